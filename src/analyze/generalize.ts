@@ -1,0 +1,228 @@
+// Path generalisation: observed paths become the file rules of a Policy. Every step is named, explained and reported
+// (FileRule.generalized), and none of them widens what may be executed.
+import type { FileAccess } from '../recording/types.js';
+import type { FileRule, PathPart, Provenance } from './policy-types.js';
+import { sortAccesses } from '../recording/normalize.js';
+import { byCodeUnit } from '../util/json.js';
+import { compactPattern, isLiteralPattern, patternText, quoteForMessage, splitLastSegment } from './pattern.js';
+
+/** The generalisation steps, in the order they are applied and reported. */
+export type GeneralizationStep = 'proc-pid' | 'proc-tid' | 'temp-name' | 'hash' | 'dir-many';
+/** The steps in the order they are applied and reported. */
+export const GENERALIZATION_STEP_ORDER: readonly GeneralizationStep[] = ['proc-pid', 'proc-tid', 'temp-name', 'hash', 'dir-many'];
+
+/** More than this many files with the same access in one directory become `dir/*`. */
+export const DEFAULT_DIR_THRESHOLD = 8;
+
+/** What each step does, for reports and reviewers. */
+export const GENERALIZATION_STEPS: Readonly<Record<GeneralizationStep, string>> = {
+  'proc-pid': '/proc/<digits>/ is a process id that differs on every run: @{pid}',
+  'proc-tid': '/proc/<pid>/task/<digits> is a thread id: @{tid}',
+  'temp-name': 'a random mkstemp-style name (6+ letters/digits mixing digits and letters or both cases) under /tmp, /var/tmp, /dev/shm, /run or after "tmp.": * within that name',
+  hash: 'a hex string of 16+ digits or a UUID (outside /proc, /sys, /dev): * within that name',
+  'dir-many': `more than ${DEFAULT_DIR_THRESHOLD} files with the same access in one directory (never /, /etc, /proc, /sys, /dev, never exec): dir/*`,
+};
+
+/** One observed path with its accesses and provenance, the input of generalisation. */
+export interface FileObservation {
+  path: string;
+  access: readonly FileAccess[];
+  provenance: Provenance;
+}
+
+const TEMP_ROOTS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/', '/var/run/'];
+const NO_HASH_ROOTS = ['/proc/', '/sys/', '/dev/'];
+const NO_DIR_MERGE = new Set(['/', '/etc/', '/proc/', '/sys/']);
+const NO_DIR_MERGE_UNDER = ['/proc/', '/sys/', '/dev/'];
+const EXECISH: ReadonlySet<FileAccess> = new Set<FileAccess>(['exec', 'mmap-exec']);
+const PID = /^[1-9][0-9]*$/;
+const UUID = /(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])/g;
+
+/** True when the last 6 characters of a token look random: digits and letters mixed, or both letter cases. */
+function looksRandom(token: string): boolean {
+  const t = token.slice(-6);
+  return (/[0-9]/.test(t) && /[A-Za-z]/.test(t)) || (/[a-z]/.test(t) && /[A-Z]/.test(t));
+}
+
+/** One path segment with random tokens replaced by `*`. */
+function generalizeSegment(seg: string, temp: boolean, hash: boolean, steps: Set<GeneralizationStep>): PathPart[] {
+  const pieces: PathPart[] = [];
+  let rest = seg;
+  if (hash) {
+    let last = 0;
+    for (const m of seg.matchAll(UUID)) {
+      pieces.push({ lit: seg.slice(last, m.index) }, { glob: '*' });
+      last = m.index + m[0].length;
+      steps.add('hash');
+    }
+    rest = seg.slice(last);
+    if (last > 0) pieces.push({ lit: rest });
+  }
+  const source: PathPart[] = pieces.length > 0 ? pieces : [{ lit: rest }];
+  const out: PathPart[] = [];
+  for (const piece of source) {
+    if (!('lit' in piece)) {
+      out.push(piece);
+      continue;
+    }
+    const tokens = piece.lit.split(/([A-Za-z0-9]+)/);
+    for (let i = 0; i < tokens.length; i++) {
+      const tok = tokens[i]!;
+      const isAlnum = i % 2 === 1;
+      if (isAlnum && hash && /^[0-9a-fA-F]{16,}$/.test(tok)) {
+        out.push({ glob: '*' });
+        steps.add('hash');
+      } else if (isAlnum && tok.length >= 6 && looksRandom(tok) && (temp || (i === 3 && tokens[1] === 'tmp' && tokens[2] === '.'))) {
+        out.push({ glob: '*' });
+        steps.add('temp-name');
+      } else {
+        out.push({ lit: tok });
+      }
+    }
+  }
+  return compactPattern(out);
+}
+
+/** A path as a pattern: pids/tids always, random names and hashes when `names` is set; with the steps used. */
+export function generalizePath(path: string, names: boolean): { pattern: PathPart[]; steps: GeneralizationStep[] } {
+  const segs = path.split('/');
+  const steps = new Set<GeneralizationStep>();
+  const parts: PathPart[] = [];
+  const inProc = segs[1] === 'proc' && segs.length > 2;
+  const tempRoot = TEMP_ROOTS.find((r) => path.startsWith(r));
+  const tempDepth = tempRoot ? tempRoot.split('/').length - 1 : Infinity;
+  const hashable = !NO_HASH_ROOTS.some((r) => path.startsWith(r)) || path.startsWith('/dev/shm/');
+  segs.forEach((seg, i) => {
+    if (i > 0) parts.push({ lit: '/' });
+    if (inProc && i === 2 && PID.test(seg)) {
+      parts.push({ glob: '@{pid}' });
+      steps.add('proc-pid');
+    } else if (inProc && i === 4 && segs[3] === 'task' && (PID.test(segs[2]!) || segs[2] === 'self') && PID.test(seg)) {
+      parts.push({ glob: '@{tid}' });
+      steps.add('proc-tid');
+    } else if (names && seg !== '' && !inProc) {
+      parts.push(...generalizeSegment(seg, i >= tempDepth, hashable, steps));
+    } else {
+      parts.push({ lit: seg });
+    }
+  });
+  return { pattern: compactPattern(parts), steps: GENERALIZATION_STEP_ORDER.filter((s) => steps.has(s)) };
+}
+
+interface Entry {
+  pattern: PathPart[];
+  access: Set<FileAccess>;
+  recordings: Set<string>;
+  count: number;
+  steps: Set<GeneralizationStep>;
+  from: Set<string>;
+}
+
+function addEntry(entries: Map<string, Entry>, e: Entry): void {
+  const key = patternText(e.pattern);
+  const old = entries.get(key);
+  if (!old) {
+    entries.set(key, e);
+    return;
+  }
+  e.access.forEach((a) => old.access.add(a));
+  e.recordings.forEach((r) => old.recordings.add(r));
+  e.steps.forEach((s) => old.steps.add(s));
+  e.from.forEach((f) => old.from.add(f));
+  old.count += e.count;
+}
+
+/** Paths that are directories: they end in `/`, were listed, or another observed path lies below them. */
+function normalizeDirectories(obs: readonly FileObservation[]): FileObservation[] {
+  const ancestors = new Set<string>();
+  for (const o of obs) {
+    let at = o.path.indexOf('/', 1);
+    while (at > 0) {
+      ancestors.add(o.path.slice(0, at));
+      at = o.path.indexOf('/', at + 1);
+    }
+  }
+  return obs.map((o) => {
+    if (o.path.endsWith('/')) return o;
+    if (o.access.includes('dir-list') || ancestors.has(o.path)) return { ...o, path: `${o.path}/` };
+    return o;
+  });
+}
+
+function entryFor(pattern: PathPart[], access: Iterable<FileAccess>, o: FileObservation, steps: Iterable<GeneralizationStep>): Entry {
+  return {
+    pattern,
+    access: new Set(access),
+    recordings: new Set(o.provenance.recordings),
+    count: o.provenance.count,
+    steps: new Set(steps),
+    from: new Set([o.path]),
+  };
+}
+
+function mergeDirectories(entries: Map<string, Entry>, threshold: number): void {
+  const groups = new Map<string, { dir: PathPart[]; keys: string[] }>();
+  for (const [key, e] of entries) {
+    if ([...e.access].some((a) => EXECISH.has(a))) continue;
+    const split = splitLastSegment(e.pattern);
+    if (!split || split.name.length === 0) continue;
+    const dirText = patternText(split.dir);
+    if (NO_DIR_MERGE.has(dirText) || NO_DIR_MERGE_UNDER.some((r) => dirText.startsWith(r))) continue;
+    const gkey = `${dirText}\0${sortAccesses(e.access).join(',')}`;
+    const g = groups.get(gkey) ?? { dir: split.dir, keys: [] };
+    g.keys.push(key);
+    groups.set(gkey, g);
+  }
+  for (const g of [...groups.values()].sort((a, b) => byCodeUnit(patternText(a.dir), patternText(b.dir)))) {
+    if (g.keys.length <= threshold) continue;
+    const merged: Entry = { pattern: compactPattern([...g.dir, { glob: '*' }]), access: new Set(), recordings: new Set(), count: 0, steps: new Set(['dir-many']), from: new Set() };
+    for (const key of g.keys) {
+      const e = entries.get(key)!;
+      entries.delete(key);
+      e.access.forEach((a) => merged.access.add(a));
+      e.recordings.forEach((r) => merged.recordings.add(r));
+      e.steps.forEach((s) => merged.steps.add(s));
+      e.from.forEach((f) => merged.from.add(f));
+      merged.count += e.count;
+    }
+    addEntry(entries, merged);
+  }
+}
+
+/** Observed paths to sorted file rules: pid/tid, random-name and hash globs, then `dir/*` for crowded directories. */
+export function generalizeFiles(obs: readonly FileObservation[], opts: { dirThreshold?: number } = {}): { rules: FileRule[]; warnings: string[] } {
+  const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
+  const warnings = new Set<string>();
+  const entries = new Map<string, Entry>();
+  for (const o of normalizeDirectories(obs)) {
+    const full = generalizePath(o.path, true);
+    const pidOnly = generalizePath(o.path, false);
+    const execish = o.access.filter((a) => EXECISH.has(a));
+    const rest = o.access.filter((a) => !EXECISH.has(a));
+    if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
+      addEntry(entries, entryFor(pidOnly.pattern, execish, o, pidOnly.steps));
+      if (rest.length > 0) addEntry(entries, entryFor(full.pattern, rest, o, full.steps));
+      warnings.add(`exec/mmap-exec of ${quoteForMessage(o.path)} kept literal: random-looking names are never generalised for execution, so another run may need a new rule`);
+    } else {
+      addEntry(entries, entryFor(full.pattern, o.access, o, full.steps));
+    }
+  }
+  mergeDirectories(entries, threshold);
+  const rules: FileRule[] = [...entries.entries()]
+    .sort((a, b) => byCodeUnit(a[0], b[0]))
+    .map(([, e]) => {
+      const rule: FileRule = {
+        pattern: e.pattern,
+        access: sortAccesses(e.access),
+        provenance: { recordings: [...e.recordings].sort(byCodeUnit), count: e.count },
+      };
+      if (!isLiteralPattern(e.pattern)) {
+        rule.generalized = {
+          step: GENERALIZATION_STEP_ORDER.filter((s) => e.steps.has(s)).join('+'),
+          from: [...e.from].sort(byCodeUnit),
+        };
+      }
+      return rule;
+    });
+  return { rules, warnings: [...warnings].sort(byCodeUnit) };
+}

@@ -1,0 +1,64 @@
+// How many syscalls Docker's default seccomp profile allows, to compare a generated profile with.
+import fs from 'node:fs';
+import { badInput } from '../errors.js';
+
+/** Two counts of distinct syscall names in Docker's default profile, and how they were counted. */
+export interface DockerDefaultCount {
+  /** SCMP_ACT_ALLOW rules with no args, no includes and no excludes: allowed everywhere, unconditionally (361 for moby/profiles 3c28324). */
+  unconditional: number;
+  /**
+   * What a default `docker run` on amd64 allows at all: SCMP_ACT_ALLOW rules whose includes name no capability and
+   * no other architecture (minKernel assumed met) and whose excludes do not name amd64; argument-restricted rules
+   * count (369 for the same file).
+   */
+  amd64: number;
+  method: string;
+}
+
+interface DockerRule {
+  names?: unknown;
+  action?: unknown;
+  args?: unknown;
+  includes?: { caps?: unknown; arches?: unknown; minKernel?: unknown } | null;
+  excludes?: { caps?: unknown; arches?: unknown } | null;
+}
+
+const isEmpty = (o: object | null | undefined) => !o || Object.keys(o).length === 0;
+const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
+
+/** Count a parsed Docker-format profile (see DockerDefaultCount for the two methods). */
+export function countDockerDefault(profile: unknown, where = 'docker default profile'): DockerDefaultCount {
+  const rules = (profile as { syscalls?: unknown } | null)?.syscalls;
+  if (!Array.isArray(rules)) throw badInput(`${where}: not a Docker seccomp profile (expected a "syscalls" array)`);
+  const unconditional = new Set<string>();
+  const amd64 = new Set<string>();
+  for (const r of rules as DockerRule[]) {
+    if (r.action !== 'SCMP_ACT_ALLOW') continue;
+    const names = strings(r.names);
+    const args = Array.isArray(r.args) ? r.args : [];
+    if (isEmpty(r.includes) && isEmpty(r.excludes) && args.length === 0) names.forEach((n) => unconditional.add(n));
+    if (strings(r.includes?.caps).length > 0) continue;
+    const arches = strings(r.includes?.arches);
+    if (arches.length > 0 && !arches.includes('amd64')) continue;
+    if (strings(r.excludes?.arches).includes('amd64')) continue;
+    names.forEach((n) => amd64.add(n));
+  }
+  return {
+    unconditional: unconditional.size,
+    amd64: amd64.size,
+    method:
+      'unconditional: distinct names in SCMP_ACT_ALLOW rules without args, includes or excludes; ' +
+      'amd64: distinct names in SCMP_ACT_ALLOW rules that apply to a default amd64 container (no required capability, no other architecture), argument-restricted rules included',
+  };
+}
+
+/** Read and count Docker's default profile from a file (the lead ships a copy with the package). */
+export function readDockerDefaultCount(file: string): DockerDefaultCount {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw badInput(`${file}: cannot read Docker's default seccomp profile: ${(err as Error).message}`, err);
+  }
+  return countDockerDefault(value, file);
+}
