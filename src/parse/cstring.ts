@@ -1,0 +1,120 @@
+// strace's C-string escapes decoded to text: paths are byte strings, shown as UTF-8 with U+FFFD for invalid bytes.
+import { isUtf8 } from 'node:buffer';
+
+/** A decoded strace string: its text, whether bytes were not UTF-8, and whether strace cut it short. */
+export interface DecodedString {
+  text: string;
+  invalidUtf8: boolean;
+  truncated: boolean;
+  /** Index just past the string (and its `...` marker) in the source text. */
+  end: number;
+}
+
+const BACKSLASH = 92;
+
+const SIMPLE_ESCAPES: Record<string, number> = {
+  n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '\\': 92, '"': 34, "'": 39, '?': 63,
+};
+
+function isOctal(c: number): boolean {
+  return c >= 48 && c <= 55;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Bytes (as read from escapes) to text; invalid UTF-8 becomes U+FFFD. */
+function fromBytes(bytes: number[]): { text: string; invalidUtf8: boolean } {
+  let ascii = true;
+  for (const b of bytes) if (b > 127) { ascii = false; break; }
+  if (!ascii) {
+    const buf = Buffer.from(bytes);
+    return { text: buf.toString('utf8'), invalidUtf8: !isUtf8(buf) };
+  }
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.slice(i, i + 8192));
+  return { text, invalidUtf8: false };
+}
+
+/**
+ * Decode escaped text between `from` and `to` (no surrounding quotes), as strace prints it in strings and
+ * in -yy fd decorations. Characters that are not escapes are taken as they are (code points > 127 as UTF-8).
+ */
+export function unescapeRange(s: string, from: number, to: number): { text: string; invalidUtf8: boolean } {
+  const bs = s.indexOf('\\', from);
+  if (bs < 0 || bs >= to) {
+    const text = s.slice(from, to);
+    // A raw U+FFFD means the log itself had bytes that were not UTF-8 where strace would have escaped them.
+    return { text, invalidUtf8: text.includes('\uFFFD') };
+  }
+  const bytes: number[] = [];
+  let i = from;
+  while (i < to) {
+    const c = s.charCodeAt(i);
+    if (c === BACKSLASH && i + 1 < to) {
+      const n = s.charCodeAt(i + 1);
+      if (isOctal(n)) {
+        let v = 0;
+        let j = i + 1;
+        const lim = Math.min(to, i + 4);
+        while (j < lim && isOctal(s.charCodeAt(j))) { v = v * 8 + (s.charCodeAt(j) - 48); j++; }
+        bytes.push(v & 0xff);
+        i = j;
+        continue;
+      }
+      if (n === 120 /* x */ && i + 2 < to && hexValue(s.charCodeAt(i + 2)) >= 0) {
+        let v = hexValue(s.charCodeAt(i + 2));
+        let j = i + 3;
+        if (j < to && hexValue(s.charCodeAt(j)) >= 0) { v = v * 16 + hexValue(s.charCodeAt(j)); j++; }
+        bytes.push(v);
+        i = j;
+        continue;
+      }
+      const simple = SIMPLE_ESCAPES[String.fromCharCode(n)];
+      if (simple !== undefined) { bytes.push(simple); i += 2; continue; }
+      bytes.push(BACKSLASH);
+      i += 1;
+      continue;
+    }
+    if (c < 128) { bytes.push(c); i++; continue; }
+    // A raw non-ASCII character (hand-written logs): keep its UTF-8 bytes.
+    const cp = s.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+    i += ch.length;
+  }
+  return fromBytes(bytes);
+}
+
+/** Index of the closing quote of a string whose opening quote is at `start`, or -1 when it never closes. */
+export function findStringEnd(s: string, start: number, limit = s.length): number {
+  let i = start + 1;
+  while (i < limit) {
+    const q = s.indexOf('"', i);
+    if (q < 0 || q >= limit) return -1;
+    // Count the backslashes right before the quote: an odd number escapes it.
+    let k = q - 1;
+    while (k > start && s.charCodeAt(k) === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+    i = q + 1;
+  }
+  return -1;
+}
+
+/** Decode the quoted string that starts at `start` (s[start] === '"'); an unterminated string runs to `limit`. */
+export function decodeQuoted(s: string, start: number, limit = s.length): DecodedString {
+  const close = findStringEnd(s, start, limit);
+  const stop = close < 0 ? limit : close;
+  const { text, invalidUtf8 } = unescapeRange(s, start + 1, stop);
+  let end = close < 0 ? limit : close + 1;
+  let truncated = close < 0;
+  if (close >= 0 && s.startsWith('...', end) && end + 3 <= limit) {
+    truncated = true;
+    end += 3;
+  }
+  return { text, invalidUtf8, truncated, end };
+}

@@ -1,0 +1,67 @@
+// Lookups over the generated syscall tables: name ↔ number per ABI, and whether a name is a known syscall.
+import type { Abi } from '../recording/types.js';
+import { X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS, ADDRESS_FAMILIES, SOCKET_TYPES, CLONE_FLAGS } from './table.generated.js';
+
+const TABLES: Record<Abi, Readonly<Record<string, number>>> = {
+  x86_64: X86_64_SYSCALLS,
+  i386: I386_SYSCALLS,
+  x32: X32_SYSCALLS,
+};
+
+const reverse = new Map<Abi, Map<number, string>>();
+
+function byNumber(abi: Abi): Map<number, string> {
+  let m = reverse.get(abi);
+  if (!m) {
+    m = new Map();
+    for (const [name, nr] of Object.entries(TABLES[abi])) if (!m.has(nr)) m.set(nr, name);
+    reverse.set(abi, m);
+  }
+  return m;
+}
+
+/** The syscall table of an ABI (name → number). */
+export function syscallTable(abi: Abi): Readonly<Record<string, number>> {
+  return TABLES[abi];
+}
+
+/** The number of a syscall name on an ABI, or undefined when the ABI has no such call. */
+export function syscallNumber(abi: Abi, name: string): number | undefined {
+  return Object.prototype.hasOwnProperty.call(TABLES[abi], name) ? TABLES[abi][name] : undefined;
+}
+
+/** The name of a syscall number on an ABI, or undefined. */
+export function syscallName(abi: Abi, nr: number): string | undefined {
+  return byNumber(abi).get(nr);
+}
+
+/** True when `name` is a syscall of this ABI in the generated table. */
+export function isKnownSyscall(abi: Abi, name: string): boolean {
+  return syscallNumber(abi, name) !== undefined;
+}
+
+/** The number strace's `syscall_0x1b3` placeholder names, or undefined for a real name. */
+export function placeholderNumber(name: string): number | undefined {
+  const m = /^syscall_0x([0-9a-f]+)$/.exec(name);
+  return m ? parseInt(m[1]!, 16) : undefined;
+}
+
+/** All syscall names of an ABI, sorted by number. */
+export function syscallNames(abi: Abi): string[] {
+  return Object.entries(TABLES[abi]).sort((a, b) => a[1] - b[1]).map(([n]) => n);
+}
+
+/** True when `name` is an address family strace may print (AF_INET, ...). */
+export function isAddressFamily(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ADDRESS_FAMILIES, name) || name === 'AF_UNIX' || name === 'AF_FILE';
+}
+
+/** The base socket types (SOCK_STREAM, ...), without the SOCK_CLOEXEC/SOCK_NONBLOCK flags. */
+export function isSocketBaseType(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(SOCKET_TYPES, name) && name !== 'SOCK_CLOEXEC' && name !== 'SOCK_NONBLOCK';
+}
+
+/** True when `name` is a clone(2) flag (CLONE_VM, ...). */
+export function isCloneFlag(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(CLONE_FLAGS, name);
+}

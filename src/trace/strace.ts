@@ -1,0 +1,200 @@
+// Running a command under strace: the flags that make a complete, parseable log, exit status pass-through, clean interruption.
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { execa } from 'execa';
+import { badInput, toolMissing } from '../errors.js';
+import { runInPty } from './strace-pty.js';
+import { signalAll, traceesOf } from './strace-tracees.js';
+
+/**
+ * strace's arguments for a recording log. -f follows forks and threads; --quiet=attach drops attach/detach noise but keeps
+ * exit/kill lines and personality switches (plain -o implies -q, which hides the latter); -ttt stamps each line with epoch
+ * time so start/end come from the log itself; -n prints the syscall number actually used (i386 socketcall/ipc subcalls are
+ * otherwise shown under the subcall's name); -yy decodes fds to paths and socket addresses; -s 4096 keeps argv and
+ * strings whole; --decode-pids=pidns adds host pids when tracing into a pid namespace (containers).
+ */
+export function straceArgs(logFile: string, extra: { pidns?: boolean } = {}): string[] {
+  return ['-f', '--quiet=attach', '-ttt', '-n', '-yy', '-s', '4096', ...(extra.pidns ? ['--decode-pids=pidns'] : []), '-o', logFile];
+}
+
+const INSTALL_HINT = 'install the Debian package strace (apt-get install strace)';
+
+let versionPromise: Promise<string> | undefined;
+
+/** strace's version ("6.1"); a missing strace is a toolMissing error (exit 3). */
+export function straceVersion(): Promise<string> {
+  versionPromise ??= (async () => {
+    const r = await execa('strace', ['-V'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+    if (r.failed && r.exitCode === undefined) {
+      versionPromise = undefined;
+      throw toolMissing(`strace is not available (${r.code ?? r.shortMessage}): ${INSTALL_HINT}`);
+    }
+    const m = /version\s+(\S+)/.exec(String(r.stdout));
+    return m ? m[1]! : 'unknown';
+  })();
+  return versionPromise;
+}
+
+let ptracePromise: Promise<void> | undefined;
+
+/** Check once that strace can trace here (ptrace may be forbidden by yama, seccomp or a container); toolMissing if not. */
+export function checkPtrace(): Promise<void> {
+  ptracePromise ??= (async () => {
+    const probe = fs.existsSync('/bin/true') ? ['/bin/true'] : [process.execPath, '-e', ''];
+    const r = await execa('strace', ['-f', '-qq', '-o', '/dev/null', '--', ...probe], { reject: false, timeout: 15_000, stdin: 'ignore' });
+    if (r.exitCode === 0) return;
+    ptracePromise = undefined;
+    if (r.exitCode === undefined && r.code === 'ENOENT') throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
+    const line = String(r.stderr).split('\n').find((l) => l.trim() !== '') ?? r.shortMessage ?? `exit code ${String(r.exitCode)}`;
+    const hint = /ptrace|not permitted/i.test(line)
+      ? '; allow ptrace (run as root, set kernel.yama.ptrace_scope to 0 or 1, or give the container CAP_SYS_PTRACE and a seccomp profile that permits ptrace)'
+      : '';
+    throw toolMissing(`strace cannot trace on this machine: ${line.trim()}${hint}`);
+  })();
+  return ptracePromise;
+}
+
+/** How to run the traced command. */
+export interface TraceOptions {
+  logFile: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Run in a pseudo-terminal (node-pty) for workloads that need one. */
+  pty?: boolean;
+  /** Add --decode-pids=pidns (tracing a container runtime). */
+  pidns?: boolean;
+  /** 'inherit' (default) shares tracewall's terminal; 'pipe' captures stdout/stderr (stdin is closed). */
+  stdio?: 'inherit' | 'pipe';
+  /** Aborting stops the workload as SIGTERM to tracewall would. */
+  abort?: AbortSignal;
+  /** How long the workload gets after a forwarded signal before it is killed (ms). */
+  graceMs?: number;
+}
+
+/** How the traced command ended. */
+export interface TraceResult {
+  /** The workload's exit code (strace exits with it), or null when it died by a signal. */
+  exitCode: number | null;
+  /** The signal that ended the workload (strace re-raises it on itself), or null. */
+  signal: string | null;
+  tracerVersion: string;
+  stdout?: string;
+  stderr?: string;
+  /** The signal (SIGINT/SIGTERM) that made tracewall stop the workload early, or null when it ran to its end. */
+  interrupted: NodeJS.Signals | null;
+}
+
+/** Forwards SIGINT/SIGTERM (and an abort) to the tracees, then kills what is left after a grace period. */
+function watchInterrupts(tracerPid: () => number | undefined, abort: AbortSignal | undefined, graceMs: number) {
+  let first: NodeJS.Signals | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  const killAll = (): void => {
+    const pid = tracerPid();
+    if (pid === undefined) return;
+    signalAll(traceesOf(pid), 'SIGKILL');
+    timers.push(setTimeout(() => {
+      // strace did not exit once its tracees were killed: kill it, then anything it still held.
+      signalAll(traceesOf(pid), 'SIGKILL');
+      signalAll([pid], 'SIGKILL');
+    }, graceMs).unref());
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (first !== null) {
+      killAll();
+      return;
+    }
+    first = sig;
+    const pid = tracerPid();
+    // strace blocks fatal signals when it runs a command with -o, so the workload itself must get the signal.
+    if (pid !== undefined) signalAll(traceesOf(pid), sig);
+    timers.push(setTimeout(killAll, graceMs).unref());
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  const onAbort = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  if (abort) {
+    if (abort.aborted) setImmediate(onAbort);
+    else abort.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    interrupted: (): NodeJS.Signals | null => first,
+    dispose: (): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      abort?.removeEventListener('abort', onAbort);
+      for (const t of timers) clearTimeout(t);
+    },
+  };
+}
+
+function envOf(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env ?? process.env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Run `argv` under strace writing the log to opts.logFile; resolves when the workload (and strace) ended. */
+export async function traceCommand(argv: string[], opts: TraceOptions): Promise<TraceResult> {
+  if (argv.length === 0) throw badInput('nothing to trace: the command is empty (expected `-- COMMAND [ARG...]`)');
+  const tracerVersion = await straceVersion();
+  await checkPtrace();
+  const logFile = path.resolve(opts.logFile);
+  const args = [...straceArgs(logFile, { pidns: opts.pidns }), '--', ...argv];
+  const stdio = opts.stdio ?? 'inherit';
+  const graceMs = opts.graceMs ?? 3000;
+  let pid: number | undefined;
+  const watch = watchInterrupts(() => pid, opts.abort, graceMs);
+  let result: Omit<TraceResult, 'interrupted' | 'tracerVersion'>;
+  try {
+    if (opts.pty) {
+      const r = await runInPty('strace', args, { cwd: opts.cwd, env: envOf(opts.env), stdio, onSpawn: (p) => { pid = p; } });
+      result = { exitCode: r.exitCode, signal: r.signal, ...(stdio === 'pipe' ? { stdout: r.output, stderr: '' } : {}) };
+    } else {
+      const sub = execa('strace', args, {
+        cwd: opts.cwd,
+        env: envOf(opts.env),
+        extendEnv: false,
+        reject: false,
+        stripFinalNewline: false,
+        stdin: stdio === 'pipe' ? 'ignore' : 'inherit',
+        stdout: stdio,
+        stderr: stdio,
+      });
+      pid = sub.pid;
+      const r = await sub;
+      if (r.exitCode === undefined && r.signal === undefined && r.code === 'ENOENT') throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
+      result = {
+        exitCode: r.exitCode ?? null,
+        signal: r.signal ?? null,
+        ...(stdio === 'pipe' ? { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') } : {}),
+      };
+    }
+  } finally {
+    watch.dispose();
+  }
+  const interrupted = watch.interrupted();
+  if (!interrupted && result.exitCode !== 0 && logIsEmpty(logFile)) {
+    // strace never started the command (not found, not executable): there is nothing to record.
+    const said = (result.stderr ?? result.stdout ?? '').split('\n').filter((l) => l.startsWith('strace: ')).join('; ');
+    throw badInput(`cannot run ${JSON.stringify(argv[0])} under strace: ${said || 'strace did not start it (see its message above)'}`);
+  }
+  return { ...result, tracerVersion, interrupted };
+}
+
+function logIsEmpty(file: string): boolean {
+  try {
+    return fs.statSync(file).size === 0;
+  } catch {
+    return true;
+  }
+}
+
+/** A signal number as its name (15 → SIGTERM), or null. */
+export function signalNameOf(n: number | undefined | null): string | null {
+  if (!n) return null;
+  for (const [name, num] of Object.entries(os.constants.signals)) if (num === n) return name;
+  return `SIG${n}`;
+}
