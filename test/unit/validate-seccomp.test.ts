@@ -105,7 +105,7 @@ describe('seccomp findings', () => {
     expect(r.findings.map((f) => f.message.replace(/ \(risk:.*/, ''))).toEqual([
       'allows critical-risk syscall "mount" unconditionally',
       'allows critical-risk syscall "bpf" unconditionally',
-      'allows high-risk syscall "unshare" unconditionally',
+      'allows critical-risk syscall "unshare" unconditionally',
     ]);
     expect(only(r.findings, 'error')).toEqual([]);
   });

@@ -1,0 +1,104 @@
+// The tracewall command line: parses verbs and flags, runs them, and is the only place that exits.
+import { Command, CommanderError, Option } from 'commander';
+import { TracewallError, ExitCode } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { recordCommand } from './record.js';
+import { generateCommand } from './generate.js';
+import { validateCommand } from './validate.js';
+import { diffCommand } from './diff.js';
+
+function buildProgram(): Command {
+  const program = new Command('tracewall')
+    .description('Record what a program or container really does; render least-privilege seccomp, AppArmor and Kubernetes policy for it.')
+    .version(TOOL_VERSION)
+    .enablePositionalOptions()
+    .exitOverride()
+    .showHelpAfterError('(run tracewall --help for usage)');
+
+  program
+    .command('record')
+    .description('run COMMAND (or an OCI bundle) under a tracer and write a Recording')
+    .usage('[options] -- COMMAND [ARG...]\n       tracewall record --bundle DIR [--runtime crun|runc] [options]')
+    .option('-o, --output <file>', 'recording file to write (default: NAME.recording.json)')
+    .option('--name <name>', 'name of the recording and of the profiles made from it')
+    .addOption(new Option('--tracer <tracer>', 'tracer to use').default('strace'))
+    .option('--pty', 'run the command in a pseudo-terminal (for programs that need one)')
+    .option('--bundle <dir>', 'run this OCI bundle with a container runtime instead of a command')
+    .addOption(new Option('--runtime <runtime>', 'container runtime for --bundle (crun or runc)').default('crun'))
+    .option('--from-log <file>', 'build the recording from an existing strace log (made with the flags tracewall uses) instead of running anything')
+    .option('--keep-log <file>', 'also keep the raw strace log in this file')
+    .argument('[command...]', 'command to run, after --')
+    .passThroughOptions()
+    .action(async (command: string[], opts) => {
+      process.exitCode = await recordCommand(command, opts);
+    });
+
+  program
+    .command('generate')
+    .description('render seccomp, AppArmor and Kubernetes policy from one or more recordings')
+    .option('-o, --output <dir>', 'directory to write the profiles to', '.')
+    .option('--name <name>', 'profile name (default: the first recording\'s name)')
+    .addOption(new Option('--format <format>', 'seccomp profile format: docker, oci (linux.seccomp of config.json) or spo (Security Profiles Operator SeccompProfile)').default('docker'))
+    .addOption(new Option('--runtime <runtime>', 'runtime layer to add: crun, runc or none (default: the recording\'s runtime, none for commands)'))
+    .addOption(new Option('--default-action <action>', 'seccomp default action for unobserved syscalls: errno, kill-process or log (log allows everything: a complain profile)').default('errno'))
+    .option('--apparmor-annotation', 'also emit the pre-1.30 AppArmor pod annotation in the Kubernetes YAML')
+    .argument('<recording...>', 'recording files')
+    .action(async (recordings: string[], opts) => {
+      process.exitCode = await generateCommand(recordings, opts);
+    });
+
+  program
+    .command('validate')
+    .description('check seccomp profiles, recordings, AppArmor profiles and Kubernetes YAML (kind recognised from content)')
+    .argument('<file...>', 'files to check')
+    .action(async (files: string[]) => {
+      process.exitCode = await validateCommand(files);
+    });
+
+  program
+    .command('diff')
+    .description('compare two profiles (seccomp, AppArmor, Kubernetes) or two recordings, rating every change by risk')
+    .argument('<old>', 'the old file')
+    .argument('<new>', 'the new file')
+    .option('--format <format>', 'text, markdown or json', 'text')
+    .option('--fail-on <level>', 'exit 1 when a widening change is at or above low, medium, high or critical')
+    .action(async (oldFile: string, newFile: string, opts) => {
+      process.exitCode = await diffCommand(oldFile, newFile, {
+        format: opts.format,
+        failOn: opts.failOn,
+        color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+      });
+    });
+
+  return program;
+}
+
+/** Run the CLI with argv (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return ExitCode.badInput;
+    }
+    if (err instanceof TracewallError) {
+      process.stderr.write(`tracewall: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`tracewall: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 70;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`tracewall: ${String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

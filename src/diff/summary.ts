@@ -1,0 +1,23 @@
+// The one-line summary of a report: "N added (c critical, h high, ...), M removed (...)", or "no differences".
+import { total } from './report.js';
+import { DIFF_RISKS, type DiffReport, type RiskCounts } from './types.js';
+
+function breakdown(counts: RiskCounts): string {
+  const parts = DIFF_RISKS.filter((r) => counts[r] > 0).map((r) => `${counts[r]} ${r}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** The summary line (no trailing newline). */
+export function summaryLine(report: DiffReport): string {
+  if (report.findings.length === 0) return 'no differences';
+  const s = report.summary;
+  const parts = [`${total(s.added)} added${breakdown(s.added)}`, `${total(s.removed)} removed${breakdown(s.removed)}`];
+  if (total(s.changed) > 0) parts.push(`${total(s.changed)} changed${breakdown(s.changed)}`);
+  return parts.join(', ');
+}
+
+/** The widening counts as a line: what --fail-on looks at. */
+export function wideningLine(report: DiffReport): string {
+  const n = total(report.summary.widening);
+  return `${n} widening${breakdown(report.summary.widening)}`;
+}
