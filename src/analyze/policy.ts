@@ -7,6 +7,7 @@ import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
 import { quoteForMessage } from './pattern.js';
 import { generalizeFiles, DEFAULT_DIR_THRESHOLD, type FileObservation } from './generalize.js';
+import { expandRecording } from '../recording/provenance.js';
 
 /** Names a profile may have: they become file names, AppArmor profile names and Kubernetes references. */
 export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -129,11 +130,17 @@ function uniqSortedBy<T>(items: Iterable<T>, key: (t: T) => string): T[] {
 const sockKey = (s: SocketFact) => `${s.family}\0${s.type}\0${s.protocol}`;
 const endKey = (e: EndpointFact) => `${e.family}\0${e.address}\0${String(e.port).padStart(5, '0')}`;
 
-/** Merge recordings into one Policy: unions everywhere, provenance on every rule, sorted so equal input gives equal output. */
-export function buildPolicy(recordings: readonly Recording[], opts: BuildPolicyOptions): Policy {
-  checkOptions(recordings, opts);
+/**
+ * Merge recordings into one Policy: unions everywhere, provenance on every rule, sorted so equal input gives equal output.
+ * A merged recording counts as the runs its provenance lists, so rules still name the original runs.
+ */
+export function buildPolicy(inputs: readonly Recording[], opts: BuildPolicyOptions): Policy {
+  checkOptions(inputs, opts);
   const warnings = new Set<string>();
+  const expanded = inputs.map(expandRecording);
+  const recordings = expanded.flatMap((e) => e.runs);
   const names = uniqueNames(recordings, warnings);
+  expanded.forEach((e) => e.warnings.forEach((w) => warnings.add(w)));
   recordings.forEach((r, i) => r.warnings.forEach((w) => warnings.add(`${names[i]}: ${w}`)));
 
   const files = generalizeFiles(fileObservations(recordings, names, warnings), { dirThreshold: opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD });

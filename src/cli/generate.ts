@@ -2,62 +2,42 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
-import { oneOf, checkName } from './options.js';
 import { readRecording } from '../recording/io.js';
-import { buildPolicy } from '../analyze/policy.js';
-import { renderAll } from '../render/index.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { fromRoot } from '../util/paths.js';
-import type { Recording } from '../recording/types.js';
+import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
+import { reportCoverage } from './coverage.js';
 
-export interface GenerateOptions {
+/** The implied runtime layer, shared with check (see profiles.ts). */
+export { impliedRuntime } from './profiles.js';
+
+/** Flags of `generate`. */
+export interface GenerateOptions extends ProfileFlags {
   output: string;
-  name?: string;
-  format: string;
-  runtime?: string;
-  defaultAction: string;
-  apparmorAnnotation?: boolean;
+  /** Also write the coverage report of the runs as JSON here. */
+  coverageJson?: string;
 }
 
-/** The runtime layer the recordings imply: the bundle runtime they share, else none. */
-export function impliedRuntime(recordings: Recording[]): 'crun' | 'runc' | 'none' {
-  const runtimes = new Set(recordings.map((r) => (r.target.kind === 'bundle' ? r.target.runtime : 'none')));
-  const [only] = [...runtimes];
-  return runtimes.size === 1 && only ? only : 'none';
-}
-
-/** Runs the verb; resolves to the exit status. */
-export async function generateCommand(files: string[], opts: GenerateOptions): Promise<number> {
-  const format = oneOf('--format', opts.format, ['docker', 'oci', 'spo'] as const);
-  const defaultAction = oneOf('--default-action', opts.defaultAction, ['errno', 'kill-process', 'log'] as const);
-  const runtimeFlag = opts.runtime === undefined ? undefined : oneOf('--runtime', opts.runtime, ['crun', 'runc', 'none'] as const);
+/** Runs the verb; resolves to the exit status. With several runs it also prints their coverage report. */
+export async function generateCommand(files: string[], opts: GenerateOptions, stderr: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+  const settings = checkProfileFlags(opts);
   if (!fs.existsSync(opts.output) || !fs.statSync(opts.output).isDirectory()) {
     throw badInput(`-o ${opts.output}: not a directory (create it first)`);
   }
   const recordings = files.map((f) => readRecording(f));
-  const name = opts.name !== undefined ? checkName('--name', opts.name) : recordings[0]!.name;
-  const runtime = runtimeFlag ?? impliedRuntime(recordings);
-  const policy = buildPolicy(recordings, { name, runtime });
-  const out = renderAll(policy, {
-    format,
-    defaultAction,
-    apparmorAnnotation: Boolean(opts.apparmorAnnotation),
+  const { name, runtime, files: rendered, summary: s } = renderProfiles(recordings, {
+    ...settings,
     dockerDefaultPath: fromRoot('src', 'validate', 'schemas', 'docker-default-seccomp.json'),
   });
-  const base = path.join(opts.output, name);
-  const written = [
-    { file: `${base}.seccomp.${format === 'spo' ? 'yaml' : 'json'}`, data: out.seccomp },
-    { file: `${base}.apparmor`, data: out.apparmor },
-    { file: `${base}.k8s.yaml`, data: out.k8s },
-  ];
+  const written = rendered.map((f) => ({ file: path.join(opts.output, f.file), data: f.data }));
   writeFilesAtomic(written);
-  const s = out.summary;
   const lines = [
     `tracewall: ${name}: seccomp allows ${s.allowedSyscalls} syscalls (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
     ...(runtime === 'none' ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc'] : []),
     ...written.map((w) => `tracewall: wrote ${w.file}`),
     ...s.notes.map((n: string) => `tracewall: ${n}`),
   ];
-  process.stderr.write(lines.join('\n') + '\n');
+  stderr(lines.join('\n') + '\n');
+  reportCoverage(recordings, { minRuns: 2, write: stderr, ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }) });
   return 0;
 }

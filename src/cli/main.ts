@@ -6,6 +6,8 @@ import { recordCommand } from './record.js';
 import { generateCommand } from './generate.js';
 import { validateCommand } from './validate.js';
 import { diffCommand } from './diff.js';
+import { mergeCommand } from './merge.js';
+import { checkCommand } from './check.js';
 
 function buildProgram(): Command {
   const program = new Command('tracewall')
@@ -42,6 +44,7 @@ function buildProgram(): Command {
     .addOption(new Option('--runtime <runtime>', 'runtime layer to add: crun, runc or none (default: the recording\'s runtime, none for commands)'))
     .addOption(new Option('--default-action <action>', 'seccomp default action for unobserved syscalls: errno, kill-process or log (log allows everything: a complain profile)').default('errno'))
     .option('--apparmor-annotation', 'also emit the pre-1.30 AppArmor pod annotation in the Kubernetes YAML')
+    .option('--coverage-json <file>', 'also write the coverage report of the runs (what each added, what only one needed) as JSON')
     .argument('<recording...>', 'recording files')
     .action(async (recordings: string[], opts) => {
       process.exitCode = await generateCommand(recordings, opts);
@@ -68,6 +71,34 @@ function buildProgram(): Command {
         failOn: opts.failOn,
         color: process.stdout.isTTY === true && !process.env.NO_COLOR,
       });
+    });
+
+  program
+    .command('merge')
+    .description('merge recordings into one, each fact saying which runs needed it; prints what each run added')
+    .requiredOption('-o, --output <file>', 'merged recording to write')
+    .option('--name <name>', 'name of the merged recording (default: the output file name without .recording.json)')
+    .option('--coverage-json <file>', 'also write the coverage report (what each run added, what only one needed) as JSON')
+    .argument('<recording...>', 'recording files (plain or merged), in the order the coverage report follows')
+    .action(async (recordings: string[], opts) => {
+      process.exitCode = await mergeCommand(recordings, opts);
+    });
+
+  program
+    .command('check')
+    .description('regenerate profiles from recordings and compare them with the committed ones (exit 1 with a risk-rated diff on drift)')
+    .requiredOption('--profiles <dir>', 'directory with the committed profiles')
+    .option('--update', 'rewrite the profiles that differ (and remove stale ones of this name) instead of failing')
+    .addOption(new Option('--report <format>', 'report format: text, markdown or json').default('text'))
+    .option('--ignore-comments', 'do not count a change of comments only (run names, counts) as drift')
+    .option('--name <name>', 'profile name (default: the first recording\'s name)')
+    .addOption(new Option('--format <format>', 'seccomp profile format: docker, oci or spo').default('docker'))
+    .addOption(new Option('--runtime <runtime>', 'runtime layer to add: crun, runc or none (default: the recordings\' runtime, none for commands)'))
+    .addOption(new Option('--default-action <action>', 'seccomp default action: errno, kill-process or log').default('errno'))
+    .option('--apparmor-annotation', 'also emit the pre-1.30 AppArmor pod annotation in the Kubernetes YAML')
+    .argument('<recording...>', 'recording files')
+    .action(async (recordings: string[], opts) => {
+      process.exitCode = await checkCommand(recordings, opts);
     });
 
   return program;

@@ -6,6 +6,7 @@ import { fromRoot } from '../util/paths.js';
 import { stableJson } from '../util/json.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { normalizeRecording } from './normalize.js';
+import { provenanceProblems } from './provenance-check.js';
 import { RECORDING_SCHEMA_VERSION, type Recording } from './types.js';
 
 let validator: ValidateFunction | undefined;
@@ -38,6 +39,11 @@ export function parseRecording(value: unknown, where: string): Recording {
   const validate = recordingValidator();
   if (!validate(value)) {
     throw badInput(`${where}: invalid recording: ${describeAjvErrors(validate.errors)}`);
+  }
+  const problems = provenanceProblems(value as Recording);
+  if (problems.length > 0) {
+    const more = problems.length > 5 ? `; and ${problems.length - 5} more` : '';
+    throw badInput(`${where}: invalid recording: ${problems.slice(0, 5).join('; ')}${more}`);
   }
   return value as Recording;
 }

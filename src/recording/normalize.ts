@@ -1,5 +1,5 @@
 // Normal form of a Recording: every list sorted and deduplicated, so equal content gives equal bytes.
-import type { Recording, FileAccess, ExecFact, SocketFact, EndpointFact, CapabilityFact, SyscallFact, Abi } from './types.js';
+import type { Recording, FileAccess, ExecFact, SocketFact, EndpointFact, CapabilityFact, SyscallFact, Abi, RecordingProvenance } from './types.js';
 import { FILE_ACCESSES } from './types.js';
 import { byCodeUnit } from '../util/json.js';
 
@@ -37,6 +37,55 @@ function normSyscalls(m: Record<string, SyscallFact>): Record<string, SyscallFac
   return out;
 }
 
+/** Entries with the same key merged (their runs united), sorted by key. */
+function mergeAttributed<T extends { recordings: string[] }>(items: readonly T[], key: (t: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const it of items) {
+    const k = key(it);
+    const old = m.get(k);
+    m.set(k, { ...it, recordings: uniqSorted([...(old?.recordings ?? []), ...it.recordings]) });
+  }
+  return [...m.entries()].sort((a, b) => byCodeUnit(a[0], b[0])).map(([, v]) => v);
+}
+
+function sortedRecord<T>(m: Record<string, T>, value: (v: T) => T | undefined): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(m).sort(byCodeUnit)) {
+    const v = value(m[k]!);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** The normal form of a provenance section: sources keep their (merge) order, everything else is sorted; empty entries go. */
+export function normalizeProvenance(p: RecordingProvenance): RecordingProvenance {
+  const syscalls: RecordingProvenance['syscalls'] = {};
+  for (const abi of Object.keys(p.syscalls).sort(byCodeUnit) as Abi[]) {
+    const calls = sortedRecord(p.syscalls[abi] ?? {}, (byRun) => {
+      const kept = sortedRecord(byRun, (n) => (n > 0 ? n : undefined));
+      return Object.keys(kept).length > 0 ? kept : undefined;
+    });
+    if (Object.keys(calls).length > 0) syscalls[abi] = calls;
+  }
+  const runs = (list: string[]) => (list.length > 0 ? uniqSorted(list) : undefined);
+  return {
+    sources: p.sources.map((s) => structuredClone(s)),
+    syscalls,
+    files: sortedRecord(p.files, (byRun) => {
+      const kept = sortedRecord(byRun, (a) => (a.length > 0 ? sortAccesses(a) : undefined));
+      return Object.keys(kept).length > 0 ? kept : undefined;
+    }),
+    executables: sortedRecord(p.executables, runs),
+    capabilities: sortedRecord(p.capabilities, runs),
+    network: {
+      sockets: mergeAttributed(p.network.sockets, sockKey),
+      bind: mergeAttributed(p.network.bind, endKey),
+      connect: mergeAttributed(p.network.connect, endKey),
+      listen: mergeAttributed(p.network.listen, endKey),
+    },
+  };
+}
+
 /** The normal form of a recording (a new object; the input is not changed). */
 export function normalizeRecording(r: Recording): Recording {
   const syscalls: Recording['syscalls'] = {};
@@ -53,7 +102,7 @@ export function normalizeRecording(r: Recording): Recording {
     caps.set(c.name, s);
   }
   const capabilities: CapabilityFact[] = [...caps.keys()].sort(byCodeUnit).map((name) => ({ name, reasons: uniqSorted(caps.get(name)!) }));
-  return {
+  const out: Recording = {
     ...r,
     warnings: uniqSorted(r.warnings),
     syscalls,
@@ -72,4 +121,6 @@ export function normalizeRecording(r: Recording): Recording {
       capabilities,
     },
   };
+  if (r.provenance) out.provenance = normalizeProvenance(r.provenance);
+  return out;
 }

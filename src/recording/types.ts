@@ -92,7 +92,56 @@ export interface IdentityFacts {
 export type Target =
   | { kind: 'command'; argv: string[]; cwd: string }
   | { kind: 'bundle'; bundle: string; runtime: 'crun' | 'runc'; runtimeVersion: string; argv: string[]; cwd: string }
-  | { kind: 'log'; file: string };
+  | { kind: 'log'; file: string }
+  /** The union of other recordings made by `tracewall merge`; the runs themselves are listed in `provenance.sources`. */
+  | { kind: 'merge' };
+
+/** A target of a real run (what a provenance source records). */
+export type RunTarget = Exclude<Target, { kind: 'merge' }>;
+
+/** One run merged into a recording: enough to say where each rule came from. */
+export interface ProvenanceSource {
+  name: string;
+  tracer: { name: 'strace' | 'bpftrace'; version: string };
+  kernel: string;
+  target: RunTarget;
+  startedAt: string;
+  endedAt: string;
+  termination: Termination;
+}
+
+/** A socket triple and the runs that made it. */
+export interface SocketProvenance extends SocketFact {
+  recordings: string[];
+}
+
+/** An endpoint and the runs that used it. */
+export interface EndpointProvenance extends EndpointFact {
+  recordings: string[];
+}
+
+/**
+ * Which runs of a merged recording needed each fact, keyed by run name (`sources[].name`). Flat: a merge of merges
+ * lists the original runs. Every fact of the recording has an entry; an entry's values together make up the fact.
+ */
+export interface RecordingProvenance {
+  /** The runs, in the order they were merged. */
+  sources: ProvenanceSource[];
+  /** Per ABI, per syscall: run name to how many calls that run made. */
+  syscalls: Partial<Record<Abi, Record<string, Record<string, number>>>>;
+  /** Per path: run name to the accesses that run made. */
+  files: Record<string, Record<string, FileAccess[]>>;
+  /** Per executable path: the runs that executed it. */
+  executables: Record<string, string[]>;
+  /** Per capability: the runs whose operations implied it. */
+  capabilities: Record<string, string[]>;
+  network: {
+    sockets: SocketProvenance[];
+    bind: EndpointProvenance[];
+    connect: EndpointProvenance[];
+    listen: EndpointProvenance[];
+  };
+}
 
 export type Termination = { kind: 'exit'; code: number } | { kind: 'signal'; signal: string } | { kind: 'unknown' };
 
@@ -116,4 +165,6 @@ export interface Recording {
   executables: ExecFact[];
   network: NetworkFacts;
   identity: IdentityFacts;
+  /** Present exactly when target.kind is "merge": which run needed what. */
+  provenance?: RecordingProvenance;
 }

@@ -1,0 +1,82 @@
+// `tracewall check --profiles DIR RECORDING... [--update]`: regenerate the profiles and compare them with the committed
+// ones; exit 0 when identical, 1 with the risk-rated diff when not; --update rewrites them (atomically) and exits 0.
+import fs from 'node:fs';
+import path from 'node:path';
+import { badInput, ExitCode } from '../errors.js';
+import { DIFF_FORMATS } from '../diff/format.js';
+import { readRecording } from '../recording/io.js';
+import { writeFilesAtomic } from '../util/atomic.js';
+import { oneOf } from './options.js';
+import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
+import { compareProfiles, isDrift, type CheckedFile } from './check-compare.js';
+import { checkCounts, formatCheckReport, type CheckOutcome } from './check-report.js';
+
+/** Flags of `check`: the profile flags of generate, plus where the committed profiles are and how to report. */
+export interface CheckFlags extends ProfileFlags {
+  profiles: string;
+  update?: boolean;
+  /** Report format: text, markdown or json. */
+  report: string;
+  /** A change of comments only (run names, counts) is not drift. */
+  ignoreComments?: boolean;
+  color?: boolean;
+}
+
+/** Where the verb writes: the report to `stdout`, what it did to `stderr` (a seam for tests). */
+export interface CheckIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+const PROCESS_IO: CheckIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+
+function profilesDir(dir: string, update: boolean): boolean {
+  if (!fs.existsSync(dir)) {
+    if (update) return false;
+    throw badInput(`--profiles ${dir}: no such directory (pass --update to create it and write the profiles)`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw badInput(`--profiles ${dir}: not a directory`);
+  return true;
+}
+
+function removeExtras(dir: string, extras: readonly CheckedFile[]): void {
+  for (const f of extras) {
+    try {
+      fs.unlinkSync(path.join(dir, f.file));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code !== 'ENOENT') throw badInput(`${path.join(dir, f.file)}: cannot remove: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), err);
+    }
+  }
+}
+
+/** Runs the verb; resolves to 0 (identical, or rewritten with --update) or 1 (drift). Bad recordings and flags throw exit-2 errors. */
+export async function checkCommand(files: string[], opts: CheckFlags, io: CheckIo = PROCESS_IO): Promise<number> {
+  const settings = checkProfileFlags(opts);
+  const format = oneOf('--report', opts.report, DIFF_FORMATS);
+  const update = opts.update === true;
+  const ignoreComments = opts.ignoreComments === true;
+  const exists = profilesDir(opts.profiles, update);
+  const recordings = files.map((f) => readRecording(f));
+  const { name, files: expected, summary } = renderProfiles(recordings, settings);
+  const compared: CheckedFile[] = exists ? compareProfiles(opts.profiles, name, expected) : expected.map((f) => ({ file: f.file, status: 'missing' }));
+
+  let updated = false;
+  const stale = compared.filter((f) => f.status !== 'same');
+  if (update && stale.length > 0) {
+    fs.mkdirSync(opts.profiles, { recursive: true });
+    const rewrite = new Set(stale.map((f) => f.file));
+    const writes = expected.filter((f) => rewrite.has(f.file)).map((f) => ({ file: path.join(opts.profiles, f.file), data: f.data }));
+    writeFilesAtomic(writes);
+    removeExtras(opts.profiles, stale.filter((f) => f.status === 'extra'));
+    updated = true;
+    const lines = stale.map((f) => (f.status === 'extra' ? `tracewall: check: removed ${path.join(opts.profiles, f.file)}` : `tracewall: check: wrote ${path.join(opts.profiles, f.file)} (was ${f.status})`));
+    io.stderr(lines.join('\n') + '\n');
+  }
+
+  const outcome: CheckOutcome = { profiles: opts.profiles, name, runs: summary.sources, files: compared, ignoreComments, updated };
+  const color = format === 'text' && (opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR));
+  io.stdout(formatCheckReport(outcome, format, { color }));
+  if (updated || !compared.some((f) => isDrift(f, ignoreComments))) return ExitCode.ok;
+  io.stderr(`tracewall: check: ${opts.profiles} is out of date for profile ${name} (${checkCounts(compared)}); run with --update to rewrite it\n`);
+  return ExitCode.checkFailed;
+}

@@ -1,0 +1,79 @@
+// The profile files of a set of recordings, shared by `generate` (writes them) and `check` (compares them): pure.
+import { oneOf, checkName } from './options.js';
+import { buildPolicy } from '../analyze/policy.js';
+import { renderAll, type RenderSummary } from '../render/index.js';
+import { expandRecording } from '../recording/provenance.js';
+import type { Recording } from '../recording/types.js';
+
+/** The profile flags generate and check share, as commander hands them over. */
+export interface ProfileFlags {
+  name?: string;
+  format: string;
+  runtime?: string;
+  defaultAction: string;
+  apparmorAnnotation?: boolean;
+}
+
+/** The profile flags, checked. */
+export interface ProfileSettings {
+  name?: string;
+  format: 'docker' | 'oci' | 'spo';
+  runtime?: 'crun' | 'runc' | 'none';
+  defaultAction: 'errno' | 'kill-process' | 'log';
+  apparmorAnnotation: boolean;
+  /** Docker's default seccomp profile, for the summary's comparison. */
+  dockerDefaultPath?: string;
+}
+
+/** One file to write, by its name inside the output directory. */
+export interface ProfileFile {
+  file: string;
+  data: string;
+}
+
+/** Check the shared flags up front; messages quote the flag and the bad value. */
+export function checkProfileFlags(opts: ProfileFlags): ProfileSettings {
+  const settings: ProfileSettings = {
+    format: oneOf('--format', opts.format, ['docker', 'oci', 'spo'] as const),
+    defaultAction: oneOf('--default-action', opts.defaultAction, ['errno', 'kill-process', 'log'] as const),
+    apparmorAnnotation: Boolean(opts.apparmorAnnotation),
+  };
+  if (opts.runtime !== undefined) settings.runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc', 'none'] as const);
+  if (opts.name !== undefined) settings.name = checkName('--name', opts.name);
+  return settings;
+}
+
+/** The runtime layer the recordings imply: the bundle runtime all their runs share (merged recordings count as their runs), else none. */
+export function impliedRuntime(recordings: readonly Recording[]): 'crun' | 'runc' | 'none' {
+  const runs = recordings.flatMap((r) => expandRecording(r).runs);
+  const runtimes = new Set(runs.map((r) => (r.target.kind === 'bundle' ? r.target.runtime : 'none')));
+  const [only] = [...runtimes];
+  return runtimes.size === 1 && only ? only : 'none';
+}
+
+/** The file names a profile NAME is written under, in every format (what `check` may find in a directory). */
+export function profileFileNames(name: string): string[] {
+  return [`${name}.apparmor`, `${name}.k8s.yaml`, `${name}.seccomp.json`, `${name}.seccomp.yaml`];
+}
+
+/** Render the profiles of `recordings`: NAME.seccomp.json (or .yaml for spo), NAME.apparmor and NAME.k8s.yaml. */
+export function renderProfiles(
+  recordings: readonly Recording[],
+  settings: ProfileSettings,
+): { name: string; runtime: 'crun' | 'runc' | 'none'; files: ProfileFile[]; summary: RenderSummary } {
+  const name = settings.name ?? recordings[0]!.name;
+  const runtime = settings.runtime ?? impliedRuntime(recordings);
+  const policy = buildPolicy(recordings, { name, runtime });
+  const out = renderAll(policy, {
+    format: settings.format,
+    defaultAction: settings.defaultAction,
+    apparmorAnnotation: settings.apparmorAnnotation,
+    ...(settings.dockerDefaultPath === undefined ? {} : { dockerDefaultPath: settings.dockerDefaultPath }),
+  });
+  const files: ProfileFile[] = [
+    { file: `${name}.seccomp.${settings.format === 'spo' ? 'yaml' : 'json'}`, data: out.seccomp },
+    { file: `${name}.apparmor`, data: out.apparmor },
+    { file: `${name}.k8s.yaml`, data: out.k8s },
+  ];
+  return { name, runtime, files, summary: out.summary };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { coverageOf } from '../../src/analyze/coverage.js';
+import { formatCoverageJson, formatCoverageText } from '../../src/analyze/coverage-format.js';
+import { mergeRecordings } from '../../src/analyze/merge.js';
+import { batchPath, healthPath, servePath } from './merge-helpers.js';
+
+describe('coverage of several runs', () => {
+  const report = coverageOf([servePath(), batchPath(), healthPath()]);
+
+  it('lists the runs in input order with what each needed', () => {
+    expect(report.runs.map((r) => r.name)).toEqual(['serve', 'batch', 'health']);
+    expect(report.runs[0]!.needed).toEqual({ syscalls: 6, files: 3, executables: 1, capabilities: 1, network: 3 });
+    expect(report.runs[2]!.needed).toEqual({ syscalls: 2, files: 1, executables: 0, capabilities: 0, network: 0 });
+  });
+
+  it('says what each run added beyond the earlier ones, down to a new access on a known file', () => {
+    expect(report.runs[1]!.added).toEqual({
+      syscalls: ['connect', 'mkdir', 'socketcall (i386)', 'write'],
+      files: ['/etc/hosts: lock', '/srv/out/: create', '/srv/out/report.csv: write, create'],
+      executables: [],
+      capabilities: [],
+      network: ['connect AF_UNIX /run/db.sock', 'socket AF_UNIX SOCK_STREAM 0'],
+    });
+    expect(report.runs[2]!.added).toEqual({ syscalls: [], files: [], executables: [], capabilities: [], network: [] });
+  });
+
+  it('lists the rules only one run needed, per run', () => {
+    expect(report.onlyOne.map((o) => o.name)).toEqual(['serve', 'batch']);
+    expect(report.onlyOne[0]!.items.syscalls).toEqual(['accept4', 'bind', 'rt_sigsuspend']);
+    expect(report.onlyOne[0]!.items.capabilities).toEqual(['CAP_NET_BIND_SERVICE']);
+    expect(report.onlyOne[1]!.items.files).toContain('/etc/hosts: lock');
+  });
+
+  it('is the same for a merged recording as for its runs', () => {
+    const m = mergeRecordings([servePath(), batchPath(), healthPath()].map((r) => ({ recording: r, label: r.name })), { name: 'ci', toolVersion: '0' });
+    expect(coverageOf([m])).toEqual(report);
+  });
+
+  it('prints deterministic text', () => {
+    const text = formatCoverageText(report);
+    expect(text).toBe(formatCoverageText(coverageOf([servePath(), batchPath(), healthPath()])));
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'coverage of 3 runs, in the order given:',
+      '  serve: needed 6 syscalls, 3 file rules, 1 executable, 1 capability, 3 network rules (the first run)',
+      '  batch: needed 7 syscalls, 4 file rules, 1 executable, 0 capabilities, 2 network rules; added 4 syscalls, 3 file rules, 2 network rules:',
+      '    + syscall connect',
+    ]);
+    expect(text).toContain('  health: needed 2 syscalls, 1 file rule, 0 executables, 0 capabilities, 0 network rules; added nothing new\n');
+    expect(text).toContain('needed by only one of the 3 runs');
+    expect(text).toContain('  serve: syscall rt_sigsuspend\n');
+    expect(text).toContain('  batch: file /srv/out/report.csv: write, create\n');
+  });
+
+  it('has a versioned JSON form', () => {
+    const json = JSON.parse(formatCoverageJson(report));
+    expect(json.format).toBe('tracewall-coverage');
+    expect(json.formatVersion).toBe(1);
+    expect(json.runs).toHaveLength(3);
+  });
+
+  it('has no single-run section for one run', () => {
+    const one = coverageOf([servePath()]);
+    expect(one.onlyOne).toEqual([]);
+    expect(formatCoverageText(one)).not.toContain('only one');
+  });
+});
