@@ -16,6 +16,8 @@ export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export interface BuildPolicyOptions {
   name: string;
   runtime: 'crun' | 'runc' | 'none';
+  /** Whether the container runs with no_new_privs (smaller runtime layer); default true. */
+  noNewPrivileges?: boolean;
   /** Files with the same access in one directory before they become `dir/*` (default 8). */
   dirThreshold?: number;
 }
@@ -189,7 +191,7 @@ export function buildPolicy(inputs: readonly Recording[], opts: BuildPolicyOptio
       gids: [...gids].sort((a, b) => a - b),
       needsRoot: uidList.includes(0) || capabilities.length > 0,
     },
-    runtime: runtimeLayer(opts.runtime),
+    runtime: runtimeLayer(opts.runtime, { noNewPrivileges: opts.noNewPrivileges ?? true }),
     warnings: [...warnings].sort(byCodeUnit),
   };
 }

@@ -44,6 +44,7 @@ function buildProgram(): Command {
     .addOption(new Option('--runtime <runtime>', 'runtime layer to add: crun, runc or none (default: the recording\'s runtime, none for commands)'))
     .addOption(new Option('--default-action <action>', 'seccomp default action for unobserved syscalls: errno, kill-process or log (log allows everything: a complain profile)').default('errno'))
     .option('--apparmor-annotation', 'also emit the pre-1.30 AppArmor pod annotation in the Kubernetes YAML')
+    .option('--nnp <on|off>', 'whether the container runs with no_new_privs (decides the runtime layer; default: on only when every recording was a bundle with noNewPrivileges)')
     .option('--coverage-json <file>', 'also write the coverage report of the runs (what each added, what only one needed) as JSON')
     .argument('<recording...>', 'recording files')
     .action(async (recordings: string[], opts) => {
@@ -96,6 +97,7 @@ function buildProgram(): Command {
     .addOption(new Option('--runtime <runtime>', 'runtime layer to add: crun, runc or none (default: the recordings\' runtime, none for commands)'))
     .addOption(new Option('--default-action <action>', 'seccomp default action: errno, kill-process or log').default('errno'))
     .option('--apparmor-annotation', 'also emit the pre-1.30 AppArmor pod annotation in the Kubernetes YAML')
+    .option('--nnp <on|off>', 'whether the container runs with no_new_privs (decides the runtime layer; default: on only when every recording was a bundle with noNewPrivileges)')
     .argument('<recording...>', 'recording files')
     .action(async (recordings: string[], opts) => {
       process.exitCode = await checkCommand(recordings, opts);

@@ -12,6 +12,7 @@ export interface ProfileFlags {
   runtime?: string;
   defaultAction: string;
   apparmorAnnotation?: boolean;
+  nnp?: string;
 }
 
 /** The profile flags, checked. */
@@ -21,6 +22,8 @@ export interface ProfileSettings {
   runtime?: 'crun' | 'runc' | 'none';
   defaultAction: 'errno' | 'kill-process' | 'log';
   apparmorAnnotation: boolean;
+  /** The runtime layer for no_new_privs set (true) or not (false); default: what the recordings' bundles set. */
+  noNewPrivileges?: boolean;
   /** Docker's default seccomp profile, for the summary's comparison. */
   dockerDefaultPath?: string;
 }
@@ -39,6 +42,7 @@ export function checkProfileFlags(opts: ProfileFlags): ProfileSettings {
     apparmorAnnotation: Boolean(opts.apparmorAnnotation),
   };
   if (opts.runtime !== undefined) settings.runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc', 'none'] as const);
+  if (opts.nnp !== undefined) settings.noNewPrivileges = oneOf('--nnp', opts.nnp, ['on', 'off'] as const) === 'on';
   if (opts.name !== undefined) settings.name = checkName('--name', opts.name);
   return settings;
 }
@@ -49,6 +53,15 @@ export function impliedRuntime(recordings: readonly Recording[]): 'crun' | 'runc
   const runtimes = new Set(runs.map((r) => (r.target.kind === 'bundle' ? r.target.runtime : 'none')));
   const [only] = [...runtimes];
   return runtimes.size === 1 && only ? only : 'none';
+}
+
+/**
+ * Whether the profile will run with no_new_privs: only when every run was a bundle that set it. Otherwise the larger
+ * runtime layer measured without it is used, which works either way (Docker sets no_new_privs only on request).
+ */
+export function impliedNoNewPrivileges(recordings: readonly Recording[]): boolean {
+  const runs = recordings.flatMap((r) => expandRecording(r).runs);
+  return runs.length > 0 && runs.every((r) => r.target.kind === 'bundle' && r.target.noNewPrivileges === true);
 }
 
 /** The file names a profile NAME is written under, in every format (what `check` may find in a directory). */
@@ -63,7 +76,7 @@ export function renderProfiles(
 ): { name: string; runtime: 'crun' | 'runc' | 'none'; files: ProfileFile[]; summary: RenderSummary } {
   const name = settings.name ?? recordings[0]!.name;
   const runtime = settings.runtime ?? impliedRuntime(recordings);
-  const policy = buildPolicy(recordings, { name, runtime });
+  const policy = buildPolicy(recordings, { name, runtime, noNewPrivileges: settings.noNewPrivileges ?? impliedNoNewPrivileges(recordings) });
   const out = renderAll(policy, {
     format: settings.format,
     defaultAction: settings.defaultAction,

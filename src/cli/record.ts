@@ -93,7 +93,15 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       cleanup = cmd.cleanup;
       startAt = { argv: bundle.argv };
       initial = { cwd: bundle.cwd, uid: bundle.uid, gid: bundle.gid };
-      target = { kind: 'bundle', bundle: path.resolve(opts.bundle), runtime, runtimeVersion: version, argv: bundle.argv, cwd: bundle.cwd };
+      target = {
+        kind: 'bundle',
+        bundle: path.resolve(opts.bundle),
+        runtime,
+        runtimeVersion: version,
+        argv: bundle.argv,
+        cwd: bundle.cwd,
+        noNewPrivileges: bundle.noNewPrivileges,
+      };
     } else {
       argv = command;
       initial = { cwd: process.cwd(), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };

@@ -91,7 +91,16 @@ export interface IdentityFacts {
 
 export type Target =
   | { kind: 'command'; argv: string[]; cwd: string }
-  | { kind: 'bundle'; bundle: string; runtime: 'crun' | 'runc'; runtimeVersion: string; argv: string[]; cwd: string }
+  | {
+      kind: 'bundle';
+      bundle: string;
+      runtime: 'crun' | 'runc';
+      runtimeVersion: string;
+      argv: string[];
+      cwd: string;
+      /** process.noNewPrivileges of the bundle: decides which measured runtime layer applies. */
+      noNewPrivileges?: boolean;
+    }
   | { kind: 'log'; file: string }
   /** The union of other recordings made by `tracewall merge`; the runs themselves are listed in `provenance.sources`. */
   | { kind: 'merge' };

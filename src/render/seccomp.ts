@@ -102,7 +102,8 @@ function knownArg(o: Observed, key: string): string[] | undefined {
 
 function provenanceText(o: Observed): string {
   const abis = [...o.abis].join('/');
-  return `observed ${o.count} time${o.count === 1 ? '' : 's'} (${abis}) in ${[...o.recordings].sort(byCodeUnit).join(', ')}`;
+  // No counts here: a re-recorded run with the same behaviour must render the same profile (CI drift checks).
+  return `observed (${abis}) in ${[...o.recordings].sort(byCodeUnit).join(', ')}`;
 }
 
 type ArgDecision =
@@ -206,7 +207,7 @@ export function planSeccomp(policy: Policy): SeccompPlan {
   const runtimeShared = [...new Set(layer.syscalls)].filter((n) => unconditionallyAllowed.has(n)).sort(byCodeUnit);
   if (layer.name !== 'none' && runtimeAdded.length > 0) {
     const shared = runtimeShared.length > 0 ? `; also needed but already allowed by the application rules: ${runtimeShared.join(', ')}` : '';
-    rules.push({ kind: 'runtime', rule: { names: runtimeAdded, action: 'SCMP_ACT_ALLOW', comment: `runtime layer: ${layer.name} ${layer.version} (${layer.source}): syscalls the runtime makes after installing the filter that the application did not${shared}` } });
+    rules.push({ kind: 'runtime', rule: { names: runtimeAdded, action: 'SCMP_ACT_ALLOW', comment: `runtime layer: ${layer.name} ${layer.version} (measured; see tracewall's src/render/runtime-layers.ts): syscalls the runtime makes after installing the filter that the application did not${shared}` } });
   }
 
   const allowed = new Set([...allowedApp, ...runtimeAdded]);
