@@ -109,7 +109,14 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     }
     let result;
     try {
-      result = await traceCommand(argv, { logFile, pty: Boolean(opts.pty), pidns: Boolean(opts.bundle), stdio: 'inherit' });
+      result = await traceCommand(argv, {
+        logFile,
+        pty: Boolean(opts.pty),
+        pidns: Boolean(opts.bundle),
+        stdio: 'inherit',
+        forward: opts.bundle ? 'root' : 'all',
+        graceMs: opts.bundle ? 10_000 : 3000,
+      });
     } finally {
       await cleanup();
     }

@@ -1,8 +1,8 @@
 // Finding the processes a tracer is tracing (TracerPid in /proc), so signals can reach the workload and nothing is left behind.
 import fs from 'node:fs';
 
-/** Pids of the processes whose tracer is `tracerPid` (read from /proc/PID/status), sorted. */
-export function traceesOf(tracerPid: number): number[] {
+/** Pids of the processes whose tracer is `tracerPid` (read from /proc/PID/status), sorted; `childrenOnly` keeps those it started itself. */
+export function traceesOf(tracerPid: number, childrenOnly = false): number[] {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
@@ -19,7 +19,9 @@ export function traceesOf(tracerPid: number): number[] {
       continue; // gone meanwhile
     }
     const m = /^TracerPid:\s*(\d+)$/m.exec(status);
-    if (m && Number(m[1]) === tracerPid) out.push(Number(name));
+    if (!m || Number(m[1]) !== tracerPid) continue;
+    if (childrenOnly && Number(/^PPid:\s*(\d+)$/m.exec(status)?.[1]) !== tracerPid) continue;
+    out.push(Number(name));
   }
   return out.sort((a, b) => a - b);
 }

@@ -70,6 +70,12 @@ export interface TraceOptions {
   abort?: AbortSignal;
   /** How long the workload gets after a forwarded signal before it is killed (ms). */
   graceMs?: number;
+  /**
+   * Who gets a forwarded SIGINT/SIGTERM: 'all' traced processes (as a terminal's Ctrl-C reaches a process group; the
+   * default), or only the 'root' command (a container runtime, which passes it on to the container's init as
+   * `docker stop` does, so the recorded shutdown is the one the app will really see).
+   */
+  forward?: 'all' | 'root';
 }
 
 /** How the traced command ended. */
@@ -86,7 +92,7 @@ export interface TraceResult {
 }
 
 /** Forwards SIGINT/SIGTERM (and an abort) to the tracees, then kills what is left after a grace period. */
-function watchInterrupts(tracerPid: () => number | undefined, abort: AbortSignal | undefined, graceMs: number) {
+function watchInterrupts(tracerPid: () => number | undefined, abort: AbortSignal | undefined, graceMs: number, forward: 'all' | 'root') {
   let first: NodeJS.Signals | null = null;
   const timers: NodeJS.Timeout[] = [];
   const killAll = (): void => {
@@ -107,7 +113,7 @@ function watchInterrupts(tracerPid: () => number | undefined, abort: AbortSignal
     first = sig;
     const pid = tracerPid();
     // strace blocks fatal signals when it runs a command with -o, so the workload itself must get the signal.
-    if (pid !== undefined) signalAll(traceesOf(pid), sig);
+    if (pid !== undefined) signalAll(traceesOf(pid, forward === 'root'), sig);
     timers.push(setTimeout(killAll, graceMs).unref());
   };
   const onInt = (): void => onSignal('SIGINT');
@@ -146,7 +152,7 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
   const stdio = opts.stdio ?? 'inherit';
   const graceMs = opts.graceMs ?? 3000;
   let pid: number | undefined;
-  const watch = watchInterrupts(() => pid, opts.abort, graceMs);
+  const watch = watchInterrupts(() => pid, opts.abort, graceMs, opts.forward ?? 'all');
   let result: Omit<TraceResult, 'interrupted' | 'tracerVersion'>;
   try {
     if (opts.pty) {
