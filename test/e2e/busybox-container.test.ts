@@ -7,29 +7,8 @@ import { makeBusyboxBundle, makeTemp, needRoot, rmTemp } from '../helpers/bundle
 import { runBundle } from '../../src/trace/bundle.js';
 import { readRecording } from '../../src/recording/io.js';
 import { needBuild, profilePaths, tracewall } from './helpers.js';
+import { BUSYBOX_PROBES as PROBES, BUSYBOX_WEB_OUTPUT as EXPECTED, BUSYBOX_WEB_WORKLOAD as WORKLOAD } from '../../src/examples/workloads.js';
 
-// Shell, file writes and a rename, a small HTTP server and a client over loopback. httpd binds before it daemonises,
-// so the client never races it; the container ends when sh (pid 1) exits, which takes the daemon with it.
-// The client is nc, not wget: busybox wget calls poll() only when a read would block, so whether poll shows up
-// depends on timing (a tracer slows the server down); nc always polls. Replays must not depend on luck.
-const WORKLOAD = [
-  'set -e',
-  'cd /tmp',
-  'echo "hello tracewall" > page.txt',
-  'mv page.txt index.html',
-  'cat index.html',
-  'httpd -p 127.0.0.1:8080 -h /tmp',
-  "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 8080 | tail -n 1",
-  'echo done',
-].join('\n');
-const EXPECTED = 'hello tracewall\nhello tracewall\ndone\n';
-
-// Things the workload never did: each must work without the profile and be refused (EPERM) under it.
-const PROBES: Array<{ what: string; args: string[] }> = [
-  { what: 'mkdir in a new place', args: ['/bin/mkdir', '/tmp/never-made'] },
-  { what: 'unshare (a new user namespace)', args: ['/bin/unshare', '-U', '/bin/true'] },
-  { what: 'a socket of another family (AF_PACKET)', args: ['/bin/arping', '-c', '1', '-w', '1', '-I', 'lo', '127.0.0.1'] },
-];
 
 const why = needRoot('crun', 'runc', 'strace') ?? needBuild();
 if (why) console.warn(`skipped busybox container e2e: ${why}`);
