@@ -10,6 +10,8 @@ import { readBundle, runtimeCommand, runtimeVersion } from '../trace/bundle.js';
 import { recordingFromStrace } from '../analyze/from-strace.js';
 import { writeRecording } from '../recording/io.js';
 import type { Recording, Target } from '../recording/types.js';
+import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
+import { bundleExecLookup, hostExecLookup } from '../trace/exec-lookup.js';
 
 export interface RecordOptions {
   output?: string;
@@ -85,6 +87,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     let startAt: { argv: string[] } | undefined;
     let initial: { cwd: string; uid: number; gid: number };
     let cleanup = async (): Promise<void> => {};
+    let lookup: ExecLookup;
     if (opts.bundle) {
       const bundle = readBundle(opts.bundle);
       const version = await runtimeVersion(runtime);
@@ -92,6 +95,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       argv = cmd.argv;
       cleanup = cmd.cleanup;
       startAt = { argv: bundle.argv };
+      lookup = bundleExecLookup(bundle);
       initial = { cwd: bundle.cwd, uid: bundle.uid, gid: bundle.gid };
       target = {
         kind: 'bundle',
@@ -104,6 +108,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       };
     } else {
       argv = command;
+      lookup = hostExecLookup();
       initial = { cwd: process.cwd(), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
       target = { kind: 'command', argv: command, cwd: process.cwd() };
     }
@@ -122,7 +127,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     }
     const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
     if (opts.keepLog) fs.copyFileSync(logFile, opts.keepLog);
-    const rec = recordingFromStrace(text, {
+    const traced = recordingFromStrace(text, {
       ...base,
       tracerVersion,
       target,
@@ -131,6 +136,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       initialGid: initial.gid,
       ...(startAt ? { startAt } : {}),
     });
+    const rec = resolveExecs(traced, lookup);
     if (result.interrupted) rec.warnings.push(`recording interrupted by ${result.interrupted}: the workload was stopped early, so the recording may be incomplete`);
     if (startAt && Object.keys(rec.syscalls).length === 0) {
       rec.warnings.push(`the entrypoint ${JSON.stringify(startAt.argv)} was never executed: the container did not start (see the runtime's error above)`);

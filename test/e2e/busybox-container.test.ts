@@ -45,6 +45,8 @@ for (const runtime of ['crun', 'runc'] as const) {
       expect(execs).toEqual(expect.arrayContaining(['cat', 'httpd', 'nc', 'tail']));
       expect(rec.executables.some((e) => /crun|runc|unshare/.test(e.path))).toBe(false);
       expect(rec.files['/tmp/index.html']?.access).toEqual(expect.arrayContaining(['read', 'create']));
+      // AppArmor matches exec on the resolved path: /bin/sh and /proc/self/exe are the busybox binary
+      expect(rec.files['/bin/busybox']?.access).toContain('exec');
       expect(rec.files['/tmp/page.txt']?.access).toEqual(expect.arrayContaining(['create', 'write', 'rename']));
       expect(rec.network.sockets).toContainEqual({ family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP' });
       expect(rec.network.bind.map((b) => b.port)).toContain(8080);
