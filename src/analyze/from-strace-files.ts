@@ -43,6 +43,11 @@ export function atPath(c: FileCall, dirfd: ArgValue | undefined | null, pathArg:
   return result;
 }
 
+/** A directory's path with the trailing slash AppArmor expects of directory rules (mkdir, rmdir). */
+function asDir(p: string | null): string | null {
+  return p === null || p.endsWith('/') ? p : `${p}/`;
+}
+
 /** The path of an fd argument (from its -yy decoration). */
 function fdPath(c: FileCall, v: ArgValue | undefined): string | null {
   const p = decoPath(c.proc, v);
@@ -85,7 +90,7 @@ function open(c: FileCall, dirfd: ArgValue | null, pathArg: ArgValue | undefined
   if (!c.ok || !c.facts) return;
   const requested = atPath(c, dirfd, pathArg);
   const p = flags.includes('O_TMPFILE') ? requested : returnedPath(c) ?? requested;
-  record(c, p, ...openAccesses(flags));
+  record(c, flags.includes('O_DIRECTORY') && !flags.includes('O_TMPFILE') ? asDir(p) : p, ...openAccesses(flags));
 }
 
 const STAT_PATH = new Set(['stat', 'lstat', 'stat64', 'lstat64', 'oldstat', 'oldlstat', 'access', 'readlink', 'getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'statfs', 'statfs64', 'truncate', 'truncate64', 'chmod', 'chown', 'lchown', 'chown32', 'lchown32', 'utime', 'utimes', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr']);
@@ -143,7 +148,7 @@ export function fileCall(c: FileCall): boolean {
       return true;
     case 'getdents':
     case 'getdents64':
-      if (c.ok && c.facts) record(c, fdPath(c, v(0)), 'dir-list');
+      if (c.ok && c.facts) record(c, asDir(fdPath(c, v(0))), 'dir-list');
       return true;
     case 'mmap':
     case 'mmap2':
@@ -154,12 +159,16 @@ export function fileCall(c: FileCall): boolean {
       mprotect(c, v);
       return true;
     case 'unlink':
-    case 'rmdir':
       if (c.facts) record(c, atPath(c, null, v(0)), 'delete');
       return true;
-    case 'unlinkat':
-      if (c.facts) record(c, atPath(c, v(0) ?? null, v(1)), 'delete');
+    case 'rmdir':
+      if (c.facts) record(c, asDir(atPath(c, null, v(0))), 'delete');
       return true;
+    case 'unlinkat': {
+      const removeDir = flagSet(v(2)).includes('AT_REMOVEDIR');
+      if (c.facts) record(c, removeDir ? asDir(atPath(c, v(0) ?? null, v(1))) : atPath(c, v(0) ?? null, v(1)), 'delete');
+      return true;
+    }
     case 'rename':
       if (c.facts) renamePair(c, atPath(c, null, v(0)), atPath(c, null, v(1)));
       return true;
@@ -168,10 +177,10 @@ export function fileCall(c: FileCall): boolean {
       if (c.facts) renamePair(c, atPath(c, v(0) ?? null, v(1)), atPath(c, v(2) ?? null, v(3)));
       return true;
     case 'mkdir':
-      if (c.facts) record(c, atPath(c, null, v(0)), 'create');
+      if (c.facts) record(c, asDir(atPath(c, null, v(0))), 'create');
       return true;
     case 'mkdirat':
-      if (c.facts) record(c, atPath(c, v(0) ?? null, v(1)), 'create');
+      if (c.facts) record(c, asDir(atPath(c, v(0) ?? null, v(1))), 'create');
       return true;
     case 'mknod':
       mknod(c, atPath(c, null, v(0)), v(1));

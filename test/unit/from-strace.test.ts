@@ -56,7 +56,7 @@ describe('recordingFromStrace', () => {
     expect(acc(r, '/home/u/p')).toEqual(['stat']);
     expect(acc(r, '/home/u/t')).toEqual(['write', 'create']);
     expect(acc(r, '/home/u/gone')).toBeUndefined();
-    expect(acc(r, '/srv/rel')).toEqual(['dir-list']);
+    expect(acc(r, '/srv/rel/')).toEqual(['dir-list']);
     expect(Object.keys(r.files).some((p) => p.includes('nodeco'))).toBe(false);
     expect(acc(r, '/home/u/o2')).toEqual(['write', 'create']);
     expect(acc(r, '/tmp/c')).toEqual(['write', 'create']);

@@ -39,8 +39,8 @@ describe('fixture logs', () => {
   it('sh-files: directories, files, rename, exec', () => {
     const r = record('sh-files');
     expect(r.termination).toEqual({ kind: 'exit', code: 0 });
-    expect(r.files[`${FIX}/d`]!.access).toContain('create');
-    expect(r.files[`${FIX}/d/a`]!.access).toContain('create');
+    expect(r.files[`${FIX}/d/`]!.access).toContain("create");
+    expect(r.files[`${FIX}/d/a/`]!.access).toContain("create");
     expect(r.files[`${FIX}/d/a/f`]!.access).toEqual(expect.arrayContaining(['write', 'create', 'rename']));
     expect(r.files[`${FIX}/d/a/g`]!.access).toEqual(expect.arrayContaining(['read', 'create', 'write']));
     expect(r.files['/usr/bin/busybox']!.access).toContain('exec');
@@ -97,7 +97,7 @@ describe('fixture logs', () => {
     expect(caps.CAP_SETGID).toEqual(['setgroups(0)', 'setresgid(1000, 1000, 1000)']);
     expect(caps.CAP_SYS_CHROOT).toEqual([`chroot(${FIX})`]);
     // "/sub" inside the chroot is the host's /tmp/tracewall-fixture/sub.
-    expect(r.files[`${FIX}/sub`]!.access).toEqual(['dir-list']);
+    expect(r.files[`${FIX}/sub/`]!.access).toEqual(["dir-list"]);
     expect(r.files[`${FIX}/owned`]!.access).toEqual(['write', 'create', 'delete', 'metadata']);
   });
 
@@ -118,12 +118,12 @@ describe('fixture logs', () => {
     }
     expect(r.files[`${w}/bad\uFFFD\uFFFDutf8`]!.access).toEqual(['write', 'create']);
     expect(r.warnings).toEqual([`path is not valid UTF-8 (invalid bytes shown as U+FFFD): ${w}/bad\uFFFD\uFFFDutf8`]);
-    expect(r.files[w]!.access).toEqual(['create', 'dir-list']);
+    expect(r.files[`${w}/`]!.access).toEqual(["create", "dir-list"]);
     expect(r.files[`${w}/log`]!.access).toEqual(['append', 'create', 'rename', 'lock', 'metadata']);
     expect(r.files[`${w}/log.1`]!.access).toEqual(['write', 'create', 'stat']);
     expect(r.files[`${w}/log.2`]!.access).toEqual(['write', 'delete', 'link', 'metadata']);
     expect(r.files[`${w}/log.link`]!.access).toEqual(['create', 'delete', 'link']);
-    expect(r.files[`${w}/dir`]!.access).toEqual(['create', 'delete']);
+    expect(r.files[`${w}/dir/`]!.access).toEqual(["create", "delete"]);
     expect(r.files[`${FIX}/rw`]!.access).toEqual(['read', 'write', 'create', 'mmap-exec']);
     expect(r.files[`${FIX}/missing`]).toBeUndefined();
   });
