@@ -8,6 +8,7 @@ import { validateCommand } from './validate.js';
 import { diffCommand } from './diff.js';
 import { mergeCommand } from './merge.js';
 import { checkCommand } from './check.js';
+import { verifyCommand } from './verify.js';
 
 function buildProgram(): Command {
   const program = new Command('tracewall')
@@ -101,6 +102,19 @@ function buildProgram(): Command {
     .argument('<recording...>', 'recording files')
     .action(async (recordings: string[], opts) => {
       process.exitCode = await checkCommand(recordings, opts);
+    });
+
+  program
+    .command('verify')
+    .description('run an OCI bundle under a seccomp profile and report every syscall it denies or (log mode) would deny, with the program that made it')
+    .requiredOption('--bundle <dir>', 'OCI bundle to run (its config.json is not changed)')
+    .requiredOption('--seccomp <file>', 'seccomp profile to verify (Docker format or OCI linux.seccomp)')
+    .addOption(new Option('--runtime <runtime>', 'container runtime: crun or runc').default('crun'))
+    .addOption(new Option('--mode <mode>', 'log: run unbroken and record what would be denied; enforce: run under the profile as is').default('log'))
+    .option('--timeout <seconds>', 'stop the workload after this many seconds (for servers)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts) => {
+      process.exitCode = await verifyCommand(opts);
     });
 
   return program;

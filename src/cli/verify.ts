@@ -1,0 +1,41 @@
+// `tracewall verify --bundle DIR --seccomp FILE`: run the bundle under the profile and report every syscall that was
+// (enforce) or would have been (log) denied, with the program that made it.
+import { badInput } from '../errors.js';
+import { oneOf } from './options.js';
+import { formatVerifyJson, formatVerifyText, verifyBundle, verifyExitCode } from '../verify/index.js';
+
+/** Flags of `verify`. */
+export interface VerifyCommandOptions {
+  bundle: string;
+  seccomp: string;
+  runtime: string;
+  mode?: string;
+  timeout?: string;
+  json?: boolean;
+}
+
+function timeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const s = Number(value);
+  if (!/^\d+(?:\.\d+)?$/.test(value.trim()) || !(s > 0) || s > 86_400) throw badInput(`--timeout ${JSON.stringify(value)} is not valid; expected seconds, a number above 0 and at most 86400`);
+  return Math.round(s * 1000);
+}
+
+/** Runs the verb; resolves to 1 when anything was (or would have been) denied, 0 otherwise. */
+export async function verifyCommand(opts: VerifyCommandOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+  const runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
+  const mode = oneOf('--mode', opts.mode ?? 'log', ['log', 'enforce'] as const);
+  const timeout = timeoutMs(opts.timeout);
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const report = await verifyBundle({ bundle: opts.bundle, seccomp: opts.seccomp, runtime, mode, signal: abort.signal, ...(timeout === undefined ? {} : { timeoutMs: timeout }) });
+    out(opts.json ? formatVerifyJson(report) : formatVerifyText(report));
+    return verifyExitCode(report);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
