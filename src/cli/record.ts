@@ -6,7 +6,7 @@ import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneOf, checkName, nameFrom } from './options.js';
 import { traceCommand, straceVersion } from '../trace/strace.js';
-import { readBundle, runtimeCommand, runtimeVersion } from '../trace/bundle.js';
+import { readBundle, runtimeCommand, runtimeVersion, type BundleInfo } from '../trace/bundle.js';
 import { recordingFromStrace } from '../analyze/from-strace.js';
 import { writeRecording } from '../recording/io.js';
 import type { Recording, Target } from '../recording/types.js';
@@ -42,12 +42,18 @@ function summarize(r: Recording, file: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** The Recording target of an OCI bundle run by `runtime`. */
+function bundleTarget(bundle: BundleInfo, runtime: 'crun' | 'runc', runtimeVersion: string): Target {
+  return { kind: 'bundle', bundle: bundle.dir, runtime, runtimeVersion, argv: bundle.argv, cwd: bundle.cwd, noNewPrivileges: bundle.noNewPrivileges };
+}
+
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
   const tracer = oneOf('--tracer', opts.tracer, ['strace', 'auto'] as const);
   void tracer; // strace is the only tracer so far; "auto" picks it
   const runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
-  const sources = [opts.bundle ? '--bundle' : '', opts.fromLog ? '--from-log' : '', command.length ? 'COMMAND' : ''].filter(Boolean);
+  // --from-log may name the --bundle the log was made from: the bundle then says where the application starts.
+  const sources = [opts.bundle && !opts.fromLog ? '--bundle' : '', opts.fromLog ? '--from-log' : '', command.length ? 'COMMAND' : ''].filter(Boolean);
   if (sources.length !== 1) {
     throw badInput(
       sources.length === 0
@@ -71,8 +77,24 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     } catch (err) {
       throw badInput(`--from-log ${opts.fromLog}: cannot read: ${(err as Error).message}`, err);
     }
-    const target: Target = { kind: 'log', file: path.basename(opts.fromLog) };
-    const rec = recordingFromStrace(text, { ...base, tracerVersion: 'unknown', target, initialCwd: '/', initialUid: 0, initialGid: 0 });
+    let rec: Recording;
+    if (opts.bundle) {
+      const bundle = readBundle(opts.bundle);
+      const target = bundleTarget(bundle, runtime, await runtimeVersion(runtime));
+      const traced = recordingFromStrace(text, {
+        ...base,
+        tracerVersion: 'unknown',
+        target,
+        initialCwd: bundle.cwd,
+        initialUid: bundle.uid,
+        initialGid: bundle.gid,
+        startAt: { argv: bundle.argv },
+      });
+      rec = resolveExecs(traced, bundleExecLookup(bundle));
+    } else {
+      const target: Target = { kind: 'log', file: path.basename(opts.fromLog) };
+      rec = recordingFromStrace(text, { ...base, tracerVersion: 'unknown', target, initialCwd: '/', initialUid: 0, initialGid: 0 });
+    }
     writeRecording(output, rec);
     process.stderr.write(summarize(rec, output));
     return 0;
@@ -97,15 +119,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       startAt = { argv: bundle.argv };
       lookup = bundleExecLookup(bundle);
       initial = { cwd: bundle.cwd, uid: bundle.uid, gid: bundle.gid };
-      target = {
-        kind: 'bundle',
-        bundle: path.resolve(opts.bundle),
-        runtime,
-        runtimeVersion: version,
-        argv: bundle.argv,
-        cwd: bundle.cwd,
-        noNewPrivileges: bundle.noNewPrivileges,
-      };
+      target = bundleTarget(bundle, runtime, version);
     } else {
       argv = command;
       lookup = hostExecLookup();

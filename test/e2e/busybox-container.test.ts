@@ -26,7 +26,7 @@ for (const runtime of ['crun', 'runc'] as const) {
       // Docker's default capabilities include NET_RAW: the AF_PACKET probe must be refused by seccomp, not by a missing capability.
       makeBusyboxBundle(bundleDir, { args: ['/bin/sh', '-c', WORKLOAD], addCapabilities: ['CAP_NET_RAW'] });
       const rec = path.join(tmp, 'rec.json');
-      const r = await tracewall(['record', '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec]);
+      const r = await tracewall(['record', '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec, '--keep-log', path.join(tmp, 'strace.log')]);
       expect(r.stdout).toBe(EXPECTED);
       expect(r.exitCode, r.stderr).toBe(0);
       const out = path.join(tmp, 'out');
@@ -52,6 +52,26 @@ for (const runtime of ['crun', 'runc'] as const) {
       expect(rec.network.bind.map((b) => b.port)).toContain(8080);
       // the runtime's own setup (mount, pivot_root, seccomp) is not the application's
       for (const s of ['pivot_root', 'mount', 'seccomp', 'unshare']) expect(rec.syscalls.x86_64?.[s]).toBeUndefined();
+    });
+
+    it('is deterministic: the same trace gives the same recording bytes, the same recording the same profile bytes', async () => {
+      const again = async (i: number) => {
+        const rec = path.join(tmp, `again-${i}.json`);
+        const r = await tracewall(['record', '--from-log', path.join(tmp, 'strace.log'), '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec]);
+        expect(r.exitCode, r.stderr).toBe(0);
+        const out = path.join(tmp, `again-${i}`);
+        fs.mkdirSync(out);
+        expect((await tracewall(['generate', '--format', 'oci', '-o', out, rec])).exitCode).toBe(0);
+        return [rec, ...Object.values(profilePaths(out, name))].map((f) => fs.readFileSync(f, 'utf8'));
+      };
+      const [a, b] = [await again(1), await again(2)];
+      expect(b).toEqual(a);
+      // the recording made live and the one rebuilt from its log describe the same run
+      const live = readRecording(path.join(tmp, 'rec.json'));
+      const rebuilt = JSON.parse(a[0]!);
+      expect(rebuilt.syscalls).toEqual(live.syscalls);
+      expect(rebuilt.files).toEqual(live.files);
+      expect(fs.readFileSync(profilePaths(path.join(tmp, 'out'), name).seccomp, 'utf8')).toBe(a[1]);
     });
 
     it('replays under its generated profile, enforced by the same runtime: same output, exit 0', async () => {
