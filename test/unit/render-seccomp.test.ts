@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import Ajv04 from 'ajv-draft-04';
+import { ociSeccompValidator } from '../../src/validate/schemas.js';
 import type { Recording } from '../../src/recording/types.js';
 import { buildPolicy } from '../../src/analyze/policy.js';
 import { planSeccomp, renderSeccomp, renderSeccompJson, SECCOMP_ARCHITECTURES } from '../../src/render/seccomp.js';
@@ -13,12 +13,6 @@ import { expectGolden, loadRecording, makeRecording } from './render-helpers.js'
 const THIS = 'test/unit/render-seccomp.test.ts';
 const ref = (...p: string[]) => fromRoot('src', 'validate', 'schemas', ...p.map((x) => (x === 'oci-schema' ? 'oci' : x)));
 
-/** linux.seccomp from the OCI runtime-spec schema (draft-04), with its $refs to defs.json and defs-linux.json. */
-function ociSeccompValidator() {
-  const ajv = new Ajv04({ strict: false, allErrors: true });
-  for (const f of ['defs.json', 'defs-linux.json', 'config-linux.json']) ajv.addSchema(JSON.parse(fs.readFileSync(ref('oci-schema', f), 'utf8')), f);
-  return ajv.compile({ $ref: 'config-linux.json#/linux/properties/seccomp' });
-}
 const validate = ociSeccompValidator();
 const SYSCALL_FIELDS = Object.keys(JSON.parse(fs.readFileSync(ref('oci-schema', 'defs-linux.json'), 'utf8')).definitions.Syscall.properties);
 
