@@ -104,7 +104,7 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
     const r = build(text, argv);
     expect(r.termination).toEqual({ kind: 'exit', code: 0 });
     expect(r.files[dir]!.access).toContain('create');
-    expect(r.files[`${dir}/a`]!.access).toContain('create');
+    expect(r.files[`${dir}/a/`]!.access).toContain('create');
     expect(r.files[`${dir}/a/f`]!.access).toEqual(expect.arrayContaining(['write', 'create', 'rename']));
     expect(r.files[`${dir}/a/g`]!.access).toEqual(expect.arrayContaining(['read', 'write', 'create']));
     const exes = r.executables.map((e) => e.argv0).sort();
