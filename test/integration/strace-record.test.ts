@@ -103,7 +103,7 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
     expect(result).toMatchObject({ exitCode: 0, signal: null, interrupted: null, stdout: 'hi\n' });
     const r = build(text, argv);
     expect(r.termination).toEqual({ kind: 'exit', code: 0 });
-    expect(r.files[dir]!.access).toContain('create');
+    expect(r.files[`${dir}/`]!.access).toContain('create');
     expect(r.files[`${dir}/a/`]!.access).toContain('create');
     expect(r.files[`${dir}/a/f`]!.access).toEqual(expect.arrayContaining(['write', 'create', 'rename']));
     expect(r.files[`${dir}/a/g`]!.access).toEqual(expect.arrayContaining(['read', 'write', 'create']));
