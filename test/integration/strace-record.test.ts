@@ -22,6 +22,10 @@ function which(cmd: string): string | null {
 }
 
 const hasStrace = which('strace') !== null;
+if (!hasStrace) console.warn('skipped: real-strace tests need strace (apt-get install strace)');
+for (const [tool, what] of [['python3', 'the socket program test'], ['unshare', 'the pid namespace test'], ['as', 'the 32-bit test (binutils)']] as const) {
+  if (!which(tool)) console.warn(`skipped: ${what} needs ${tool}`);
+}
 
 async function trace(argv: string[], opts: Partial<TraceOptions> = {}) {
   const logFile = path.join(work, `trace-${n++}.log`);
