@@ -43,16 +43,16 @@ export class Facts {
   readonly caps = new Map<string, Set<string>>();
   readonly warnings = new Set<string>();
 
-  /** Count one call of `name` on `abi`. */
-  call(abi: Abi, name: string, failed: boolean): { args: Map<string, Set<string>> } {
+  /** Count `n` calls (one by default) of `name` on `abi`; `failed` says they all failed. */
+  call(abi: Abi, name: string, failed: boolean, n = 1): { count: number; failed: number; args: Map<string, Set<string>> } {
     const m = (this.syscalls[abi] ??= new Map());
     let f = m.get(name);
     if (!f) {
       f = { count: 0, failed: 0, args: new Map() };
       m.set(name, f);
     }
-    f.count++;
-    if (failed) f.failed++;
+    f.count += n;
+    if (failed) f.failed += n;
     return f;
   }
 

@@ -3,6 +3,7 @@
 import type { Abi, Recording, Target, Termination } from '../recording/types.js';
 import { RECORDING_SCHEMA_VERSION } from '../recording/types.js';
 import { normalizeRecording } from '../recording/normalize.js';
+import { badInput } from '../errors.js';
 import type { SyscallEvent, TraceEvent } from '../parse/events.js';
 import { parseArgs, asString, type Arg } from '../parse/args.js';
 import { StraceParser, feedText } from '../parse/strace.js';
@@ -24,6 +25,22 @@ export interface StraceMeta {
   initialGid: number;
   /** Container mode: only the process whose first successful execve has exactly this argv, and what it creates after, is the application. */
   startAt?: { argv: string[] };
+  /**
+   * A 64-bit call whose number (-n) is not its name's number on x86_64 means the log was made on another architecture (or
+   * is corrupt). 'warn' (default) records the call by the name strace printed and warns; 'refuse' throws an exit-2 error
+   * naming the line (for logs given to `record --from-log`).
+   */
+  foreignArch?: 'warn' | 'refuse';
+  /** The tracer that made the events (strace when absent). */
+  tracer?: 'strace' | 'bpftrace';
+}
+
+/** How applyCall treats a call whose arguments the tracer decoded itself. */
+export interface ApplyOptions {
+  /** Record its argument facts (socket domain, clone flags, ...); off when the tracer aggregated them elsewhere. */
+  argFacts: boolean;
+  /** The process's working directory at the call, when the tracer knows it. */
+  cwd?: string;
 }
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
@@ -66,6 +83,17 @@ const ARGS_NEEDED: Record<string, number> = {
 export function realName(abi: Abi, name: string, nr: number | null): string {
   if (nr === null || placeholderNumber(name) !== undefined || syscallNumber(abi, name) === nr) return name;
   return syscallName(abi, nr) ?? (abi === 'x32' ? syscallName(abi, nr | 0x40000000) : undefined) ?? name;
+}
+
+/**
+ * The x86_64 number of `name` when the log gave it another number: on x86_64 strace names every call after its number
+ * (there are no multiplexers), so a disagreement means the log is not an x86_64 log. Trusting the number there would
+ * turn, e.g., aarch64's nanosleep (101) into ptrace. Undefined when the two agree or cannot be compared.
+ */
+export function foreignNumber(abi: Abi, name: string, nr: number | null): number | undefined {
+  if (abi !== 'x86_64' || nr === null || placeholderNumber(name) !== undefined) return undefined;
+  const expected = syscallNumber(abi, name);
+  return expected === undefined || expected === nr ? undefined : expected;
 }
 
 /** `1795935667.818957` → ISO-8601 UTC with milliseconds; "" when it is not an epoch timestamp. */
@@ -120,6 +148,9 @@ export class RecordingBuilder {
   private appLastText = '';
   /** Names already checked against the syscall table, per ABI. */
   private readonly checkedNames: Partial<Record<Abi, Set<string>>> = {};
+  /** Calls whose x86_64 number disagreed with their name (see foreignNumber), and the first of them. */
+  private foreign = 0;
+  private foreignFirst = '';
 
   constructor(private readonly meta: StraceMeta) {
     this.facts.uids.add(meta.initialUid);
@@ -219,13 +250,45 @@ export class RecordingBuilder {
     const facts = proc.app ? this.facts : null;
     if (proc.app) {
       if (this.meta.startAt) this.noteTime(ev.time);
-      const real = realName(ev.abi, name, ev.nr);
+      const expected = foreignNumber(ev.abi, name, ev.nr);
+      if (expected !== undefined) this.noteForeign(ev, expected);
+      const real = expected === undefined ? realName(ev.abi, name, ev.nr) : name;
       const fact = this.facts.call(ev.abi, real, ev.errno !== '');
       this.checkName(ev.abi, real);
       if (ev.complete && real === name && ARG_FACT_CALLS.has(name)) argFacts(ev, args, fact, this.facts);
     }
     if (!needArgs) return;
     if (isClone && ok) this.cloned(ev, args, proc);
+    const c: FileCall = { ev, args, proc, ok, facts };
+    if (FILE_OR_NET.has(name) && !fileCall(c)) netCall(ev, args, proc, ok, facts);
+    identityCall(ev, args, proc, ok, facts, facts && ok ? this.targetPath(c) : null);
+  }
+
+  /** Count calls a tracer aggregated itself (bpftrace's kernel maps): `count` calls of `name` on `abi`, `failed` of them failed. */
+  addCalls(abi: Abi, name: string, count: number, failed: number): void {
+    if (!NAME_RE.test(name)) {
+      this.facts.warn(`syscall name ${JSON.stringify(name)} is not a valid name; the call was skipped`);
+      return;
+    }
+    this.facts.call(abi, name, false, count).failed += failed;
+    this.checkName(abi, name);
+  }
+
+  /**
+   * Apply one call whose arguments the tracer decoded itself, without counting it (the tracer counted it): its effects on
+   * the process tree, files, network and identity, as for a parsed strace line.
+   */
+  applyCall(ev: SyscallEvent, args: Arg[], opts: ApplyOptions): void {
+    const name = ev.name;
+    if (!NAME_RE.test(name)) return;
+    const proc = this.proc(ev.pid);
+    if (opts.cwd !== undefined) proc.fs.cwd = normalizeAbs(opts.cwd);
+    const ok = ev.complete && ev.errno === '' && ev.ret !== '?' && ev.ret !== '';
+    if (EXEC_CALLS.has(name) && ok) this.exec(ev, args, proc);
+    const facts = proc.app ? this.facts : null;
+    if (facts && opts.argFacts && ev.complete && ARG_FACT_CALLS.has(name)) argFacts(ev, args, facts.call(ev.abi, name, false, 0), facts);
+    if (!ev.complete) return;
+    if (CLONE_CALLS.has(name) && ok) this.cloned(ev, args, proc);
     const c: FileCall = { ev, args, proc, ok, facts };
     if (FILE_OR_NET.has(name) && !fileCall(c)) netCall(ev, args, proc, ok, facts);
     identityCall(ev, args, proc, ok, facts, facts && ok ? this.targetPath(c) : null);
@@ -246,6 +309,14 @@ export class RecordingBuilder {
       default:
         return null;
     }
+  }
+
+  private noteForeign(ev: SyscallEvent, expected: number): void {
+    const what = `line ${ev.line}: syscall ${ev.name} has number ${ev.nr} in the log, but ${expected} on x86_64`;
+    if (this.meta.foreignArch === 'refuse') {
+      throw badInput(`${what}: the log was not made on x86_64 (tracewall reads x86_64 strace logs made with -n) or is corrupt`);
+    }
+    if (this.foreign++ === 0) this.foreignFirst = what;
   }
 
   private checkName(abi: Abi, name: string): void {
@@ -315,14 +386,20 @@ export class RecordingBuilder {
       schemaVersion: RECORDING_SCHEMA_VERSION,
       name: this.meta.name,
       tool: { name: 'tracewall', version: this.meta.toolVersion },
-      tracer: { name: 'strace', version: this.meta.tracerVersion },
+      tracer: { name: this.meta.tracer ?? 'strace', version: this.meta.tracerVersion },
       kernel: this.meta.kernel,
       arch: 'x86_64',
       target: this.meta.target,
       startedAt,
       endedAt,
       termination: this.termination,
-      warnings: [...parsed.warnings, ...f.warnings],
+      warnings: [
+        ...parsed.warnings,
+        ...f.warnings,
+        ...(this.foreign > 0
+          ? [`${this.foreign} call${this.foreign === 1 ? '' : 's'} had a syscall number that is not the x86_64 number of its name (first at ${this.foreignFirst}); the log may come from another architecture; recorded by the names strace printed`]
+          : []),
+      ],
       syscalls,
       files,
       executables: f.executables,

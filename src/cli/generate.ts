@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
+import { visible } from '../diff/sanitize.js';
 import { readRecording } from '../recording/io.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { fromRoot } from '../util/paths.js';
@@ -35,7 +36,8 @@ export async function generateCommand(files: string[], opts: GenerateOptions, st
     `tracewall: ${name}: seccomp allows ${s.allowedSyscalls} syscalls (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
     ...(runtime === 'none' ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc'] : []),
     ...written.map((w) => `tracewall: wrote ${w.file}`),
-    ...s.notes.map((n: string) => `tracewall: ${n}`),
+    // Notes quote paths and warnings the traced workload chose: control and bidi characters become visible escapes.
+    ...s.notes.map((n: string) => `tracewall: ${visible(n)}`),
   ];
   stderr(lines.join('\n') + '\n');
   reportCoverage(recordings, { minRuns: 2, write: stderr, ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }) });

@@ -21,13 +21,19 @@ function buildProgram(): Command {
   program
     .command('record')
     .description('run COMMAND (or an OCI bundle) under a tracer and write a Recording')
-    .usage('[options] -- COMMAND [ARG...]\n       tracewall record --bundle DIR [--runtime crun|runc] [options]')
+    .usage(
+      '[options] -- COMMAND [ARG...]\n       tracewall record --bundle DIR [--runtime crun|runc] [options]' +
+        '\n       tracewall record --docker [options] -- [DOCKER-RUN-ARGS...] IMAGE [CMD...]' +
+        '\n       tracewall record --podman [--runtime crun|runc] [options] -- [PODMAN-RUN-ARGS...] IMAGE [CMD...]',
+    )
     .option('-o, --output <file>', 'recording file to write (default: NAME.recording.json)')
     .option('--name <name>', 'name of the recording and of the profiles made from it')
     .addOption(new Option('--tracer <tracer>', 'tracer to use').default('strace'))
     .option('--pty', 'run the command in a pseudo-terminal (for programs that need one)')
     .option('--bundle <dir>', 'run this OCI bundle with a container runtime instead of a command')
-    .addOption(new Option('--runtime <runtime>', 'container runtime for --bundle (crun or runc)').default('crun'))
+    .option('--docker', 'run `docker run ARGS` after -- and record the container (dockerd needs the "tracewall" runtime registered; record says how)')
+    .option('--podman', 'run `podman run ARGS` after -- and record the container')
+    .addOption(new Option('--runtime <runtime>', 'container runtime: crun or runc (default: crun for --bundle, runc for --docker, podman\'s own for --podman)'))
     .option('--from-log <file>', 'build the recording from an existing strace log (made with the flags tracewall uses) instead of running anything')
     .option('--keep-log <file>', 'also keep the raw strace log in this file')
     .argument('[command...]', 'command to run, after --')

@@ -47,21 +47,26 @@ export function checkProfileFlags(opts: ProfileFlags): ProfileSettings {
   return settings;
 }
 
-/** The runtime layer the recordings imply: the bundle runtime all their runs share (merged recordings count as their runs), else none. */
+/** Whether a run was a container (bundle, docker or podman), whose target names its runtime and no_new_privs. */
+function isContainerRun(t: Recording['target']): t is Extract<Recording['target'], { runtime: 'crun' | 'runc' }> {
+  return t.kind === 'bundle' || t.kind === 'docker' || t.kind === 'podman';
+}
+
+/** The runtime layer the recordings imply: the container runtime all their runs share (merged recordings count as their runs), else none. */
 export function impliedRuntime(recordings: readonly Recording[]): 'crun' | 'runc' | 'none' {
   const runs = recordings.flatMap((r) => expandRecording(r).runs);
-  const runtimes = new Set(runs.map((r) => (r.target.kind === 'bundle' ? r.target.runtime : 'none')));
+  const runtimes = new Set(runs.map((r) => (isContainerRun(r.target) ? r.target.runtime : 'none')));
   const [only] = [...runtimes];
   return runtimes.size === 1 && only ? only : 'none';
 }
 
 /**
- * Whether the profile will run with no_new_privs: only when every run was a bundle that set it. Otherwise the larger
- * runtime layer measured without it is used, which works either way (Docker sets no_new_privs only on request).
+ * Whether the profile will run with no_new_privs: only when every run was a container that set it. Otherwise the larger
+ * runtime layer measured without it is used, which works either way (Docker and podman set no_new_privs only on request).
  */
 export function impliedNoNewPrivileges(recordings: readonly Recording[]): boolean {
   const runs = recordings.flatMap((r) => expandRecording(r).runs);
-  return runs.length > 0 && runs.every((r) => r.target.kind === 'bundle' && r.target.noNewPrivileges === true);
+  return runs.length > 0 && runs.every((r) => isContainerRun(r.target) && r.target.noNewPrivileges === true);
 }
 
 /** The file names a profile NAME is written under, in every format (what `check` may find in a directory). */

@@ -2,12 +2,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput, toolMissing, TracewallError } from '../errors.js';
+import { visible } from '../diff/sanitize.js';
+import { quoteForMessage } from '../analyze/pattern.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneOf, checkName, nameFrom } from './options.js';
-import { traceCommand, straceVersion } from '../trace/strace.js';
+import { traceCommand, straceVersion, straceArgs } from '../trace/strace.js';
 import { readBundle, runtimeCommand, runtimeVersion, type BundleInfo } from '../trace/bundle.js';
 import { recordingFromStrace } from '../analyze/from-strace.js';
+import { recordEngineRun } from '../engines/engine-recording.js';
+import { parseRunArgs } from '../engines/run-args.js';
 import { writeRecording } from '../recording/io.js';
 import type { Recording, Target } from '../recording/types.js';
 import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
@@ -19,25 +23,31 @@ export interface RecordOptions {
   tracer: string;
   pty?: boolean;
   bundle?: string;
-  runtime: string;
+  /** `-- [RUN-ARGS...] IMAGE [CMD...]` are `docker run` / `podman run` arguments. */
+  docker?: boolean;
+  podman?: boolean;
+  /** crun or runc; default crun for --bundle, docker's runc for --docker, podman's own for --podman. */
+  runtime?: string;
   fromLog?: string;
   keepLog?: string;
 }
 
 /** The exit status a shell would report for the workload's end. */
-function passThroughStatus(exitCode: number | null, signal: string | null): number {
+export function passThroughStatus(exitCode: number | null, signal: string | null): number {
   if (signal) return 128 + (os.constants.signals[signal as keyof typeof os.constants.signals] ?? 0);
   return exitCode ?? 0;
 }
 
-function summarize(r: Recording, file: string): string {
+/** The lines `record` prints on stderr once a recording is written. */
+export function summarize(r: Recording, file: string): string {
   const abis = Object.entries(r.syscalls).map(([abi, m]) => `${Object.keys(m ?? {}).length} ${abi} syscalls`);
   const end = r.termination.kind === 'exit' ? `exit ${r.termination.code}` : r.termination.kind === 'signal' ? `killed by ${r.termination.signal}` : 'end unknown';
   const lines = [
     `tracewall: recorded ${r.name}: ${abis.join(', ') || 'no syscalls'}, ${Object.keys(r.files).length} files, ${r.executables.length} executables, ${r.network.sockets.length} socket kinds; workload ${end}`,
     `tracewall: wrote ${file}`,
   ];
-  for (const w of r.warnings.slice(0, 10)) lines.push(`tracewall: warning: ${w}`);
+  // Warnings quote names the workload chose: control and bidi characters are shown as escapes, never sent to the terminal.
+  for (const w of r.warnings.slice(0, 10)) lines.push(`tracewall: warning: ${visible(w)}`);
   if (r.warnings.length > 10) lines.push(`tracewall: warning: ... and ${r.warnings.length - 10} more (see the recording's "warnings")`);
   return lines.join('\n') + '\n';
 }
@@ -47,11 +57,38 @@ function bundleTarget(bundle: BundleInfo, runtime: 'crun' | 'runc', runtimeVersi
   return { kind: 'bundle', bundle: bundle.dir, runtime, runtimeVersion, argv: bundle.argv, cwd: bundle.cwd, noNewPrivileges: bundle.noNewPrivileges };
 }
 
+/** Build a recording from a --from-log file; a refusal (a log of another architecture) names the file. */
+function fromLogOrRefuse(file: string, build: () => Recording): Recording {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof TracewallError) throw badInput(`--from-log ${file}: ${err.message}`, err);
+    throw err;
+  }
+}
+
+/** Why a log gave no system calls, naming its first line: empty, or not strace output as tracewall makes it. */
+function noCallsReason(text: string): string {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.trim() !== '');
+  if (at < 0) return 'the log is empty: there are no system calls to record';
+  const first = lines[at]!.length > 80 ? `${lines[at]!.slice(0, 80)}...` : lines[at]!;
+  return `no system call found: expected an strace log made with tracewall's flags (strace ${straceArgs('FILE').join(' ')} -- COMMAND); line ${at + 1} is ${quoteForMessage(first)}`;
+}
+
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
   const tracer = oneOf('--tracer', opts.tracer, ['strace', 'auto'] as const);
   void tracer; // strace is the only tracer so far; "auto" picks it
-  const runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
+  const requested = opts.runtime === undefined ? undefined : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
+  const runtime = requested ?? 'crun';
+  if (opts.docker && opts.podman) throw badInput('record takes one of --docker and --podman, got both');
+  const engine = opts.docker ? 'docker' : opts.podman ? 'podman' : undefined;
+  if (engine) {
+    const other = opts.bundle ? '--bundle' : opts.fromLog ? '--from-log' : opts.pty ? '--pty' : '';
+    if (other) throw badInput(`record --${engine} takes \`-- [RUN-OPTIONS...] IMAGE [CMD...]\`, not ${other}${other === '--pty' ? ` (pass -it to ${engine} run for a terminal)` : ''}`);
+    return recordEngine(engine, command, { ...opts, runtime: requested });
+  }
   // --from-log may name the --bundle the log was made from: the bundle then says where the application starts.
   const sources = [opts.bundle && !opts.fromLog ? '--bundle' : '', opts.fromLog ? '--from-log' : '', command.length ? 'COMMAND' : ''].filter(Boolean);
   if (sources.length !== 1) {
@@ -81,7 +118,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     if (opts.bundle) {
       const bundle = readBundle(opts.bundle);
       const target = bundleTarget(bundle, runtime, await runtimeVersion(runtime));
-      const traced = recordingFromStrace(text, {
+      const traced = fromLogOrRefuse(opts.fromLog, () => recordingFromStrace(text, {
         ...base,
         tracerVersion: 'unknown',
         target,
@@ -89,11 +126,13 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
         initialUid: bundle.uid,
         initialGid: bundle.gid,
         startAt: { argv: bundle.argv },
-      });
+        foreignArch: 'refuse',
+      }));
       rec = resolveExecs(traced, bundleExecLookup(bundle));
     } else {
       const target: Target = { kind: 'log', file: path.basename(opts.fromLog) };
-      rec = recordingFromStrace(text, { ...base, tracerVersion: 'unknown', target, initialCwd: '/', initialUid: 0, initialGid: 0 });
+      rec = fromLogOrRefuse(opts.fromLog, () => recordingFromStrace(text, { ...base, tracerVersion: 'unknown', target, initialCwd: '/', initialUid: 0, initialGid: 0, foreignArch: 'refuse' }));
+      if (Object.keys(rec.syscalls).length === 0) throw badInput(`--from-log ${opts.fromLog}: ${noCallsReason(text)}`);
     }
     writeRecording(output, rec);
     process.stderr.write(summarize(rec, output));
@@ -152,13 +191,37 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     });
     const rec = resolveExecs(traced, lookup);
     if (result.interrupted) rec.warnings.push(`recording interrupted by ${result.interrupted}: the workload was stopped early, so the recording may be incomplete`);
+    const died = result.tracerDied;
+    if (died) {
+      rec.warnings.push(`the tracer (strace) ended, ${died.how}, while the workload was still running: the recording stops there, and the ${died.leftovers} workload process${died.leftovers === 1 ? '' : 'es'} it left running ${died.leftovers === 1 ? 'was' : 'were'} killed`);
+    }
     if (startAt && Object.keys(rec.syscalls).length === 0) {
       rec.warnings.push(`the entrypoint ${JSON.stringify(startAt.argv)} was never executed: the container did not start (see the runtime's error above)`);
     }
     writeRecording(output, rec);
     process.stderr.write(summarize(rec, output));
+    if (died) throw toolMissing(`strace ended (${died.how}) while tracing; the recording so far was written to ${output}, with a warning`);
     return passThroughStatus(result.exitCode, result.signal);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** `record --docker|--podman -- [RUN-ARGS...] IMAGE [CMD...]`: the container traced from its entrypoint's exec to its end. */
+async function recordEngine(engine: 'docker' | 'podman', args: string[], opts: RecordOptions & { runtime?: 'crun' | 'runc' }): Promise<number> {
+  if (args.length === 0) throw badInput(`record --${engine} needs \`-- [RUN-OPTIONS...] IMAGE [CMD...]\` (what you would pass to \`${engine} run\`)`);
+  const image = parseRunArgs(engine, args).image;
+  const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(image.replace(/[@:][^/]*$/, ''));
+  const output = opts.output ?? `${name}.recording.json`;
+  const outDir = path.dirname(path.resolve(output));
+  if (!fs.existsSync(outDir)) throw badInput(`-o ${output}: directory ${outDir} does not exist`);
+  const r = await recordEngineRun(engine, args, { name, toolVersion: TOOL_VERSION, ...(opts.runtime ? { runtime: opts.runtime } : {}) });
+  if (opts.keepLog && r.log !== undefined) fs.writeFileSync(opts.keepLog, r.log);
+  if (!r.recording) {
+    process.stderr.write(`tracewall: nothing recorded: ${r.notRecorded ?? 'the container did not start'}\n`);
+    return passThroughStatus(r.exitCode, r.signal) || 1;
+  }
+  writeRecording(output, r.recording);
+  process.stderr.write(summarize(r.recording, output));
+  return passThroughStatus(r.exitCode, r.signal);
 }

@@ -1,6 +1,6 @@
 // The diff of two policy files of one family, as a report: the entry point of the pure core.
 import { diffAppArmor } from './apparmor-diff.js';
-import { kindOfText, parsePolicy, requireSameFamily, type ParsedPolicy } from './input.js';
+import { kindOfText, parsePolicy, rejectBrokenJson, requireSameFamily, type ParsedPolicy } from './input.js';
 import { diffK8s } from './k8s-diff.js';
 import { diffRecordings } from './recording-diff.js';
 import { buildReport } from './report.js';
@@ -18,6 +18,8 @@ export function diffParsed(a: ParsedPolicy, b: ParsedPolicy): DiffFinding[] {
 
 /** Diff two files given as text; labels name them in the report and in errors. Throws exit-2 errors for bad input. */
 export function diffTexts(oldText: string, oldLabel: string, newText: string, newLabel: string): DiffReport {
+  rejectBrokenJson(oldText, oldLabel);
+  rejectBrokenJson(newText, newLabel);
   const oldKind = kindOfText(oldText, oldLabel);
   const newKind = kindOfText(newText, newLabel);
   const family = requireSameFamily(oldLabel, oldKind, newLabel, newKind);

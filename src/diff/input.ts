@@ -73,6 +73,12 @@ function json(text: string, label: string): unknown {
   return parsed.value;
 }
 
+/** An exit-2 error naming the line and column when text that starts like JSON does not parse (before guessing its kind). */
+export function rejectBrokenJson(text: string, label: string): void {
+  const first = text.replace(/^\uFEFF/, '').trimStart()[0];
+  if (first === '{' || first === '[') json(text, label);
+}
+
 /** Parse text already recognised as `kind` into its family's model. */
 export function parsePolicy(text: string, kind: FileKind, label: string): ParsedPolicy {
   const family = requireFamily(kind, label);

@@ -27,13 +27,44 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** Bytes (as read from escapes) to text; invalid UTF-8 becomes U+FFFD. */
+/** The length of a UTF-8 sequence by its lead byte (0 for a byte that cannot start one). */
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/**
+ * Invalid UTF-8 as one U+FFFD per invalid byte. Node's decoder replaces a truncated sequence such as E2 80 with a single
+ * U+FFFD, so the text would be one character short of the name, and the AppArmor rule (one "?" per U+FFFD) would not
+ * match the real file.
+ */
+function decodePerByte(buf: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < buf.length) {
+    const n = sequenceLength(buf[i]!);
+    const seq = n > 0 && i + n <= buf.length ? buf.subarray(i, i + n) : undefined;
+    if (seq && isUtf8(seq)) {
+      out += seq.toString('utf8');
+      i += n;
+    } else {
+      out += '\uFFFD';
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** Bytes (as read from escapes) to text; each byte that is not part of valid UTF-8 becomes one U+FFFD. */
 function fromBytes(bytes: number[]): { text: string; invalidUtf8: boolean } {
   let ascii = true;
   for (const b of bytes) if (b > 127) { ascii = false; break; }
   if (!ascii) {
     const buf = Buffer.from(bytes);
-    return { text: buf.toString('utf8'), invalidUtf8: !isUtf8(buf) };
+    return isUtf8(buf) ? { text: buf.toString('utf8'), invalidUtf8: false } : { text: decodePerByte(buf), invalidUtf8: true };
   }
   let text = '';
   for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.slice(i, i + 8192));

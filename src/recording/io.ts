@@ -5,6 +5,7 @@ import { badInput } from '../errors.js';
 import { fromRoot } from '../util/paths.js';
 import { stableJson } from '../util/json.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { parseJsonText } from '../validate/json-text.js';
 import { normalizeRecording } from './normalize.js';
 import { provenanceProblems } from './provenance-check.js';
 import { RECORDING_SCHEMA_VERSION, type Recording } from './types.js';
@@ -64,13 +65,10 @@ export function readRecording(file: string): Recording {
   } catch (err) {
     throw badInput(`${file}: cannot read recording: ${(err as Error).message}`, err);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw badInput(`${file}: not valid JSON: ${(err as Error).message}`, err);
-  }
-  return parseRecording(value, file);
+  // A syntax error is reported with its line and column (JSON.parse's own message gives at most an offset).
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw badInput(`${file}: ${parsed.finding.message}${parsed.finding.where ? ` (${parsed.finding.where})` : ''}`);
+  return parseRecording(parsed.value, file);
 }
 
 /** Write a recording atomically. */

@@ -102,6 +102,21 @@ export type Target =
       noNewPrivileges?: boolean;
     }
   | { kind: 'log'; file: string }
+  /** A container run by an engine (`record --docker|--podman`), traced from its entrypoint's exec through a wrapper runtime. */
+  | {
+      kind: 'docker' | 'podman';
+      /** The image as given on the command line, and its id where the engine knew it. */
+      image: string;
+      imageId?: string;
+      engineVersion: string;
+      /** The OCI runtime the engine ran the container with: decides the runtime layer. */
+      runtime: 'crun' | 'runc';
+      runtimeVersion: string;
+      /** process.args, cwd and noNewPrivileges of the config.json the engine handed the runtime. */
+      argv: string[];
+      cwd: string;
+      noNewPrivileges?: boolean;
+    }
   /** The union of other recordings made by `tracewall merge`; the runs themselves are listed in `provenance.sources`. */
   | { kind: 'merge' };
 

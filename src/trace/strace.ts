@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { execa } from 'execa';
 import { badInput, toolMissing } from '../errors.js';
 import { runInPty } from './strace-pty.js';
-import { signalAll, traceesOf } from './strace-tracees.js';
+import { signalAll, traceesOf, TraceeSet } from './strace-tracees.js';
 
 /**
  * strace's arguments for a recording log. -f follows forks and threads; --quiet=attach drops attach/detach noise but keeps
@@ -89,7 +89,15 @@ export interface TraceResult {
   stderr?: string;
   /** The signal (SIGINT/SIGTERM) that made tracewall stop the workload early, or null when it ran to its end. */
   interrupted: NodeJS.Signals | null;
+  /**
+   * Set when strace ended while workload processes were still running (it was killed, or crashed): how it ended and how
+   * many processes it left, which tracewall then killed. The log stops where strace did. Null normally.
+   */
+  tracerDied: { how: string; leftovers: number } | null;
 }
+
+/** How often the tracees are listed while strace runs, so that those it leaves behind if it dies can be killed (ms). */
+const TRACEE_POLL_MS = 250;
 
 /** Forwards SIGINT/SIGTERM (and an abort) to the tracees, then kills what is left after a grace period. */
 function watchInterrupts(tracerPid: () => number | undefined, abort: AbortSignal | undefined, graceMs: number, forward: 'all' | 'root') {
@@ -153,7 +161,11 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
   const graceMs = opts.graceMs ?? 3000;
   let pid: number | undefined;
   const watch = watchInterrupts(() => pid, opts.abort, graceMs, opts.forward ?? 'all');
-  let result: Omit<TraceResult, 'interrupted' | 'tracerVersion'>;
+  const tracees = new TraceeSet();
+  const poll = setInterval(() => {
+    if (pid !== undefined) tracees.note(pid);
+  }, TRACEE_POLL_MS);
+  let result: Omit<TraceResult, 'interrupted' | 'tracerVersion' | 'tracerDied'>;
   try {
     if (opts.pty) {
       const r = await runInPty('strace', args, { cwd: opts.cwd, env: envOf(opts.env), stdio, onSpawn: (p) => { pid = p; } });
@@ -179,15 +191,19 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
       };
     }
   } finally {
+    clearInterval(poll);
     watch.dispose();
   }
+  // strace -f exits only after its last tracee, so anything still running is what it left behind when it died.
+  const leftovers = tracees.killLeftovers();
+  const tracerDied = leftovers > 0 ? { how: result.signal ? `killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`, leftovers } : null;
   const interrupted = watch.interrupted();
-  if (!interrupted && result.exitCode !== 0 && logIsEmpty(logFile)) {
+  if (!interrupted && !tracerDied && result.exitCode !== 0 && logIsEmpty(logFile)) {
     // strace never started the command (not found, not executable): there is nothing to record.
     const said = (result.stderr ?? result.stdout ?? '').split('\n').filter((l) => l.startsWith('strace: ')).join('; ');
     throw badInput(`cannot run ${JSON.stringify(argv[0])} under strace: ${said || 'strace did not start it (see its message above)'}`);
   }
-  return { ...result, tracerVersion, interrupted };
+  return { ...result, tracerVersion, interrupted, tracerDied };
 }
 
 function logIsEmpty(file: string): boolean {

@@ -1,20 +1,45 @@
 // Writing output files so that they are either complete or untouched: temporary file in the same directory, fsync, rename.
 import fs from 'node:fs';
 import path from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput, TracewallError } from '../errors.js';
 
 /** Write `data` to `file` atomically; on any failure the old file (if any) is left as it was. */
 export function writeFileAtomic(file: string, data: string): void {
   writeFilesAtomic([{ file, data }]);
 }
 
+/**
+ * Where `file` really is, and whether it is a regular file (or missing) that a rename may replace. A symlink is followed
+ * (renaming over it would replace the link, not its target); a device, FIFO or socket (`-o /dev/stdout`, `/dev/null`)
+ * is written in place: renaming over it would replace the device node itself.
+ */
+function targetOf(file: string): { path: string; special: boolean } {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return { path: path.resolve(file), special: false }; // missing (or a dangling link): made new
+  }
+  const st = fs.statSync(real);
+  if (st.isDirectory()) throw badInput(`cannot write ${file}: it is a directory`);
+  return { path: real, special: !st.isFile() };
+}
+
 /** Write several files so that none is replaced unless all could be written to temporaries first. */
 export function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: string }>): void {
   const staged: Array<{ tmp: string; file: string }> = [];
+  const special: Array<{ file: string; data: string }> = [];
+  let current = '';
   try {
     for (const { file, data } of files) {
-      const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-      staged.push({ tmp, file });
+      current = file;
+      const target = targetOf(file);
+      if (target.special) {
+        special.push({ file: target.path, data });
+        continue;
+      }
+      const tmp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      staged.push({ tmp, file: target.path });
       const fd = fs.openSync(tmp, 'wx', 0o644);
       try {
         fs.writeFileSync(fd, data);
@@ -23,12 +48,19 @@ export function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: stri
         fs.closeSync(fd);
       }
     }
-    for (const { tmp, file } of staged) fs.renameSync(tmp, file);
+    for (const { tmp, file } of staged) {
+      current = file;
+      fs.renameSync(tmp, file);
+    }
+    for (const { file, data } of special) {
+      current = file;
+      fs.writeFileSync(file, data);
+    }
   } catch (err) {
     for (const { tmp } of staged) {
       try { fs.unlinkSync(tmp); } catch { /* renamed or never made */ }
     }
-    const e = err as NodeJS.ErrnoException;
-    throw badInput(`cannot write output files: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), err);
+    if (err instanceof TracewallError) throw err;
+    throw badInput(`cannot write ${current}: ${(err as Error).message}`, err);
   }
 }
