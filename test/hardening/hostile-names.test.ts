@@ -234,7 +234,11 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
       const pod = docs[0]!.toJS() as { spec: { containers: Array<{ volumeMounts?: Array<{ mountPath: string }> }> } };
       expect(pod.spec.containers).toHaveLength(1);
       const mounts = pod.spec.containers[0]!.volumeMounts!.map((m) => m.mountPath);
-      expect(mounts).toContain(path.dirname(yamlFile()));
+      // Under /tmp, /run or /var/tmp the whole directory is the emptyDir (the checkout may itself live under /tmp in CI).
+      const dir = path.dirname(yamlFile());
+      const scratch = ['/tmp', '/run', '/var/tmp', '/var/run'].find((d) => dir === d || dir.startsWith(d + '/'));
+      expect(mounts).toContain(scratch ?? dir);
+      if (scratch) console.warn(`note: the hostile directory lies under ${scratch}, so its exact mountPath is not checked here`);
       const header = text.slice(0, text.indexOf('apiVersion:')).split('\n').filter((l) => l !== '');
       for (const l of header) expect(l.startsWith('#'), l).toBe(true);
     });
