@@ -20,6 +20,7 @@ needs=(
   "containerd:containerd"
   "podman:podman"
   "auditd:auditd"
+  "bpftrace:bpftrace"
   "/usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev"
   "/usr/include/x86_64-linux-gnu/bits/socket.h:libc6-dev"
 )

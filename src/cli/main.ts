@@ -28,7 +28,7 @@ function buildProgram(): Command {
     )
     .option('-o, --output <file>', 'recording file to write (default: NAME.recording.json)')
     .option('--name <name>', 'name of the recording and of the profiles made from it')
-    .addOption(new Option('--tracer <tracer>', 'tracer to use').default('strace'))
+    .addOption(new Option('--tracer <tracer>', 'strace, bpftrace (root; low overhead) or auto (bpftrace where it can run, else strace)').default('strace'))
     .option('--pty', 'run the command in a pseudo-terminal (for programs that need one)')
     .option('--bundle <dir>', 'run this OCI bundle with a container runtime instead of a command')
     .option('--docker', 'run `docker run ARGS` after -- and record the container (dockerd needs the "tracewall" runtime registered; record says how)')

@@ -10,6 +10,10 @@ import { oneOf, checkName, nameFrom } from './options.js';
 import { traceCommand, straceVersion, straceArgs } from '../trace/strace.js';
 import { readBundle, runtimeCommand, runtimeVersion, type BundleInfo } from '../trace/bundle.js';
 import { recordingFromStrace } from '../analyze/from-strace.js';
+import { recordingFromBpftrace } from '../analyze/from-bpftrace.js';
+import { BPFTRACE_LOG_HEADER } from '../parse/bpftrace.js';
+import { traceWithBpftrace } from '../trace/bpftrace.js';
+import { bpftraceBlocker } from '../trace/bpftrace-check.js';
 import { recordEngineRun } from '../engines/engine-recording.js';
 import { parseRunArgs } from '../engines/run-args.js';
 import { writeRecording } from '../recording/io.js';
@@ -78,8 +82,8 @@ function noCallsReason(text: string): string {
 
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
-  const tracer = oneOf('--tracer', opts.tracer, ['strace', 'auto'] as const);
-  void tracer; // strace is the only tracer so far; "auto" picks it
+  const tracer = oneOf('--tracer', opts.tracer, ['strace', 'bpftrace', 'auto'] as const);
+  if (tracer === 'bpftrace' && opts.pty) throw badInput('--pty works with --tracer strace only (bpftrace does not run the workload in a terminal of its own)');
   const requested = opts.runtime === undefined ? undefined : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
   const runtime = requested ?? 'crun';
   if (opts.docker && opts.podman) throw badInput('record takes one of --docker and --podman, got both');
@@ -115,7 +119,13 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       throw badInput(`--from-log ${opts.fromLog}: cannot read: ${(err as Error).message}`, err);
     }
     let rec: Recording;
-    if (opts.bundle) {
+    if (text.startsWith(`${BPFTRACE_LOG_HEADER}\n`)) {
+      // A log tracewall wrote for bpftrace (record --keep-log): the program already kept only the application.
+      const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
+      const target: Target = bundle ? bundleTarget(bundle, runtime, await runtimeVersion(runtime)) : { kind: 'log', file: path.basename(opts.fromLog) };
+      const traced = recordingFromBpftrace(text, { ...base, tracerVersion: 'unknown', target, initialCwd: bundle?.cwd ?? '/', initialUid: bundle?.uid ?? 0, initialGid: bundle?.gid ?? 0 });
+      rec = bundle ? resolveExecs(traced, bundleExecLookup(bundle)) : traced;
+    } else if (opts.bundle) {
       const bundle = readBundle(opts.bundle);
       const target = bundleTarget(bundle, runtime, await runtimeVersion(runtime));
       const traced = fromLogOrRefuse(opts.fromLog, () => recordingFromStrace(text, {
@@ -137,6 +147,16 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     writeRecording(output, rec);
     process.stderr.write(summarize(rec, output));
     return 0;
+  }
+
+  if (tracer === 'bpftrace' || (tracer === 'auto' && !opts.pty && bpftraceBlocker() === null)) {
+    try {
+      return await recordBpftrace(command, opts, { output, base, runtime });
+    } catch (err) {
+      // auto: bpftrace could not attach (the workload never started), so strace records it instead.
+      if (tracer !== 'auto' || !(err instanceof TracewallError) || err.exitCode !== 3) throw err;
+      process.stderr.write(`tracewall: bpftrace cannot trace here (${err.message}); recording with strace\n`);
+    }
   }
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-'));
@@ -201,6 +221,61 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     writeRecording(output, rec);
     process.stderr.write(summarize(rec, output));
     if (died) throw toolMissing(`strace ended (${died.how}) while tracing; the recording so far was written to ${output}, with a warning`);
+    return passThroughStatus(result.exitCode, result.signal);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `record --tracer bpftrace` (or auto where bpftrace can run): a command, or an OCI bundle from its entrypoint's exec. */
+async function recordBpftrace(
+  command: string[],
+  opts: RecordOptions,
+  ctx: { output: string; base: { name: string; toolVersion: string; kernel: string }; runtime: 'crun' | 'runc' },
+): Promise<number> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-'));
+  const logFile = path.join(work, 'bpftrace.log');
+  let cleanup = async (): Promise<void> => {};
+  try {
+    let argv = command;
+    let target: Target = { kind: 'command', argv: command, cwd: process.cwd() };
+    let initial = { cwd: process.cwd(), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    let lookup: ExecLookup = hostExecLookup();
+    let startAt: { argv: string[] } | undefined;
+    if (opts.bundle) {
+      const bundle = readBundle(opts.bundle);
+      const version = await runtimeVersion(ctx.runtime);
+      const cmd = runtimeCommand(path.resolve(opts.bundle), ctx.runtime, { id: `tracewall-${process.pid}-${Date.now().toString(36)}` });
+      argv = cmd.argv;
+      cleanup = cmd.cleanup;
+      startAt = { argv: bundle.argv };
+      lookup = bundleExecLookup(bundle);
+      initial = { cwd: bundle.cwd, uid: bundle.uid, gid: bundle.gid };
+      target = bundleTarget(bundle, ctx.runtime, version);
+    }
+    let result;
+    try {
+      result = await traceWithBpftrace(argv, {
+        logFile,
+        stdio: 'inherit',
+        forward: opts.bundle ? 'root' : 'all',
+        graceMs: opts.bundle ? 10_000 : 3000,
+        ...(startAt ? { startAt } : {}),
+      });
+    } finally {
+      await cleanup();
+    }
+    const text = fs.readFileSync(logFile, 'utf8');
+    if (opts.keepLog) fs.copyFileSync(logFile, opts.keepLog);
+    const traced = recordingFromBpftrace(text, { ...ctx.base, tracerVersion: result.tracerVersion, target, initialCwd: initial.cwd, initialUid: initial.uid, initialGid: initial.gid });
+    const rec = resolveExecs(traced, lookup);
+    rec.warnings.push(...result.warnings);
+    if (result.interrupted) rec.warnings.push(`recording interrupted by ${result.interrupted}: the workload was stopped early, so the recording may be incomplete`);
+    if (startAt && Object.keys(rec.syscalls).length === 0) {
+      rec.warnings.push(`the entrypoint ${JSON.stringify(startAt.argv)} was never executed: the container did not start (see the runtime's error above)`);
+    }
+    writeRecording(ctx.output, rec);
+    process.stderr.write(summarize(rec, ctx.output));
     return passThroughStatus(result.exitCode, result.signal);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
