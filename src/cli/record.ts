@@ -9,7 +9,8 @@ import { TOOL_VERSION } from '../version.js';
 import { oneOf, checkName, nameFrom } from './options.js';
 import { traceCommand, straceVersion, straceArgs } from '../trace/strace.js';
 import { readBundle, runtimeCommand, runtimeVersion, type BundleInfo } from '../trace/bundle.js';
-import { recordingFromStrace } from '../analyze/from-strace.js';
+import { recordingFromStrace, recordingFromStraceChunks } from '../analyze/from-strace.js';
+import { fileChunks } from '../util/chunks.js';
 import { recordingFromBpftrace } from '../analyze/from-bpftrace.js';
 import { BPFTRACE_LOG_HEADER } from '../parse/bpftrace.js';
 import { traceWithBpftrace } from '../trace/bpftrace.js';
@@ -198,9 +199,9 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     } finally {
       await cleanup();
     }
-    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-    if (opts.keepLog) fs.copyFileSync(logFile, opts.keepLog);
-    const traced = recordingFromStrace(text, {
+    if (opts.keepLog && fs.existsSync(logFile)) fs.copyFileSync(logFile, opts.keepLog);
+    // The log is read in pieces: memory stays flat however long the workload ran.
+    const traced = recordingFromStraceChunks(fs.existsSync(logFile) ? fileChunks(logFile) : [], {
       ...base,
       tracerVersion,
       target,
