@@ -21,6 +21,10 @@ needs=(
   "podman:podman"
   "auditd:auditd"
   "bpftrace:bpftrace"
+  "ip:iproute2"
+  "nsenter:util-linux"
+  "gcc:gcc"
+  "as:binutils"
   "/usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev"
   "/usr/include/x86_64-linux-gnu/bits/socket.h:libc6-dev"
 )
