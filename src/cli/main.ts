@@ -112,15 +112,24 @@ function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('run an OCI bundle under a seccomp profile and report every syscall it denies or (log mode) would deny, with the program that made it')
-    .requiredOption('--bundle <dir>', 'OCI bundle to run (its config.json is not changed)')
+    .description('run an OCI bundle (or a docker/podman container) under a seccomp profile and report every syscall it denies or (log mode) would deny, with the program that made it')
+    .usage(
+      '--bundle DIR --seccomp FILE [--runtime crun|runc] [options]' +
+        '\n       tracewall verify --podman --seccomp FILE [--runtime crun|runc] [options] -- [PODMAN-RUN-ARGS...] IMAGE [CMD...]' +
+        '\n       tracewall verify --docker --seccomp FILE [options] -- [DOCKER-RUN-ARGS...] IMAGE [CMD...]',
+    )
+    .option('--bundle <dir>', 'OCI bundle to run (its config.json is not changed)')
+    .option('--docker', 'run `docker run ARGS` after -- with the profile; records are tied to the container by its cgroup')
+    .option('--podman', 'run `podman run ARGS` after -- with the profile')
     .requiredOption('--seccomp <file>', 'seccomp profile to verify (Docker format or OCI linux.seccomp)')
-    .addOption(new Option('--runtime <runtime>', 'container runtime: crun or runc').default('crun'))
+    .addOption(new Option('--runtime <runtime>', 'container runtime: crun or runc (default: crun for --bundle, runc for --docker, podman\'s own for --podman)'))
     .addOption(new Option('--mode <mode>', 'log: run unbroken and record what would be denied; enforce: run under the profile as is').default('log'))
     .option('--timeout <seconds>', 'stop the workload after this many seconds (for servers)')
     .option('--json', 'print the report as JSON')
-    .action(async (opts) => {
-      process.exitCode = await verifyCommand(opts);
+    .argument('[run-args...]', 'with --docker/--podman: the run arguments, after --')
+    .passThroughOptions()
+    .action(async (runArgs: string[], opts) => {
+      process.exitCode = await verifyCommand({ ...opts, runArgs });
     });
 
   return program;

@@ -2,13 +2,17 @@
 // (enforce) or would have been (log) denied, with the program that made it.
 import { badInput } from '../errors.js';
 import { oneOf } from './options.js';
-import { formatVerifyJson, formatVerifyText, verifyBundle, verifyExitCode } from '../verify/index.js';
+import { formatVerifyJson, formatVerifyText, verifyBundle, verifyEngine, verifyExitCode } from '../verify/index.js';
 
 /** Flags of `verify`. */
 export interface VerifyCommandOptions {
-  bundle: string;
+  bundle?: string;
+  docker?: boolean;
+  podman?: boolean;
+  /** With --docker/--podman: `[RUN-ARGS...] IMAGE [CMD...]`. */
+  runArgs?: string[];
   seccomp: string;
-  runtime: string;
+  runtime?: string;
   mode?: string;
   timeout?: string;
   json?: boolean;
@@ -23,7 +27,13 @@ function timeoutMs(value: string | undefined): number | undefined {
 
 /** Runs the verb; resolves to 1 when anything was (or would have been) denied, 0 otherwise. */
 export async function verifyCommand(opts: VerifyCommandOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
-  const runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
+  const engines = [opts.docker ? 'docker' : undefined, opts.podman ? 'podman' : undefined].filter((e): e is 'docker' | 'podman' => e !== undefined);
+  const given = [opts.bundle !== undefined ? '--bundle' : undefined, ...engines.map((e) => `--${e}`)].filter(Boolean);
+  if (given.length !== 1) throw badInput(given.length === 0 ? 'verify needs one of --bundle DIR, --docker or --podman' : `verify takes one of --bundle, --docker and --podman, got ${given.join(' and ')}`);
+  const engine = engines[0];
+  const runArgs = opts.runArgs ?? [];
+  if (engine === undefined && runArgs.length > 0) throw badInput(`verify --bundle takes no arguments after the options (got ${JSON.stringify(runArgs[0])}); run arguments go with --docker or --podman`);
+  const runtime = opts.runtime === undefined ? (engine === undefined ? 'crun' : undefined) : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
   const mode = oneOf('--mode', opts.mode ?? 'log', ['log', 'enforce'] as const);
   const timeout = timeoutMs(opts.timeout);
   const abort = new AbortController();
@@ -31,7 +41,10 @@ export async function verifyCommand(opts: VerifyCommandOptions, out: (text: stri
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const report = await verifyBundle({ bundle: opts.bundle, seccomp: opts.seccomp, runtime, mode, signal: abort.signal, ...(timeout === undefined ? {} : { timeoutMs: timeout }) });
+    const common = { seccomp: opts.seccomp, mode, signal: abort.signal, ...(timeout === undefined ? {} : { timeoutMs: timeout }) };
+    const report = engine === undefined
+      ? await verifyBundle({ ...common, bundle: opts.bundle!, runtime: runtime ?? 'crun' })
+      : await verifyEngine({ ...common, engine, runArgs, ...(runtime === undefined ? {} : { runtime }) });
     out(opts.json ? formatVerifyJson(report) : formatVerifyText(report));
     return verifyExitCode(report);
   } finally {

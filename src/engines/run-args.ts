@@ -39,11 +39,11 @@ export interface RunArgs {
 }
 
 /** Split `[RUN-OPTIONS...] IMAGE [CMD...]` for `engine`; refuses the flags in REFUSED and a missing image (exit 2). */
-export function parseRunArgs(engine: EngineName, args: readonly string[]): RunArgs {
+export function parseRunArgs(engine: EngineName, args: readonly string[], verb: 'record' | 'verify' = 'record'): RunArgs {
   const bools = BOOLEAN_FLAGS[engine];
   let remove = false;
   const refuse = (flag: string, given: string): never => {
-    throw badInput(`record --${engine}: ${given} is not allowed: ${REFUSED[flag]}`);
+    throw badInput(`${verb} --${engine}: ${given} is not allowed: ${REFUSED[flag]}`);
   };
   let i = 0;
   for (; i < args.length; i++) {
@@ -57,7 +57,7 @@ export function parseRunArgs(engine: EngineName, args: readonly string[]): RunAr
       if (REFUSED[name] && !(bools.has(name) && value === 'false')) refuse(name, a);
       if (name === 'rm') remove = value === undefined || value === 'true';
       if (eq < 0 && !bools.has(name)) {
-        if (i + 1 >= args.length) throw badInput(`record --${engine}: ${a} needs a value (\`${engine} run ${a} VALUE ... IMAGE\`)`);
+        if (i + 1 >= args.length) throw badInput(`${verb} --${engine}: ${a} needs a value (\`${engine} run ${a} VALUE ... IMAGE\`)`);
         i++;
       }
       continue;
@@ -68,13 +68,13 @@ export function parseRunArgs(engine: EngineName, args: readonly string[]): RunAr
       if (long === 'detach') refuse('detach', a);
       if (long) continue;
       if (k === a.length - 1) {
-        if (i + 1 >= args.length) throw badInput(`record --${engine}: ${a} needs a value (\`${engine} run ${a} VALUE ... IMAGE\`)`);
+        if (i + 1 >= args.length) throw badInput(`${verb} --${engine}: ${a} needs a value (\`${engine} run ${a} VALUE ... IMAGE\`)`);
         i++;
       }
       break;
     }
   }
   const image = args[i];
-  if (image === undefined) throw badInput(`record --${engine} needs an image: \`tracewall record --${engine} -- [RUN-OPTIONS...] IMAGE [CMD...]\``);
+  if (image === undefined) throw badInput(`${verb} --${engine} needs an image: \`tracewall ${verb} --${engine} -- [RUN-OPTIONS...] IMAGE [CMD...]\``);
   return { options: args.slice(0, i), image, command: args.slice(i + 1), remove };
 }

@@ -79,7 +79,7 @@ export async function traceEngine(name: EngineName, userArgs: readonly string[],
 }
 
 /** The wrapper for this host: the real runtime, strace, and for crun on a hybrid host the cgroup2 mounts to hide. */
-function wrapperSpec(runtime: RuntimeName, sessionsDir: string): WrapperSpec {
+export function wrapperSpec(runtime: RuntimeName, sessionsDir: string): WrapperSpec {
   const spec: WrapperSpec = { realRuntime: findTool(runtime), strace: findExecutable('strace'), sessionsDir };
   const cgroups = cgroupMounts();
   if (runtime === 'crun' && cgroups.layout === 'hybrid') spec.hideCgroup2 = { unshare: findTool('unshare'), mounts: cgroups.v2Below };

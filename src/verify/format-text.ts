@@ -1,6 +1,12 @@
 // The verify report for a terminal: what ran, where the records came from, each denied call with who made it, the verdict.
 import { verifyExitCode, workloadFailed } from './exit-code.js';
-import type { Denial, VerifyReport, WorkloadEnd } from './types.js';
+import type { Attribution, Denial, VerifyReport, WorkloadEnd } from './types.js';
+
+const ATTRIBUTION: Readonly<Record<Attribution, string>> = {
+  'audit-session': "the run's own audit session",
+  'pid-namespace': "the container's pid namespace",
+  cgroup: "the container's cgroup",
+};
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -23,8 +29,8 @@ function denialLines(d: Denial): string[] {
 export function formatVerifyText(r: VerifyReport): string {
   const would = r.mode === 'log' ? 'would have been denied' : 'denied';
   const lines = [
-    `tracewall verify: ${r.bundle} with ${r.runtime.name} ${r.runtime.version}, profile ${r.profile}, mode ${r.mode}`,
-    `  records: ${r.source.kind === 'auditd' ? 'auditd' : 'kernel log'} (${r.source.path}), attributed by ${r.attribution === 'audit-session' ? 'the run\'s own audit session' : 'the container\'s pid namespace'}`,
+    `tracewall verify: ${r.container ? `${r.container.engine} ${r.container.version} container of ${r.container.image}${r.container.id ? ` (${r.container.id.slice(0, 12)})` : ''}` : r.bundle} with ${r.runtime.name} ${r.runtime.version}, profile ${r.profile}, mode ${r.mode}`,
+    `  records: ${r.source.kind === 'auditd' ? 'auditd' : 'kernel log'} (${r.source.path}), attributed by ${ATTRIBUTION[r.attribution]}`,
     ...r.changes.map((c) => `  changed for the run: ${c}`),
     ...r.kept.map((k) => `  kept as is: ${k.names.join(' ')} ${k.action} (${k.why})`),
     `  workload: ${workloadLine(r.workload)}`,

@@ -1,5 +1,6 @@
 // The verify verb's API: run a bundle under a seccomp profile and report what it denies. Each export is documented where it is defined.
 export { verifyBundle, type VerifyOptions } from './run.js';
+export { verifyEngine, capabilitiesFromArgs, type EngineVerifyOptions } from './engine-verify.js';
 export { verifyExitCode, workloadFailed } from './exit-code.js';
 export { formatVerifyText } from './format-text.js';
 export { formatVerifyJson, VERIFY_REPORT_VERSION } from './format-json.js';

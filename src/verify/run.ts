@@ -10,12 +10,12 @@ import { resolveProfile } from './docker-resolve.js';
 import { workloadFailed } from './exit-code.js';
 import { toEnforceProfile } from './enforce-profile.js';
 import { findLogSource, hostProbe, type SourceProbe } from './find-source.js';
-import type { LogSource } from './log-cursor.js';
+import type { LogCursor, LogSource } from './log-cursor.js';
 import { toLogProfile } from './log-profile.js';
-import { loadProfile } from './profile-load.js';
+import { loadProfile, type LoadedProfile } from './profile-load.js';
 import { watchPidNamespace } from './pidns-watch.js';
 import type { OciSeccomp } from './seccomp-model.js';
-import type { Attribution, KeptRule, SeccompRecord, VerifyReport, WorkloadEnd } from './types.js';
+import type { KeptRule, SeccompRecord, VerifyReport, WorkloadEnd } from './types.js';
 
 /** What to verify, checked by the caller (cli/verify.ts). */
 export interface VerifyOptions {
@@ -38,16 +38,16 @@ function capabilitiesOf(config: { process?: Record<string, unknown> }): string[]
   return Array.isArray(caps?.bounding) ? caps.bounding.filter((c): c is string => typeof c === 'string') : [];
 }
 
-function tail(text: string, lines = 8): string {
+export function tail(text: string, lines = 8): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-function workloadEnd(r: RunResult, interrupted: boolean): WorkloadEnd {
+export function workloadEnd(r: RunResult, interrupted: boolean): WorkloadEnd {
   return { exitCode: r.exitCode, signal: r.signal, exitSignal: r.exitSignal, timedOut: r.timedOut, interrupted, stderrTail: tail(r.stderr) };
 }
 
 /** Log mode saw no record of the runtime's execve of the entrypoint: the container did not start, or its records were lost. */
-function notStarted(runtime: string, workload: WorkloadEnd, source: LogSource, byPidNamespace: boolean): Error {
+export function notStarted(runtime: string, workload: WorkloadEnd, source: LogSource, byPidNamespace: boolean): Error {
   if (workloadFailed(workload)) {
     return badInput(`${runtime} did not start the container under the profile (exit ${workload.exitCode ?? workload.signal}, no record of its execve of the entrypoint):\n${workload.stderrTail || '(no output)'}`);
   }
@@ -62,9 +62,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyReport> {
   const loaded = await loadProfile(opts.seccomp);
   const bundle = readBundle(opts.bundle);
   const original: OciSeccomp = resolveProfile(loaded.profile, loaded.format, { capabilities: capabilitiesOf(bundle.config), kernel: os.release() });
-  let run: { profile: OciSeccomp; changes: string[]; warnings: string[]; kept: KeptRule[]; sentinel: boolean };
-  if (opts.mode === 'log') run = toLogProfile(original);
-  else run = { ...toEnforceProfile(original, opts.runtime), kept: [], sentinel: false };
+  const run = prepareProfile(original, opts.mode, opts.runtime);
   const version = await runtimeVersion(opts.runtime);
   const source = findLogSource(opts.mode === 'log', opts.probe ?? hostProbe);
   const cursor = source.open();
@@ -86,40 +84,93 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyReport> {
       opts.signal?.removeEventListener('abort', onAbort);
     }
     const pids = watch ? await watch.stop() : undefined;
-    const mine = (r: SeccompRecord): boolean => (tagged.session !== undefined ? r.ses === tagged.session : pids!.has(r.pid));
-    const aggregator = createAggregator(original, opts.runtime);
-    const collected = await cursor.collect((line) => {
-      const r = parseSeccompLine(line);
-      if (r && mine(r)) aggregator.add(r);
+    return await finishRun({
+      mode: opts.mode, profile: opts.seccomp, runtime: { name: opts.runtime, version }, target: { bundle: bundle.dir },
+      loaded, original, run, source, cursor, workload: workloadEnd(result, interrupted),
+      mine: tagged.session !== undefined ? { attribution: 'audit-session', session: tagged.session } : { attribution: 'pid-namespace', pids: pids!, reason: tagged.reason },
     });
-    const agg = aggregator.result();
-    const workload = workloadEnd(result, interrupted);
-    if (run.sentinel && !agg.entrypointExecSeen && !workload.interrupted) throw notStarted(opts.runtime, workload, source, tagged.session === undefined);
-    const attribution: Attribution = tagged.session !== undefined ? 'audit-session' : 'pid-namespace';
-    const warnings = [
-      ...loaded.warnings,
-      ...(source.kind === 'kmsg' ? source.notes : []),
-      ...(tagged.session === undefined ? [`${tagged.reason}; records were attributed by the container's pid namespace, polled every 10 ms: calls of processes that lived shorter may be missing`] : []),
-      ...run.warnings,
-      ...collected.warnings,
-      ...agg.warnings,
-      ...(opts.mode === 'log' && workloadFailed(workload) ? [`the workload ended with ${workload.exitCode !== null ? `status ${workload.exitCode}` : `signal ${workload.signal}`} even though nothing was enforced`] : []),
-    ];
-    return {
-      mode: opts.mode,
-      bundle: bundle.dir,
-      profile: opts.seccomp,
-      runtime: { name: opts.runtime, version },
-      source: { kind: source.kind, path: source.path },
-      attribution,
-      workload,
-      denials: agg.denials,
-      deliberate: agg.deliberate,
-      kept: run.kept,
-      changes: run.changes,
-      warnings,
-    };
   } finally {
     cursor.close();
   }
+}
+
+/** How this run's records are told from others'. */
+export type RunRecords =
+  | { attribution: 'audit-session'; session: number }
+  | { attribution: 'pid-namespace' | 'cgroup'; pids: ReadonlySet<number>; reason: string; sentinelOptional?: boolean };
+
+/** What a finished run hands over to be turned into the report. */
+export interface FinishedRun {
+  mode: 'log' | 'enforce';
+  profile: string;
+  runtime: { name: string; version: string };
+  target: { bundle: string } | { container: NonNullable<VerifyReport['container']> };
+  loaded: LoadedProfile;
+  original: OciSeccomp;
+  run: PreparedProfile;
+  source: LogSource;
+  cursor: LogCursor;
+  workload: WorkloadEnd;
+  mine: RunRecords;
+  extraWarnings?: string[];
+}
+
+/** The profile to run with, and what was done to it. */
+export interface PreparedProfile {
+  profile: OciSeccomp;
+  changes: string[];
+  warnings: string[];
+  kept: KeptRule[];
+  sentinel: boolean;
+}
+
+/** The profile for the mode: log mode's transform, or the profile as is for enforce. */
+export function prepareProfile(original: OciSeccomp, mode: 'log' | 'enforce', runtime: RuntimeName): PreparedProfile {
+  return mode === 'log' ? toLogProfile(original) : { ...toEnforceProfile(original, runtime), kept: [], sentinel: false };
+}
+
+const POLL_WARNING = {
+  'pid-namespace': "records were attributed by the container's pid namespace, polled every 10 ms",
+  cgroup: "records were attributed by the container's cgroup, polled every few milliseconds",
+} as const;
+
+/** Read this run's records from the cursor, aggregate them against the profile as written, and build the report. */
+export async function finishRun(f: FinishedRun): Promise<VerifyReport> {
+  const mine = f.mine;
+  const isMine = (r: SeccompRecord): boolean => (mine.attribution === 'audit-session' ? r.ses === mine.session : mine.pids.has(r.pid));
+  const aggregator = createAggregator(f.original, f.runtime.name);
+  const collected = await f.cursor.collect((line) => {
+    const r = parseSeccompLine(line);
+    if (r && isMine(r)) aggregator.add(r);
+  });
+  const agg = aggregator.result();
+  const workload = f.workload;
+  const polled = mine.attribution !== 'audit-session';
+  const sentinelMissed = f.run.sentinel && !agg.entrypointExecSeen && !workload.interrupted;
+  if (sentinelMissed && !(polled && mine.sentinelOptional && mine.pids.size > 0)) throw notStarted(f.runtime.name, workload, f.source, polled);
+  const warnings = [
+    ...f.loaded.warnings,
+    ...(f.source.kind === 'kmsg' ? f.source.notes : []),
+    ...(polled ? [`${mine.reason}; ${POLL_WARNING[mine.attribution]}: calls of processes that lived shorter may be missing`] : []),
+    ...(sentinelMissed ? ["the runtime's execve of the entrypoint was not seen (the container started before it could be watched): calls made before, the runtime layer's among them, may be missing"] : []),
+    ...(f.extraWarnings ?? []),
+    ...f.run.warnings,
+    ...collected.warnings,
+    ...agg.warnings,
+    ...(f.mode === 'log' && workloadFailed(workload) ? [`the workload ended with ${workload.exitCode !== null ? `status ${workload.exitCode}` : `signal ${workload.signal}`} even though nothing was enforced`] : []),
+  ];
+  return {
+    mode: f.mode,
+    ...f.target,
+    profile: f.profile,
+    runtime: f.runtime,
+    source: { kind: f.source.kind, path: f.source.path },
+    attribution: mine.attribution,
+    workload,
+    denials: agg.denials,
+    deliberate: agg.deliberate,
+    kept: f.run.kept,
+    changes: f.run.changes,
+    warnings,
+  };
 }

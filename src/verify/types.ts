@@ -69,12 +69,15 @@ export interface WorkloadEnd {
 export type LogSourceKind = 'auditd' | 'kmsg';
 
 /** How records were tied to this run. */
-export type Attribution = 'audit-session' | 'pid-namespace';
+export type Attribution = 'audit-session' | 'pid-namespace' | 'cgroup';
 
 /** The outcome of `tracewall verify`. */
 export interface VerifyReport {
   mode: 'log' | 'enforce';
-  bundle: string;
+  /** The OCI bundle run (verify --bundle). */
+  bundle?: string;
+  /** The engine container run (verify --docker / --podman). */
+  container?: { engine: 'docker' | 'podman'; version: string; image: string; id?: string };
   profile: string;
   runtime: { name: string; version: string };
   source: { kind: LogSourceKind; path: string };
