@@ -12,11 +12,19 @@ import { signalAll, traceesOf, TraceeSet } from './strace-tracees.js';
  * exit/kill lines and personality switches (plain -o implies -q, which hides the latter); -ttt stamps each line with epoch
  * time so start/end come from the log itself; -n prints the syscall number actually used (i386 socketcall/ipc subcalls are
  * otherwise shown under the subcall's name); -yy decodes fds to paths and socket addresses; -s 4096 keeps argv and
- * strings whole; --decode-pids=pidns adds host pids when tracing into a pid namespace (containers).
+ * strings whole; --decode-pids=pidns adds host pids when tracing into a pid namespace (containers). -e raw=... prints the
+ * hot data-transfer calls (RAW_CALLS) as bare hex numbers: the builder reads nothing from them but their name, number and
+ * result, and skipping the buffer dump and the -yy fd lookup of each call is what keeps strace's own cost down on
+ * syscall-heavy workloads. Their errors still print as `= -1 EBADF (...)`. sendto/sendmsg stay decoded (connect facts).
  */
 export function straceArgs(logFile: string, extra: { pidns?: boolean } = {}): string[] {
-  return ['-f', '--quiet=attach', '-ttt', '-n', '-yy', '-s', '4096', ...(extra.pidns ? ['--decode-pids=pidns'] : []), '-o', logFile];
+  return ['-f', '--quiet=attach', '-ttt', '-n', '-yy', '-s', '4096', '-e', `raw=${RAW_CALLS.join(',')}`, ...(extra.pidns ? ['--decode-pids=pidns'] : []), '-o', logFile];
 }
+
+/** Calls strace logs undecoded (see straceArgs): none of their arguments feeds the Recording. */
+export const RAW_CALLS = [
+  'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'recvfrom', 'recvmsg', 'recvmmsg',
+];
 
 const INSTALL_HINT = 'install the Debian package strace (apt-get install strace)';
 

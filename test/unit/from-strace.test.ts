@@ -200,6 +200,27 @@ describe('recordingFromStrace', () => {
     expect(r.syscalls.x86_64!.read).toEqual({ count: 1, failed: 0 });
   });
 
+  it('counts calls strace printed raw (-e raw=read,...): hex results succeed, errors still fail', () => {
+    // What strace 6.1 prints with tracewall's flags for the raw data-transfer calls.
+    const r = rec([
+      '1 0.9 [ 56] clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 2',
+      '1 1.0 [  0] read(0x3, 0x7ffe642858d8, 0x340) = 0x340',
+      '1 1.1 [  0] read(0, 0x55a434d784a0, 0x1000) = 0',
+      '1 1.2 [  0] read(0x63, 0x7ffd1efed42c, 0x1) = -1 EBADF (Bad file descriptor)',
+      '1 1.3 [  1] write(0x62, 0x7ffd1efed42c, 0x1) = -1 EBADF (Bad file descriptor)',
+      '1 1.4 [  1] write(0x1, 0x560777b67e20, 0x1) = 0x1',
+      '1 1.5 [ 45] recvfrom(0x61, 0x7ffd1efed42c, 0x1, 0, 0, 0) = -1 EBADF (Bad file descriptor)',
+      '1 1.6 [ 19] readv(0x4,  <unfinished ...>',
+      '2 1.7 [  0] read(0x5, 0x1, 0x10) = 0x10',
+      '1 1.8 <... readv resumed>0x7ffd1efed000, 0x2) = -1 EINTR (Interrupted system call)',
+    ]);
+    expect(r.syscalls.x86_64!.read).toEqual({ count: 4, failed: 1 });
+    expect(r.syscalls.x86_64!.write).toEqual({ count: 2, failed: 1 });
+    expect(r.syscalls.x86_64!.recvfrom).toEqual({ count: 1, failed: 1 });
+    expect(r.syscalls.x86_64!.readv).toEqual({ count: 1, failed: 1 });
+    expect(r.warnings).toEqual([]);
+  });
+
   it('follows execveat with an fd and AT_EMPTY_PATH', () => {
     const r = rec(['1 1.0 execveat(3</usr/bin/env>, "", ["env"], 0x1 /* 1 var */, AT_EMPTY_PATH) = 0']);
     expect(r.executables).toEqual([{ path: '/usr/bin/env', argv0: 'env', parent: '' }]);
