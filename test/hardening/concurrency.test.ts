@@ -1,6 +1,6 @@
 // Hardening 5: concurrency. 50 `tracewall record` runs of distinct small workloads, at most 8 at a time: every
 // recording holds its own file and exit code and none of the others', every run exits with its workload's code,
-// nothing is left in the temporary directory, and the whole batch finishes in bounded time.
+// nothing is left in the temporary directory; the batch's time is printed (each run has its own timeout).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,11 @@ describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time
     elapsed = Date.now() - t0;
   }, 180_000);
 
-  afterAll(() => rmrf(dir));
+  afterAll(() => {
+    // Reported, not asserted: timings are for bench/, and the pool's own timeouts bound a hang.
+    console.log(`${RUNS} recordings, ${LIMIT} at a time: ${elapsed} ms`);
+    rmrf(dir);
+  });
 
   it('every run exits with its own workload\'s code and writes its own recording', () => {
     for (const r of results) {
@@ -71,8 +75,4 @@ describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time
     expect(pidsWithMarker(marker)).toEqual([]);
   });
 
-  it(`finishes in bounded time (well under a minute on 2 cores; took the measured time)`, () => {
-    console.log(`${RUNS} recordings, ${LIMIT} at a time: ${elapsed} ms`);
-    expect(elapsed).toBeLessThan(90_000);
-  });
 });
