@@ -5,6 +5,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { badInput, toolMissing } from '../errors.js';
 import { fromRoot } from '../util/paths.js';
+import type { TraceResult } from './strace.js';
 import { BPFTRACE_LOG_HEADER } from '../parse/bpftrace.js';
 import { argvHash } from './bpftrace-argv.js';
 import { kernelOffsets } from './bpftrace-btf.js';
@@ -33,16 +34,8 @@ export interface BpftraceOptions {
   attachTimeoutMs?: number;
 }
 
-/** How the traced command ended. */
-export interface BpftraceResult {
-  exitCode: number | null;
-  signal: string | null;
-  tracerVersion: string;
-  stdout?: string;
-  stderr?: string;
-  /** The signal (SIGINT/SIGTERM) that made tracewall stop the workload early, or null. */
-  interrupted: NodeJS.Signals | null;
-  /** Problems of the tracer itself (it had to be killed, ...), for the recording's warnings. */
+/** How the traced command ended: as with strace, plus problems of the tracer itself (it had to be killed, ...) for the recording's warnings. */
+export interface BpftraceResult extends Omit<TraceResult, 'tracerDied'> {
   warnings: string[];
 }
 
