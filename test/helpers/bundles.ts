@@ -44,6 +44,20 @@ export function makeTemp(prefix = 'tracewall-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** A temporary directory handing out fresh, numbered subdirectories; `remove` deletes it all (call it in afterAll). */
+export function scratchDirs(prefix: string): { dirFor: (name: string) => string; remove: () => void } {
+  const work = makeTemp(prefix);
+  let n = 0;
+  return {
+    dirFor: (name) => {
+      const dir = path.join(work, `${name}-${++n}`);
+      fs.mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    remove: () => rmTemp(work),
+  };
+}
+
 /** Remove a temporary directory made by makeTemp. */
 export function rmTemp(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -13,23 +13,16 @@ import {
   makeBusyboxBundle,
   makeNginxBundle,
   makeRedisBundle,
-  makeTemp,
+  scratchDirs,
   needRoot,
   processesInPidNamespace,
   containerPidNamespace,
   waitFor,
-  rmTemp,
   waitForPort,
 } from '../helpers/bundles.js';
 
-const work = makeTemp('tracewall-bundle-test-');
-afterAll(() => rmTemp(work));
-let n = 0;
-function dirFor(name: string): string {
-  const dir = path.join(work, `${name}-${++n}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const { dirFor, remove } = scratchDirs('tracewall-bundle-test-');
+afterAll(remove);
 
 /** What busybox-static's `uname -n` needs from its execve on (strace of /bin/busybox uname -n on this machine). */
 const UNAME_SYSCALLS = ['arch_prctl', 'brk', 'execve', 'exit_group', 'getrandom', 'getuid', 'mprotect', 'newfstatat', 'prctl', 'prlimit64', 'readlink', 'rseq', 'set_robust_list', 'set_tid_address', 'uname', 'write'];

@@ -9,16 +9,10 @@ import { verifyBundle, type VerifyReport } from '../../src/verify/index.js';
 import { kmsgSource } from '../../src/verify/kmsg-source.js';
 import { runtimeLayer } from '../../src/render/runtime-layers.js';
 import { fromRoot } from '../../src/util/paths.js';
-import { makeBusyboxBundle, makeTemp, needRoot, rmTemp } from '../helpers/bundles.js';
+import { makeBusyboxBundle, needRoot, scratchDirs } from '../helpers/bundles.js';
 
-const work = makeTemp('tracewall-verify-test-');
-afterAll(() => rmTemp(work));
-let n = 0;
-function dirFor(name: string): string {
-  const dir = path.join(work, `${name}-${++n}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const { dirFor, remove } = scratchDirs('tracewall-verify-test-');
+afterAll(remove);
 
 const WORKLOAD = 'echo hi > /tmp/f && cat /tmp/f && mkdir /tmp/d';
 /**
