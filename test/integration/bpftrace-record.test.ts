@@ -59,13 +59,18 @@ async function tracewall(argv: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   return { exitCode: r.exitCode ?? null, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-/** Processes still running bpftrace's program or tracewall's stopped wrapper. */
+/** Processes still running bpftrace's program for this process (its $6 is tracewall's pid), or tracewall's stopped
+ * wrapper left to us or orphaned; other test files trace at the same time, and their live tracers are not ours. */
 function leftovers(): string[] {
   const out: string[] = [];
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes(BPFTRACE_PROGRAM) || cmd.includes('TRACEWALL_PWD')) out.push(`${pid} ${cmd.replace(/\0/g, ' ')}`);
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const at = argv.indexOf(BPFTRACE_PROGRAM);
+      const ours = at >= 0 && argv[at + 6] === String(process.pid);
+      const ppid = Number(/\) \S+ (\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
+      const wrapper = argv.some((a) => a.includes('TRACEWALL_PWD')) && (ppid === process.pid || ppid === 1);
+      if (ours || wrapper) out.push(`${pid} ${argv.join(' ')}`);
     } catch {
       // gone
     }
