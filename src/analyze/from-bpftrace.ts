@@ -110,6 +110,10 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
         b.applyCall(ev, args, { argFacts: false, ...(cwdPath ? { cwd: cwdPath.text } : {}) });
         break;
       }
+      case 'blocked':
+        // inside this call since before the probes attached (record --pid/--container): it is the application's too
+        b.addCalls('x86_64', nameOfNumber('x86_64', r.nr), 1, 0);
+        break;
       case 'listen': {
         const proto = r.family === 2 ? 'TCP' : r.family === 10 ? 'TCPv6' : 'UNIX';
         const bytes4 = [r.addr4 & 0xff, (r.addr4 >>> 8) & 0xff, (r.addr4 >>> 16) & 0xff, (r.addr4 >>> 24) & 0xff];

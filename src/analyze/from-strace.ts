@@ -23,6 +23,8 @@ export interface StraceMeta {
   initialCwd: string;
   initialUid: number;
   initialGid: number;
+  /** What processes the log did not see start run (a process attached to), for exec facts' parent. */
+  initialExe?: string;
   /** Container mode: only the process whose first successful execve has exactly this argv, and what it creates after, is the application. */
   startAt?: { argv: string[] };
   /**
@@ -161,7 +163,7 @@ export class RecordingBuilder {
     return {
       pid, app,
       fs: { cwd: normalizeAbs(this.meta.initialCwd || '/'), root: '/' },
-      exe: '', execed: false,
+      exe: this.meta.initialExe ?? '', execed: false,
       creds: { euid: this.meta.initialUid, egid: this.meta.initialGid },
       bound: new Map(), maps: [],
     };

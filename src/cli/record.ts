@@ -20,12 +20,15 @@ import { parseRunArgs } from '../engines/run-args.js';
 import { writeRecording } from '../recording/io.js';
 import type { Recording, Target } from '../recording/types.js';
 import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
-import { bundleExecLookup, hostExecLookup } from '../trace/exec-lookup.js';
+import { bundleExecLookup, hostExecLookup, processExecLookup } from '../trace/exec-lookup.js';
+import { attachWithBpftrace, checkAttachTarget } from '../trace/bpftrace-attach.js';
+import { findContainer } from '../engines/attach-target.js';
 
 export interface RecordOptions {
   output?: string;
   name?: string;
-  tracer: string;
+  /** strace (default), bpftrace or auto; bpftrace when attaching. */
+  tracer?: string;
   pty?: boolean;
   bundle?: string;
   /** `-- [RUN-ARGS...] IMAGE [CMD...]` are `docker run` / `podman run` arguments. */
@@ -35,6 +38,11 @@ export interface RecordOptions {
   runtime?: string;
   fromLog?: string;
   keepLog?: string;
+  /** Attach to a running process (its tree), or to a running container of docker or podman. */
+  pid?: string;
+  container?: string;
+  engine?: string;
+  duration?: string;
 }
 
 /** The exit status a shell would report for the workload's end. */
@@ -83,11 +91,16 @@ function noCallsReason(text: string): string {
 
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
-  const tracer = oneOf('--tracer', opts.tracer, ['strace', 'bpftrace', 'auto'] as const);
+  const attach = opts.pid !== undefined || opts.container !== undefined;
+  const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), ['strace', 'bpftrace', 'auto'] as const);
   if (tracer === 'bpftrace' && opts.pty) throw badInput('--pty works with --tracer strace only (bpftrace does not run the workload in a terminal of its own)');
   const requested = opts.runtime === undefined ? undefined : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
   const runtime = requested ?? 'crun';
   if (opts.docker && opts.podman) throw badInput('record takes one of --docker and --podman, got both');
+  if (attach) return recordAttach(command, opts, tracer);
+  for (const [flag, v] of [['--duration', opts.duration], ['--engine', opts.engine]] as const) {
+    if (v !== undefined) throw badInput(`${flag} applies to attaching (\`record --pid PID\` or \`record --container ID\`) only`);
+  }
   const engine = opts.docker ? 'docker' : opts.podman ? 'podman' : undefined;
   if (engine) {
     const other = opts.bundle ? '--bundle' : opts.fromLog ? '--from-log' : opts.pty ? '--pty' : '';
@@ -300,4 +313,100 @@ async function recordEngine(engine: 'docker' | 'podman', args: string[], opts: R
   writeRecording(output, r.recording);
   process.stderr.write(summarize(r.recording, output));
   return passThroughStatus(r.exitCode, r.signal);
+}
+
+/** Parse --duration: seconds, a positive number (fractions allowed), at most a day. */
+function durationMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n > 0) || n > 86_400) throw badInput(`--duration ${JSON.stringify(text)}: expected a number of seconds greater than 0 and at most 86400`);
+  return Math.round(n * 1000);
+}
+
+/** What /proc says about a running process: argv, executable, cwd, effective uid and gid. */
+function processFacts(pid: number): { argv: string[]; exe: string; cwd: string; uid: number; gid: number } {
+  const read = (f: string, how: (t: string) => string): string => {
+    try {
+      return how(f);
+    } catch {
+      return '';
+    }
+  };
+  const argv = read(`/proc/${pid}/cmdline`, (f) => fs.readFileSync(f, 'utf8')).split('\0').filter((a, i, all) => i < all.length - 1 || a !== '');
+  const status = read(`/proc/${pid}/status`, (f) => fs.readFileSync(f, 'utf8'));
+  const idOf = (key: string): number => Number(new RegExp(`^${key}:\\s+\\d+\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return {
+    argv,
+    exe: read(`/proc/${pid}/exe`, (f) => fs.readlinkSync(f)),
+    cwd: read(`/proc/${pid}/cwd`, (f) => fs.readlinkSync(f)) || '/',
+    uid: idOf('Uid'),
+    gid: idOf('Gid'),
+  };
+}
+
+/** `record --pid PID` / `record --container ID`: attach with bpftrace, record until the end condition, detach. */
+async function recordAttach(command: string[], opts: RecordOptions, tracer: 'strace' | 'bpftrace' | 'auto'): Promise<number> {
+  const flag = opts.pid !== undefined ? '--pid' : '--container';
+  if (opts.pid !== undefined && opts.container !== undefined) throw badInput('record takes one of --pid and --container, got both');
+  const other = command.length ? 'COMMAND' : opts.bundle ? '--bundle' : opts.docker ? '--docker' : opts.podman ? '--podman' : opts.fromLog ? '--from-log' : opts.pty ? '--pty' : opts.runtime ? '--runtime' : '';
+  if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
+  if (tracer === 'strace') throw badInput(`record ${flag} attaches with bpftrace only (strace -p cannot follow the children a process already has); use --tracer bpftrace or auto`);
+  if (opts.engine !== undefined && opts.container === undefined) throw badInput('--engine applies to --container only');
+  const engine = opts.engine === undefined ? undefined : oneOf('--engine', opts.engine, ['docker', 'podman'] as const);
+  const duration = durationMs(opts.duration);
+
+  let pid: number;
+  let target: Target;
+  let pidNamespace: number | undefined;
+  let defaultName: string;
+  if (opts.pid !== undefined) {
+    pid = /^\d+$/.test(opts.pid.trim()) ? Number(opts.pid) : NaN;
+    if (!Number.isSafeInteger(pid)) throw badInput(`--pid ${JSON.stringify(opts.pid)}: expected a process id (a positive integer)`);
+    checkAttachTarget(pid, '--pid');
+    const f = processFacts(pid);
+    target = { kind: 'process', pid, argv: f.argv, exe: f.exe, cwd: f.cwd };
+    defaultName = path.basename(f.exe || f.argv[0] || 'app');
+  } else {
+    const c = await findContainer(opts.container!, engine);
+    pid = c.pid;
+    pidNamespace = c.pidNamespace;
+    checkAttachTarget(pid, '--container');
+    target = c.target;
+    defaultName = c.target.image.replace(/[@:][^/]*$/, '');
+  }
+  const facts = processFacts(pid);
+  const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(defaultName);
+  const output = opts.output ?? `${name}.recording.json`;
+  const outDir = path.dirname(path.resolve(output));
+  if (!fs.existsSync(outDir)) throw badInput(`-o ${output}: directory ${outDir} does not exist`);
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-'));
+  const logFile = path.join(work, 'bpftrace.log');
+  try {
+    const what = target.kind === 'process' ? `process ${pid} (${facts.exe})` : `${target.kind} container ${opts.container} (init pid ${pid})`;
+    process.stderr.write(`tracewall: attaching to ${what}\n`);
+    const onStart = (): void => {
+      process.stderr.write(`tracewall: probes attached; recording ${duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM'}\n`);
+    };
+    const result = await attachWithBpftrace(pid, { logFile, onStart, ...(duration !== undefined ? { durationMs: duration } : {}), ...(pidNamespace !== undefined ? { pidNamespace } : {}) });
+    if (result.ended.kind === 'late') {
+      process.stderr.write(`tracewall: ${target.kind === 'process' ? 'process' : 'the container\'s init, process'} ${pid} ended before the probes were attached (bpftrace took ${result.ended.attachSeconds.toFixed(1)} s); nothing was recorded\n`);
+      return 1;
+    }
+    const text = fs.readFileSync(logFile, 'utf8');
+    if (opts.keepLog) fs.copyFileSync(logFile, opts.keepLog);
+    const traced = recordingFromBpftrace(text, { name, toolVersion: TOOL_VERSION, kernel: os.release(), tracerVersion: result.tracerVersion, target, initialCwd: facts.cwd, initialUid: facts.uid, initialGid: facts.gid, ...(facts.exe ? { initialExe: facts.exe } : {}) });
+    const rec = resolveExecs(traced, processExecLookup(pid));
+    rec.warnings.push(
+      `attached to a running ${target.kind === 'process' ? 'process' : 'container'}: what it did before (its start: exec, libraries, configuration) is not in this recording; merge it with a recording of its start (tracewall merge) before enforcing a profile`,
+      ...result.warnings,
+    );
+    writeRecording(output, rec);
+    process.stderr.write(summarize(rec, output));
+    const why = result.ended.kind === 'duration' ? 'after --duration' : result.ended.kind === 'signal' ? `on ${result.ended.signal}` : 'because the traced processes ended';
+    process.stderr.write(`tracewall: recorded ${result.seconds.toFixed(1)} s, detached ${why}${result.ended.kind === 'gone' ? '' : '; nothing was stopped'}\n`);
+    return 0;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }

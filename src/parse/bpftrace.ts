@@ -35,7 +35,9 @@ export type BtRecord =
   | (Base & { k: 'exec-ok'; oldTid: number })
   | (Base & { k: 'exec-failed'; ret: number })
   | (Base & { k: 'call'; nr: number; ret: bigint; a: [bigint, bigint, bigint, bigint]; path1: BtPath | null; path2: BtPath | null; str1: BtString | null; str2: BtString | null })
-  | (Base & { k: 'listen'; fd: number; family: number; port: number; addr4: number; addr6: [number, number, number, number] });
+  | (Base & { k: 'listen'; fd: number; family: number; port: number; addr4: number; addr6: [number, number, number, number] })
+  /** Attach modes: a call (x86_64 number) the thread was already inside when the probes attached. */
+  | (Base & { k: 'blocked'; nr: number });
 
 /** A count from the map @calls or @fails. */
 export interface BtCount {
@@ -91,7 +93,7 @@ function splitFields(line: string, n: number): { fields: string[]; rest: string 
   return { fields, rest: line.slice(i) };
 }
 
-const FIELDS: Record<string, number> = { A: 3, F: 5, Q: 6, XE: 5, XS: 4, XF: 4, S: 4, N: 3, NT: 3, NE: 3, R: 12, L: 11 };
+const FIELDS: Record<string, number> = { B: 4, A: 3, F: 5, Q: 6, XE: 5, XS: 4, XF: 4, S: 4, N: 3, NT: 3, NE: 3, R: 12, L: 11 };
 const INT = /^-?\d+$/;
 
 function big(s: string | undefined): bigint {
@@ -215,6 +217,9 @@ export function parseBpftraceLog(text: string): BpftraceLog {
         pending.delete(tid);
         break;
       }
+      case 'B':
+        out.records.push({ k: 'blocked', ts, tid, nr: num(f[3]) });
+        break;
       case 'L':
         out.records.push({ k: 'listen', ts, tid, fd: num(f[3]), family: num(f[4]), port: num(f[5]), addr4: num(f[6]), addr6: [num(f[7]), num(f[8]), num(f[9]), num(f[10])] });
         break;

@@ -102,6 +102,8 @@ export type Target =
       noNewPrivileges?: boolean;
     }
   | { kind: 'log'; file: string }
+  /** A process already running, attached to (`record --pid`): it and its descendants from the attach on. */
+  | { kind: 'process'; pid: number; argv: string[]; exe: string; cwd: string }
   /** A container run by an engine (`record --docker|--podman`), traced from its entrypoint's exec through a wrapper runtime. */
   | {
       kind: 'docker' | 'podman';
@@ -116,6 +118,8 @@ export type Target =
       argv: string[];
       cwd: string;
       noNewPrivileges?: boolean;
+      /** Present when the container was already running and tracewall attached to it (`record --container`). */
+      attached?: { container: string; pid: number };
     }
   /** The union of other recordings made by `tracewall merge`; the runs themselves are listed in `provenance.sources`. */
   | { kind: 'merge' };

@@ -105,8 +105,7 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
   work.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
   const workDone = waitClose(work);
   const pid = work.pid!;
-  let tracer: ChildProcess | undefined;
-  const live = new Set<number>();
+  let tracer: Tracer | undefined;
   const logFd = fs.openSync(opts.logFile, 'w');
   try {
     for (let i = 0; procState(pid) !== 'T'; i++) {
@@ -115,38 +114,8 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
     }
     const hash = opts.startAt ? argvHash(opts.startAt.argv) : { argc: 0, low: 0, high: 0 };
     const params = [pid, opts.startAt ? 1 : 0, hash.argc, hash.low, hash.high, process.pid, offsets.fileFPath, offsets.mountMnt, offsets.filePrivateData, offsets.mountParent, offsets.mountMountpoint];
-    fs.writeSync(logFd, `${BPFTRACE_LOG_HEADER}\n`);
-    tracer = spawn(findBpftrace(env) ?? 'bpftrace', ['--no-warnings', '-B', 'line', BPFTRACE_PROGRAM, ...params.map(String)], {
-      env: { ...process.env, BPFTRACE_STRLEN: '128', BPFTRACE_MAP_KEYS_MAX: '65536', BPFTRACE_PERF_RB_PAGES: '256' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let tracerErr = '';
-    let ready = false;
-    let carry = '';
-    tracer.stderr!.on('data', (d: Buffer) => { tracerErr += d.toString(); });
-    tracer.stdout!.on('data', (d: Buffer) => {
-      fs.writeSync(logFd, d);
-      const text = carry + d.toString('latin1');
-      const lines = text.split('\n');
-      carry = lines.pop() ?? '';
-      for (const l of lines) {
-        if (l === 'READY') ready = true;
-        else if (l.startsWith('F ')) live.add(Number(l.split(' ')[3]));
-        else if (l.startsWith('A ')) live.add(Number(l.split(' ')[2]));
-        else if (l.startsWith('Q ')) live.delete(Number(l.split(' ')[2]));
-      }
-    });
-    const tracerDone = waitClose(tracer);
-    const deadline = Date.now() + (opts.attachTimeoutMs ?? 60_000);
-    while (!ready) {
-      if (tracer.exitCode !== null || tracer.signalCode !== null) {
-        await tracerDone;
-        throw toolMissing(`bpftrace could not attach its probes: ${attachFailure(tracerErr)}`);
-      }
-      if (Date.now() > deadline) throw toolMissing(`bpftrace did not attach its probes within ${Math.round((opts.attachTimeoutMs ?? 60_000) / 1000)} s: ${attachFailure(tracerErr)}`);
-      await sleep(10);
-    }
+    tracer = await startTracer(params, logFd, env, opts.attachTimeoutMs);
+    const live = tracer.live;
 
     // Signals: the workload gets them (all of it, or the runtime only), then SIGKILL after the grace period.
     let interrupted: NodeJS.Signals | null = null;
@@ -177,19 +146,7 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
       opts.abort?.removeEventListener('abort', onAbort);
       for (const t of timers) clearTimeout(t);
     }
-    // Let the last events drain, then stop bpftrace: it prints the counts on SIGINT.
-    await sleep(200);
-    tracer.kill('SIGINT');
-    let stopTimer: NodeJS.Timeout | undefined;
-    const stopped = await Promise.race([tracerDone, new Promise<null>((r) => { stopTimer = setTimeout(() => r(null), 20_000); })]);
-    clearTimeout(stopTimer);
-    if (stopped === null) {
-      tracer.kill('SIGKILL');
-      await tracerDone;
-      warnings.push('bpftrace did not stop within 20 s of SIGINT and was killed: its counts may be missing');
-    }
-    await sleep(0);
-    if (carry !== '') fs.writeSync(logFd, '\n');
+    warnings.push(...(await tracer.stop()));
     return {
       exitCode: ended.code,
       signal: ended.signal,
@@ -201,12 +158,113 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
   } finally {
     fs.closeSync(logFd);
     if (work.exitCode === null && work.signalCode === null) signalAll([pid], 'SIGKILL');
-    signalAll([...live], 'SIGKILL');
+    if (tracer) signalAll([...tracer.live], 'SIGKILL');
     await workDone;
-    if (tracer && tracer.exitCode === null && tracer.signalCode === null) {
-      const closed = waitClose(tracer);
-      tracer.kill('SIGKILL');
-      await closed;
-    }
+    await tracer?.kill();
   }
+}
+
+/** tracewall's program running under bpftrace, its output going to a log. */
+export interface Tracer {
+  /** Application processes alive now (from the F/A/Q lines seen so far). */
+  live: Set<number>;
+  /** True once bpftrace exited on its own (the traced tree is not what ends it). */
+  exited(): boolean;
+  /** Let the last events drain, stop bpftrace (it prints the counts on SIGINT) and finish the log; resolves to warnings. */
+  stop(): Promise<string[]>;
+  /** Kill bpftrace if it still runs (cleanup after a failure). */
+  kill(): Promise<void>;
+  /** Add tracewall's own lines to the log (written between bpftrace's lines, never inside one). */
+  note(lines: string[]): void;
+  /** Attach modes: make the program start recording (its A line); resolves once it has. */
+  begin(): Promise<void>;
+}
+
+/** Start bpftrace on tracewall's program with positional `params`, writing the log header and its output to `logFd`;
+ * resolves once every probe is attached (READY), throws toolMissing (exit 3) with bpftrace's reason when it cannot attach. */
+export async function startTracer(params: number[], logFd: number, env: NodeJS.ProcessEnv, attachTimeoutMs = 60_000): Promise<Tracer> {
+  fs.writeSync(logFd, `${BPFTRACE_LOG_HEADER}\n`);
+  const child = spawn(findBpftrace(env) ?? 'bpftrace', ['--no-warnings', '-B', 'line', BPFTRACE_PROGRAM, ...params.map(String)], {
+    env: { ...process.env, BPFTRACE_STRLEN: '128', BPFTRACE_MAP_KEYS_MAX: '65536', BPFTRACE_PERF_RB_PAGES: '256' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const live = new Set<number>();
+  let tracerErr = '';
+  let ready = false;
+  let begun = false;
+  let carry = '';
+  let notes: string[] = [];
+  const flushNotes = (): void => {
+    if (notes.length === 0) return;
+    fs.writeSync(logFd, notes.map((l) => `${l}\n`).join(''));
+    notes = [];
+  };
+  child.stderr!.on('data', (d: Buffer) => { tracerErr += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    fs.writeSync(logFd, d);
+    const text = carry + d.toString('latin1');
+    const lines = text.split('\n');
+    carry = lines.pop() ?? '';
+    for (const l of lines) {
+      if (l === 'READY') ready = true;
+      else if (l.startsWith('F ')) live.add(Number(l.split(' ')[3]));
+      else if (l.startsWith('A ')) { live.add(Number(l.split(' ')[2])); begun = true; }
+      else if (l.startsWith('Q ')) live.delete(Number(l.split(' ')[2]));
+    }
+    if (carry === '') flushNotes();
+  });
+  const done = waitClose(child);
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  const kill = async (): Promise<void> => {
+    if (!running()) return;
+    child.kill('SIGKILL');
+    await done;
+  };
+  const deadline = Date.now() + attachTimeoutMs;
+  while (!ready) {
+    if (!running()) {
+      await done;
+      throw toolMissing(`bpftrace could not attach its probes: ${attachFailure(tracerErr)}`);
+    }
+    if (Date.now() > deadline) {
+      await kill();
+      throw toolMissing(`bpftrace did not attach its probes within ${Math.round(attachTimeoutMs / 1000)} s: ${attachFailure(tracerErr)}`);
+    }
+    await sleep(10);
+  }
+  return {
+    live,
+    exited: () => !running(),
+    kill,
+    begin: async () => {
+      while (!begun) {
+        if (!running()) throw toolMissing(`bpftrace ended before recording started: ${attachFailure(tracerErr)}`);
+        // the program's kill probe sees this call (tracewall is its $6) and starts recording
+        process.kill(child.pid!, 0);
+        await sleep(10);
+      }
+    },
+    note: (lines) => {
+      notes.push(...lines);
+      if (carry === '') flushNotes();
+    },
+    stop: async () => {
+      const warnings: string[] = [];
+      await sleep(200);
+      child.kill('SIGINT');
+      let stopTimer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([done, new Promise<null>((r) => { stopTimer = setTimeout(() => r(null), 20_000); })]);
+      clearTimeout(stopTimer);
+      if (stopped === null) {
+        await kill();
+        warnings.push('bpftrace did not stop within 20 s of SIGINT and was killed: its counts may be missing');
+      }
+      await sleep(0);
+      if (carry !== '') fs.writeSync(logFd, '\n');
+      carry = '';
+      flushNotes();
+      return warnings;
+    },
+  };
 }

@@ -87,3 +87,9 @@ export function bundleExecLookup(bundle: BundleInfo): ExecLookup {
     return path.join(bundle.rootfs, p);
   });
 }
+
+/** Paths as a running process sees them (its root and mounts, through /proc/PID/root); the host's once it is gone. */
+export function processExecLookup(pid: number): ExecLookup {
+  const root = `/proc/${pid}/root`;
+  return lookupIn((p) => (fs.existsSync(root) ? path.join(root, p) : p));
+}
