@@ -35,6 +35,32 @@ function timeRun(argv, opts = {}) {
 function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
+/** Run `fn` while bench/floor.bt (empty programs on the raw syscall tracepoints) is attached system-wide. */
+async function withFloor(fn) {
+  const bt = spawn('bpftrace', ['--no-warnings', '-B', 'line', path.join(root, 'bench', 'floor.bt')], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    bt.stdout.on('data', (d) => { out += d; if (out.includes('READY')) resolve(); });
+    bt.once('exit', () => reject(new Error('bench/floor.bt did not attach')));
+  });
+  try {
+    return await fn();
+  } finally {
+    const gone = new Promise((r) => bt.once('exit', r));
+    bt.kill('SIGINT');
+    await gone;
+  }
+}
+
+/** dd's own elapsed time, from the "copied, X s" line it prints (the workload alone, without a tracer's startup). */
+function ddOwnSeconds(argv) {
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
+  const m = /copied, ([\d.]+) s/.exec(r.stderr);
+  if (!m) throw new Error(`dd printed no time: ${r.stderr}`);
+  return Number(m[1]);
+}
+
 /** Whether this tracewall can record with bpftrace here (the flag exists and the tracer attaches). */
 function bpftraceUsable() {
   if (!has('bpftrace')) return 'bpftrace is not installed';
@@ -43,7 +69,7 @@ function bpftraceUsable() {
 }
 
 // ---- 1. microbenchmark -------------------------------------------------------------------------------------------
-function micro(bpfWhy) {
+async function micro(bpfWhy) {
   // strace costs ~220 µs per syscall here, so the strace variants use fewer bytes than the bpftrace comparison.
   const small = quick ? 5000 : 20000;
   const large = quick ? 200000 : 2000000;
@@ -59,14 +85,32 @@ function micro(bpfWhy) {
   measure('bare strace -f -o FILE (small)', ['strace', '-f', '-o', path.join(work, 'bare.log'), ...dd(small)]);
   measure('tracewall strace (small)', rec('strace', small));
   measure('untraced (large)', dd(large));
-  if (!bpfWhy) measure('tracewall bpftrace (large)', rec('bpftrace', large));
+  if (!bpfWhy) measure('tracewall bpftrace (large), total with bpftrace\'s startup', rec('bpftrace', large));
+  // dd's own time: what the tracer costs the workload while it runs, side by side with the floor
+  const own = {};
+  const measureOwn = (label, argv) => {
+    own[label] = median(Array.from({ length: REPEAT }, () => ddOwnSeconds(argv)));
+    log(`  ${label} (dd's own time): ${own[label].toFixed(3)} s`);
+  };
+  measureOwn('untraced (large)', dd(large));
+  if (!bpfWhy) {
+    await withFloor(async () => measureOwn('floor: empty programs on raw_syscalls enter+exit (large)', dd(large)));
+    measureOwn('tracewall bpftrace (large)', rec('bpftrace', large));
+  }
+  const floorKey = 'floor: empty programs on raw_syscalls enter+exit (large)';
   const out = {
     bytes: { small, large },
     seconds: rows,
+    ddOwnSeconds: own,
     ratios: {
       tracewallStraceVsBareStrace: rows['tracewall strace (small)'] / rows['bare strace -f -o FILE (small)'],
       bareStraceVsUntraced: rows['bare strace -f -o FILE (small)'] / rows['untraced (small)'],
-      ...(bpfWhy ? {} : { tracewallBpftraceVsUntraced: rows['tracewall bpftrace (large)'] / rows['untraced (large)'] }),
+      ...(bpfWhy ? {} : {
+        tracewallBpftraceVsUntraced: own['tracewall bpftrace (large)'] / own['untraced (large)'],
+        floorVsUntraced: own[floorKey] / own['untraced (large)'],
+        tracewallBpftraceVsFloor: own['tracewall bpftrace (large)'] / own[floorKey],
+        tracewallBpftraceTotalVsUntraced: rows['tracewall bpftrace (large), total with bpftrace\'s startup'] / rows['untraced (large)'],
+      }),
     },
     ...(bpfWhy ? { bpftraceSkipped: bpfWhy } : {}),
   };
@@ -103,12 +147,13 @@ async function server(bpfWhy) {
   const rows = {};
   const variants = [
     ['untraced', (argv) => argv],
+    ...(bpfWhy ? [] : [['floor: empty bpftrace programs on raw_syscalls enter+exit', (argv) => argv, true]]),
     ['bare strace -f -o FILE', (argv) => ['strace', '-f', '-o', path.join(work, 'srv-bare.log'), ...argv]],
     ['tracewall strace', null],
     ...(bpfWhy ? [] : [['tracewall bpftrace', null]]),
   ];
   let n = 0;
-  for (const [label, wrap] of variants) {
+  for (const [label, wrap, floor] of variants) {
     const rates = [];
     for (let i = 0; i < REPEAT; i++) {
       const port = 19000 + n++;
@@ -128,7 +173,7 @@ async function server(bpfWhy) {
       try {
         await waitPort(port, 30000);
         wrk(port, 1); // warm-up
-        rates.push(wrk(port, seconds));
+        rates.push(floor ? await withFloor(async () => wrk(port, seconds)) : wrk(port, seconds));
       } finally {
         // strace -o does not pass fatal signals on, so stop what it runs (the runtime forwards to nginx), as tracewall does.
         if (label.startsWith('bare strace')) spawnSync('pkill', ['-TERM', '-P', String(child.pid)]);
@@ -147,7 +192,11 @@ async function server(bpfWhy) {
     slowdown: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, base / v])),
     ratios: {
       tracewallStraceVsBareStrace: rows['bare strace -f -o FILE'] / rows['tracewall strace'],
-      ...(bpfWhy ? {} : { tracewallBpftraceVsUntraced: base / rows['tracewall bpftrace'] }),
+      ...(bpfWhy ? {} : {
+        tracewallBpftraceVsUntraced: base / rows['tracewall bpftrace'],
+        floorVsUntraced: base / rows['floor: empty bpftrace programs on raw_syscalls enter+exit'],
+        tracewallBpftraceVsFloor: rows['floor: empty bpftrace programs on raw_syscalls enter+exit'] / rows['tracewall bpftrace'],
+      }),
     },
     ...(bpfWhy ? { bpftraceSkipped: bpfWhy } : {}),
   };
@@ -203,7 +252,17 @@ function markdown(r) {
     ``,
     `- tracewall with strace vs bare strace: **${f(r.micro.ratios.tracewallStraceVsBareStrace)}x** (target 1.1x)`,
     `- bare strace vs untraced: ${f(r.micro.ratios.bareStraceVsUntraced, 0)}x`,
-    `- tracewall with bpftrace vs untraced: **${f(r.micro.ratios.tracewallBpftraceVsUntraced)}x** (target 1.5x)${r.micro.bpftraceSkipped ? ` — not measured: ${r.micro.bpftraceSkipped}` : ''}`,
+    ...(r.micro.bpftraceSkipped ? [`- bpftrace not measured: ${r.micro.bpftraceSkipped}`] : [
+      ``,
+      `dd's own time (what it prints; the workload while traced, without bpftrace's 2–3 s of compiling and attaching):`,
+      ``,
+      `| run | seconds |`,
+      `| --- | --: |`,
+      ...Object.entries(r.micro.ddOwnSeconds).map(([k, v]) => `| ${k} | ${f(v, 3)} |`),
+      ``,
+      `- tracewall with bpftrace vs untraced: **${f(r.micro.ratios.tracewallBpftraceVsUntraced)}x** (target 1.5x); with bpftrace's startup: ${f(r.micro.ratios.tracewallBpftraceTotalVsUntraced)}x`,
+      `- the floor (empty programs on the same tracepoints) vs untraced: **${f(r.micro.ratios.floorVsUntraced)}x**; tracewall with bpftrace vs the floor: ${f(r.micro.ratios.tracewallBpftraceVsFloor)}x`,
+    ]),
     ``,
     `## Server under load`,
     ``,
@@ -218,6 +277,7 @@ function markdown(r) {
           ``,
           `- tracewall with strace vs bare strace: **${f(r.server.ratios.tracewallStraceVsBareStrace)}x** (target 1.1x)`,
           `- tracewall with bpftrace vs untraced: **${f(r.server.ratios.tracewallBpftraceVsUntraced)}x** (target 1.1x)${r.server.bpftraceSkipped ? ` — not measured: ${r.server.bpftraceSkipped}` : ''}`,
+          ...(r.server.bpftraceSkipped ? [] : [`- the floor (empty programs on the same tracepoints, system-wide) vs untraced: **${f(r.server.ratios.floorVsUntraced)}x**; tracewall with bpftrace vs the floor: ${f(r.server.ratios.tracewallBpftraceVsFloor)}x`]),
         ]),
     ``,
     `## Parsing strace logs`,
@@ -236,7 +296,7 @@ try {
   if (!fs.existsSync(dist('cli/main.js'))) throw new Error('dist/ is missing: run npm run build');
   const bpfWhy = process.getuid?.() === 0 ? bpftraceUsable() : 'bpftrace needs root';
   if (bpfWhy) log(`bpftrace: not measured: ${bpfWhy}`);
-  results.micro = micro(bpfWhy);
+  results.micro = await micro(bpfWhy);
   log('server:');
   results.server = await server(bpfWhy);
   log('parsing:');
