@@ -21,9 +21,15 @@ export function straceArgs(logFile: string, extra: { pidns?: boolean } = {}): st
   return ['-f', '--quiet=attach', '-ttt', '-n', '-yy', '-s', '4096', '-e', `raw=${RAW_CALLS.join(',')}`, ...(extra.pidns ? ['--decode-pids=pidns'] : []), '-o', logFile];
 }
 
-/** Calls strace logs undecoded (see straceArgs): none of their arguments feeds the Recording. */
+/**
+ * Calls strace logs undecoded (see straceArgs): none of their arguments feeds the Recording (the builder reads the
+ * arguments of exec, clone, file, network, identity and argument-fact calls only). The data-transfer calls, and the
+ * waits, closes and socket options a server makes per request, whose fds -yy would otherwise look up each time.
+ */
 export const RAW_CALLS = [
   'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'recvfrom', 'recvmsg', 'recvmmsg',
+  'close', 'fstat', 'lseek', 'sendfile', 'accept', 'accept4', 'setsockopt', 'getsockopt', 'getsockname', 'getpeername', 'shutdown',
+  'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'epoll_ctl', 'poll', 'ppoll', 'select', 'pselect6', 'futex',
 ];
 
 const INSTALL_HINT = 'install the Debian package strace (apt-get install strace)';
