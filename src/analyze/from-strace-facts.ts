@@ -78,6 +78,12 @@ const GET_UID = new Set(['getuid', 'geteuid', 'getuid32', 'geteuid32']);
 const GET_GID = new Set(['getgid', 'getegid', 'getgid32', 'getegid32']);
 const CHOWN_CALLS = new Set(['chown', 'lchown', 'fchown', 'fchownat', 'chown32', 'lchown32', 'fchown32']);
 
+/** Every name identityCall acts on: for any other call it does nothing. */
+export const IDENTITY_CALLS: ReadonlySet<string> = new Set([
+  ...UID_CALLS, ...GID_CALLS, ...GET_UID, ...GET_GID, ...CHOWN_CALLS, 'setgroups', 'setgroups32',
+  'mount', 'umount', 'umount2', 'pivot_root', 'sethostname', 'setdomainname', 'setns', 'unshare', 'clone', 'clone3', 'ptrace',
+]);
+
 function change(name: string, args: Arg[]): string {
   return `${name.replace(/32$/, '')}(${args.map((a) => valueText(a.value)).join(', ')})`;
 }
@@ -104,7 +110,7 @@ export function identityCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: bool
     }
     if (!facts) return;
     const text = change(name, args);
-    facts.changes.add(text);
+    facts.change(text);
     for (const id of ids) (isUid ? facts.uids : facts.gids).add(id);
     if (wasRoot && ids.some((id) => id !== current)) facts.cap(isUid ? 'CAP_SETUID' : 'CAP_SETGID', text);
     return;
@@ -112,7 +118,7 @@ export function identityCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: bool
   if (!facts) return;
   if (name === 'setgroups' || name === 'setgroups32') {
     const n = valueText(args[0]?.value);
-    facts.changes.add(`setgroups(${n})`);
+    facts.change(`setgroups(${n})`);
     const list = args[1]?.value;
     if (list && list.t === 'array') for (const g of list.items) { const id = idValue(g.value); if (id !== null) facts.gids.add(id); }
     facts.cap('CAP_SETGID', `setgroups(${n})`);

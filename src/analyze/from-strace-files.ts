@@ -3,6 +3,7 @@ import type { FileAccess } from '../recording/types.js';
 import type { SyscallEvent } from '../parse/events.js';
 import { asString, field, flagSet, type Arg, type ArgValue } from '../parse/args.js';
 import { decodeDecoration } from '../parse/decoration.js';
+import { detached } from '../util/strings.js';
 import { decoInvalid, decoPath, normalizeAbs, resolveIn, type Facts, type Proc } from './from-strace-state.js';
 
 /** What a file call needs: the event, its parsed arguments, the process, whether it succeeded, facts (null when not recorded). */
@@ -93,7 +94,7 @@ function open(c: FileCall, dirfd: ArgValue | null, pathArg: ArgValue | undefined
   record(c, flags.includes('O_DIRECTORY') && !flags.includes('O_TMPFILE') ? asDir(p) : p, ...openAccesses(flags));
 }
 
-const STAT_PATH = new Set(['stat', 'lstat', 'stat64', 'lstat64', 'oldstat', 'oldlstat', 'access', 'readlink', 'getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'statfs', 'statfs64', 'truncate', 'truncate64', 'chmod', 'chown', 'lchown', 'chown32', 'lchown32', 'utime', 'utimes', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr']);
+const STAT_PATH_CALLS = ['stat', 'lstat', 'stat64', 'lstat64', 'oldstat', 'oldlstat', 'access', 'readlink', 'getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'statfs', 'statfs64', 'truncate', 'truncate64', 'chmod', 'chown', 'lchown', 'chown32', 'lchown32', 'utime', 'utimes', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr'];
 const STAT_AT = new Set(['newfstatat', 'fstatat64', 'statx', 'faccessat', 'faccessat2', 'readlinkat']);
 const META_FD = new Set(['fchmod', 'fchown', 'fchown32', 'fsetxattr', 'fremovexattr']);
 const LOCK_CMDS = new Set(['F_SETLK', 'F_SETLKW', 'F_SETLK64', 'F_SETLKW64', 'F_OFD_SETLK', 'F_OFD_SETLKW']);
@@ -105,12 +106,36 @@ function accessOf(name: string): FileAccess {
   return 'stat';
 }
 
+/** Calls on a path argument, with the access each implies. */
+const STAT_PATH: ReadonlyMap<string, FileAccess> = new Map(STAT_PATH_CALLS.map((n) => [n, accessOf(n)]));
+
 /** Apply the file-system effects of one call; returns true when the name was a file call. */
 export function fileCall(c: FileCall): boolean {
   const a = c.args;
   const v = (i: number): ArgValue | undefined => a[i]?.value;
   const name = c.ev.name;
-  switch (name) {
+  // The stat-like calls first: they are most of a typical log's file calls.
+  const pathAccess = STAT_PATH.get(name);
+  if (pathAccess !== undefined) {
+    if (c.facts) record(c, atPath(c, null, v(0)), pathAccess);
+    return true;
+  }
+  if (STAT_AT.has(name)) {
+    // fstat through an fd (empty path + AT_EMPTY_PATH) touches no path.
+    const p = asString(v(1));
+    if (c.facts && p && p.text !== '') record(c, atPath(c, v(0) ?? null, v(1)), 'stat');
+    return true;
+  }
+  if (META_FD.has(name)) {
+    if (c.facts) record(c, fdPath(c, v(0)), 'metadata');
+    return true;
+  }
+  return otherFileCall(c, v);
+}
+
+// The rest of fileCall, by name.
+function otherFileCall(c: FileCall, v: (i: number) => ArgValue | undefined): boolean {
+  switch (c.ev.name) {
     case 'open':
       open(c, null, v(0), flagSet(v(1)));
       return true;
@@ -227,23 +252,8 @@ export function fileCall(c: FileCall): boolean {
       return true;
     }
     default:
-      break;
+      return false;
   }
-  if (STAT_PATH.has(name)) {
-    if (c.facts) record(c, atPath(c, null, v(0)), accessOf(name));
-    return true;
-  }
-  if (STAT_AT.has(name)) {
-    // fstat through an fd (empty path + AT_EMPTY_PATH) touches no path.
-    const p = asString(v(1));
-    if (c.facts && p && p.text !== '') record(c, atPath(c, v(0) ?? null, v(1)), 'stat');
-    return true;
-  }
-  if (META_FD.has(name)) {
-    if (c.facts) record(c, fdPath(c, v(0)), 'metadata');
-    return true;
-  }
-  return false;
 }
 
 function renamePair(c: FileCall, from: string | null, to: string | null): void {
@@ -284,7 +294,8 @@ function mmap(c: FileCall, v: (i: number) => ArgValue | undefined): void {
   if (start !== null && len !== null) {
     const maps = c.proc.maps;
     if (maps.length >= MAX_MAPS) maps.shift();
-    maps.push({ start, end: start + len, path: p });
+    // Kept while the process lives: detached, so up to MAX_MAPS paths do not each keep a chunk of the log.
+    maps.push({ start, end: start + len, path: detached(p) });
   }
 }
 

@@ -77,7 +77,7 @@ export function netCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: boolean, 
       if (!ok || !facts) return true;
       const family = valueText(v(0));
       const type = baseSocketType(v(1));
-      facts.sockets.push({ family, type, protocol: valueText(v(2)) });
+      facts.socket({ family, type, protocol: valueText(v(2)) });
       if (rawSocketReason(family, type)) facts.cap('CAP_NET_RAW', `socket(${family}, ${type})`);
       return true;
     }
@@ -88,7 +88,7 @@ export function netCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: boolean, 
       const fd = fdKey(v(0));
       if (fd !== null) proc.bound.set(fd, ep);
       if (!facts) return true;
-      facts.bind.push(ep);
+      facts.endpoint(facts.bind, ep);
       if ((ep.family === 'AF_INET' || ep.family === 'AF_INET6') && ep.port > 0 && ep.port < 1024) {
         facts.cap('CAP_NET_BIND_SERVICE', `bind(${ep.family}, port ${ep.port})`);
       }
@@ -99,32 +99,32 @@ export function netCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: boolean, 
       if (!facts || !(ok || ev.errno === 'EINPROGRESS')) return true;
       const ep = endpointOf(v(1));
       if (!ep || ep.family === 'AF_UNSPEC') return true;
-      facts.connect.push(ep);
+      facts.endpoint(facts.connect, ep);
       if (ep.family === 'AF_UNIX' && ep.address.startsWith('/')) facts.file(ep.address, 'write');
       return true;
     }
     case 'sendto': {
       if (!facts || !ok) return true;
       const ep = endpointOf(v(4));
-      if (ep && ep.family !== 'AF_UNSPEC') facts.connect.push(ep);
+      if (ep && ep.family !== 'AF_UNSPEC') facts.endpoint(facts.connect, ep);
       return true;
     }
     case 'sendmsg': {
       if (!facts || !ok) return true;
       const msg = v(1);
       const ep = msg && msg.t === 'struct' ? endpointOf(field(msg.fields, 'msg_name')) : null;
-      if (ep && ep.family !== 'AF_UNSPEC') facts.connect.push(ep);
+      if (ep && ep.family !== 'AF_UNSPEC') facts.endpoint(facts.connect, ep);
       return true;
     }
     case 'listen': {
       if (!facts || !ok) return true;
       const fd = fdKey(v(0));
       const ep = decoEndpoint(v(0)) ?? (fd !== null ? proc.bound.get(fd) ?? null : null);
-      if (ep) facts.listen.push(ep);
+      if (ep) facts.endpoint(facts.listen, ep);
       else {
         const d = v(0);
         const family = d && d.t === 'fd' && d.info.kind === 'socket' ? familyOfProto(d.info.proto) : null;
-        if (family) facts.listen.push({ family, address: '', port: 0 });
+        if (family) facts.endpoint(facts.listen, { family, address: '', port: 0 });
       }
       return true;
     }

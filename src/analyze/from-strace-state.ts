@@ -2,6 +2,8 @@
 import path from 'node:path';
 import type { Abi, EndpointFact, ExecFact, FileAccess, SocketFact } from '../recording/types.js';
 import type { ArgValue } from '../parse/args.js';
+import { codeAt } from '../parse/chars.js';
+import { detached } from '../util/strings.js';
 
 /** A file mapping of a process, so that mprotect(PROT_EXEC) can name the file. */
 export interface Mapping {
@@ -28,7 +30,11 @@ export interface Proc {
   maps: Mapping[];
 }
 
-/** Facts gathered for the recording (only from application processes). */
+/**
+ * Facts gathered for the recording (only from application processes). Lists hold each fact once (the Recording's normal
+ * form would drop repeats anyway), and what is kept is detached from the log text, so memory follows the number of
+ * distinct facts, not the length of the log.
+ */
 export class Facts {
   readonly syscalls: Partial<Record<Abi, Map<string, { count: number; failed: number; args: Map<string, Set<string>> }>>> = {};
   readonly files = new Map<string, Set<FileAccess>>();
@@ -42,6 +48,8 @@ export class Facts {
   readonly changes = new Set<string>();
   readonly caps = new Map<string, Set<string>>();
   readonly warnings = new Set<string>();
+  /** Where each list entry is, by the key normalizeRecording deduplicates it by, per list. */
+  private readonly listed = new Map<unknown[], Map<string, number>>();
 
   /** Count `n` calls (one by default) of `name` on `abi`; `failed` says they all failed. */
   call(abi: Abi, name: string, failed: boolean, n = 1): { count: number; failed: number; args: Map<string, Set<string>> } {
@@ -49,7 +57,7 @@ export class Facts {
     let f = m.get(name);
     if (!f) {
       f = { count: 0, failed: 0, args: new Map() };
-      m.set(name, f);
+      m.set(detached(name), f);
     }
     f.count += n;
     if (failed) f.failed += n;
@@ -61,9 +69,9 @@ export class Facts {
     let s = fact.args.get(key);
     if (!s) {
       s = new Set();
-      fact.args.set(key, s);
+      fact.args.set(detached(key), s);
     }
-    s.add(value);
+    addDetached(s, value);
   }
 
   /** Add accesses to an absolute path (relative or empty paths are ignored). */
@@ -72,9 +80,29 @@ export class Facts {
     let s = this.files.get(p);
     if (!s) {
       s = new Set();
-      this.files.set(p, s);
+      this.files.set(detached(p), s);
     }
     for (const a of access) s.add(a);
+  }
+
+  /** Note a program that was executed. */
+  exec(e: ExecFact): void {
+    this.listOnce(this.executables, `${e.path}\0${e.argv0}\0${e.parent}`, e, () => ({ path: detached(e.path), argv0: detached(e.argv0), parent: detached(e.parent) }));
+  }
+
+  /** Note a socket that was created. */
+  socket(s: SocketFact): void {
+    this.listOnce(this.sockets, `${s.family}\0${s.type}\0${s.protocol}`, s, () => ({ family: detached(s.family), type: detached(s.type), protocol: detached(s.protocol) }));
+  }
+
+  /** Note an endpoint in one of the bind/connect/listen lists. */
+  endpoint(list: EndpointFact[], ep: EndpointFact): void {
+    this.listOnce(list, `${ep.family}\0${ep.address}\0${ep.port}`, ep, () => ({ family: detached(ep.family), address: detached(ep.address), port: ep.port }));
+  }
+
+  /** Note an identity change (`setuid(0)`, ...). */
+  change(text: string): void {
+    addDetached(this.changes, text);
   }
 
   /** Note a capability the observed operations imply, with why. */
@@ -82,21 +110,45 @@ export class Facts {
     let s = this.caps.get(name);
     if (!s) {
       s = new Set();
-      this.caps.set(name, s);
+      this.caps.set(detached(name), s);
     }
-    s.add(reason);
+    addDetached(s, reason);
   }
 
   /** Add a warning (duplicates collapse). */
   warn(text: string): void {
-    this.warnings.add(text);
+    addDetached(this.warnings, text);
   }
+
+  /**
+   * Put `item` (as `copy()` makes it) in `list` unless an equal one is there. The key is the one normalizeRecording
+   * deduplicates by; where two different items share it (fields holding NUL), the later one replaces the earlier, as there.
+   */
+  private listOnce<T extends object>(list: T[], key: string, item: T, copy: () => T): void {
+    let index = this.listed.get(list);
+    if (!index) {
+      index = new Map();
+      this.listed.set(list, index);
+    }
+    const at = index.get(key);
+    if (at === undefined) {
+      index.set(detached(key), list.length);
+      list.push(copy());
+      return;
+    }
+    const old = list[at] as Record<string, unknown>;
+    if (Object.entries(item).some(([k, v]) => old[k] !== v)) list[at] = copy();
+  }
+}
+
+function addDetached(set: Set<string>, value: string): void {
+  if (!set.has(value)) set.add(detached(value));
 }
 
 /** Lexically normalised absolute path (no `.`/`..`, no trailing slash except `/`). */
 export function normalizeAbs(p: string): string {
   // Most paths are already normal: absolute, no `//`, no `.`/`..` segment, no trailing slash.
-  if (p.charCodeAt(0) === 47 && !p.includes('//') && !p.includes('/.') && (p.length === 1 || p.charCodeAt(p.length - 1) !== 47)) return p;
+  if (codeAt(p, 0) === 47 && !p.includes('//') && !p.includes('/.') && (p.length === 1 || codeAt(p, p.length - 1) !== 47)) return p;
   const n = path.posix.normalize(p.startsWith('/') ? p : '/' + p);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }

@@ -6,12 +6,12 @@ import { normalizeRecording } from '../recording/normalize.js';
 import { badInput } from '../errors.js';
 import type { SyscallEvent, TraceEvent } from '../parse/events.js';
 import { parseArgs, asString, type Arg } from '../parse/args.js';
-import { StraceParser, feedText } from '../parse/strace.js';
+import { StraceParser, feedChunks } from '../parse/strace.js';
 import { isKnownSyscall, placeholderNumber, syscallName, syscallNumber } from '../syscalls/index.js';
 import { Facts, decoPath, normalizeAbs, type Proc } from './from-strace-state.js';
 import { atPath, fileCall, type FileCall } from './from-strace-files.js';
 import { netCall } from './from-strace-net.js';
-import { argFacts, cloneFlags, identityCall } from './from-strace-facts.js';
+import { argFacts, cloneFlags, identityCall, IDENTITY_CALLS } from './from-strace-facts.js';
 
 /** What the builder needs besides the log. */
 export interface StraceMeta {
@@ -136,6 +136,27 @@ function sameArgv(a: string[] | null, b: string[]): boolean {
   return a !== null && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** A call name's classification and table number on one ABI. */
+interface CallInfo {
+  /** The name has the shape of a syscall name (NAME_RE). */
+  valid: boolean;
+  exec: boolean;
+  clone: boolean;
+  fileOrNet: boolean;
+  /** The builder reads its arguments whichever process made it. */
+  needsArgs: boolean;
+  /** An application call whose arguments are recorded as facts (ARG_FACT_CALLS). */
+  argFacts: boolean;
+  /** A call identityCall acts on (IDENTITY_CALLS); the path of one is worked out only for these. */
+  identity: boolean;
+  /** How many leading arguments to parse. */
+  argsNeeded: number;
+  /** strace's `syscall_0x...` name for a number it did not know. */
+  placeholder: boolean;
+  /** The name's number in the ABI's table. */
+  nr: number | undefined;
+}
+
 /** Builds one Recording from parser events fed in order. */
 export class RecordingBuilder {
   private readonly facts = new Facts();
@@ -148,6 +169,8 @@ export class RecordingBuilder {
   private appLast = -Infinity;
   private appFirstText = '';
   private appLastText = '';
+  /** What is known about each call name, per ABI (see callInfo). */
+  private readonly callInfos: Partial<Record<Abi, Map<string, CallInfo>>> = {};
   /** Names already checked against the syscall table, per ABI. */
   private readonly checkedNames: Partial<Record<Abi, Set<string>>> = {};
   /** Calls whose x86_64 number disagreed with their name (see foreignNumber), and the first of them. */
@@ -234,36 +257,60 @@ export class RecordingBuilder {
     return p;
   }
 
+  /** What the builder needs to know about a call name on an ABI, worked out once per name. */
+  private callInfo(abi: Abi, name: string): CallInfo {
+    const byName = (this.callInfos[abi] ??= new Map());
+    let info = byName.get(name);
+    if (!info) {
+      const exec = EXEC_CALLS.has(name);
+      const clone = CLONE_CALLS.has(name);
+      const fileOrNet = FILE_OR_NET.has(name);
+      info = {
+        valid: NAME_RE.test(name),
+        exec, clone, fileOrNet,
+        needsArgs: exec || clone || fileOrNet || IDENTITY_ONLY.has(name),
+        argFacts: ARG_FACT_CALLS.has(name),
+        identity: IDENTITY_CALLS.has(name),
+        argsNeeded: ARGS_NEEDED[name] ?? Infinity,
+        placeholder: placeholderNumber(name) !== undefined,
+        nr: syscallNumber(abi, name),
+      };
+      byName.set(name, info);
+    }
+    return info;
+  }
+
   private syscall(ev: SyscallEvent): void {
     const proc = this.proc(ev.pid);
     const name = ev.name;
-    if (!NAME_RE.test(name)) {
+    const info = this.callInfo(ev.abi, name);
+    if (!info.valid) {
       if (proc.app) this.facts.warn(`syscall name ${JSON.stringify(name)} is not a valid name; the call was skipped`);
       return;
     }
     const ok = ev.complete && ev.errno === '' && ev.ret !== '?' && ev.ret !== '';
-    const isExec = EXEC_CALLS.has(name);
-    const isClone = CLONE_CALLS.has(name);
-    const needArgs = ev.complete && (isExec || isClone || FILE_OR_NET.has(name) || IDENTITY_ONLY.has(name) || (proc.app && ARG_FACT_CALLS.has(name)));
-    const args: Arg[] = needArgs ? parseArgs(ev.args, ARGS_NEEDED[name] ?? Infinity) : [];
+    const needArgs = ev.complete && (info.needsArgs || (proc.app && info.argFacts));
+    const args: Arg[] = needArgs ? parseArgs(ev.args, info.argsNeeded) : [];
 
-    if (isExec && ok) this.exec(ev, args, proc);
+    if (info.exec && ok) this.exec(ev, args, proc);
 
     const facts = proc.app ? this.facts : null;
     if (proc.app) {
       if (this.meta.startAt) this.noteTime(ev.time);
-      const expected = foreignNumber(ev.abi, name, ev.nr);
+      // When the number is the name's own (nearly always), foreignNumber has nothing to say and realName is the name.
+      const agrees = ev.nr === null || info.placeholder || info.nr === ev.nr;
+      const expected = agrees ? undefined : foreignNumber(ev.abi, name, ev.nr);
       if (expected !== undefined) this.noteForeign(ev, expected);
-      const real = expected === undefined ? realName(ev.abi, name, ev.nr) : name;
+      const real = agrees || expected !== undefined ? name : realName(ev.abi, name, ev.nr);
       const fact = this.facts.call(ev.abi, real, ev.errno !== '');
       this.checkName(ev.abi, real);
-      if (ev.complete && real === name && ARG_FACT_CALLS.has(name)) argFacts(ev, args, fact, this.facts);
+      if (ev.complete && real === name && info.argFacts) argFacts(ev, args, fact, this.facts);
     }
     if (!needArgs) return;
-    if (isClone && ok) this.cloned(ev, args, proc);
+    if (info.clone && ok) this.cloned(ev, args, proc);
     const c: FileCall = { ev, args, proc, ok, facts };
-    if (FILE_OR_NET.has(name) && !fileCall(c)) netCall(ev, args, proc, ok, facts);
-    identityCall(ev, args, proc, ok, facts, facts && ok ? this.targetPath(c) : null);
+    if (info.fileOrNet && !fileCall(c)) netCall(ev, args, proc, ok, facts);
+    if (info.identity) identityCall(ev, args, proc, ok, facts, facts && ok ? this.targetPath(c) : null);
   }
 
   /** Count calls a tracer aggregated itself (bpftrace's kernel maps): `count` calls of `name` on `abi`, `failed` of them failed. */
@@ -350,7 +397,7 @@ export class RecordingBuilder {
     const target = at ? atPath(c, args[0]?.value ?? null, args[1]?.value) : atPath(c, null, args[0]?.value);
     if (proc.app && target !== null) {
       this.facts.file(target, 'exec');
-      this.facts.executables.push({ path: target, argv0: argv0Of(args[at ? 2 : 1]), parent: proc.exe });
+      this.facts.exec({ path: target, argv0: argv0Of(args[at ? 2 : 1]), parent: proc.exe });
     }
     if (target !== null) proc.exe = target;
     proc.maps = [];
@@ -421,18 +468,7 @@ export class RecordingBuilder {
 export function recordingFromStraceChunks(chunks: Iterable<string>, meta: StraceMeta): Recording {
   const builder = new RecordingBuilder(meta);
   const parser = new StraceParser((e) => builder.event(e));
-  let carry = '';
-  for (const chunk of chunks) {
-    const text = carry + chunk;
-    const last = text.lastIndexOf('\n');
-    if (last < 0) {
-      carry = text;
-      continue;
-    }
-    feedText(parser, text.slice(0, last + 1));
-    carry = text.slice(last + 1);
-  }
-  if (carry !== '') feedText(parser, carry);
+  feedChunks(parser, chunks);
   const warnings = parser.finish();
   return builder.finish({ warnings, firstTime: parser.firstTime, lastTime: parser.lastTime });
 }

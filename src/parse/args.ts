@@ -1,4 +1,5 @@
 // A forgiving tokenizer for strace argument lists: strings, fds with -yy decorations, arrays, structs, calls, flag words.
+import { codeAt } from './chars.js';
 import { decodeQuoted } from './cstring.js';
 import { decodeDecoration, decorationEnd, type FdInfo } from './decoration.js';
 
@@ -41,8 +42,52 @@ function isIdentChar(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57) || c === 46;
 }
 
-function decorates(word: string): boolean {
-  return word === 'AT_FDCWD' || /^-?\d+$/.test(word);
+/** Whether the word s[from, to) is one strace puts an -yy decoration after: AT_FDCWD or an fd number (/^-?\d+$/). */
+function decorates(s: string, from: number, to: number): boolean {
+  if (to - from === 8 && s.startsWith('AT_FDCWD', from)) return true;
+  let i = codeAt(s, from) === 45 /* - */ ? from + 1 : from;
+  if (i >= to) return false;
+  while (i < to) {
+    const c = s.charCodeAt(i++);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+// Scans over runs of characters. Reads are kept inside the string (see codeAt).
+
+/** Past the spaces and comments at i. */
+function spaceEnd(s: string, i: number): number {
+  const n = s.length;
+  for (;;) {
+    while (i < n && isSpace(s.charCodeAt(i))) i++;
+    if (i + 1 < n && s.charCodeAt(i) === 47 && s.charCodeAt(i + 1) === 42) {
+      const close = s.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    return i;
+  }
+}
+
+/** Past the identifier characters at i. */
+function identEnd(s: string, i: number): number {
+  const n = s.length;
+  while (i < n && isIdentChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of the bare word at `start`: a word stop, or the `<` of an -yy decoration after an fd word. */
+function wordEnd(s: string, start: number): number {
+  const n = s.length;
+  let i = start;
+  while (i < n) {
+    const d = s.charCodeAt(i);
+    if (isWordStop(d)) break;
+    if (d === 60 /* < */ && decorates(s, start, i) && codeAt(s, i + 1) !== 60) break;
+    i++;
+  }
+  return i;
 }
 
 class Tokenizer {
@@ -50,16 +95,7 @@ class Tokenizer {
   constructor(readonly s: string) {}
 
   skipSpaceAndComments(): void {
-    const s = this.s;
-    for (;;) {
-      while (this.i < s.length && isSpace(s.charCodeAt(this.i))) this.i++;
-      if (s.charCodeAt(this.i) === 47 && s.charCodeAt(this.i + 1) === 42) {
-        const close = s.indexOf('*/', this.i + 2);
-        this.i = close < 0 ? s.length : close + 2;
-        continue;
-      }
-      return;
-    }
+    this.i = spaceEnd(this.s, this.i);
   }
 
   // Items until `closer` (a char code) or the end (or `max` items); never throws, always advances.
@@ -77,45 +113,60 @@ class Tokenizer {
       }
       out.push(this.item(closer));
       this.skipSpaceAndComments();
-      if (s.charCodeAt(this.i) === 44) this.i++;
+      if (codeAt(s, this.i) === 44) this.i++;
     }
   }
 
   item(closer: number): Arg {
     const s = this.s;
+    // A lone string, the commonest item (a path): nothing but a separator, a closer or the end after it.
+    if (codeAt(s, this.i) === 34) {
+      const value = this.str(false);
+      const next = codeAt(s, this.i);
+      if (next === 44 || next === -1 || (closer !== -1 && isCloser(next))) return { key: null, value };
+      return { key: null, value: this.terms(closer, value) };
+    }
     let key: string | null = null;
     // key=value, but not `a == b` or `{...} => {...}`.
-    if (isIdentStart(s.charCodeAt(this.i))) {
-      let j = this.i + 1;
-      while (j < s.length && isIdentChar(s.charCodeAt(j))) j++;
-      if (s.charCodeAt(j) === 61 && s.charCodeAt(j + 1) !== 61 && s.charCodeAt(j + 1) !== 62) {
+    if (isIdentStart(codeAt(s, this.i))) {
+      const j = identEnd(s, this.i + 1);
+      if (codeAt(s, j) === 61 && codeAt(s, j + 1) !== 61 && codeAt(s, j + 1) !== 62) {
         key = s.slice(this.i, j);
         this.i = j + 1;
       }
     }
-    const parts: ArgValue[] = [];
+    return { key, value: this.terms(closer, null) };
+  }
+
+  // The terms of an item up to its end (a separator, a closer, the end), after `first` when it has one already.
+  terms(closer: number, first: ArgValue | null): ArgValue {
+    const s = this.s;
+    // Most items have one term, so the list is made only for a second.
+    let parts: ArgValue[] | null = null;
     for (;;) {
       this.skipSpaceAndComments();
       if (this.i >= s.length) break;
       const c = s.charCodeAt(this.i);
+      let term: ArgValue;
       if (c === 44 || isCloser(c)) {
         if (c === closer || closer !== -1 || c === 44) break;
         // Stray closer at top level: take it as text so parsing moves on.
-        parts.push({ t: 'word', text: s[this.i]! });
+        term = { t: 'word', text: s[this.i]! };
         this.i++;
-        continue;
+      } else {
+        term = this.term();
       }
-      parts.push(this.term());
+      if (first === null) first = term;
+      else (parts ??= [first]).push(term);
     }
-    const value = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : { t: 'seq' as const, parts };
-    return { key, value };
+    return first === null ? EMPTY : parts === null ? first : { t: 'seq' as const, parts };
   }
 
   term(): ArgValue {
     const s = this.s;
-    const c = s.charCodeAt(this.i);
+    const c = codeAt(s, this.i);
     if (c === 34) return this.str(false);
-    if (c === 64 /* @ */ && s.charCodeAt(this.i + 1) === 34) {
+    if (c === 64 /* @ */ && codeAt(s, this.i + 1) === 34) {
       this.i++;
       return this.str(true);
     }
@@ -123,14 +174,10 @@ class Tokenizer {
     if (c === 123) { this.i++; return { t: 'struct', fields: this.list(125) }; }
     if (c === 40) { this.i++; return { t: 'call', name: '', args: this.list(41) }; }
     const start = this.i;
-    while (this.i < s.length) {
-      const d = s.charCodeAt(this.i);
-      if (isWordStop(d)) break;
-      if (d === 60 /* < */ && decorates(s.slice(start, this.i)) && s.charCodeAt(this.i + 1) !== 60) break;
-      this.i++;
-    }
-    const word = s.slice(start, this.i);
-    const next = s.charCodeAt(this.i);
+    const i = wordEnd(s, start);
+    this.i = i;
+    const word = s.slice(start, i);
+    const next = codeAt(s, this.i);
     if (next === 40 && word.length > 0) {
       this.i++;
       return { t: 'call', name: word, args: this.list(41) };

@@ -1,4 +1,5 @@
 // strace -yy fd decorations (`3</etc/passwd>`, `4<TCP:[127.0.0.1:80]>`, `0</dev/null<char 1:3>>`): finding their end and reading them.
+import { codeAt } from './chars.js';
 import { findStringEnd, unescapeRange } from './cstring.js';
 
 /** What an fd decoration says about the descriptor. */
@@ -14,7 +15,7 @@ export type FdInfo =
  */
 export function decorationEnd(s: string, lt: number, limit = s.length): number {
   let i = lt + 1;
-  if (s.charCodeAt(i) === 47 /* / */) {
+  if (codeAt(s, i, limit) === 47 /* / */) {
     while (i < limit) {
       const c = s.charCodeAt(i);
       if (c === 92) { i += 2; continue; }
@@ -61,7 +62,7 @@ export function familyOfProto(proto: string): string | null {
 
 /** Read the content between the outer `<` and `>` of a decoration. */
 export function decodeDecoration(raw: string): FdInfo {
-  if (raw.charCodeAt(0) === 47) {
+  if (codeAt(raw, 0) === 47) {
     // A path, possibly followed by a raw `<char M:N>` / `<block M:N>` device note.
     let end = raw.length;
     let device: string | null = null;
@@ -94,8 +95,8 @@ function socketBody(body: string): { local: string | null; remote: string | null
   if (comma >= 0) {
     let q = comma + 1;
     let abstract = false;
-    if (body.charCodeAt(q) === 64 /* @ */) { abstract = true; q++; }
-    if (body.charCodeAt(q) === 34) {
+    if (codeAt(body, q) === 64 /* @ */) { abstract = true; q++; }
+    if (codeAt(body, q) === 34) {
       const close = findStringEnd(body, q);
       const { text, invalidUtf8 } = unescapeRange(body, q + 1, close < 0 ? body.length : close);
       return { local: null, remote: null, unixPath: (abstract ? '@' : '') + text, invalidUtf8 };

@@ -2,7 +2,8 @@
 // process after the clone/fork that created it (strace may print a child's first lines before the parent's result).
 import type { Abi } from '../recording/types.js';
 import type { ParsedTrace, SyscallEvent, TraceEvent } from './events.js';
-import { parseLine, type CallResult } from './line.js';
+import { detached } from '../util/strings.js';
+import { parseLineIn, type CallResult, type LineRecord } from './line.js';
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 
@@ -35,6 +36,11 @@ function incomplete(pid: number, p: Pending): SyscallEvent {
   return { kind: 'syscall', line: p.line, pid, time: p.time, abi: p.abi, nr: p.nr, name: p.name, args: p.args, ret: '', errno: '', retDeco: null, retHostPid: null, complete: false };
 }
 
+/** A call that returned. */
+function finished(pid: number, line: number, time: string, abi: Abi, nr: number | null, name: string, args: string, r: CallResult): SyscallEvent {
+  return { kind: 'syscall', line, pid, time, abi, nr, name, args, ret: r.ret, errno: r.errno, retDeco: r.retDeco, retHostPid: r.retHostPid, complete: true };
+}
+
 /** Streaming parser: feed lines in order, then call finish(). */
 export class StraceParser {
   private readonly pids = new Map<number, PidState>();
@@ -58,14 +64,29 @@ export class StraceParser {
 
   /** Parse one line (without newline). `complete` is false for a last line that had no newline. */
   line(text: string, complete = true): void {
+    this.lineIn(text, 0, text.length, complete);
+  }
+
+  /** line() of the line s[start, end), read in place (s is usually a chunk of the log holding many lines). */
+  lineIn(s: string, start: number, end: number, complete = true): void {
     this.lineNo++;
-    if (text.length === 0) return;
+    if (end === start) return;
     const lineNo = this.lineNo;
-    const rec = parseLine(text);
+    const rec = parseLineIn(s, start, end);
     if (rec.time !== '') {
-      if (this.firstTime === '') this.firstTime = rec.time;
+      if (this.firstTime === '') this.firstTime = detached(rec.time);
       this.lastTime = rec.time;
     }
+    // Most lines are finished calls: their path is kept short, and the rest is handled apart.
+    if (rec.k === 'call' && complete) {
+      const st = this.state(rec.pid, lineNo, rec.time);
+      this.finishCall(rec.pid, finished(rec.pid, lineNo, rec.time, st.abi, rec.nr, rec.name, rec.args, rec.result));
+      return;
+    }
+    this.otherLine(rec, lineNo, complete);
+  }
+
+  private otherLine(rec: LineRecord, lineNo: number, complete: boolean): void {
     if (!complete) this.warnings.push(`strace log is truncated: the last line (${lineNo}) is incomplete`);
     if (rec.k === 'bad') {
       if (!complete && rec.pid > 0 && rec.name !== '') {
@@ -82,7 +103,7 @@ export class StraceParser {
     const st = this.state(pid, lineNo, rec.time);
     switch (rec.k) {
       case 'call':
-        this.finishCall(pid, { nr: rec.nr, name: rec.name, args: rec.args, time: rec.time, line: lineNo, abi: st.abi }, rec.result);
+        this.finishCall(pid, finished(pid, lineNo, rec.time, st.abi, rec.nr, rec.name, rec.args, rec.result));
         return;
       case 'unfinished': {
         const old = this.pending.get(pid);
@@ -93,7 +114,8 @@ export class StraceParser {
       }
       case 'resumed': {
         const p = this.takePending(pid, rec.nr, rec.name, lineNo, rec.time, st.abi);
-        this.finishCall(pid, { ...p, args: joinArgs(p.args, rec.args) }, rec.result ?? { ret: '?', errno: '', retDeco: null, retHostPid: null });
+        const result = rec.result ?? { ret: '?', errno: '', retDeco: null, retHostPid: null };
+        this.finishCall(pid, finished(pid, p.line, p.time, p.abi, p.nr, p.name, joinArgs(p.args, rec.args), result));
         return;
       }
       case 'detached': {
@@ -184,14 +206,10 @@ export class StraceParser {
     return { nr, name, args: '', time, line: lineNo, abi };
   }
 
-  private finishCall(pid: number, p: Pending, r: CallResult): void {
-    const ev: SyscallEvent = {
-      kind: 'syscall', line: p.line, pid, time: p.time, abi: p.abi, nr: p.nr, name: p.name, args: p.args,
-      ret: r.ret, errno: r.errno, retDeco: r.retDeco, retHostPid: r.retHostPid, complete: true,
-    };
+  private finishCall(pid: number, ev: SyscallEvent): void {
     this.out(pid, ev);
-    if (CLONE_CALLS.has(p.name) && r.errno === '' && /^\d+$/.test(r.ret) && r.ret !== '0') {
-      this.childCreated(pid, r.retHostPid ?? Number(r.ret));
+    if (CLONE_CALLS.has(ev.name) && ev.errno === '' && /^\d+$/.test(ev.ret) && ev.ret !== '0') {
+      this.childCreated(pid, ev.retHostPid ?? Number(ev.ret));
     }
   }
 
@@ -324,6 +342,30 @@ export function parseStraceLog(text: string): ParsedTrace {
   return { events, warnings, lines, firstTime: parser.firstTime, lastTime: parser.lastTime };
 }
 
+/**
+ * Feed text delivered in pieces (a file read in chunks) to a parser line by line, as feedText would the whole text. Lines
+ * are cut from each chunk where they lie; only a line that spans chunks is put together.
+ */
+export function feedChunks(parser: StraceParser, chunks: Iterable<string>): void {
+  let carry = '';
+  for (const chunk of chunks) {
+    let nl = chunk.indexOf('\n');
+    if (nl < 0) {
+      carry += chunk;
+      continue;
+    }
+    if (carry === '') parser.lineIn(chunk, 0, nl);
+    else parser.line(carry + chunk.slice(0, nl));
+    let start = nl + 1;
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      parser.lineIn(chunk, start, nl);
+      start = nl + 1;
+    }
+    carry = chunk.slice(start);
+  }
+  if (carry !== '') parser.line(carry, false);
+}
+
 /** Feed text to a parser line by line; a last line without a newline is marked incomplete. Returns the line count. */
 export function feedText(parser: StraceParser, text: string): number {
   let start = 0;
@@ -331,11 +373,11 @@ export function feedText(parser: StraceParser, text: string): number {
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
     if (nl < 0) {
-      parser.line(text.slice(start), false);
+      parser.lineIn(text, start, text.length, false);
       n++;
       break;
     }
-    parser.line(text.slice(start, nl), true);
+    parser.lineIn(text, start, nl, true);
     n++;
     start = nl + 1;
   }

@@ -30,6 +30,19 @@ export function syscallNumber(abi: Abi, name: string): number | undefined {
   return Object.prototype.hasOwnProperty.call(TABLES[abi], name) ? TABLES[abi][name] : undefined;
 }
 
+// Every name of every table, each mapped to itself: the tables' own (interned) strings.
+const CANONICAL = new Map<string, string>();
+for (const table of Object.values(TABLES)) for (const name of Object.keys(table)) CANONICAL.set(name, name);
+
+/**
+ * The same name as the syscall tables' own string when it is one of their names, else `name` itself. A parser that cuts
+ * millions of names out of a log hands on one shared string per name this way, so later lookups and comparisons of it
+ * are cheap and the log text it was cut from is not kept alive by it.
+ */
+export function canonicalName(name: string): string {
+  return CANONICAL.get(name) ?? name;
+}
+
 /** The name of a syscall number on an ABI, or undefined. */
 export function syscallName(abi: Abi, nr: number): string | undefined {
   return byNumber(abi).get(nr);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseLine, parseResult } from '../../src/parse/line.js';
+import { parseLine, parseLineIn, parseResult } from '../../src/parse/line.js';
 
 describe('parseLine', () => {
   it('reads a complete call with -ttt time and a decorated fd result', () => {
@@ -82,5 +82,27 @@ describe('parseLine', () => {
     expect(parseLine('1 1.0 +++ something +++')).toMatchObject({ k: 'bad' });
     expect(parseResult('3</unclosed')).toBeNull();
     fc.assert(fc.property(fc.string(), (s) => { parseLine(s); parseLine('1 1.0 ' + s); }), { numRuns: 2000 });
+  });
+
+  it('reads a line in place inside a larger text exactly as on its own, whatever surrounds it', () => {
+    const samples = [
+      '5688  1795935700.083057 openat(AT_FDCWD</tmp/exp/w>, "/lib/libc.so.6", O_RDONLY|O_CLOEXEC) = 3</usr/lib/libc.so.6>',
+      '1 2.5 access("/etc/ld.so.preload", R_OK) = -1 ENOENT (No such file or directory)',
+      '1 2.5 read(0x3, 0x7ffe8cb9b838, 0x340) = 0x340',
+      '5380  1795935676.005728 <... vfork resumed>) = 2 /* 5381 in strace\'s PID NS */',
+      '5379  1.0 wait4(5380,  <unfinished ...>',
+      '4805  1.0 +++ killed by SIGSEGV (core dumped) +++',
+      '1 1.0 getpid() = 1\r',
+      '1 1.0 f(x) = 3<',
+      '[pid  42] getpid() = 42',
+      '12',
+    ];
+    const around = fc.constantFrom('', '1 1.0 getpid() = 1\n', 'x) = 0x1f <>\n', '[pid 1] \n');
+    const after = fc.constantFrom('', '\n', '\n1 1.0 close(3) = 0', '\n) = 5</x>', '\n<unfinished ...>');
+    fc.assert(fc.property(fc.oneof(fc.constantFrom(...samples), fc.string()), around, after, (line, before, rest) => {
+      fc.pre(!line.includes('\n'));
+      const text = before + line + rest;
+      expect(parseLineIn(text, before.length, before.length + line.length)).toEqual(parseLine(line));
+    }), { numRuns: 3000 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStraceLog } from '../../src/parse/strace.js';
+import fc from 'fast-check';
+import { StraceParser, feedChunks, parseStraceLog } from '../../src/parse/strace.js';
 import type { SyscallEvent, TraceEvent } from '../../src/parse/events.js';
 
 const calls = (evs: TraceEvent[]): SyscallEvent[] => evs.filter((e): e is SyscallEvent => e.kind === 'syscall');
@@ -162,5 +163,32 @@ describe('parseStraceLog', () => {
     const p = parseStraceLog('1 1.0 getpid() = 1\r\n1 1.1 +++ exited with 0 +++\r\n');
     expect(p.warnings).toEqual([]);
     expect(p.events.map((e) => e.kind)).toEqual(['process', 'syscall', 'exit']);
+  });
+});
+
+describe('feedChunks', () => {
+  const log = lines(
+    '10 1.000001 execve("/bin/x", ["x"], 0x1 /* 1 var */) = 0',
+    '10 1.000002 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0} => {parent_tid=[11]}, 88) = 11',
+    '10 1.000003 futex(0x1, FUTEX_WAIT, 11, NULL <unfinished ...>',
+    '11 1.000004 openat(AT_FDCWD</tmp>, "a b", O_RDONLY <unfinished ...>\r',
+    '',
+    '10 1.000005 <... futex resumed>) = -1 EAGAIN (Resource temporarily unavailable)',
+    '11 1.000006 <... openat resumed>) = 3</tmp/a b>',
+    'not strace at all',
+    '11 1.000008 +++ exited with 0 +++',
+    '10 1.000009 exit_group(0) = ?',
+  ) + '10 1.000010 +++ exited with';
+
+  it('gives the events, warnings and times parseStraceLog gives, wherever the chunks are cut', () => {
+    const whole = parseStraceLog(log);
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: log.length - 1 }), { maxLength: 40 }), (cuts) => {
+      const at = [0, ...cuts.sort((a, b) => a - b), log.length];
+      const events: TraceEvent[] = [];
+      const parser = new StraceParser((e) => events.push(e));
+      feedChunks(parser, at.slice(1).map((end, i) => log.slice(at[i], end)));
+      expect({ events, warnings: parser.finish(), firstTime: parser.firstTime, lastTime: parser.lastTime })
+        .toEqual({ events: whole.events, warnings: whole.warnings, firstTime: whole.firstTime, lastTime: whole.lastTime });
+    }), { numRuns: 300 });
   });
 });
