@@ -50,6 +50,7 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
   for (const c of log.calls) b.addCalls(c.abi, nameOfNumber(c.abi, c.nr), c.count, fails.get(`${c.abi}:${c.nr}`) ?? 0);
 
   let root: number | null = null;
+  let attached = false;
   let first = '';
   let last = -1n;
   const execs = new Map<number, Extract<BtRecord, { k: 'exec' }>>();
@@ -110,6 +111,10 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
         b.applyCall(ev, args, { argFacts: false, ...(cwdPath ? { cwd: cwdPath.text } : {}) });
         break;
       }
+      case 'running':
+        attached = true;
+        b.event({ kind: 'process', line: 0, pid: r.tid, time, ppid: null, exact: false, exe: r.exe.text, creds: { euid: r.euid, egid: r.egid } });
+        break;
       case 'blocked':
         // inside this call since before the probes attached (record --pid/--container): it is the application's too
         b.addCalls('x86_64', nameOfNumber('x86_64', r.nr), 1, 0);
@@ -135,6 +140,9 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
     b.applyCall(event(pid, first, f.nr, name, f.ok ? '0' : '-1', f.ok ? '' : 'EPERM'), factArgs(name, f.values), { argFacts: true });
   }
   const warnings = [...log.warnings];
+  if (attached) {
+    warnings.push('attached to processes that were already running: what they did before (their start: exec, libraries, configuration) is not in this recording; merge it with a recording of their start (tracewall merge) before enforcing a profile');
+  }
   const cut = log.records.some((r) => (r.k === 'call' && (r.path1?.truncated || r.path2?.truncated || r.str1?.truncated || r.str2?.truncated)) || (r.k === 'exec' && (r.filename.truncated || r.dir?.truncated)));
   if (cut) warnings.push('some paths were longer than the bpftrace tracer reads (512 bytes of a name given to a call, 48 directory levels): they are recorded cut short');
   if (!log.ended && log.records.length > 0) warnings.push('bpftrace stopped before printing its counts: the syscall counts are missing from this recording');

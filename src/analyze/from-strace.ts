@@ -222,6 +222,12 @@ export class RecordingBuilder {
         else if (e.ppid !== null && this.procs.has(e.ppid)) proc = this.child(this.procs.get(e.ppid)!, e.pid, new Set());
         else proc = this.fresh(e.pid, !this.meta.startAt);
         proc.pid = e.pid;
+        if (e.exe !== undefined) proc.exe = e.exe;
+        if (e.creds) {
+          proc.creds = { ...e.creds };
+          this.facts.uids.add(e.creds.euid);
+          this.facts.gids.add(e.creds.egid);
+        }
         this.procs.set(e.pid, proc);
         if (e.ppid === null && e.exact && this.rootPid === null && !this.meta.startAt) this.rootPid = e.pid;
         return;

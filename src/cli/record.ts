@@ -21,7 +21,7 @@ import { writeRecording } from '../recording/io.js';
 import type { Recording, Target } from '../recording/types.js';
 import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
 import { bundleExecLookup, hostExecLookup, processExecLookup } from '../trace/exec-lookup.js';
-import { attachWithBpftrace, checkAttachTarget } from '../trace/bpftrace-attach.js';
+import { attachWithBpftrace, checkAttachHost, checkAttachTarget } from '../trace/bpftrace-attach.js';
 import { findContainer } from '../engines/attach-target.js';
 
 export interface RecordOptions {
@@ -93,11 +93,11 @@ function noCallsReason(text: string): string {
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
   const attach = opts.pid !== undefined || opts.container !== undefined;
   const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), ['strace', 'bpftrace', 'auto'] as const);
+  if (attach) return recordAttach(command, opts, tracer);
   if (tracer === 'bpftrace' && opts.pty) throw badInput('--pty works with --tracer strace only (bpftrace does not run the workload in a terminal of its own)');
   const requested = opts.runtime === undefined ? undefined : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
   const runtime = requested ?? 'crun';
   if (opts.docker && opts.podman) throw badInput('record takes one of --docker and --podman, got both');
-  if (attach) return recordAttach(command, opts, tracer);
   for (const [flag, v] of [['--duration', opts.duration], ['--engine', opts.engine]] as const) {
     if (v !== undefined) throw badInput(`${flag} applies to attaching (\`record --pid PID\` or \`record --container ID\`) only`);
   }
@@ -354,15 +354,17 @@ async function recordAttach(command: string[], opts: RecordOptions, tracer: 'str
   if (opts.engine !== undefined && opts.container === undefined) throw badInput('--engine applies to --container only');
   const engine = opts.engine === undefined ? undefined : oneOf('--engine', opts.engine, ['docker', 'podman'] as const);
   const duration = durationMs(opts.duration);
+  checkAttachHost();
 
   let pid: number;
   let target: Target;
   let pidNamespace: number | undefined;
   let defaultName: string;
+  const notes: string[] = [];
   if (opts.pid !== undefined) {
     pid = /^\d+$/.test(opts.pid.trim()) ? Number(opts.pid) : NaN;
     if (!Number.isSafeInteger(pid)) throw badInput(`--pid ${JSON.stringify(opts.pid)}: expected a process id (a positive integer)`);
-    checkAttachTarget(pid, '--pid');
+    checkAttachTarget(pid, `--pid ${pid}`);
     const f = processFacts(pid);
     target = { kind: 'process', pid, argv: f.argv, exe: f.exe, cwd: f.cwd };
     defaultName = path.basename(f.exe || f.argv[0] || 'app');
@@ -370,7 +372,8 @@ async function recordAttach(command: string[], opts: RecordOptions, tracer: 'str
     const c = await findContainer(opts.container!, engine);
     pid = c.pid;
     pidNamespace = c.pidNamespace;
-    checkAttachTarget(pid, '--container');
+    notes.push(...c.warnings);
+    checkAttachTarget(pid, `--container ${opts.container} (its init, pid ${pid})`);
     target = c.target;
     defaultName = c.target.image.replace(/[@:][^/]*$/, '');
   }
@@ -393,18 +396,21 @@ async function recordAttach(command: string[], opts: RecordOptions, tracer: 'str
       process.stderr.write(`tracewall: ${target.kind === 'process' ? 'process' : 'the container\'s init, process'} ${pid} ended before the probes were attached (bpftrace took ${result.ended.attachSeconds.toFixed(1)} s); nothing was recorded\n`);
       return 1;
     }
+    if (result.ended.kind === 'cancelled') {
+      process.stderr.write(`tracewall: ${result.ended.signal} before the probes were attached; nothing was recorded\n`);
+      return passThroughStatus(null, result.ended.signal);
+    }
     const text = fs.readFileSync(logFile, 'utf8');
     if (opts.keepLog) fs.copyFileSync(logFile, opts.keepLog);
     const traced = recordingFromBpftrace(text, { name, toolVersion: TOOL_VERSION, kernel: os.release(), tracerVersion: result.tracerVersion, target, initialCwd: facts.cwd, initialUid: facts.uid, initialGid: facts.gid, ...(facts.exe ? { initialExe: facts.exe } : {}) });
     const rec = resolveExecs(traced, processExecLookup(pid));
-    rec.warnings.push(
-      `attached to a running ${target.kind === 'process' ? 'process' : 'container'}: what it did before (its start: exec, libraries, configuration) is not in this recording; merge it with a recording of its start (tracewall merge) before enforcing a profile`,
-      ...result.warnings,
-    );
+    rec.warnings.push(...notes, ...result.warnings);
     writeRecording(output, rec);
     process.stderr.write(summarize(rec, output));
-    const why = result.ended.kind === 'duration' ? 'after --duration' : result.ended.kind === 'signal' ? `on ${result.ended.signal}` : 'because the traced processes ended';
-    process.stderr.write(`tracewall: recorded ${result.seconds.toFixed(1)} s, detached ${why}${result.ended.kind === 'gone' ? '' : '; nothing was stopped'}\n`);
+    const e = result.ended;
+    if (e.kind === 'tracer') throw toolMissing(`bpftrace ended while recording; the recording so far was written to ${output}, with a warning`);
+    const why = e.kind === 'duration' ? 'after --duration' : e.kind === 'signal' ? `on ${e.signal}` : 'because the traced processes ended';
+    process.stderr.write(`tracewall: recorded ${result.seconds.toFixed(1)} s, detached ${why}${e.kind === 'gone' ? '' : '; nothing was stopped'}\n`);
     return 0;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -11,13 +11,15 @@ import { ENGINES } from './trace-engine.js';
 import type { EngineName } from './run-args.js';
 
 export interface RunningContainer {
+  /** Something the recording should say (the container shares the host's pid namespace, ...). */
+  warnings: string[];
   engine: EngineName;
   /** The full id. */
   id: string;
   /** Host pid of the container's init process. */
   pid: number;
-  /** Inode of the container's pid namespace. */
-  pidNamespace: number;
+  /** Inode of the container's pid namespace, when it has one of its own. */
+  pidNamespace?: number;
   target: Extract<Target, { kind: 'docker' | 'podman' }>;
 }
 
@@ -81,10 +83,16 @@ export async function findContainer(ref: string, engine?: EngineName): Promise<R
 async function describe(engine: EngineName, ref: string, c: Inspected): Promise<RunningContainer> {
   const pid = c.State?.Pid ?? 0;
   if (!c.State?.Running || pid <= 0) throw badInput(`--container ${ref}: the ${engine} container is ${c.State?.Status ?? 'not running'}; attach needs a running one`);
-  let pidNamespace: number;
+  let pidNamespace: number | undefined;
+  const warnings: string[] = [];
   try {
-    const link = fs.readlinkSync(`/proc/${pid}/ns/pid`);
-    pidNamespace = Number(/\[(\d+)\]/.exec(link)?.[1]);
+    const inode = (p: string): number => Number(/\[(\d+)\]/.exec(fs.readlinkSync(p))?.[1]);
+    pidNamespace = inode(`/proc/${pid}/ns/pid`);
+    // --pid=host (or another container's): the namespace is not the container's own, so only its init's tree counts
+    if (pidNamespace === inode('/proc/self/ns/pid')) {
+      pidNamespace = undefined;
+      warnings.push(`the ${engine} container shares the host's pid namespace: only its init and what that starts were recorded, not processes entering it later (${engine} exec)`);
+    }
   } catch (err) {
     throw badInput(`--container ${ref}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`, err);
   }
@@ -112,10 +120,11 @@ async function describe(engine: EngineName, ref: string, c: Inspected): Promise<
   }
   const image = c.ImageName || c.Config?.Image || c.Image || '';
   return {
+    warnings,
     engine,
     id: c.Id ?? ref,
     pid,
-    pidNamespace,
+    ...(pidNamespace !== undefined ? { pidNamespace } : {}),
     target: {
       kind: engine,
       image,

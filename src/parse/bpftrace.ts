@@ -1,7 +1,7 @@
 // tracewall's bpftrace log (src/trace/bpftrace/tracewall.bt's output, behind one header line) → ordered records and
 // the kernel maps printed at the end. Pure: the same text always gives the same result.
 import type { Abi } from '../recording/types.js';
-import { bytesOfR, escapeBytes, textOfBytes, type DecodedText } from './bpftrace-text.js';
+import { bytesOfR, escapeBytes, textOfBytes, textOfR, type DecodedText } from './bpftrace-text.js';
 
 /** The first line of every log tracewall writes for bpftrace; `record --from-log` recognises a log by it. */
 export const BPFTRACE_LOG_HEADER = '# tracewall bpftrace log v1';
@@ -37,7 +37,9 @@ export type BtRecord =
   | (Base & { k: 'call'; nr: number; ret: bigint; a: [bigint, bigint, bigint, bigint]; path1: BtPath | null; path2: BtPath | null; str1: BtString | null; str2: BtString | null })
   | (Base & { k: 'listen'; fd: number; family: number; port: number; addr4: number; addr6: [number, number, number, number] })
   /** Attach modes: a call (x86_64 number) the thread was already inside when the probes attached. */
-  | (Base & { k: 'blocked'; nr: number });
+  | (Base & { k: 'blocked'; nr: number })
+  /** Attach modes: a thread of the tree that was already running, with its process, effective ids and executable. */
+  | (Base & { k: 'running'; tgid: number; euid: number; egid: number; exe: DecodedText });
 
 /** A count from the map @calls or @fails. */
 export interface BtCount {
@@ -93,7 +95,7 @@ function splitFields(line: string, n: number): { fields: string[]; rest: string 
   return { fields, rest: line.slice(i) };
 }
 
-const FIELDS: Record<string, number> = { B: 4, A: 3, F: 5, Q: 6, XE: 5, XS: 4, XF: 4, S: 4, N: 3, NT: 3, NE: 3, R: 12, L: 11 };
+const FIELDS: Record<string, number> = { B: 4, P: 6, A: 3, F: 5, Q: 6, XE: 5, XS: 4, XF: 4, S: 4, N: 3, NT: 3, NE: 3, R: 12, L: 11 };
 const INT = /^-?\d+$/;
 
 function big(s: string | undefined): bigint {
@@ -219,6 +221,9 @@ export function parseBpftraceLog(text: string): BpftraceLog {
       }
       case 'B':
         out.records.push({ k: 'blocked', ts, tid, nr: num(f[3]) });
+        break;
+      case 'P':
+        out.records.push({ k: 'running', ts, tid, tgid: num(f[3]), euid: num(f[4]), egid: num(f[5]), exe: textOfR(r.rest) });
         break;
       case 'L':
         out.records.push({ k: 'listen', ts, tid, fd: num(f[3]), family: num(f[4]), port: num(f[5]), addr4: num(f[6]), addr6: [num(f[7]), num(f[8]), num(f[9]), num(f[10])] });

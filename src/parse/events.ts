@@ -10,6 +10,9 @@ export interface ProcessEvent {
   ppid: number | null;
   /** False when ppid was inferred (no clone/fork result named this pid) or none could be found. */
   exact: boolean;
+  /** A process that was running before the log began (attaching): what it runs and as whom, from /proc. */
+  exe?: string;
+  creds?: { euid: number; egid: number };
 }
 
 /** One system call, joined across `<unfinished ...>` / `<... resumed>` lines. */

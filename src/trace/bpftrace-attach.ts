@@ -2,7 +2,7 @@
 // process and its descendants are the application from the moment the probes are in place; recording ends after
 // --duration, at SIGINT/SIGTERM, or when the traced processes are gone. Nothing traced is ever stopped or signalled.
 import fs from 'node:fs';
-import { badInput } from '../errors.js';
+import { badInput, toolMissing } from '../errors.js';
 import { kernelOffsets } from './bpftrace-btf.js';
 import { checkBpftrace } from './bpftrace-check.js';
 import { startTracer, type Tracer } from './bpftrace.js';
@@ -22,8 +22,13 @@ export interface AttachOptions {
 
 export interface AttachResult {
   tracerVersion: string;
-  /** Why recording stopped; 'late': the processes ended before the probes were attached (nothing recorded). */
-  ended: { kind: 'duration' } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'gone' } | { kind: 'late'; attachSeconds: number };
+  /**
+   * Why recording stopped. Nothing was recorded for 'late' (the processes ended before the probes were attached) and
+   * 'cancelled' (a signal came first); 'tracer': bpftrace ended on its own, the recording so far is in the log.
+   */
+  ended:
+    | { kind: 'duration' } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'gone' } | { kind: 'tracer' }
+    | { kind: 'late'; attachSeconds: number } | { kind: 'cancelled'; signal: NodeJS.Signals };
   /** Seconds between the probes being in place and the end of recording. */
   seconds: number;
   warnings: string[];
@@ -42,9 +47,22 @@ function stat(pid: number): { ppid: number; state: string } | null {
   }
 }
 
+/** Whether a process still runs: any of its threads is not a zombie (its leader may have ended alone). */
 const alive = (pid: number): boolean => {
-  const s = stat(pid);
-  return s !== null && s.state !== 'Z' && s.state !== 'X';
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tids.some((t) => {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      return !/^[ZX]/.test(text.slice(text.lastIndexOf(')') + 2));
+    } catch {
+      return false;
+    }
+  });
 };
 
 /** `pid` and its live descendants, from a walk of /proc. */
@@ -68,24 +86,70 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
-/** Refuse what cannot be attached to, naming why: no such process, a kernel thread, tracewall itself or its ancestors. */
-export function checkAttachTarget(pid: number, flag: string): void {
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw badInput(`${flag} ${pid}: expected a process id (a positive integer)`);
-  const s = stat(pid);
-  if (!s || s.state === 'Z') throw badInput(`${flag} ${pid}: no such process (it is not running)`);
+/**
+ * Refuse what cannot be attached to, naming why: no such process, a thread rather than a process, a kernel thread,
+ * tracewall itself or its ancestors. `what` names the target in messages ("--pid 42", "--container web (init 42)").
+ */
+export function checkAttachTarget(pid: number, what: string): void {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw badInput(`${what}: expected a process id (a positive integer)`);
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    throw badInput(`${what}: no such process (it is not running)`);
+  }
+  const field = (k: string): string => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
+  if (/^[ZX]/.test(field('State'))) throw badInput(`${what}: no such process (it has ended)`);
+  const tgid = Number(field('Tgid'));
+  if (tgid !== pid) throw badInput(`${what}: ${pid} is a thread of process ${tgid}; attach to the process (--pid ${tgid}), which takes all its threads`);
+  // kernel threads have no memory map (and no executable); their seccomp/AppArmor confinement means nothing
+  if (field('VmSize') === '' && field('Kthread') !== '0') throw badInput(`${what}: a kernel thread, which has no seccomp or AppArmor profile`);
   let exe = '';
   try {
     exe = fs.readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    throw badInput(`${flag} ${pid}: a kernel thread (it has no executable), which has no seccomp or AppArmor profile`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'EACCES' || code === 'EPERM'
+      ? toolMissing(`${what}: not permitted to inspect process ${pid} (attaching needs root)`, err)
+      : badInput(`${what}: cannot read its executable: ${(err as Error).message}`, err);
   }
   for (let p: number | undefined = process.pid; p !== undefined && p > 0; p = stat(p)?.ppid) {
-    if (p === pid) throw badInput(`${flag} ${pid}: that is tracewall itself or one of its parents (${exe}); run tracewall from elsewhere`);
+    if (p === pid) throw badInput(`${what}: that is tracewall itself or one of its parents (${exe}); run tracewall from elsewhere`);
   }
 }
 
+/** Attaching compares host pids: tracewall must see them (run it in the host's pid namespace, as root). */
+export function checkAttachHost(): void {
+  if (process.getuid?.() !== 0) throw toolMissing('attaching (record --pid/--container) needs root: bpftrace loads programs into the kernel');
+  const nspid = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
+  if (nspid.length > 1) throw toolMissing('tracewall runs in a pid namespace of its own: bpftrace sees the host\'s pids, so attaching must run in the host\'s pid namespace');
+}
+
+/** Bytes in the form bpftrace's %r prints (printable ASCII as is, every other byte as \xNN), for tracewall's own log lines. */
+export function rOfBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+/** "P" lines for every thread of `pids` (processes that were running before recording started): tgid, euid, egid, exe. */
+function runningLines(pids: number[], stamp: string): string[] {
+  const lines: string[] = [];
+  for (const pid of pids) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const id = (k: string): string => /^\S+:\s+\d+\s+(\d+)/.exec(new RegExp(`^${k}:.*$`, 'm').exec(status)?.[0] ?? '')?.[1] ?? '0';
+      const exe = rOfBytes(fs.readlinkSync(`/proc/${pid}/exe`, { encoding: 'buffer' }));
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) lines.push(`P ${stamp} ${tid} ${pid} ${id('Uid')} ${id('Gid')} ${exe}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return lines;
+}
+
 /** The x86_64 system call each thread of `pids` is inside now (blocked since before the probes attached), as "B" lines. */
-function blockedCalls(pids: number[], ns: string): string[] {
+function blockedCalls(pids: number[], stamp: string): string[] {
   const lines: string[] = [];
   for (const pid of pids) {
     let tids: string[];
@@ -101,7 +165,7 @@ function blockedCalls(pids: number[], ns: string): string[] {
     for (const tid of tids) {
       try {
         const first = fs.readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').split(' ')[0]!;
-        if (/^\d+$/.test(first)) lines.push(`B ${ns} ${tid} ${first}`);
+        if (/^\d+$/.test(first)) lines.push(`B ${stamp} ${tid} ${first}`);
       } catch {
         // gone, or not readable
       }
@@ -117,48 +181,54 @@ export async function attachWithBpftrace(pid: number, opts: AttachOptions): Prom
   const offsets = kernelOffsets();
   const mode = opts.pidNamespace !== undefined ? 3 : 2;
   const params = [pid, mode, opts.pidNamespace ?? 0, 0, 0, process.pid, offsets.fileFPath, offsets.mountMnt, offsets.filePrivateData, offsets.mountParent, offsets.mountMountpoint];
+  // Signals are ours from the start: one during bpftrace's 2-3 s of attaching cancels cleanly.
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => { signalled ??= signal; };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  const onAbort = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  opts.abort?.addEventListener('abort', onAbort, { once: true });
+  if (opts.abort?.aborted) onAbort();
   const logFd = fs.openSync(opts.logFile, 'w');
   let tracer: Tracer | undefined;
   const tAttach = process.hrtime.bigint();
   try {
     tracer = await startTracer(params, logFd, env, opts.attachTimeoutMs);
-    await tracer.begin();
+    if (signalled) {
+      await tracer.stop();
+      return { tracerVersion, ended: { kind: 'cancelled', signal: signalled }, seconds: 0, warnings: [] };
+    }
+    const stamp = await tracer.begin();
     const t0 = process.hrtime.bigint();
     if (!alive(pid)) {
       await tracer.stop();
       return { tracerVersion, ended: { kind: 'late', attachSeconds: Number(t0 - tAttach) / 1e9 }, seconds: 0, warnings: [] };
     }
+    // What already ran (its threads, executables, users) and the calls it sits in; all of it ends the recording when gone.
+    const tree = processTree(pid);
+    for (const p of tree) tracer.live.add(p);
+    tracer.note([...runningLines(tree, stamp), ...blockedCalls(tree, stamp)]);
     opts.onStart?.();
-    // Calls the processes were already inside when the probes attached (waits, polls) are theirs too.
-    tracer.note(blockedCalls(processTree(pid), String(process.hrtime.bigint())));
 
-    let ended: AttachResult['ended'] | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => { ended ??= { kind: 'signal', signal }; };
-    const onInt = (): void => onSignal('SIGINT');
-    const onTerm = (): void => onSignal('SIGTERM');
-    const onAbort = (): void => onSignal('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    opts.abort?.addEventListener('abort', onAbort, { once: true });
-    if (opts.abort?.aborted) onAbort();
     const deadline = opts.durationMs !== undefined ? Date.now() + opts.durationMs : Infinity;
-    try {
-      while (!ended) {
-        if (Date.now() >= deadline) ended = { kind: 'duration' };
-        else if (!alive(pid) && ![...tracer.live].some(alive)) ended = { kind: 'gone' };
-        else if (tracer.exited()) break;
-        else await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-      }
-    } finally {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      opts.abort?.removeEventListener('abort', onAbort);
+    let ended: AttachResult['ended'] | undefined;
+    while (!ended) {
+      if (signalled) ended = { kind: 'signal', signal: signalled };
+      else if (Date.now() >= deadline) ended = { kind: 'duration' };
+      else if (![...tracer.live].some(alive)) ended = { kind: 'gone' };
+      else if (tracer.exited()) ended = { kind: 'tracer' };
+      else await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const warnings = tracer.exited() && !ended ? ['bpftrace ended on its own before recording was stopped: the recording may be incomplete'] : [];
+    const warnings = ended.kind === 'tracer' ? ['bpftrace ended on its own while recording: the recording stops there, and its syscall counts may be missing'] : [];
     warnings.push(...(await tracer.stop()));
-    return { tracerVersion, ended: ended ?? { kind: 'gone' }, seconds, warnings };
+    return { tracerVersion, ended, seconds, warnings };
   } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    opts.abort?.removeEventListener('abort', onAbort);
     fs.closeSync(logFd);
     await tracer?.kill();
   }

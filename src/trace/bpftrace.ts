@@ -176,8 +176,8 @@ export interface Tracer {
   kill(): Promise<void>;
   /** Add tracewall's own lines to the log (written between bpftrace's lines, never inside one). */
   note(lines: string[]): void;
-  /** Attach modes: make the program start recording (its A line); resolves once it has. */
-  begin(): Promise<void>;
+  /** Attach modes: make the program start recording; resolves to the stamp of its A line once it has. */
+  begin(timeoutMs?: number): Promise<string>;
 }
 
 /** Start bpftrace on tracewall's program with positional `params`, writing the log header and its output to `logFd`;
@@ -192,7 +192,7 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
   const live = new Set<number>();
   let tracerErr = '';
   let ready = false;
-  let begun = false;
+  let begun = '';
   let carry = '';
   let notes: string[] = [];
   const flushNotes = (): void => {
@@ -209,7 +209,7 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
     for (const l of lines) {
       if (l === 'READY') ready = true;
       else if (l.startsWith('F ')) live.add(Number(l.split(' ')[3]));
-      else if (l.startsWith('A ')) { live.add(Number(l.split(' ')[2])); begun = true; }
+      else if (l.startsWith('A ')) { live.add(Number(l.split(' ')[2])); begun = l.split(' ')[1]!; }
       else if (l.startsWith('Q ')) live.delete(Number(l.split(' ')[2]));
     }
     if (carry === '') flushNotes();
@@ -237,13 +237,19 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
     live,
     exited: () => !running(),
     kill,
-    begin: async () => {
+    begin: async (timeoutMs = 15_000) => {
+      const until = Date.now() + timeoutMs;
       while (!begun) {
         if (!running()) throw toolMissing(`bpftrace ended before recording started: ${attachFailure(tracerErr)}`);
+        if (Date.now() > until) {
+          await kill();
+          throw toolMissing(`bpftrace did not start recording within ${Math.round(timeoutMs / 1000)} s of attaching (its program never saw tracewall's signal)`);
+        }
         // the program's kill probe sees this call (tracewall is its $6) and starts recording
         process.kill(child.pid!, 0);
         await sleep(10);
       }
+      return begun;
     },
     note: (lines) => {
       notes.push(...lines);

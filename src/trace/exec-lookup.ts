@@ -88,8 +88,12 @@ export function bundleExecLookup(bundle: BundleInfo): ExecLookup {
   });
 }
 
-/** Paths as a running process sees them (its root and mounts, through /proc/PID/root); the host's once it is gone. */
+/**
+ * Paths as a running process sees them (its root and mounts, through /proc/PID/root). Once it is gone nothing resolves
+ * (its view cannot be reached any more, and the host's may differ): each exec is then reported as unresolved.
+ */
 export function processExecLookup(pid: number): ExecLookup {
   const root = `/proc/${pid}/root`;
-  return lookupIn((p) => (fs.existsSync(root) ? path.join(root, p) : p));
+  const inView = lookupIn((p) => path.join(root, p));
+  return (p) => (fs.existsSync(root) ? inView(p) : undefined);
 }

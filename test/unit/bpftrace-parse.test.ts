@@ -165,3 +165,38 @@ describe('recordingFromBpftrace', () => {
     for (const s of ['pivot_root', 'mount', 'seccomp', 'unshare']) expect(r.syscalls.x86_64?.[s]).toBeUndefined();
   });
 });
+
+describe('an attach log (record --pid/--container)', () => {
+  // Recording starts at A; tracewall's own P lines (threads already running) and B lines (calls they sit in) carry A's
+  // stamp. Process 200 runs as 65534 with a second thread 201; 300, a child of the tree, execs cat.
+  const ATTACH = [
+    BPFTRACE_LOG_HEADER,
+    'T 1795940000.500000 1000000000',
+    'READY',
+    'A 1000200000 200',
+    'P 1000200000 200 200 65534 65534 /usr/sbin/ngin\\x0ax',
+    'P 1000200000 201 200 65534 65534 /usr/sbin/ngin\\x0ax',
+    'P 1000200000 300 300 0 0 /bin/sh',
+    'B 1000200000 201 232',
+    'S 1000300000 300 1 /bin/cat',
+    'S 1000300000 300 2 cat\\x00',
+    'XE 1000300000 300 59 0',
+    'XS 1000300100 300 300',
+    'END',
+    '@calls[0, 59]: 1',
+    '@calls[0, 232]: 4',
+    '',
+  ].join('\n');
+
+  it('gives the running processes their executables and users, counts the calls they sat in, and says it attached', () => {
+    const rec = recordingFromBpftrace(ATTACH, { ...meta, initialUid: 0 });
+    expect(rec.executables).toEqual([{ path: '/bin/cat', argv0: 'cat', parent: '/bin/sh' }]);
+    expect(rec.identity.uids).toEqual([0, 65534]);
+    expect(rec.syscalls.x86_64?.epoll_wait?.count).toBe(5);
+    expect(rec.warnings.join('\n')).toMatch(/attached to processes that were already running: .* merge it with a recording of their start/);
+    // the same text, the same bytes
+    expect(serializeRecording(recordingFromBpftrace(ATTACH, meta))).toBe(serializeRecording(rec));
+    const log = parseBpftraceLog(ATTACH);
+    expect(log.records.find((r) => r.k === 'running' && r.tid === 201)).toMatchObject({ tgid: 200, euid: 65534, exe: { text: '/usr/sbin/ngin\nx' } });
+  });
+});
