@@ -422,8 +422,9 @@ export class RecordingBuilder {
   finish(parsed: { warnings: string[]; firstTime: string; lastTime: string }): Recording {
     const f = this.facts;
     const useApp = !!this.meta.startAt;
-    const startedAt = isoFromEpoch(useApp ? this.appFirstText : parsed.firstTime);
-    const endedAt = isoFromEpoch(useApp ? this.appLastText : parsed.lastTime);
+    // a container's times are its application's own where the calls carry times (-ttt logs), else the run's
+    const startedAt = isoFromEpoch(useApp && this.appFirstText ? this.appFirstText : parsed.firstTime);
+    const endedAt = isoFromEpoch(useApp && this.appLastText ? this.appLastText : parsed.lastTime);
     const syscalls: Recording['syscalls'] = {};
     for (const abi of Object.keys(f.syscalls) as Abi[]) {
       const m = f.syscalls[abi]!;

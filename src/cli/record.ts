@@ -83,7 +83,7 @@ function fromLogOrRefuse(file: string, build: () => Recording): Recording {
 /** Why a log gave no system calls, naming its first line: empty, or not strace output as tracewall makes it. */
 function noCallsReason(text: string): string {
   const lines = text.split('\n');
-  const at = lines.findIndex((l) => l.trim() !== '');
+  const at = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('# tracewall: '));
   if (at < 0) return 'the log is empty: there are no system calls to record';
   const first = lines[at]!.length > 80 ? `${lines[at]!.slice(0, 80)}...` : lines[at]!;
   return `no system call found: expected an strace log made with tracewall's flags (strace ${straceArgs('FILE').join(' ')} -- COMMAND); line ${at + 1} is ${quoteForMessage(first)}`;

@@ -68,10 +68,12 @@ if [ -n "$s" ]; then
   # strace attaches to this shell, which then becomes the runtime; its stdio and the engine's pipes stay out of it
   (
     exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+    printf '# tracewall: started %s\\n' "$(date +%s.%6N)" > "$s/strace.log"
     "$STRACE" ${strace} -p $$ &
     echo $! > "$s/strace.pid"
     wait $!
     echo $? > "$s/strace.status.tmp"
+    printf '# tracewall: ended %s\\n' "$(date +%s.%6N)" >> "$s/strace.log"
     mv "$s/strace.status.tmp" "$s/strace.status"
   ) </dev/null >/dev/null 2>"$s/strace.err" &
   n=0

@@ -200,6 +200,15 @@ describe('recordingFromStrace', () => {
     expect(r.syscalls.x86_64!.read).toEqual({ count: 1, failed: 0 });
   });
 
+  it('takes its start and end from tracewall\'s own first and last lines when the calls carry no time', () => {
+    const r = rec(['# tracewall: started 1795940000.250000', '1 getpid() = 1', '1 +++ exited with 0 +++', '# tracewall: ended 1795940002.750999']);
+    expect(r.startedAt).toBe('2026-11-29T08:13:20.250Z');
+    expect(r.endedAt).toBe('2026-11-29T08:13:22.750Z');
+    expect(r.warnings).toEqual([]);
+    // anything else after a # is not ours: not understood, and said so
+    expect(rec(['# tracewall: started soon', '1 getpid() = 1']).warnings.join('\n')).toMatch(/line 1/);
+  });
+
   it('counts calls strace printed raw (-e raw=read,...): hex results succeed, errors still fail', () => {
     // What strace 6.1 prints with tracewall's flags for the raw data-transfer calls.
     const r = rec([
