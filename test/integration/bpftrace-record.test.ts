@@ -113,8 +113,9 @@ describe.skipIf(why)('bpftrace and strace on the same workload', () => {
 
   it.skipIf(!onPath('busybox') || !onPath('python3'))('agree on sockets, bound, listening and connected addresses (inet, inet6, unix)', async () => {
     const script = [
+      // the shell waits for httpd only once it is gone: whether wait has to suspend would depend on timing
       'busybox httpd -f -p 127.0.0.1:18089 -h /etc & p=$!', 'sleep 0.3',
-      'printf "GET /hostname HTTP/1.0\\r\\n\\r\\n" | busybox nc 127.0.0.1 18089 >/dev/null', 'kill $p', 'wait $p',
+      'printf "GET /hostname HTTP/1.0\\r\\n\\r\\n" | busybox nc 127.0.0.1 18089 >/dev/null', 'kill $p', 'sleep 0.5', 'wait $p',
       'python3 -c "import socket,os; s=socket.socket(socket.AF_INET6); s.bind((\'::1\', 0)); s.listen(); u=socket.socket(socket.AF_UNIX); u.bind(\'sock\'); u.listen(); os.unlink(\'sock\')"',
     ].join('; ');
     const b = await record('bpftrace', ['sh', '-c', script]);
