@@ -20,7 +20,7 @@ function buildProgram(): Command {
 
   program
     .command('record')
-    .description('run COMMAND (or an OCI bundle) under a tracer and write a Recording')
+    .description('run COMMAND, an OCI bundle or a docker/podman container under a tracer, or attach to one already running, and write a Recording')
     .usage(
       '[options] -- COMMAND [ARG...]\n       tracewall record --bundle DIR [--runtime crun|runc] [options]' +
         '\n       tracewall record --docker [options] -- [DOCKER-RUN-ARGS...] IMAGE [CMD...]' +
