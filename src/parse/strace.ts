@@ -252,10 +252,17 @@ export class StraceParser {
       this.out(pid, { kind: 'process', line: lineNo, pid, time, ppid: null, exact: true });
       return st;
     }
-    // Parent unknown yet: hold this pid's events until a clone/fork result names it.
+    // Parent unknown yet: hold this pid's events until a clone/fork result names it. With no clone in progress none
+    // can: a child's first line always follows its parent's clone entry, printed whole (expected) or unfinished
+    // (cloning). Such a pid (a log cut at the front, logs run together) is a root of its own, at once.
     let best: number | null = null;
     let bestLine = -1;
     for (const [p, l] of this.cloning) if (p !== pid && l > bestLine) { best = p; bestLine = l; }
+    if (best === null) {
+      this.warnings.push(`process ${pid} was not created by any traced process that strace showed; treated as a separate root`);
+      this.out(pid, { kind: 'process', line: lineNo, pid, time, ppid: null, exact: false });
+      return st;
+    }
     st.candidate = best;
     st.held = [{ kind: 'process', line: lineNo, pid, time, ppid: null, exact: false }];
     return st;

@@ -95,6 +95,22 @@ describe('parseStraceLog', () => {
     expect(calls(p.events).map((e) => `${e.pid}:${e.name}:${e.abi}`)).toEqual(['50:fork:i386', '51:getpid:i386']);
   });
 
+  it('makes a pid no clone in progress can have created a root of its own at once, with a warning (nothing held)', () => {
+    // two runs one after the other in one log: the second root appears while nothing clones
+    const p = parseStraceLog(lines(
+      '60 1.0 getpid() = 60',
+      '60 1.1 +++ exited with 0 +++',
+      '70 1.2 getpid() = 70',
+      '70 1.3 vfork( <unfinished ...>',
+      '71 1.4 getpid() = 71',
+      '70 1.5 <... vfork resumed>) = 71',
+    ));
+    expect(p.warnings).toEqual(['process 70 was not created by any traced process that strace showed; treated as a separate root']);
+    expect(p.events.filter((e) => e.kind === 'process').map((e) => `${e.pid}<-${e.kind === 'process' ? e.ppid : ''}`)).toEqual(['60<-null', '70<-null', '71<-70']);
+    // 70's call is given out in log order, not kept back
+    expect(calls(p.events).map((e) => `${e.pid}:${e.name}`)).toEqual(['60:getpid', '70:getpid', '70:vfork', '71:getpid']);
+  });
+
   it('counts calls that never resumed and warns', () => {
     const p = parseStraceLog(lines(
       '60 1.0 read(0,  <unfinished ...>',
