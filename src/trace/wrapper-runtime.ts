@@ -37,9 +37,10 @@ export function wrapperScript(spec: WrapperSpec): string {
     : 'exec "$REAL" "$@"';
   return `#!/bin/sh
 ${WRAPPER_MARKER}
-# Written by tracewall (record --docker / --podman) and rewritten by it; edits are lost. Every call runs the real
+# Written by tracewall (record/verify --docker / --podman) and rewritten by it; edits are lost. Every call runs the real
 # runtime below; a \`create\` or \`run\` of a container whose id a recording session holds in SESSIONS/*/cid runs it
-# under strace, which keeps following the container's init after this process exits and writes the session's log.
+# under strace, which keeps following the container's init after this process exits and writes the session's log
+# (a verify session, marked SESSIONS/*/audit, runs it in an audit session of its own instead).
 REAL=${shQuote(spec.realRuntime)}
 STRACE=${shQuote(spec.strace)}
 SESSIONS=${shQuote(spec.sessionsDir)}
@@ -63,7 +64,15 @@ if [ -n "$cmd" ] && [ -n "$bundle" ] && [ -d "$SESSIONS" ]; then
     break
   done
 fi
-if [ -n "$s" ]; then
+if [ -n "$s" ] && [ -f "$s/audit" ]; then
+  # verify: the runtime, and so the container, run in an audit session of their own, which every record of theirs
+  # carries (ses=N); writing the login uid starts it
+  if printf %s "$(id -u)" 2>/dev/null > /proc/self/loginuid; then
+    cat /proc/self/sessionid > "$s/session.tmp" && mv "$s/session.tmp" "$s/session"
+  else
+    echo "cannot start an audit session: writing /proc/self/loginuid was refused" > "$s/session.err"
+  fi
+elif [ -n "$s" ]; then
   cp "$bundle/config.json" "$s/config.json.tmp" && mv "$s/config.json.tmp" "$s/config.json"
   # strace attaches to this shell, which then becomes the runtime; its stdio and the engine's pipes stay out of it
   (

@@ -41,6 +41,26 @@ function pruneSessions(sessionsDir: string): void {
   }
 }
 
+/** A session for `verify`: the wrapper runs the container's runtime in an audit session of its own, and says which. */
+export function openAuditSession(sessionsDir: string): WrapperSession {
+  const s = openSession(sessionsDir);
+  fs.writeFileSync(path.join(s.dir, 'audit'), '');
+  return s;
+}
+
+/** The audit session the wrapper started for a verify session, or why there is none. */
+export function sessionAudit(s: WrapperSession): { session: number } | { session: undefined; reason: string } {
+  try {
+    const n = Number(fs.readFileSync(path.join(s.dir, 'session'), 'utf8').trim());
+    if (Number.isInteger(n) && n > 0 && n !== 4294967295) return { session: n };
+  } catch {
+    // not written
+  }
+  let why = '';
+  try { why = fs.readFileSync(path.join(s.dir, 'session.err'), 'utf8').trim(); } catch { /* none */ }
+  return { session: undefined, reason: why || (sessionClaimed(s) ? 'the wrapper runtime did not say which audit session it started' : 'the container\'s runtime never ran through tracewall\'s wrapper') };
+}
+
 /** The container id the engine wrote, once it has. */
 export function sessionContainerId(s: WrapperSession): string | undefined {
   try {

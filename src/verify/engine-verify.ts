@@ -1,7 +1,8 @@
 // `verify --podman` / `verify --docker`: run the user's `ENGINE run` arguments with the log (or enforce) profile as
 // `--security-opt seccomp=FILE`, and read back the kernel's records of that container. podman runs as tracewall's child,
-// so the audit-session tag reaches the container through conmon and the runtime; dockerd starts containers itself, so
-// docker's are attributed by the container's cgroup, polled while it runs.
+// so the audit-session tag reaches the container through conmon and the runtime. dockerd starts containers itself: where
+// it has tracewall's wrapper runtime registered (as record --docker needs), the wrapper starts the container's runtime in
+// an audit session of its own; otherwise docker's records are attributed by the container's cgroup, polled while it runs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { cgroupMounts } from '../trace/cgroup-layout.js';
 import { findTool, runtimeVersion, type RuntimeName } from '../trace/runtime-command.js';
 import { installWrapper } from '../trace/wrapper-install.js';
 import { sessionsDirOf } from '../engines/engine.js';
+import { closeSession, openAuditSession, sessionAudit, type WrapperSession } from '../trace/wrapper-session.js';
+import { DOCKER_RUNTIME_NAME } from '../engines/docker.js';
 import { inAuditSession } from './audit-session.js';
 import { watchContainerCgroup } from './cgroup-watch.js';
 import { resolveProfile } from './docker-resolve.js';
@@ -112,24 +115,37 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
   const run = prepareProfile(original, opts.mode, runtime);
   const [version, engineVersion] = await Promise.all([runtimeVersion(runtime), engine.version()]);
   const source = findLogSource(opts.mode === 'log', opts.probe ?? hostProbe);
+  // docker: an audit session through tracewall's wrapper runtime where dockerd has it registered
+  let dockerSession: WrapperSession | undefined;
+  let noSession = 'dockerd starts the container outside tracewall\'s audit session';
+  if (name === 'docker' && !opts.forceCgroup) {
+    try {
+      const wrapper = await engine.wrapperPath(runtime);
+      installWrapper(wrapper, wrapperSpec(runtime, sessionsDirOf(wrapper)));
+      dockerSession = openAuditSession(sessionsDirOf(wrapper));
+    } catch (err) {
+      noSession = `dockerd starts the container itself, without tracewall's wrapper runtime (${(err as Error).message})`;
+    }
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-verify-'));
   const cursor = source.open();
   try {
     const profileFile = path.join(work, 'seccomp.json');
     fs.writeFileSync(profileFile, JSON.stringify(run.profile));
-    const cidFile = path.join(work, 'cid');
+    const cidFile = dockerSession?.cidFile ?? path.join(work, 'cid');
     const own = ['--cidfile', cidFile, '--security-opt', `seccomp=${profileFile}`];
     const argv = name === 'podman'
       ? ['--runtime', podmanRuntimeFlag(runtime, await engine.wrapperPath(runtime)), 'run', ...own, ...opts.runArgs]
-      : ['run', ...own, ...opts.runArgs];
+      : ['run', ...own, ...(dockerSession ? ['--runtime', DOCKER_RUNTIME_NAME] : []), ...opts.runArgs];
     const containerId = (): string | undefined => {
       try { return fs.readFileSync(cidFile, 'utf8').trim() || undefined; } catch { return undefined; }
     };
     const start = () => execa(name, argv, { reject: false, stdin: 'ignore', encoding: 'utf8', stripFinalNewline: false });
     const tagged = name === 'docker'
-      ? { value: start(), session: undefined, reason: 'dockerd starts the container outside tracewall\'s audit session' }
+      ? { value: start(), session: undefined, reason: noSession }
       : opts.forceCgroup ? { value: start(), session: undefined, reason: 'attribution by cgroup was requested' } : inAuditSession(start);
     const child = tagged.value;
+    // docker: the cgroup is watched too, in case the wrapper could not start a session
     const watch = tagged.session === undefined ? watchContainerCgroup(containerId) : undefined;
     let interrupted = false;
     let timedOut = false;
@@ -153,9 +169,11 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
     }
     if (r.exitCode === undefined && r.code === 'ENOENT') throw badInput(`${name} is not installed or not on PATH`);
     const pids = watch ? await watch.stop() : undefined;
-    const mine: RunRecords = tagged.session !== undefined
-      ? { attribution: 'audit-session', session: tagged.session }
-      : { attribution: 'cgroup', pids: pids!, reason: tagged.reason, sentinelOptional: true };
+    const wrapped = dockerSession ? sessionAudit(dockerSession) : undefined;
+    const session = tagged.session ?? wrapped?.session;
+    const mine: RunRecords = session !== undefined
+      ? { attribution: 'audit-session', session }
+      : { attribution: 'cgroup', pids: pids!, reason: wrapped && wrapped.session === undefined ? `${noSession}: ${wrapped.reason}` : 'reason' in tagged ? tagged.reason : noSession, sentinelOptional: true };
     const id = containerId();
     return await finishRun({
       mode: opts.mode,
@@ -172,5 +190,6 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
   } finally {
     cursor.close();
     fs.rmSync(work, { recursive: true, force: true });
+    if (dockerSession) closeSession(dockerSession);
   }
 }
