@@ -21,7 +21,7 @@ import { writeRecording } from '../recording/io.js';
 import type { Recording, Target } from '../recording/types.js';
 import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
 import { bundleExecLookup, hostExecLookup, processExecLookup } from '../trace/exec-lookup.js';
-import { attachWithBpftrace, checkAttachHost, checkAttachTarget } from '../trace/bpftrace-attach.js';
+import { attachWithBpftrace, checkAttachHost, checkAttachTarget, processFacts } from '../trace/bpftrace-attach.js';
 import { findContainer } from '../engines/attach-target.js';
 
 export interface RecordOptions {
@@ -323,27 +323,6 @@ function durationMs(text: string | undefined): number | undefined {
   return Math.round(n * 1000);
 }
 
-/** What /proc says about a running process: argv, executable, cwd, effective uid and gid. */
-function processFacts(pid: number): { argv: string[]; exe: string; cwd: string; uid: number; gid: number } {
-  const read = (f: string, how: (t: string) => string): string => {
-    try {
-      return how(f);
-    } catch {
-      return '';
-    }
-  };
-  const argv = read(`/proc/${pid}/cmdline`, (f) => fs.readFileSync(f, 'utf8')).split('\0').filter((a, i, all) => i < all.length - 1 || a !== '');
-  const status = read(`/proc/${pid}/status`, (f) => fs.readFileSync(f, 'utf8'));
-  const idOf = (key: string): number => Number(new RegExp(`^${key}:\\s+\\d+\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return {
-    argv,
-    exe: read(`/proc/${pid}/exe`, (f) => fs.readlinkSync(f)),
-    cwd: read(`/proc/${pid}/cwd`, (f) => fs.readlinkSync(f)) || '/',
-    uid: idOf('Uid'),
-    gid: idOf('Gid'),
-  };
-}
-
 /** `record --pid PID` / `record --container ID`: attach with bpftrace, record until the end condition, detach. */
 async function recordAttach(command: string[], opts: RecordOptions, tracer: 'strace' | 'bpftrace' | 'auto'): Promise<number> {
   const flag = opts.pid !== undefined ? '--pid' : '--container';
@@ -360,6 +339,7 @@ async function recordAttach(command: string[], opts: RecordOptions, tracer: 'str
   let target: Target;
   let pidNamespace: number | undefined;
   let defaultName: string;
+  let facts: ReturnType<typeof processFacts>;
   const notes: string[] = [];
   if (opts.pid !== undefined) {
     pid = /^\d+$/.test(opts.pid.trim()) ? Number(opts.pid) : NaN;
@@ -368,6 +348,7 @@ async function recordAttach(command: string[], opts: RecordOptions, tracer: 'str
     const f = processFacts(pid);
     target = { kind: 'process', pid, argv: f.argv, exe: f.exe, cwd: f.cwd };
     defaultName = path.basename(f.exe || f.argv[0] || 'app');
+    facts = f;
   } else {
     const c = await findContainer(opts.container!, engine);
     pid = c.pid;
@@ -376,8 +357,8 @@ async function recordAttach(command: string[], opts: RecordOptions, tracer: 'str
     checkAttachTarget(pid, `--container ${opts.container} (its init, pid ${pid})`);
     target = c.target;
     defaultName = c.target.image.replace(/[@:][^/]*$/, '');
+    facts = processFacts(pid);
   }
-  const facts = processFacts(pid);
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(defaultName);
   const output = opts.output ?? `${name}.recording.json`;
   const outDir = path.dirname(path.resolve(output));

@@ -86,6 +86,35 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/** A field of /proc/PID/status text ("" when absent). */
+function statusField(status: string, key: string): string {
+  return new RegExp(`^${key}:[ \\t]*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
+}
+
+/** The effective id of a Uid:/Gid: line (real, effective, saved, fs). */
+function effectiveId(status: string, key: 'Uid' | 'Gid'): number {
+  return Number(statusField(status, key).split(/\s+/)[1] ?? 0);
+}
+
+/** What /proc says about a running process: argv, executable, cwd, effective uid and gid ("" or 0 where unreadable). */
+export function processFacts(pid: number): { argv: string[]; exe: string; cwd: string; uid: number; gid: number } {
+  const read = (how: () => string): string => {
+    try {
+      return how();
+    } catch {
+      return '';
+    }
+  };
+  const status = read(() => fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return {
+    argv: read(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a, i, all) => i < all.length - 1 || a !== ''),
+    exe: read(() => fs.readlinkSync(`/proc/${pid}/exe`)),
+    cwd: read(() => fs.readlinkSync(`/proc/${pid}/cwd`)) || '/',
+    uid: effectiveId(status, 'Uid'),
+    gid: effectiveId(status, 'Gid'),
+  };
+}
+
 /**
  * Refuse what cannot be attached to, naming why: no such process, a thread rather than a process, a kernel thread,
  * tracewall itself or its ancestors. `what` names the target in messages ("--pid 42", "--container web (init 42)").
@@ -98,7 +127,7 @@ export function checkAttachTarget(pid: number, what: string): void {
   } catch {
     throw badInput(`${what}: no such process (it is not running)`);
   }
-  const field = (k: string): string => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
+  const field = (k: string): string => statusField(status, k);
   if (/^[ZX]/.test(field('State'))) throw badInput(`${what}: no such process (it has ended)`);
   const tgid = Number(field('Tgid'));
   if (tgid !== pid) throw badInput(`${what}: ${pid} is a thread of process ${tgid}; attach to the process (--pid ${tgid}), which takes all its threads`);
@@ -138,9 +167,9 @@ function runningLines(pids: number[], stamp: string): string[] {
   for (const pid of pids) {
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-      const id = (k: string): string => /^\S+:\s+\d+\s+(\d+)/.exec(new RegExp(`^${k}:.*$`, 'm').exec(status)?.[0] ?? '')?.[1] ?? '0';
+      const ids = `${effectiveId(status, 'Uid')} ${effectiveId(status, 'Gid')}`;
       const exe = rOfBytes(fs.readlinkSync(`/proc/${pid}/exe`, { encoding: 'buffer' }));
-      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) lines.push(`P ${stamp} ${tid} ${pid} ${id('Uid')} ${id('Gid')} ${exe}`);
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) lines.push(`P ${stamp} ${tid} ${pid} ${ids} ${exe}`);
     } catch {
       // gone meanwhile
     }
