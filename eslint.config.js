@@ -14,7 +14,16 @@ const NO_SIGNAL_HANDLERS = {
 const PURE_IMPORTS = {
   patterns: [
     {
-      group: ['**/trace/*', '**/cli/*', '**/engines/*', '**/verify/*', 'node:fs', 'node:child_process', 'execa', 'node-pty'],
+      group: [
+        '**/trace/*',
+        '**/cli/*',
+        '**/engines/*',
+        '**/verify/*',
+        'node:fs',
+        'node:child_process',
+        'execa',
+        'node-pty',
+      ],
       message: 'parse/, analyze/ and render/ are pure: no processes, no files (pass values in from trace/ or cli/)',
     },
   ],
@@ -54,7 +63,15 @@ export default tseslint.config(
   {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'eslint.config.js'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        performance: 'readonly',
+      },
     },
   },
 );

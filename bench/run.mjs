@@ -16,7 +16,16 @@ const dist = (p) => path.join(root, 'dist', p);
 const quick = process.argv.includes('--quick');
 const REPEAT = quick ? 1 : 3;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bench-'));
-const results = { when: new Date().toISOString(), machine: { kernel: os.release(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30) }, quick };
+const results = {
+  when: new Date().toISOString(),
+  machine: {
+    kernel: os.release(),
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? '',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+  },
+  quick,
+};
 
 function log(s) {
   process.stdout.write(s + '\n');
@@ -37,10 +46,16 @@ function has(cmd) {
 }
 /** Run `fn` while bench/floor.bt (empty programs on the raw syscall tracepoints) is attached system-wide. */
 async function withFloor(fn) {
-  const bt = spawn('bpftrace', ['--no-warnings', '-B', 'line', path.join(root, 'bench', 'floor.bt')], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const bt = spawn('bpftrace', ['--no-warnings', '-B', 'line', path.join(root, 'bench', 'floor.bt')], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+  });
   await new Promise((resolve, reject) => {
     let out = '';
-    bt.stdout.on('data', (d) => { out += d; if (out.includes('READY')) resolve(); });
+    bt.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('READY')) resolve();
+    });
     bt.once('exit', () => reject(new Error('bench/floor.bt did not attach')));
   });
   try {
@@ -64,8 +79,14 @@ function ddOwnSeconds(argv) {
 /** Whether this tracewall can record with bpftrace here (the flag exists and the tracer attaches). */
 function bpftraceUsable() {
   if (!has('bpftrace')) return 'bpftrace is not installed';
-  const r = spawnSync(process.execPath, [bin, 'record', '--tracer', 'bpftrace', '-o', path.join(work, 'probe.json'), '--', '/bin/true'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : `tracewall record --tracer bpftrace failed here: ${(r.stderr || '').trim().split('\n').pop()}`;
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'record', '--tracer', 'bpftrace', '-o', path.join(work, 'probe.json'), '--', '/bin/true'],
+    { encoding: 'utf8' },
+  );
+  return r.status === 0
+    ? undefined
+    : `tracewall record --tracer bpftrace failed here: ${(r.stderr || '').trim().split('\n').pop()}`;
 }
 
 // ---- 1. microbenchmark -------------------------------------------------------------------------------------------
@@ -74,7 +95,17 @@ async function micro(bpfWhy) {
   const small = quick ? 5000 : 50000;
   const large = quick ? 200000 : 2000000;
   const dd = (n) => ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`];
-  const rec = (tracer, n) => [process.execPath, bin, 'record', '--tracer', tracer, '-o', path.join(work, `micro-${tracer}.json`), '--', ...dd(n)];
+  const rec = (tracer, n) => [
+    process.execPath,
+    bin,
+    'record',
+    '--tracer',
+    tracer,
+    '-o',
+    path.join(work, `micro-${tracer}.json`),
+    '--',
+    ...dd(n),
+  ];
   const rows = {};
   const measure = (label, argv) => {
     rows[label] = median(Array.from({ length: REPEAT }, () => timeRun(argv)));
@@ -85,7 +116,7 @@ async function micro(bpfWhy) {
   measure('bare strace -f -o FILE (small)', ['strace', '-f', '-o', path.join(work, 'bare.log'), ...dd(small)]);
   measure('tracewall strace (small)', rec('strace', small));
   measure('untraced (large)', dd(large));
-  if (!bpfWhy) measure('tracewall bpftrace (large), total with bpftrace\'s startup', rec('bpftrace', large));
+  if (!bpfWhy) measure("tracewall bpftrace (large), total with bpftrace's startup", rec('bpftrace', large));
   // dd's own time: what the tracer costs the workload while it runs, side by side with the floor
   const own = {};
   const measureOwn = (label, argv) => {
@@ -105,12 +136,15 @@ async function micro(bpfWhy) {
     ratios: {
       tracewallStraceVsBareStrace: rows['tracewall strace (small)'] / rows['bare strace -f -o FILE (small)'],
       bareStraceVsUntraced: rows['bare strace -f -o FILE (small)'] / rows['untraced (small)'],
-      ...(bpfWhy ? {} : {
-        tracewallBpftraceVsUntraced: own['tracewall bpftrace (large)'] / own['untraced (large)'],
-        floorVsUntraced: own[floorKey] / own['untraced (large)'],
-        tracewallBpftraceVsFloor: own['tracewall bpftrace (large)'] / own[floorKey],
-        tracewallBpftraceTotalVsUntraced: rows['tracewall bpftrace (large), total with bpftrace\'s startup'] / rows['untraced (large)'],
-      }),
+      ...(bpfWhy
+        ? {}
+        : {
+            tracewallBpftraceVsUntraced: own['tracewall bpftrace (large)'] / own['untraced (large)'],
+            floorVsUntraced: own[floorKey] / own['untraced (large)'],
+            tracewallBpftraceVsFloor: own['tracewall bpftrace (large)'] / own[floorKey],
+            tracewallBpftraceTotalVsUntraced:
+              rows["tracewall bpftrace (large), total with bpftrace's startup"] / rows['untraced (large)'],
+          }),
     },
     ...(bpfWhy ? { bpftraceSkipped: bpfWhy } : {}),
   };
@@ -124,7 +158,10 @@ async function waitPort(port, ms) {
   for (;;) {
     const ok = await new Promise((res) => {
       const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => { s.destroy(); res(true); });
+      s.once('connect', () => {
+        s.destroy();
+        res(true);
+      });
       s.once('error', () => res(false));
     });
     if (ok) return;
@@ -171,7 +208,19 @@ async function server(bpfWhy) {
         cleanup = cmd.cleanup;
       } else {
         const tracer = label.endsWith('bpftrace') ? 'bpftrace' : 'strace';
-        argv = [process.execPath, bin, 'record', '--tracer', tracer, '--bundle', dir, '--runtime', 'crun', '-o', path.join(dir, 'rec.json')];
+        argv = [
+          process.execPath,
+          bin,
+          'record',
+          '--tracer',
+          tracer,
+          '--bundle',
+          dir,
+          '--runtime',
+          'crun',
+          '-o',
+          path.join(dir, 'rec.json'),
+        ];
       }
       const pinned = pin(0, argv);
       const child = spawn(pinned[0], pinned.slice(1), { stdio: 'ignore' });
@@ -197,11 +246,14 @@ async function server(bpfWhy) {
     slowdown: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, base / v])),
     ratios: {
       tracewallStraceVsBareStrace: rows['bare strace -f -o FILE'] / rows['tracewall strace'],
-      ...(bpfWhy ? {} : {
-        tracewallBpftraceVsUntraced: base / rows['tracewall bpftrace'],
-        floorVsUntraced: base / rows['floor: empty bpftrace programs on raw_syscalls enter+exit'],
-        tracewallBpftraceVsFloor: rows['floor: empty bpftrace programs on raw_syscalls enter+exit'] / rows['tracewall bpftrace'],
-      }),
+      ...(bpfWhy
+        ? {}
+        : {
+            tracewallBpftraceVsUntraced: base / rows['tracewall bpftrace'],
+            floorVsUntraced: base / rows['floor: empty bpftrace programs on raw_syscalls enter+exit'],
+            tracewallBpftraceVsFloor:
+              rows['floor: empty bpftrace programs on raw_syscalls enter+exit'] / rows['tracewall bpftrace'],
+          }),
     },
     ...(bpfWhy ? { bpftraceSkipped: bpfWhy } : {}),
   };
@@ -212,12 +264,33 @@ function parsing() {
   // A real log of a busy shell, repeated to grow it 10x and 100x.
   const seed = path.join(work, 'seed.log');
   const { straceArgsFile } = { straceArgsFile: seed };
-  const args = JSON.parse(execFileSync(process.execPath, ['-e', `import(${JSON.stringify(dist('trace/strace.js'))}).then(m => console.log(JSON.stringify(m.straceArgs(${JSON.stringify(straceArgsFile)}))))`], { encoding: 'utf8' }));
+  const args = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `import(${JSON.stringify(dist('trace/strace.js'))}).then(m => console.log(JSON.stringify(m.straceArgs(${JSON.stringify(straceArgsFile)}))))`,
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
   const loops = quick ? 3 : 8;
-  execFileSync('strace', [...args, '--', 'sh', '-c', `for i in $(seq ${loops}); do cat /etc/passwd >/dev/null; ls -la /usr/bin >/dev/null; done`], { stdio: 'ignore' });
+  execFileSync(
+    'strace',
+    [
+      ...args,
+      '--',
+      'sh',
+      '-c',
+      `for i in $(seq ${loops}); do cat /etc/passwd >/dev/null; ls -la /usr/bin >/dev/null; done`,
+    ],
+    { stdio: 'ignore' },
+  );
   const seedText = fs.readFileSync(seed);
   const baseBytes = quick ? 2 << 20 : 4 << 20;
-  const base = Buffer.concat(Array.from({ length: Math.max(1, Math.round(baseBytes / seedText.length)) }, () => seedText));
+  const base = Buffer.concat(
+    Array.from({ length: Math.max(1, Math.round(baseBytes / seedText.length)) }, () => seedText),
+  );
   const sizes = [1, 10, 100];
   const rows = [];
   for (const k of sizes) {
@@ -233,10 +306,22 @@ function parsing() {
       const r = recordingFromStraceChunks(fileChunks(${JSON.stringify(file)}), { name: 'bench', toolVersion: '0', tracerVersion: '0', kernel: '', target: { kind: 'log', file: 'x' }, initialCwd: '/', initialUid: 0, initialGid: 0 });
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       console.log(JSON.stringify({ s, maxRssMiB: process.resourceUsage().maxRSS / 1024, syscalls: Object.keys(r.syscalls.x86_64 ?? {}).length }));`;
-    const parsed = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+    const parsed = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+    );
     const wc = median(Array.from({ length: REPEAT }, () => timeRun(['wc', '-l', file])));
-    rows.push({ size: `${k}x`, megabytes: mb, parseSeconds: parsed.s, parseMBps: mb / parsed.s, wcSeconds: wc, wcMBps: mb / wc, maxRssMiB: parsed.maxRssMiB });
-    log(`  ${k}x: ${mb.toFixed(1)} MB parsed at ${(mb / parsed.s).toFixed(0)} MB/s (wc -l: ${(mb / wc).toFixed(0)} MB/s), peak RSS ${parsed.maxRssMiB.toFixed(0)} MiB`);
+    rows.push({
+      size: `${k}x`,
+      megabytes: mb,
+      parseSeconds: parsed.s,
+      parseMBps: mb / parsed.s,
+      wcSeconds: wc,
+      wcMBps: mb / wc,
+      maxRssMiB: parsed.maxRssMiB,
+    });
+    log(
+      `  ${k}x: ${mb.toFixed(1)} MB parsed at ${(mb / parsed.s).toFixed(0)} MB/s (wc -l: ${(mb / wc).toFixed(0)} MB/s), peak RSS ${parsed.maxRssMiB.toFixed(0)} MiB`,
+    );
     fs.rmSync(file);
   }
   return { rows, rssGrowth100x: rows[2].maxRssMiB / rows[0].maxRssMiB };
@@ -257,17 +342,19 @@ function markdown(r) {
     ``,
     `- tracewall with strace vs bare strace: **${f(r.micro.ratios.tracewallStraceVsBareStrace)}x** (target 1.1x)`,
     `- bare strace vs untraced: ${f(r.micro.ratios.bareStraceVsUntraced, 0)}x`,
-    ...(r.micro.bpftraceSkipped ? [`- bpftrace not measured: ${r.micro.bpftraceSkipped}`] : [
-      ``,
-      `dd's own time (what it prints; the workload while traced, without bpftrace's 2–3 s of compiling and attaching):`,
-      ``,
-      `| run | seconds |`,
-      `| --- | --: |`,
-      ...Object.entries(r.micro.ddOwnSeconds).map(([k, v]) => `| ${k} | ${f(v, 3)} |`),
-      ``,
-      `- tracewall with bpftrace vs untraced: **${f(r.micro.ratios.tracewallBpftraceVsUntraced)}x** (target 1.5x); with bpftrace's startup: ${f(r.micro.ratios.tracewallBpftraceTotalVsUntraced)}x`,
-      `- the floor (empty programs on the same tracepoints) vs untraced: **${f(r.micro.ratios.floorVsUntraced)}x**; tracewall with bpftrace vs the floor: ${f(r.micro.ratios.tracewallBpftraceVsFloor)}x`,
-    ]),
+    ...(r.micro.bpftraceSkipped
+      ? [`- bpftrace not measured: ${r.micro.bpftraceSkipped}`]
+      : [
+          ``,
+          `dd's own time (what it prints; the workload while traced, without bpftrace's 2–3 s of compiling and attaching):`,
+          ``,
+          `| run | seconds |`,
+          `| --- | --: |`,
+          ...Object.entries(r.micro.ddOwnSeconds).map(([k, v]) => `| ${k} | ${f(v, 3)} |`),
+          ``,
+          `- tracewall with bpftrace vs untraced: **${f(r.micro.ratios.tracewallBpftraceVsUntraced)}x** (target 1.5x); with bpftrace's startup: ${f(r.micro.ratios.tracewallBpftraceTotalVsUntraced)}x`,
+          `- the floor (empty programs on the same tracepoints) vs untraced: **${f(r.micro.ratios.floorVsUntraced)}x**; tracewall with bpftrace vs the floor: ${f(r.micro.ratios.tracewallBpftraceVsFloor)}x`,
+        ]),
     ``,
     `## Server under load`,
     ``,
@@ -278,18 +365,26 @@ function markdown(r) {
           ``,
           `| run | requests/s | slowdown vs untraced |`,
           `| --- | --: | --: |`,
-          ...Object.entries(r.server.requestsPerSecond).map(([k, v]) => `| ${k} | ${f(v, 0)} | ${f(r.server.slowdown[k])}x |`),
+          ...Object.entries(r.server.requestsPerSecond).map(
+            ([k, v]) => `| ${k} | ${f(v, 0)} | ${f(r.server.slowdown[k])}x |`,
+          ),
           ``,
           `- tracewall with strace vs bare strace: **${f(r.server.ratios.tracewallStraceVsBareStrace)}x** (target 1.1x)`,
           `- tracewall with bpftrace vs untraced: **${f(r.server.ratios.tracewallBpftraceVsUntraced)}x** (target 1.1x)${r.server.bpftraceSkipped ? ` — not measured: ${r.server.bpftraceSkipped}` : ''}`,
-          ...(r.server.bpftraceSkipped ? [] : [`- the floor (empty programs on the same tracepoints, system-wide) vs untraced: **${f(r.server.ratios.floorVsUntraced)}x**; tracewall with bpftrace vs the floor: ${f(r.server.ratios.tracewallBpftraceVsFloor)}x`]),
+          ...(r.server.bpftraceSkipped
+            ? []
+            : [
+                `- the floor (empty programs on the same tracepoints, system-wide) vs untraced: **${f(r.server.ratios.floorVsUntraced)}x**; tracewall with bpftrace vs the floor: ${f(r.server.ratios.tracewallBpftraceVsFloor)}x`,
+              ]),
         ]),
     ``,
     `## Parsing strace logs`,
     ``,
     `| log | MB | parse MB/s | wc -l MB/s | peak RSS MiB |`,
     `| --- | --: | --: | --: | --: |`,
-    ...r.parsing.rows.map((x) => `| ${x.size} | ${f(x.megabytes, 1)} | ${f(x.parseMBps, 0)} | ${f(x.wcMBps, 0)} | ${f(x.maxRssMiB, 0)} |`),
+    ...r.parsing.rows.map(
+      (x) => `| ${x.size} | ${f(x.megabytes, 1)} | ${f(x.parseMBps, 0)} | ${f(x.wcMBps, 0)} | ${f(x.maxRssMiB, 0)} |`,
+    ),
     ``,
     `Peak memory at 100x is ${f(r.parsing.rssGrowth100x)}x that at 1x (target: flat). Parsing target: 100 MB/s or more.`,
     ``,

@@ -14,7 +14,9 @@ const name = 'busybox-web';
 const runtime = process.env.TRACEWALL_DEMO_RUNTIME ?? 'crun';
 
 const { makeBusyboxBundle } = await import(path.join(root, 'dist', 'examples', 'bundles.js'));
-const { BUSYBOX_WEB_WORKLOAD, BUSYBOX_WEB_OUTPUT, BUSYBOX_PROBES } = await import(path.join(root, 'dist', 'examples', 'workloads.js'));
+const { BUSYBOX_WEB_WORKLOAD, BUSYBOX_WEB_OUTPUT, BUSYBOX_PROBES } = await import(
+  path.join(root, 'dist', 'examples', 'workloads.js')
+);
 const { runBundle } = await import(path.join(root, 'dist', 'trace', 'bundle.js'));
 
 function step(text) {
@@ -57,7 +59,11 @@ const seccomp = JSON.parse(fs.readFileSync(files[0], 'utf8'));
 const replay = await runBundle(bundle, runtime, { seccomp, timeoutMs: 60_000 });
 process.stdout.write(replay.stdout);
 const works = replay.exitCode === 0 && replay.stdout === BUSYBOX_WEB_OUTPUT;
-process.stdout.write(works ? 'demo: the workload still works under its profile (exit 0, same output)\n' : `demo: REPLAY FAILED (exit ${replay.exitCode}): ${replay.stderr}\n`);
+process.stdout.write(
+  works
+    ? 'demo: the workload still works under its profile (exit 0, same output)\n'
+    : `demo: REPLAY FAILED (exit ${replay.exitCode}): ${replay.stderr}\n`,
+);
 
 step('ask the same container to do what it never did');
 let refused = 0;
@@ -69,14 +75,20 @@ for (const probe of BUSYBOX_PROBES) {
   fs.rmSync(dir, { recursive: true, force: true });
   const denied = r.exitCode !== 0 && /Operation not permitted/.test(r.stderr);
   if (denied) refused++;
-  process.stdout.write(`  ${probe.what}: ${denied ? 'refused' : 'NOT refused'} (${r.stderr.trim().split('\n').pop() ?? ''})\n`);
+  process.stdout.write(
+    `  ${probe.what}: ${denied ? 'refused' : 'NOT refused'} (${r.stderr.trim().split('\n').pop() ?? ''})\n`,
+  );
 }
 
 step('summary');
 const profile = JSON.parse(fs.readFileSync(files[0], 'utf8'));
 const allowed = new Set(profile.syscalls.filter((s) => s.action === 'SCMP_ACT_ALLOW').flatMap((s) => s.names));
-const docker = JSON.parse(fs.readFileSync(path.join(root, 'src', 'validate', 'schemas', 'docker-default-seccomp.json'), 'utf8'));
-const dockerAllowed = docker.syscalls.filter((s) => s.action === 'SCMP_ACT_ALLOW' && !s.args?.length && !s.includes && !s.excludes).flatMap((s) => s.names).length;
+const docker = JSON.parse(
+  fs.readFileSync(path.join(root, 'src', 'validate', 'schemas', 'docker-default-seccomp.json'), 'utf8'),
+);
+const dockerAllowed = docker.syscalls
+  .filter((s) => s.action === 'SCMP_ACT_ALLOW' && !s.args?.length && !s.includes && !s.excludes)
+  .flatMap((s) => s.names).length;
 process.stdout.write(
   [
     `  allowed syscalls: ${allowed.size} (tracewall, ${name}) vs ${dockerAllowed} (Docker's default profile, unconditional allows)`,

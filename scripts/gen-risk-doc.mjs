@@ -13,14 +13,18 @@ let mod;
 try {
   mod = await import(path.join(dist, 'diff', 'catalogue-doc.js'));
 } catch (err) {
-  console.error(`gen-risk-doc: cannot load ${path.join(dist, 'diff', 'catalogue-doc.js')} (${err.code ?? err.message}); run \`npm run build\` first`);
+  console.error(
+    `gen-risk-doc: cannot load ${path.join(dist, 'diff', 'catalogue-doc.js')} (${err.code ?? err.message}); run \`npm run build\` first`,
+  );
   process.exit(3);
 }
 const text = mod.riskCatalogueMarkdown();
 if (process.argv.includes('--check')) {
   const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
   if (current !== text) {
-    console.error('gen-risk-doc: docs/risk-catalogue.md is not current; run `npm run build && node scripts/gen-risk-doc.mjs`');
+    console.error(
+      'gen-risk-doc: docs/risk-catalogue.md is not current; run `npm run build && node scripts/gen-risk-doc.mjs`',
+    );
     process.exit(1);
   }
   console.log('gen-risk-doc: docs/risk-catalogue.md is current');

@@ -38,7 +38,8 @@ const opts = parseArgs(process.argv.slice(2));
 const HYBRID_UNIFIED = '/sys/fs/cgroup/unified';
 
 if (process.getuid?.() !== 0) die('measure-runtime-layer needs root (it runs containers)');
-for (const tool of ['strace', '/bin/busybox']) if (!which(tool)) die(`missing ${tool}: apt-get install ${tool === 'strace' ? 'strace' : 'busybox-static'}`);
+for (const tool of ['strace', '/bin/busybox'])
+  if (!which(tool)) die(`missing ${tool}: apt-get install ${tool === 'strace' ? 'strace' : 'busybox-static'}`);
 
 work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-measure-'));
 const rootfs = makeRootfs(path.join(work, 'rootfs'));
@@ -47,7 +48,10 @@ let seq = 0;
 try {
   const runtimes = opts.runtime === 'all' ? ['crun', 'runc'] : [opts.runtime];
   for (const runtime of runtimes) {
-    if (!which(runtime)) { log(`skip ${runtime}: not installed (apt-get install ${runtime})`); continue; }
+    if (!which(runtime)) {
+      log(`skip ${runtime}: not installed (apt-get install ${runtime})`);
+      continue;
+    }
     const version = runtimeVersion(runtime);
     results[runtime] = { version, cgroupLayout: cgroupLayout(), variants: {} };
     for (const nnp of [true, false]) {
@@ -61,7 +65,9 @@ try {
 log('\n=== measured runtime layers ===');
 for (const [runtime, r] of Object.entries(results)) {
   for (const [variant, v] of Object.entries(r.variants)) {
-    log(`${runtime} ${r.version} ${variant}: ${v.layer.join(' ')}  (kill-default stress check ${v.stressCheck.ok}/${v.stressCheck.runs})`);
+    log(
+      `${runtime} ${r.version} ${variant}: ${v.layer.join(' ')}  (kill-default stress check ${v.stressCheck.ok}/${v.stressCheck.runs})`,
+    );
   }
 }
 const text = JSON.stringify(results, null, 2);
@@ -71,7 +77,11 @@ console.log(text);
 /** One runtime, one noNewPrivileges value: trace, discover under SCMP_ACT_LOG, enforce, minimise. */
 async function measure(runtime, nnp) {
   const seen = new Map(); // syscall -> how it was seen after the filter: traced runs, LOG records
-  const note = (s, how) => { const e = seen.get(s) ?? { traced: 0, logged: 0, stressed: 0 }; e[how]++; seen.set(s, e); };
+  const note = (s, how) => {
+    const e = seen.get(s) ?? { traced: 0, logged: 0, stressed: 0 };
+    e[how]++;
+    seen.set(s, e);
+  };
   const app = new Set();
   for (let i = 0; i < opts.traces; i++) {
     const t = withLoad(i % 2 === 1, () => traceOnce(runtime, nnp));
@@ -79,39 +89,69 @@ async function measure(runtime, nnp) {
     for (const s of t.app) app.add(s);
   }
   const traced = [...seen.keys()].sort();
-  log(`traced ${opts.traces}x (every second one with ${os.cpus().length} busy loops): ${traced.map((s) => `${s}(${seen.get(s).traced})`).join(' ')}`);
+  log(
+    `traced ${opts.traces}x (every second one with ${os.cpus().length} busy loops): ${traced.map((s) => `${s}(${seen.get(s).traced})`).join(' ')}`,
+  );
   log(`entrypoint /bin/true needs: ${[...app].sort().join(' ')}`);
 
   // Timing-dependent calls (Go's signal returns, sleeps, yields) are rare under strace: run untraced with a LOG default
   // that allows everything seen so far, and read the kernel's seccomp audit records of the runtime's init process.
   const logged = logDiscovery(runtime, nnp, [...new Set([...app, ...traced])]);
   for (const [s, n] of logged) for (let i = 0; i < n; i++) note(s, 'logged');
-  log(`SCMP_ACT_LOG discovery, ${opts.logRuns} untraced runs (half under load): ${[...logged].map(([s, n]) => `${s}(${n} runs)`).join(' ') || 'nothing beyond the traced set'}`);
+  log(
+    `SCMP_ACT_LOG discovery, ${opts.logRuns} untraced runs (half under load): ${[...logged].map(([s, n]) => `${s}(${n} runs)`).join(' ') || 'nothing beyond the traced set'}`,
+  );
   const stressed = await stressDiscovery(runtime, nnp, [...new Set([...app, ...traced])]);
   for (const [s, n] of stressed) for (let i = 0; i < n; i++) note(s, 'stressed');
-  log(`SCMP_ACT_LOG under stress, ${opts.stressRuns} runs ${opts.parallel} at a time with every core busy: ${[...stressed].map(([s, n]) => `${s}(${n} records)`).join(' ') || 'nothing beyond the traced set'}`);
+  log(
+    `SCMP_ACT_LOG under stress, ${opts.stressRuns} runs ${opts.parallel} at a time with every core busy: ${[...stressed].map(([s, n]) => `${s}(${n} records)`).join(' ') || 'nothing beyond the traced set'}`,
+  );
 
   const candidates = [...seen.keys()].sort();
   const overlap = candidates.filter((s) => app.has(s) && s !== 'execve');
   if (overlap.length) log(`note: also used by the entrypoint, so their removal cannot be tested: ${overlap.join(' ')}`);
 
-  const out = { tracedRuns: opts.traces, logRuns: opts.logRuns, stressRuns: opts.stressRuns, parallel: opts.parallel, seenAfterFilter: Object.fromEntries([...seen].sort()), entrypointSyscalls: [...app].sort(), perDefault: {} };
+  const out = {
+    tracedRuns: opts.traces,
+    logRuns: opts.logRuns,
+    stressRuns: opts.stressRuns,
+    parallel: opts.parallel,
+    seenAfterFilter: Object.fromEntries([...seen].sort()),
+    entrypointSyscalls: [...app].sort(),
+    perDefault: {},
+  };
   const everything = [...new Set([...app, ...candidates])];
   for (const defaultAction of ['SCMP_ACT_ERRNO', 'SCMP_ACT_KILL_PROCESS']) {
     const full = batch(runtime, nnp, defaultAction, everything);
-    log(`${defaultAction}: app + all candidates: ${full.ok}/${opts.runs} ok${full.firstError ? ` (first failure: ${full.firstError})` : ''}`);
+    log(
+      `${defaultAction}: app + all candidates: ${full.ok}/${opts.runs} ok${full.firstError ? ` (first failure: ${full.firstError})` : ''}`,
+    );
     const required = [];
     const removals = {};
     for (const s of candidates) {
       if (app.has(s) && s !== 'execve') continue;
-      const r = batch(runtime, nnp, defaultAction, everything.filter((x) => x !== s));
+      const r = batch(
+        runtime,
+        nnp,
+        defaultAction,
+        everything.filter((x) => x !== s),
+      );
       removals[s] = { ok: r.ok, runs: opts.runs, ...(r.firstError ? { firstError: r.firstError } : {}) };
       if (r.ok < opts.runs) required.push(s);
-      log(`  without ${s.padEnd(15)} ${String(r.ok).padStart(3)}/${opts.runs} ok${r.firstError ? `  e.g. ${r.firstError}` : ''}`);
+      log(
+        `  without ${s.padEnd(15)} ${String(r.ok).padStart(3)}/${opts.runs} ok${r.firstError ? `  e.g. ${r.firstError}` : ''}`,
+      );
     }
     const minimal = batch(runtime, nnp, defaultAction, [...new Set([...app, ...required, 'execve'])]);
-    log(`${defaultAction}: app + only the calls whose removal broke a run (${required.join(' ')}): ${minimal.ok}/${opts.runs} ok${minimal.firstError ? ` (first failure: ${minimal.firstError})` : ''}`);
-    out.perDefault[defaultAction] = { allCandidates: { ok: full.ok, runs: opts.runs }, removals, required, requiredOnly: { ok: minimal.ok, runs: opts.runs } };
+    log(
+      `${defaultAction}: app + only the calls whose removal broke a run (${required.join(' ')}): ${minimal.ok}/${opts.runs} ok${minimal.firstError ? ` (first failure: ${minimal.firstError})` : ''}`,
+    );
+    out.perDefault[defaultAction] = {
+      allCandidates: { ok: full.ok, runs: opts.runs },
+      removals,
+      required,
+      requiredOnly: { ok: minimal.ok, runs: opts.runs },
+    };
   }
   // The layer to render: every call seen after the filter (timing-dependent ones included, because a profile must not
   // depend on luck) and every call some removal proved necessary under either default.
@@ -121,15 +161,31 @@ async function measure(runtime, nnp) {
   out.layer = [...new Set([...proved, ...candidates])].sort();
   log(`layer: ${out.layer.join(' ')}`);
   // Final check: the layer alone (plus the entrypoint's calls) under a kill default, stressed.
-  const check = await stressRuns(runtime, nnp, profile('SCMP_ACT_KILL_PROCESS', [...new Set([...app, ...out.layer])]), opts.stressRuns);
-  out.stressCheck = { defaultAction: 'SCMP_ACT_KILL_PROCESS', ok: check.ok, runs: opts.stressRuns, parallel: opts.parallel };
-  log(`final check, SCMP_ACT_KILL_PROCESS with app + layer, ${opts.stressRuns} runs ${opts.parallel} at a time under load: ${check.ok}/${opts.stressRuns} ok`);
+  const check = await stressRuns(
+    runtime,
+    nnp,
+    profile('SCMP_ACT_KILL_PROCESS', [...new Set([...app, ...out.layer])]),
+    opts.stressRuns,
+  );
+  out.stressCheck = {
+    defaultAction: 'SCMP_ACT_KILL_PROCESS',
+    ok: check.ok,
+    runs: opts.stressRuns,
+    parallel: opts.parallel,
+  };
+  log(
+    `final check, SCMP_ACT_KILL_PROCESS with app + layer, ${opts.stressRuns} runs ${opts.parallel} at a time under load: ${check.ok}/${opts.stressRuns} ok`,
+  );
   return out;
 }
 
 /** Untraced runs under a LOG default allowing `allow`; the runtime's init calls outside it, with how many runs made each. */
 function logDiscovery(runtime, nnp, allow) {
-  const seccomp = { defaultAction: 'SCMP_ACT_LOG', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], syscalls: [{ names: [...allow].sort(), action: 'SCMP_ACT_ALLOW' }] };
+  const seccomp = {
+    defaultAction: 'SCMP_ACT_LOG',
+    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+    syscalls: [{ names: [...allow].sort(), action: 'SCMP_ACT_ALLOW' }],
+  };
   const names = syscallNames();
   const counts = new Map();
   const comm = runtime === 'crun' ? /^crun$/ : /^runc:/;
@@ -138,7 +194,8 @@ function logDiscovery(runtime, nnp, allow) {
     const r = withLoad(i % 2 === 1, () => runContainer(runtime, nnp, seccomp, false));
     if (r.status !== 0) log(`  LOG run failed: ${describe(r)}`);
     const inRun = new Set();
-    for (const rec of auditRecords(before)) if (comm.test(rec.comm)) inRun.add(names.get(rec.syscall) ?? `#${rec.syscall}`);
+    for (const rec of auditRecords(before))
+      if (comm.test(rec.comm)) inRun.add(names.get(rec.syscall) ?? `#${rec.syscall}`);
     for (const s of inRun) counts.set(s, (counts.get(s) ?? 0) + 1);
   }
   return new Map([...counts].sort());
@@ -146,7 +203,11 @@ function logDiscovery(runtime, nnp, allow) {
 
 /** Many untraced LOG runs in parallel with every core busy; the runtime's init calls outside `allow`, with record counts. */
 async function stressDiscovery(runtime, nnp, allow) {
-  const seccomp = { defaultAction: 'SCMP_ACT_LOG', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], syscalls: [{ names: [...allow].sort(), action: 'SCMP_ACT_ALLOW' }] };
+  const seccomp = {
+    defaultAction: 'SCMP_ACT_LOG',
+    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+    syscalls: [{ names: [...allow].sort(), action: 'SCMP_ACT_ALLOW' }],
+  };
   const names = syscallNames();
   const comm = runtime === 'crun' ? /^crun$/ : /^runc:/;
   const before = lastAuditSerial();
@@ -217,7 +278,11 @@ function syscallNames() {
 function withLoad(load, fn) {
   if (!load) return fn();
   const mine = startHogs();
-  try { return fn(); } finally { stopHogs(mine); }
+  try {
+    return fn();
+  } finally {
+    stopHogs(mine);
+  }
 }
 
 /** One busy loop per core. */
@@ -228,7 +293,10 @@ function startHogs() {
 }
 
 function stopHogs(mine) {
-  for (const h of mine) { h.kill('SIGKILL'); hogs.delete(h); }
+  for (const h of mine) {
+    h.kill('SIGKILL');
+    hogs.delete(h);
+  }
 }
 
 /** Run `runs` untraced containers with an allow-list profile; count successes. */
@@ -263,7 +331,11 @@ function profile(defaultAction, allow) {
 
 /** One traced run with a permissive filter; returns the post-filter runtime calls and the entrypoint's calls. */
 function traceOnce(runtime, nnp) {
-  const seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: ['acct'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+  const seccomp = {
+    defaultAction: 'SCMP_ACT_ALLOW',
+    architectures: ['SCMP_ARCH_X86_64'],
+    syscalls: [{ names: ['acct'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+  };
   const logFile = path.join(work, `trace-${seq + 1}.log`);
   const r = runContainer(runtime, nnp, seccomp, logFile);
   if (r.status !== 0) die(`traced ${runtime} run failed: ${describe(r)}`);
@@ -314,9 +386,14 @@ function analyseTrace(text) {
       if (/^(clone|clone3)$/.test(name) && done && ret && Number(ret) > 0) filtered.add(hostPid(rest, ret));
       continue;
     }
-    if (done && ret === '0' && (/^seccomp\(SECCOMP_SET_MODE_FILTER/.test(rest) || /^prctl\(PR_SET_SECCOMP, SECCOMP_MODE_FILTER/.test(rest))) {
+    if (
+      done &&
+      ret === '0' &&
+      (/^seccomp\(SECCOMP_SET_MODE_FILTER/.test(rest) || /^prctl\(PR_SET_SECCOMP, SECCOMP_MODE_FILTER/.test(rest))
+    ) {
       filtered.add(tid);
-      if (rest.includes('TSYNC')) log('warning: filter installed with TSYNC; threads other than the installer are not followed');
+      if (rest.includes('TSYNC'))
+        log('warning: filter installed with TSYNC; threads other than the installer are not followed');
     }
   }
   return { layer, app };
@@ -335,7 +412,8 @@ function runContainer(runtime, nnp, seccomp, straceLog) {
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config(nnp, seccomp)));
   let argv = runtimeArgv(runtime, dir, id);
-  if (straceLog) argv = ['strace', '-f', '--decode-pids=pidns', '-yy', '-ttt', '-s', '256', '-o', straceLog, '--', ...argv];
+  if (straceLog)
+    argv = ['strace', '-f', '--decode-pids=pidns', '-yy', '-ttt', '-s', '256', '-o', straceLog, '--', ...argv];
   liveContainers.set(id, runtime);
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
   spawnSync(runtime, ['delete', '-f', id], { encoding: 'utf8' });
@@ -369,7 +447,18 @@ function runContainerAsync(runtime, nnp, seccomp) {
 function runtimeArgv(runtime, dir, id) {
   const run = [runtime, 'run', '--bundle', dir, id];
   if (runtime === 'crun' && cgroupLayout() === 'hybrid') {
-    return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', `umount -l ${HYBRID_UNIFIED} && exec "$@"`, 'sh', ...run];
+    return [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      `umount -l ${HYBRID_UNIFIED} && exec "$@"`,
+      'sh',
+      ...run,
+    ];
   }
   return run;
 }
@@ -386,7 +475,7 @@ function cgroupLayout() {
     const mountPoint = pre.split(' ')[4];
     const fstype = post.split(' ')[0];
     if (!mountPoint?.startsWith('/sys/fs/cgroup')) continue;
-    if (fstype === 'cgroup2') (mountPoint === '/sys/fs/cgroup' ? (v2Root = true) : (v2Below = true));
+    if (fstype === 'cgroup2') mountPoint === '/sys/fs/cgroup' ? (v2Root = true) : (v2Below = true);
     if (fstype === 'cgroup') v1 = true;
   }
   if (v2Root) return 'v2';
@@ -412,7 +501,12 @@ function config(nnp, seccomp) {
     hostname: 'measure',
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      {
+        destination: '/dev',
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+      },
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }],
@@ -447,17 +541,39 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if (a === '--runtime' && ['crun', 'runc', 'all'].includes(v)) { o.runtime = v; i++; }
-    else if (a === '--runs' && Number(v) > 0) { o.runs = Number(v); i++; }
-    else if (a === '--traces' && Number(v) > 0) { o.traces = Number(v); i++; }
-    else if (a === '--log-runs' && Number(v) >= 0) { o.logRuns = Number(v); i++; }
-    else if (a === '--stress-runs' && Number(v) >= 0) { o.stressRuns = Number(v); i++; }
-    else if (a === '--parallel' && Number(v) > 0) { o.parallel = Number(v); i++; }
-    else if (a === '--json' && v) { o.json = v; i++; }
-    else die(`bad argument "${a}${v !== undefined ? ' ' + v : ''}": expected --runtime crun|runc|all, --runs N, --traces N, --log-runs N, --stress-runs N, --parallel N, --json FILE`);
+    if (a === '--runtime' && ['crun', 'runc', 'all'].includes(v)) {
+      o.runtime = v;
+      i++;
+    } else if (a === '--runs' && Number(v) > 0) {
+      o.runs = Number(v);
+      i++;
+    } else if (a === '--traces' && Number(v) > 0) {
+      o.traces = Number(v);
+      i++;
+    } else if (a === '--log-runs' && Number(v) >= 0) {
+      o.logRuns = Number(v);
+      i++;
+    } else if (a === '--stress-runs' && Number(v) >= 0) {
+      o.stressRuns = Number(v);
+      i++;
+    } else if (a === '--parallel' && Number(v) > 0) {
+      o.parallel = Number(v);
+      i++;
+    } else if (a === '--json' && v) {
+      o.json = v;
+      i++;
+    } else
+      die(
+        `bad argument "${a}${v !== undefined ? ' ' + v : ''}": expected --runtime crun|runc|all, --runs N, --traces N, --log-runs N, --stress-runs N, --parallel N, --json FILE`,
+      );
   }
   return o;
 }
 
-function log(msg) { process.stderr.write(msg + '\n'); }
-function die(msg) { log(`measure-runtime-layer: ${msg}`); process.exit(2); }
+function log(msg) {
+  process.stderr.write(msg + '\n');
+}
+function die(msg) {
+  log(`measure-runtime-layer: ${msg}`);
+  process.exit(2);
+}

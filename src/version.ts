@@ -3,4 +3,6 @@ import fs from 'node:fs';
 import { fromRoot } from './util/paths.js';
 
 /** The version in package.json. */
-export const TOOL_VERSION: string = (JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+export const TOOL_VERSION: string = (
+  JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }
+).version;

@@ -6,7 +6,13 @@ import { COVERAGE_KINDS, type CoverageItems, type CoverageKind, type CoverageRep
 /** Version of the JSON coverage format; bumped when a field changes meaning. */
 export const COVERAGE_JSON_VERSION = 1;
 
-const SINGULAR: Readonly<Record<CoverageKind, string>> = { syscalls: 'syscall', files: 'file', executables: 'executable', capabilities: 'capability', network: 'network' };
+const SINGULAR: Readonly<Record<CoverageKind, string>> = {
+  syscalls: 'syscall',
+  files: 'file',
+  executables: 'executable',
+  capabilities: 'capability',
+  network: 'network',
+};
 const NOUN: Readonly<Record<CoverageKind, [string, string]>> = {
   syscalls: ['syscall', 'syscalls'],
   files: ['file rule', 'file rules'],
@@ -34,13 +40,17 @@ export function formatCoverageText(report: CoverageReport): string {
       return;
     }
     const added = COVERAGE_KINDS.filter((k) => run.added[k].length > 0).map((k) => counted(k, run.added[k].length));
-    lines.push(`  ${visible(run.name)}: needed ${needed}; ${added.length > 0 ? `added ${added.join(', ')}:` : 'added nothing new'}`);
+    lines.push(
+      `  ${visible(run.name)}: needed ${needed}; ${added.length > 0 ? `added ${added.join(', ')}:` : 'added nothing new'}`,
+    );
     lines.push(...itemLines(run.added, '    + '));
   });
   if (n >= 2) {
     if (report.onlyOne.length === 0) lines.push(`every rule was needed by at least two of the ${n} runs`);
     else {
-      lines.push(`needed by only one of the ${n} runs (check whether the other runs missed that path, or it is rare or timing-dependent):`);
+      lines.push(
+        `needed by only one of the ${n} runs (check whether the other runs missed that path, or it is rare or timing-dependent):`,
+      );
       for (const o of report.onlyOne) lines.push(...itemLines(o.items, `  ${visible(o.name)}: `));
     }
   }
@@ -49,5 +59,10 @@ export function formatCoverageText(report: CoverageReport): string {
 
 /** The JSON report (stable bytes). */
 export function formatCoverageJson(report: CoverageReport): string {
-  return stableJson({ format: 'tracewall-coverage', formatVersion: COVERAGE_JSON_VERSION, runs: report.runs, onlyOne: report.onlyOne });
+  return stableJson({
+    format: 'tracewall-coverage',
+    formatVersion: COVERAGE_JSON_VERSION,
+    runs: report.runs,
+    onlyOne: report.onlyOne,
+  });
 }

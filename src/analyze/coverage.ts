@@ -42,7 +42,8 @@ function need(needs: Needs, kind: CoverageKind, rule: string, run: number, acces
 function rulesByPath(policy: Policy): Map<string, number[]> {
   const m = new Map<string, number[]>();
   policy.files.forEach((rule, i) => {
-    for (const p of rule.generalized ? rule.generalized.from : [patternText(rule.pattern)]) m.set(p, [...(m.get(p) ?? []), i]);
+    for (const p of rule.generalized ? rule.generalized.from : [patternText(rule.pattern)])
+      m.set(p, [...(m.get(p) ?? []), i]);
   });
   return m;
 }
@@ -67,7 +68,8 @@ function networkNeeds(needs: Needs, runs: readonly Recording[]): void {
   runs.forEach((r, i) => {
     for (const s of r.network.sockets) need(needs, 'network', `socket ${s.family} ${s.type} ${s.protocol}`, i);
     for (const verb of ['bind', 'connect', 'listen'] as const) {
-      for (const e of r.network[verb]) need(needs, 'network', `${verb} ${e.family} ${e.address}${e.port ? `:${e.port}` : ''}`, i);
+      for (const e of r.network[verb])
+        need(needs, 'network', `${verb} ${e.family} ${e.address}${e.port ? `:${e.port}` : ''}`, i);
     }
   });
 }
@@ -84,7 +86,8 @@ function items(list: ReadonlyArray<{ kind: CoverageKind; rule: string; access?: 
     if (n.kind === 'files') fileAccess.set(n.rule, [...(fileAccess.get(n.rule) ?? []), n.access ?? '']);
     else out[n.kind].push(n.rule);
   }
-  for (const [rule, access] of fileAccess) out.files.push(`${rule}: ${sortAccesses(access as FileAccess[]).join(', ')}`);
+  for (const [rule, access] of fileAccess)
+    out.files.push(`${rule}: ${sortAccesses(access as FileAccess[]).join(', ')}`);
   for (const k of COVERAGE_KINDS) out[k] = [...new Set(out[k])].sort(byCodeUnit);
   return out;
 }
@@ -97,22 +100,30 @@ export function coverageOf(recordings: readonly Recording[]): CoverageReport {
   const needs: Needs = new Map();
   for (const [abi, rules] of Object.entries(policy.syscalls)) {
     for (const [name, rule] of Object.entries(rules ?? {})) {
-      for (const r of rule.provenance.recordings) need(needs, 'syscalls', abi === 'x86_64' ? name : `${name} (${abi})`, index.get(r)!);
+      for (const r of rule.provenance.recordings)
+        need(needs, 'syscalls', abi === 'x86_64' ? name : `${name} (${abi})`, index.get(r)!);
     }
   }
   fileNeeds(needs, policy, runs);
-  for (const e of policy.executables) for (const r of e.provenance.recordings) need(needs, 'executables', e.path, index.get(r)!);
-  for (const c of policy.capabilities) for (const r of c.provenance.recordings) need(needs, 'capabilities', c.name, index.get(r)!);
+  for (const e of policy.executables)
+    for (const r of e.provenance.recordings) need(needs, 'executables', e.path, index.get(r)!);
+  for (const c of policy.capabilities)
+    for (const r of c.provenance.recordings) need(needs, 'capabilities', c.name, index.get(r)!);
   networkNeeds(needs, runs);
 
   const all = [...needs.values()];
   const coverageRuns = policy.sources.map((name, i): CoverageRun => {
     const mine = all.filter((n) => n.runs.has(i));
-    const needed = Object.fromEntries(COVERAGE_KINDS.map((k) => [k, new Set(mine.filter((n) => n.kind === k).map((n) => n.rule)).size])) as Record<CoverageKind, number>;
+    const needed = Object.fromEntries(
+      COVERAGE_KINDS.map((k) => [k, new Set(mine.filter((n) => n.kind === k).map((n) => n.rule)).size]),
+    ) as Record<CoverageKind, number>;
     return { name, needed, added: items(mine.filter((n) => Math.min(...n.runs) === i)) };
   });
-  const onlyOne = policy.sources.length < 2 ? [] : policy.sources
-    .map((name, i) => ({ name, items: items(all.filter((n) => n.runs.size === 1 && n.runs.has(i))) }))
-    .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
+  const onlyOne =
+    policy.sources.length < 2
+      ? []
+      : policy.sources
+          .map((name, i) => ({ name, items: items(all.filter((n) => n.runs.size === 1 && n.runs.has(i))) }))
+          .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
   return { runs: coverageRuns, onlyOne };
 }

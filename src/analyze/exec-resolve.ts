@@ -30,7 +30,9 @@ export function resolveExecs(rec: Recording, lookup: ExecLookup): Recording {
   const follow = (p: string, depth: number): void => {
     const t = lookup(p);
     if (!t) {
-      warnings.push(`exec of ${JSON.stringify(p)}: could not resolve its symlinks or interpreter after the run; AppArmor matches exec rules on the resolved path`);
+      warnings.push(
+        `exec of ${JSON.stringify(p)}: could not resolve its symlinks or interpreter after the run; AppArmor matches exec rules on the resolved path`,
+      );
       return;
     }
     if (t.resolved !== p) grant(t.resolved);

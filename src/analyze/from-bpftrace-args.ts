@@ -3,7 +3,22 @@
 import type { Arg, ArgValue } from '../parse/args.js';
 import type { BtPath, BtRecord, BtString } from '../parse/bpftrace.js';
 import type { DecodedText } from '../parse/bpftrace-text.js';
-import { cloneFlagsName, familyName, fcntlName, idName, ioctlName, modeName, nstypeName, openFlagsName, personalityName, prctlName, protName, protocolName, ptraceName, socketTypeName } from '../parse/bpftrace-names.js';
+import {
+  cloneFlagsName,
+  familyName,
+  fcntlName,
+  idName,
+  ioctlName,
+  modeName,
+  nstypeName,
+  openFlagsName,
+  personalityName,
+  prctlName,
+  protName,
+  protocolName,
+  ptraceName,
+  socketTypeName,
+} from '../parse/bpftrace-names.js';
 
 type CallRecord = Extract<BtRecord, { k: 'call' }>;
 
@@ -17,7 +32,12 @@ export function str(s: DecodedText | null, abstract = false, truncated = false):
 /** An fd decorated with the path the kernel named, or a plain word when unnamed. */
 export function fdPath(p: BtPath | null, fd = '3'): ArgValue {
   if (!p) return word(fd);
-  return { t: 'fd', fd, info: { kind: 'path', path: p.text, invalidUtf8: p.invalidUtf8, device: null }, deleted: false };
+  return {
+    t: 'fd',
+    fd,
+    info: { kind: 'path', path: p.text, invalidUtf8: p.invalidUtf8, device: null },
+    deleted: false,
+  };
 }
 const s1 = (r: CallRecord): ArgValue => str(r.str1, false, r.str1?.truncated ?? false);
 const s2 = (r: CallRecord): ArgValue => str(r.str2, false, r.str2?.truncated ?? false);
@@ -37,11 +57,17 @@ export function ipv6(bytes: number[]): string {
   if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${bytes.slice(12).join('.')}`;
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = g.map((x) => x.toString(16));
@@ -62,10 +88,22 @@ function sockaddr(r: CallRecord): ArgValue {
   const fields: Arg[] = [arg(word(familyName(family)), 'sa_family')];
   const port: ArgValue = { t: 'call', name: 'htons', args: [arg(word(String(n(r.a[1]))))] };
   if (family === 2) {
-    fields.push(arg(port, 'sin_port'), arg({ t: 'call', name: 'inet_addr', args: [arg(str({ text: ipv4(n(r.a[2])), invalidUtf8: false }))] }, 'sin_addr'));
+    fields.push(
+      arg(port, 'sin_port'),
+      arg(
+        { t: 'call', name: 'inet_addr', args: [arg(str({ text: ipv4(n(r.a[2])), invalidUtf8: false }))] },
+        'sin_addr',
+      ),
+    );
   } else if (family === 10) {
     const text = ipv6(bytesOf64(r.a[2], r.a[3]));
-    fields.push(arg(port, 'sin6_port'), arg({ t: 'call', name: 'inet_pton', args: [arg(word('AF_INET6')), arg(str({ text, invalidUtf8: false }))] }, 'sin6_addr'));
+    fields.push(
+      arg(port, 'sin6_port'),
+      arg(
+        { t: 'call', name: 'inet_pton', args: [arg(word('AF_INET6')), arg(str({ text, invalidUtf8: false }))] },
+        'sin6_addr',
+      ),
+    );
   } else if (family === 1) {
     const abstract = r.str1 === null;
     fields.push(arg(str(r.str1, abstract), 'sun_path'));
@@ -77,41 +115,104 @@ function sockaddr(r: CallRecord): ArgValue {
 export function callArgs(name: string, r: CallRecord): Arg[] {
   const a = r.a;
   switch (name) {
-    case 'mount': return [arg(str(null)), arg(s1(r))];
-    case 'link': return [arg(str(null)), arg(s1(r))];
-    case 'symlink': return [arg(str(null)), arg(s1(r))];
-    case 'chown': case 'lchown': return [arg(s1(r)), arg(word(idName(a[0]))), arg(word(idName(a[1])))];
-    case 'mknod': return [arg(s1(r)), arg(word(modeName(n(a[0]))))];
-    case 'fchownat': return [arg(dir1(r)), arg(s1(r)), arg(word(idName(a[0]))), arg(word(idName(a[1])))];
-    case 'mknodat': return [arg(dir1(r)), arg(s1(r)), arg(word(modeName(n(a[0]))))];
-    case 'linkat': return [arg(word('AT_FDCWD')), arg(str(null)), arg(dir1(r)), arg(s1(r))];
-    case 'symlinkat': return [arg(str(null)), arg(dir1(r)), arg(s1(r))];
-    case 'rename': return [arg(s1(r)), arg(s2(r))];
-    case 'renameat': case 'renameat2': return [arg(dir1(r)), arg(s1(r)), arg(dir2(r)), arg(s2(r))];
-    case 'pivot_root': return [arg(s1(r)), arg(s2(r))];
-    case 'newfstatat': case 'statx': case 'faccessat': case 'faccessat2': case 'fchmodat': case 'fchmodat2': case 'futimesat':
-    case 'readlinkat': case 'unlinkat': case 'mkdirat':
+    case 'mount':
+      return [arg(str(null)), arg(s1(r))];
+    case 'link':
+      return [arg(str(null)), arg(s1(r))];
+    case 'symlink':
+      return [arg(str(null)), arg(s1(r))];
+    case 'chown':
+    case 'lchown':
+      return [arg(s1(r)), arg(word(idName(a[0]))), arg(word(idName(a[1])))];
+    case 'mknod':
+      return [arg(s1(r)), arg(word(modeName(n(a[0]))))];
+    case 'fchownat':
+      return [arg(dir1(r)), arg(s1(r)), arg(word(idName(a[0]))), arg(word(idName(a[1])))];
+    case 'mknodat':
+      return [arg(dir1(r)), arg(s1(r)), arg(word(modeName(n(a[0]))))];
+    case 'linkat':
+      return [arg(word('AT_FDCWD')), arg(str(null)), arg(dir1(r)), arg(s1(r))];
+    case 'symlinkat':
+      return [arg(str(null)), arg(dir1(r)), arg(s1(r))];
+    case 'rename':
+      return [arg(s1(r)), arg(s2(r))];
+    case 'renameat':
+    case 'renameat2':
+      return [arg(dir1(r)), arg(s1(r)), arg(dir2(r)), arg(s2(r))];
+    case 'pivot_root':
+      return [arg(s1(r)), arg(s2(r))];
+    case 'newfstatat':
+    case 'statx':
+    case 'faccessat':
+    case 'faccessat2':
+    case 'fchmodat':
+    case 'fchmodat2':
+    case 'futimesat':
+    case 'readlinkat':
+    case 'unlinkat':
+    case 'mkdirat':
       return [arg(dir1(r)), arg(s1(r))];
-    case 'utimensat': return r.str1 ? [arg(dir1(r)), arg(s1(r))] : [arg(fdPath(r.path1)), arg(word('NULL'))];
-    case 'open': return [arg(str(null)), arg(word(openFlagsName(n(a[0]))))];
-    case 'openat': return [arg(word('AT_FDCWD')), arg(str(null)), arg(word(openFlagsName(n(a[0]))))];
-    case 'openat2': return [arg(word('AT_FDCWD')), arg(str(null)), arg({ t: 'struct', fields: [arg(word(openFlagsName(n(a[0]))), 'flags')] })];
-    case 'creat': return [arg(str(null))];
-    case 'fchown': return [arg(fdPath(r.path1)), arg(word(idName(a[0]))), arg(word(idName(a[1])))];
-    case 'fcntl': return [arg(fdPath(r.path1)), arg(word(fcntlName(n(a[0]))))];
-    case 'mmap': return [arg(word('NULL')), arg(word('0')), arg(word(protName(n(a[0])))), arg(word('MAP_PRIVATE')), arg(fdPath(r.path1)), arg(word('0'))];
-    case 'getdents': case 'getdents64': case 'flock': case 'ftruncate': case 'fchmod': case 'fsetxattr': case 'fremovexattr':
+    case 'utimensat':
+      return r.str1 ? [arg(dir1(r)), arg(s1(r))] : [arg(fdPath(r.path1)), arg(word('NULL'))];
+    case 'open':
+      return [arg(str(null)), arg(word(openFlagsName(n(a[0]))))];
+    case 'openat':
+      return [arg(word('AT_FDCWD')), arg(str(null)), arg(word(openFlagsName(n(a[0]))))];
+    case 'openat2':
+      return [
+        arg(word('AT_FDCWD')),
+        arg(str(null)),
+        arg({ t: 'struct', fields: [arg(word(openFlagsName(n(a[0]))), 'flags')] }),
+      ];
+    case 'creat':
+      return [arg(str(null))];
+    case 'fchown':
+      return [arg(fdPath(r.path1)), arg(word(idName(a[0]))), arg(word(idName(a[1])))];
+    case 'fcntl':
+      return [arg(fdPath(r.path1)), arg(word(fcntlName(n(a[0]))))];
+    case 'mmap':
+      return [
+        arg(word('NULL')),
+        arg(word('0')),
+        arg(word(protName(n(a[0])))),
+        arg(word('MAP_PRIVATE')),
+        arg(fdPath(r.path1)),
+        arg(word('0')),
+      ];
+    case 'getdents':
+    case 'getdents64':
+    case 'flock':
+    case 'ftruncate':
+    case 'fchmod':
+    case 'fsetxattr':
+    case 'fremovexattr':
       return [arg(fdPath(r.path1))];
-    case 'setuid': case 'setgid': case 'setfsuid': case 'setfsgid': return [arg(word(idName(a[0])))];
-    case 'setreuid': case 'setregid': return [arg(word(idName(a[0]))), arg(word(idName(a[1])))];
-    case 'setresuid': case 'setresgid': return [arg(word(idName(a[0]))), arg(word(idName(a[1]))), arg(word(idName(a[2])))];
-    case 'setgroups': return [arg(word(String(n(a[0])))), arg(word('NULL'))];
-    case 'ptrace': return [arg(word(ptraceName(n(a[0])))), arg(word(String(n(a[1]))))];
-    case 'sethostname': case 'setdomainname': return [];
-    case 'bind': return [arg(word(n(a[0]) === 10 ? '-1' : String(n(a[3])))), arg(sockaddr(r))];
-    case 'connect': return [arg(word('-1')), arg(sockaddr(r))];
-    case 'sendto': return [arg(word('-1')), arg(word('NULL')), arg(word('0')), arg(word('0')), arg(sockaddr(r))];
-    case 'sendmsg': return [arg(word('-1')), arg({ t: 'struct', fields: [arg(sockaddr(r), 'msg_name')] })];
+    case 'setuid':
+    case 'setgid':
+    case 'setfsuid':
+    case 'setfsgid':
+      return [arg(word(idName(a[0])))];
+    case 'setreuid':
+    case 'setregid':
+      return [arg(word(idName(a[0]))), arg(word(idName(a[1])))];
+    case 'setresuid':
+    case 'setresgid':
+      return [arg(word(idName(a[0]))), arg(word(idName(a[1]))), arg(word(idName(a[2])))];
+    case 'setgroups':
+      return [arg(word(String(n(a[0])))), arg(word('NULL'))];
+    case 'ptrace':
+      return [arg(word(ptraceName(n(a[0])))), arg(word(String(n(a[1]))))];
+    case 'sethostname':
+    case 'setdomainname':
+      return [];
+    case 'bind':
+      return [arg(word(n(a[0]) === 10 ? '-1' : String(n(a[3])))), arg(sockaddr(r))];
+    case 'connect':
+      return [arg(word('-1')), arg(sockaddr(r))];
+    case 'sendto':
+      return [arg(word('-1')), arg(word('NULL')), arg(word('0')), arg(word('0')), arg(sockaddr(r))];
+    case 'sendmsg':
+      return [arg(word('-1')), arg({ t: 'struct', fields: [arg(sockaddr(r), 'msg_name')] })];
     default:
       // stat, lstat, access, chmod, unlink, rmdir, mkdir, readlink, truncate, chroot, umount2, xattrs, statfs, utime(s)
       return [arg(s1(r))];
@@ -122,16 +223,25 @@ export function callArgs(name: string, r: CallRecord): Arg[] {
 export function factArgs(name: string, v: [bigint, bigint, bigint]): Arg[] {
   const x = (i: 0 | 1 | 2): number => Number(BigInt.asIntN(32, v[i]));
   switch (name) {
-    case 'socket': case 'socketpair':
+    case 'socket':
+    case 'socketpair':
       return [arg(word(familyName(x(0)))), arg(word(socketTypeName(x(1)))), arg(word(protocolName(x(0), x(2))))];
-    case 'clone': return [arg(word(cloneFlagsName(BigInt.asUintN(64, v[0]), true)), 'flags')];
-    case 'clone3': return [arg({ t: 'struct', fields: [arg(word(cloneFlagsName(BigInt.asUintN(64, v[0]), false)), 'flags')] })];
-    case 'unshare': return [arg(word(cloneFlagsName(BigInt.asUintN(64, v[0]), false)))];
-    case 'setns': return [arg(word('-1')), arg(word(nstypeName(x(0))))];
-    case 'prctl': return [arg(word(prctlName(x(0))))];
-    case 'personality': return [arg(word(personalityName(x(0))))];
-    case 'ioctl': return [arg(word('-1')), arg(word(ioctlName(x(0))))];
-    default: return [];
+    case 'clone':
+      return [arg(word(cloneFlagsName(BigInt.asUintN(64, v[0]), true)), 'flags')];
+    case 'clone3':
+      return [arg({ t: 'struct', fields: [arg(word(cloneFlagsName(BigInt.asUintN(64, v[0]), false)), 'flags')] })];
+    case 'unshare':
+      return [arg(word(cloneFlagsName(BigInt.asUintN(64, v[0]), false)))];
+    case 'setns':
+      return [arg(word('-1')), arg(word(nstypeName(x(0))))];
+    case 'prctl':
+      return [arg(word(prctlName(x(0))))];
+    case 'personality':
+      return [arg(word(personalityName(x(0))))];
+    case 'ioctl':
+      return [arg(word('-1')), arg(word(ioctlName(x(0))))];
+    default:
+      return [];
   }
 }
 

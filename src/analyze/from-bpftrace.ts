@@ -15,9 +15,35 @@ export type BpftraceMeta = Omit<StraceMeta, 'startAt' | 'tracer' | 'foreignArch'
 
 // Calls whose relative path is resolved against the cwd (the kernel named it as the record's first path).
 const CWD_RELATIVE = new Set([
-  'stat', 'lstat', 'access', 'chmod', 'utime', 'utimes', 'chroot', 'getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'setxattr',
-  'lsetxattr', 'removexattr', 'lremovexattr', 'statfs', 'unlink', 'rmdir', 'mkdir', 'readlink', 'truncate', 'umount2', 'mount',
-  'link', 'symlink', 'chown', 'lchown', 'mknod', 'rename',
+  'stat',
+  'lstat',
+  'access',
+  'chmod',
+  'utime',
+  'utimes',
+  'chroot',
+  'getxattr',
+  'lgetxattr',
+  'listxattr',
+  'llistxattr',
+  'setxattr',
+  'lsetxattr',
+  'removexattr',
+  'lremovexattr',
+  'statfs',
+  'unlink',
+  'rmdir',
+  'mkdir',
+  'readlink',
+  'truncate',
+  'umount2',
+  'mount',
+  'link',
+  'symlink',
+  'chown',
+  'lchown',
+  'mknod',
+  'rename',
 ]);
 const OPENS = new Set(['open', 'openat', 'openat2', 'creat']);
 const GET_IDS = new Set(['getuid', 'geteuid', 'getgid', 'getegid']);
@@ -32,8 +58,30 @@ function signalOf(n: number): string {
   return `SIG${n}`;
 }
 
-function event(pid: number, time: string, nr: number, name: string, ret: string, errno = '', retDeco: string | null = null): SyscallEvent {
-  return { kind: 'syscall', line: 0, pid, time, abi: 'x86_64', nr, name, args: '', ret, errno, retDeco, retHostPid: null, complete: true };
+function event(
+  pid: number,
+  time: string,
+  nr: number,
+  name: string,
+  ret: string,
+  errno = '',
+  retDeco: string | null = null,
+): SyscallEvent {
+  return {
+    kind: 'syscall',
+    line: 0,
+    pid,
+    time,
+    abi: 'x86_64',
+    nr,
+    name,
+    args: '',
+    ret,
+    errno,
+    retDeco,
+    retHostPid: null,
+    complete: true,
+  };
 }
 
 /** Build the Recording of one tracewall bpftrace log. Deterministic: the same text gives the same Recording. */
@@ -59,11 +107,16 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
     if (r.ts > last) last = r.ts;
     switch (r.k) {
       case 'app':
-        if (root === null) { root = r.tid; first = time; }
+        if (root === null) {
+          root = r.tid;
+          first = time;
+        }
         b.event({ kind: 'process', line: 0, pid: r.tid, time, ppid: null, exact: true });
         break;
       case 'fork':
-        b.applyCall(event(r.tid, time, 56, 'clone', String(r.child)), factArgs('clone', [r.flags, 0n, 0n]), { argFacts: false });
+        b.applyCall(event(r.tid, time, 56, 'clone', String(r.child)), factArgs('clone', [r.flags, 0n, 0n]), {
+          argFacts: false,
+        });
         b.event({ kind: 'process', line: 0, pid: r.child, time, ppid: r.tid, exact: true });
         break;
       case 'exec':
@@ -78,16 +131,26 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
         if (r.oldTid !== r.tid) b.event({ kind: 'superseded', line: 0, pid: r.tid, time, by: r.oldTid });
         if (!e) break;
         const name = e.nr === 322 ? 'execveat' : 'execve';
-        const argv: Arg = { key: null, value: { t: 'array', items: e.argv0 ? [{ key: null, value: strArg(e.argv0) }] : [] } };
-        const args: Arg[] = name === 'execveat' ? [{ key: null, value: fdPath(e.dir) }, { key: null, value: strArg(e.filename) }, argv] : [{ key: null, value: strArg(e.filename) }, argv];
+        const argv: Arg = {
+          key: null,
+          value: { t: 'array', items: e.argv0 ? [{ key: null, value: strArg(e.argv0) }] : [] },
+        };
+        const args: Arg[] =
+          name === 'execveat'
+            ? [{ key: null, value: fdPath(e.dir) }, { key: null, value: strArg(e.filename) }, argv]
+            : [{ key: null, value: strArg(e.filename) }, argv];
         const relative = !e.filename.text.startsWith('/');
-        b.applyCall(event(r.tid, time, e.nr, name, '0'), args, { argFacts: false, ...(relative && e.dir && name === 'execve' ? { cwd: e.dir.text } : {}) });
+        b.applyCall(event(r.tid, time, e.nr, name, '0'), args, {
+          argFacts: false,
+          ...(relative && e.dir && name === 'execve' ? { cwd: e.dir.text } : {}),
+        });
         break;
       }
       case 'exit': {
         const sig = r.code & 0x7f;
         const end = (pid: number): void => {
-          if (sig) b.event({ kind: 'killed', line: 0, pid, time, signal: signalOf(sig), coreDumped: (r.code & 0x80) !== 0 });
+          if (sig)
+            b.event({ kind: 'killed', line: 0, pid, time, signal: signalOf(sig), coreDumped: (r.code & 0x80) !== 0 });
           else b.event({ kind: 'exit', line: 0, pid, time, code: (r.code >> 8) & 0xff });
         };
         end(r.tid);
@@ -102,18 +165,45 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
         let retDeco: string | null = null;
         if (isOpen && r.path1) {
           const tmpfile = (Number(r.a[0]) & 0o20200000) === 0o20200000;
-          if (tmpfile) args[name === 'open' || name === 'creat' ? 0 : 1] = { key: null, value: strArg({ text: path.posix.dirname(r.path1.text), invalidUtf8: r.path1.invalidUtf8, truncated: false }) };
+          if (tmpfile)
+            args[name === 'open' || name === 'creat' ? 0 : 1] = {
+              key: null,
+              value: strArg({
+                text: path.posix.dirname(r.path1.text),
+                invalidUtf8: r.path1.invalidUtf8,
+                truncated: false,
+              }),
+            };
           else retDeco = r.path1.escaped;
         }
-        const ev = event(r.tid, time, r.nr, name, inProgress ? '-1' : String(r.ret), inProgress ? 'EINPROGRESS' : '', retDeco);
+        const ev = event(
+          r.tid,
+          time,
+          r.nr,
+          name,
+          inProgress ? '-1' : String(r.ret),
+          inProgress ? 'EINPROGRESS' : '',
+          retDeco,
+        );
         const rel = r.str1 !== null && !r.str1.text.startsWith('/');
-        const cwdPath = CWD_RELATIVE.has(name) ? (rel ? r.path1 : null) ?? (name === 'rename' ? r.path2 : null) : null;
+        const cwdPath = CWD_RELATIVE.has(name)
+          ? ((rel ? r.path1 : null) ?? (name === 'rename' ? r.path2 : null))
+          : null;
         b.applyCall(ev, args, { argFacts: false, ...(cwdPath ? { cwd: cwdPath.text } : {}) });
         break;
       }
       case 'running':
         attached = true;
-        b.event({ kind: 'process', line: 0, pid: r.tid, time, ppid: null, exact: false, exe: r.exe.text, creds: { euid: r.euid, egid: r.egid } });
+        b.event({
+          kind: 'process',
+          line: 0,
+          pid: r.tid,
+          time,
+          ppid: null,
+          exact: false,
+          exe: r.exe.text,
+          creds: { euid: r.euid, egid: r.egid },
+        });
         break;
       case 'blocked':
         // inside this call since before the probes attached (record --pid/--container): it is the application's too
@@ -123,9 +213,22 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
         const proto = r.family === 2 ? 'TCP' : r.family === 10 ? 'TCPv6' : 'UNIX';
         const bytes4 = [r.addr4 & 0xff, (r.addr4 >>> 8) & 0xff, (r.addr4 >>> 16) & 0xff, (r.addr4 >>> 24) & 0xff];
         const bytes6 = r.addr6.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff]);
-        const local = r.family === 2 ? `${bytes4.join('.')}:${r.port}` : r.family === 10 ? `[${ipv6(bytes6)}]:${r.port}` : null;
-        const fd = { t: 'fd' as const, fd: String(r.fd), info: { kind: 'socket' as const, proto, local, remote: null, unixPath: null, invalidUtf8: false }, deleted: false };
-        b.applyCall(event(r.tid, time, 50, 'listen', '0'), [{ key: null, value: fd }, { key: null, value: word('0') }], { argFacts: false });
+        const local =
+          r.family === 2 ? `${bytes4.join('.')}:${r.port}` : r.family === 10 ? `[${ipv6(bytes6)}]:${r.port}` : null;
+        const fd = {
+          t: 'fd' as const,
+          fd: String(r.fd),
+          info: { kind: 'socket' as const, proto, local, remote: null, unixPath: null, invalidUtf8: false },
+          deleted: false,
+        };
+        b.applyCall(
+          event(r.tid, time, 50, 'listen', '0'),
+          [
+            { key: null, value: fd },
+            { key: null, value: word('0') },
+          ],
+          { argFacts: false },
+        );
         break;
       }
     }
@@ -137,17 +240,31 @@ export function recordingFromBpftrace(text: string, meta: BpftraceMeta): Recordi
       if (f.ok) b.applyCall(event(pid, first, f.nr, name, String(f.values[0])), [], { argFacts: true });
       continue;
     }
-    b.applyCall(event(pid, first, f.nr, name, f.ok ? '0' : '-1', f.ok ? '' : 'EPERM'), factArgs(name, f.values), { argFacts: true });
+    b.applyCall(event(pid, first, f.nr, name, f.ok ? '0' : '-1', f.ok ? '' : 'EPERM'), factArgs(name, f.values), {
+      argFacts: true,
+    });
   }
   const warnings = [...log.warnings];
   if (attached) {
-    warnings.push('attached to processes that were already running: what they did before (their start: exec, libraries, configuration) is not in this recording; merge it with a recording of their start (tracewall merge) before enforcing a profile');
+    warnings.push(
+      'attached to processes that were already running: what they did before (their start: exec, libraries, configuration) is not in this recording; merge it with a recording of their start (tracewall merge) before enforcing a profile',
+    );
   }
-  const cut = log.records.some((r) => (r.k === 'call' && (r.path1?.truncated || r.path2?.truncated || r.str1?.truncated || r.str2?.truncated)) || (r.k === 'exec' && (r.filename.truncated || r.dir?.truncated)));
-  if (cut) warnings.push('some paths were longer than the bpftrace tracer reads (512 bytes of a name given to a call, 48 directory levels): they are recorded cut short');
-  if (!log.ended && log.records.length > 0) warnings.push('bpftrace stopped before printing its counts: the syscall counts are missing from this recording');
+  const cut = log.records.some(
+    (r) =>
+      (r.k === 'call' && (r.path1?.truncated || r.path2?.truncated || r.str1?.truncated || r.str2?.truncated)) ||
+      (r.k === 'exec' && (r.filename.truncated || r.dir?.truncated)),
+  );
+  if (cut)
+    warnings.push(
+      'some paths were longer than the bpftrace tracer reads (512 bytes of a name given to a call, 48 directory levels): they are recorded cut short',
+    );
+  if (!log.ended && log.records.length > 0)
+    warnings.push('bpftrace stopped before printing its counts: the syscall counts are missing from this recording');
   if (log.calls.some((c) => c.abi !== 'x86_64')) {
-    warnings.push('32-bit calls (i386/x32) were counted, but the bpftrace tracer reads no arguments of them: their files, execs and sockets are not in this recording (record with --tracer strace for those)');
+    warnings.push(
+      '32-bit calls (i386/x32) were counted, but the bpftrace tracer reads no arguments of them: their files, execs and sockets are not in this recording (record with --tracer strace for those)',
+    );
   }
   return b.finish({ warnings, firstTime: first, lastTime: last >= 0n ? epoch(last) : '' });
 }

@@ -72,16 +72,50 @@ function idValue(v: ArgValue | undefined): number | null {
   return n < 4294967295 ? n : null;
 }
 
-const UID_CALLS = new Set(['setuid', 'setuid32', 'setreuid', 'setreuid32', 'setresuid', 'setresuid32', 'setfsuid', 'setfsuid32']);
-const GID_CALLS = new Set(['setgid', 'setgid32', 'setregid', 'setregid32', 'setresgid', 'setresgid32', 'setfsgid', 'setfsgid32']);
+const UID_CALLS = new Set([
+  'setuid',
+  'setuid32',
+  'setreuid',
+  'setreuid32',
+  'setresuid',
+  'setresuid32',
+  'setfsuid',
+  'setfsuid32',
+]);
+const GID_CALLS = new Set([
+  'setgid',
+  'setgid32',
+  'setregid',
+  'setregid32',
+  'setresgid',
+  'setresgid32',
+  'setfsgid',
+  'setfsgid32',
+]);
 const GET_UID = new Set(['getuid', 'geteuid', 'getuid32', 'geteuid32']);
 const GET_GID = new Set(['getgid', 'getegid', 'getgid32', 'getegid32']);
 const CHOWN_CALLS = new Set(['chown', 'lchown', 'fchown', 'fchownat', 'chown32', 'lchown32', 'fchown32']);
 
 /** Every name identityCall acts on: for any other call it does nothing. */
 export const IDENTITY_CALLS: ReadonlySet<string> = new Set([
-  ...UID_CALLS, ...GID_CALLS, ...GET_UID, ...GET_GID, ...CHOWN_CALLS, 'setgroups', 'setgroups32',
-  'mount', 'umount', 'umount2', 'pivot_root', 'sethostname', 'setdomainname', 'setns', 'unshare', 'clone', 'clone3', 'ptrace',
+  ...UID_CALLS,
+  ...GID_CALLS,
+  ...GET_UID,
+  ...GET_GID,
+  ...CHOWN_CALLS,
+  'setgroups',
+  'setgroups32',
+  'mount',
+  'umount',
+  'umount2',
+  'pivot_root',
+  'sethostname',
+  'setdomainname',
+  'setns',
+  'unshare',
+  'clone',
+  'clone3',
+  'ptrace',
 ]);
 
 function change(name: string, args: Arg[]): string {
@@ -89,7 +123,14 @@ function change(name: string, args: Arg[]): string {
 }
 
 /** Identity changes (setuid family) and capabilities implied by successful privileged calls; `target` is a resolved path when the call has one. */
-export function identityCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: boolean, facts: Facts | null, target: string | null): void {
+export function identityCall(
+  ev: SyscallEvent,
+  args: Arg[],
+  proc: Proc,
+  ok: boolean,
+  facts: Facts | null,
+  target: string | null,
+): void {
   const name = ev.name;
   if (GET_UID.has(name) || GET_GID.has(name)) {
     const n = /^\d+$/.test(ev.ret) ? Number(ev.ret) : null;
@@ -120,7 +161,11 @@ export function identityCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: bool
     const n = valueText(args[0]?.value);
     facts.change(`setgroups(${n})`);
     const list = args[1]?.value;
-    if (list && list.t === 'array') for (const g of list.items) { const id = idValue(g.value); if (id !== null) facts.gids.add(id); }
+    if (list && list.t === 'array')
+      for (const g of list.items) {
+        const id = idValue(g.value);
+        if (id !== null) facts.gids.add(id);
+      }
     facts.cap('CAP_SETGID', `setgroups(${n})`);
     return;
   }
@@ -129,7 +174,8 @@ export function identityCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: bool
     const off = name === 'fchownat' ? 2 : 1;
     const uid = valueText(args[off]?.value);
     const gid = valueText(args[off + 1]?.value);
-    if (proc.creds.euid === 0 && !(uid === '-1' && gid === '-1')) facts.cap('CAP_CHOWN', `${name.replace(/32$/, '')}(${target ?? '?'}, ${uid}, ${gid})`);
+    if (proc.creds.euid === 0 && !(uid === '-1' && gid === '-1'))
+      facts.cap('CAP_CHOWN', `${name.replace(/32$/, '')}(${target ?? '?'}, ${uid}, ${gid})`);
     return;
   }
   switch (name) {
@@ -155,13 +201,14 @@ export function identityCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: bool
     case 'unshare':
     case 'clone':
     case 'clone3': {
-      const flags = name === 'unshare' ? cloneFlagSet(args[0]?.value) : cloneFlags(name, args) ?? '';
+      const flags = name === 'unshare' ? cloneFlagSet(args[0]?.value) : (cloneFlags(name, args) ?? '');
       if (NAMESPACE_FLAGS.test(flags)) facts.cap('CAP_SYS_ADMIN', `${name}(${flags})`);
       return;
     }
     case 'ptrace': {
       const req = valueText(args[0]?.value);
-      if (req === 'PTRACE_ATTACH' || req === 'PTRACE_SEIZE') facts.cap('CAP_SYS_PTRACE', `ptrace(${req}, ${valueText(args[1]?.value)})`);
+      if (req === 'PTRACE_ATTACH' || req === 'PTRACE_SEIZE')
+        facts.cap('CAP_SYS_PTRACE', `ptrace(${req}, ${valueText(args[1]?.value)})`);
       return;
     }
     default:

@@ -90,11 +90,39 @@ function record(c: FileCall, p: string | null, ...access: FileAccess[]): void {
 function open(c: FileCall, dirfd: ArgValue | null, pathArg: ArgValue | undefined, flags: string[]): void {
   if (!c.ok || !c.facts) return;
   const requested = atPath(c, dirfd, pathArg);
-  const p = flags.includes('O_TMPFILE') ? requested : returnedPath(c) ?? requested;
+  const p = flags.includes('O_TMPFILE') ? requested : (returnedPath(c) ?? requested);
   record(c, flags.includes('O_DIRECTORY') && !flags.includes('O_TMPFILE') ? asDir(p) : p, ...openAccesses(flags));
 }
 
-const STAT_PATH_CALLS = ['stat', 'lstat', 'stat64', 'lstat64', 'oldstat', 'oldlstat', 'access', 'readlink', 'getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'statfs', 'statfs64', 'truncate', 'truncate64', 'chmod', 'chown', 'lchown', 'chown32', 'lchown32', 'utime', 'utimes', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr'];
+const STAT_PATH_CALLS = [
+  'stat',
+  'lstat',
+  'stat64',
+  'lstat64',
+  'oldstat',
+  'oldlstat',
+  'access',
+  'readlink',
+  'getxattr',
+  'lgetxattr',
+  'listxattr',
+  'llistxattr',
+  'statfs',
+  'statfs64',
+  'truncate',
+  'truncate64',
+  'chmod',
+  'chown',
+  'lchown',
+  'chown32',
+  'lchown32',
+  'utime',
+  'utimes',
+  'setxattr',
+  'lsetxattr',
+  'removexattr',
+  'lremovexattr',
+];
 const STAT_AT = new Set(['newfstatat', 'fstatat64', 'statx', 'faccessat', 'faccessat2', 'readlinkat']);
 const META_FD = new Set(['fchmod', 'fchown', 'fchown32', 'fsetxattr', 'fremovexattr']);
 const LOCK_CMDS = new Set(['F_SETLK', 'F_SETLKW', 'F_SETLK64', 'F_SETLKW64', 'F_OFD_SETLK', 'F_OFD_SETLKW']);
@@ -191,7 +219,8 @@ function otherFileCall(c: FileCall, v: (i: number) => ArgValue | undefined): boo
       return true;
     case 'unlinkat': {
       const removeDir = flagSet(v(2)).includes('AT_REMOVEDIR');
-      if (c.facts) record(c, removeDir ? asDir(atPath(c, v(0) ?? null, v(1))) : atPath(c, v(0) ?? null, v(1)), 'delete');
+      if (c.facts)
+        record(c, removeDir ? asDir(atPath(c, v(0) ?? null, v(1))) : atPath(c, v(0) ?? null, v(1)), 'delete');
       return true;
     }
     case 'rename':

@@ -35,8 +35,10 @@ export function endpointOf(v: ArgValue | undefined): EndpointFact | null {
   if (family === 'AF_INET6') {
     let address = '';
     for (const f of v.fields) {
-      if (f.key === null && f.value.t === 'call' && f.value.name === 'inet_pton') address = asString(f.value.args[1]?.value)?.text ?? '';
-      if (f.key === 'sin6_addr') address = asString(f.value.t === 'call' ? f.value.args[1]?.value : f.value)?.text ?? address;
+      if (f.key === null && f.value.t === 'call' && f.value.name === 'inet_pton')
+        address = asString(f.value.args[1]?.value)?.text ?? '';
+      if (f.key === 'sin6_addr')
+        address = asString(f.value.t === 'call' ? f.value.args[1]?.value : f.value)?.text ?? address;
     }
     return { family, address, port: port(field(v.fields, 'sin6_port')) };
   }
@@ -65,7 +67,11 @@ function fdKey(v: ArgValue | undefined): string | null {
 }
 
 function rawSocketReason(family: string, type: string): boolean {
-  return family === 'AF_PACKET' || ((family === 'AF_INET' || family === 'AF_INET6') && type.split('|').includes('SOCK_RAW')) || type.split('|').includes('SOCK_PACKET');
+  return (
+    family === 'AF_PACKET' ||
+    ((family === 'AF_INET' || family === 'AF_INET6') && type.split('|').includes('SOCK_RAW')) ||
+    type.split('|').includes('SOCK_PACKET')
+  );
 }
 
 /** Apply one network call; `ok` is success, facts null when not recorded. Returns true when the name was a network call. */
@@ -119,7 +125,7 @@ export function netCall(ev: SyscallEvent, args: Arg[], proc: Proc, ok: boolean, 
     case 'listen': {
       if (!facts || !ok) return true;
       const fd = fdKey(v(0));
-      const ep = decoEndpoint(v(0)) ?? (fd !== null ? proc.bound.get(fd) ?? null : null);
+      const ep = decoEndpoint(v(0)) ?? (fd !== null ? (proc.bound.get(fd) ?? null) : null);
       if (ep) facts.endpoint(facts.listen, ep);
       else {
         const d = v(0);

@@ -36,7 +36,9 @@ export interface Proc {
  * distinct facts, not the length of the log.
  */
 export class Facts {
-  readonly syscalls: Partial<Record<Abi, Map<string, { count: number; failed: number; args: Map<string, Set<string>> }>>> = {};
+  readonly syscalls: Partial<
+    Record<Abi, Map<string, { count: number; failed: number; args: Map<string, Set<string>> }>>
+  > = {};
   readonly files = new Map<string, Set<FileAccess>>();
   readonly executables: ExecFact[] = [];
   readonly sockets: SocketFact[] = [];
@@ -52,7 +54,12 @@ export class Facts {
   private readonly listed = new Map<unknown[], Map<string, number>>();
 
   /** Count `n` calls (one by default) of `name` on `abi`; `failed` says they all failed. */
-  call(abi: Abi, name: string, failed: boolean, n = 1): { count: number; failed: number; args: Map<string, Set<string>> } {
+  call(
+    abi: Abi,
+    name: string,
+    failed: boolean,
+    n = 1,
+  ): { count: number; failed: number; args: Map<string, Set<string>> } {
     const m = (this.syscalls[abi] ??= new Map());
     let f = m.get(name);
     if (!f) {
@@ -87,17 +94,29 @@ export class Facts {
 
   /** Note a program that was executed. */
   exec(e: ExecFact): void {
-    this.listOnce(this.executables, `${e.path}\0${e.argv0}\0${e.parent}`, e, () => ({ path: detached(e.path), argv0: detached(e.argv0), parent: detached(e.parent) }));
+    this.listOnce(this.executables, `${e.path}\0${e.argv0}\0${e.parent}`, e, () => ({
+      path: detached(e.path),
+      argv0: detached(e.argv0),
+      parent: detached(e.parent),
+    }));
   }
 
   /** Note a socket that was created. */
   socket(s: SocketFact): void {
-    this.listOnce(this.sockets, `${s.family}\0${s.type}\0${s.protocol}`, s, () => ({ family: detached(s.family), type: detached(s.type), protocol: detached(s.protocol) }));
+    this.listOnce(this.sockets, `${s.family}\0${s.type}\0${s.protocol}`, s, () => ({
+      family: detached(s.family),
+      type: detached(s.type),
+      protocol: detached(s.protocol),
+    }));
   }
 
   /** Note an endpoint in one of the bind/connect/listen lists. */
   endpoint(list: EndpointFact[], ep: EndpointFact): void {
-    this.listOnce(list, `${ep.family}\0${ep.address}\0${ep.port}`, ep, () => ({ family: detached(ep.family), address: detached(ep.address), port: ep.port }));
+    this.listOnce(list, `${ep.family}\0${ep.address}\0${ep.port}`, ep, () => ({
+      family: detached(ep.family),
+      address: detached(ep.address),
+      port: ep.port,
+    }));
   }
 
   /** Note an identity change (`setuid(0)`, ...). */
@@ -148,7 +167,13 @@ function addDetached(set: Set<string>, value: string): void {
 /** Lexically normalised absolute path (no `.`/`..`, no trailing slash except `/`). */
 export function normalizeAbs(p: string): string {
   // Most paths are already normal: absolute, no `//`, no `.`/`..` segment, no trailing slash.
-  if (codeAt(p, 0) === 47 && !p.includes('//') && !p.includes('/.') && (p.length === 1 || codeAt(p, p.length - 1) !== 47)) return p;
+  if (
+    codeAt(p, 0) === 47 &&
+    !p.includes('//') &&
+    !p.includes('/.') &&
+    (p.length === 1 || codeAt(p, p.length - 1) !== 47)
+  )
+    return p;
   const n = path.posix.normalize(p.startsWith('/') ? p : '/' + p);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }

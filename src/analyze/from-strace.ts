@@ -47,35 +47,223 @@ export interface ApplyOptions {
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const EXEC_CALLS = new Set(['execve', 'execveat']);
-const ARG_FACT_CALLS = new Set(['socket', 'socketpair', 'clone', 'clone3', 'unshare', 'setns', 'prctl', 'personality', 'ioctl']);
+const ARG_FACT_CALLS = new Set([
+  'socket',
+  'socketpair',
+  'clone',
+  'clone3',
+  'unshare',
+  'setns',
+  'prctl',
+  'personality',
+  'ioctl',
+]);
 const IDENTITY_ONLY = new Set([
-  'setuid', 'setuid32', 'setreuid', 'setreuid32', 'setresuid', 'setresuid32', 'setfsuid', 'setfsuid32',
-  'setgid', 'setgid32', 'setregid', 'setregid32', 'setresgid', 'setresgid32', 'setfsgid', 'setfsgid32',
-  'setgroups', 'setgroups32', 'getuid', 'geteuid', 'getuid32', 'geteuid32', 'getgid', 'getegid', 'getgid32', 'getegid32',
-  'mount', 'umount', 'umount2', 'pivot_root', 'sethostname', 'setdomainname', 'ptrace',
+  'setuid',
+  'setuid32',
+  'setreuid',
+  'setreuid32',
+  'setresuid',
+  'setresuid32',
+  'setfsuid',
+  'setfsuid32',
+  'setgid',
+  'setgid32',
+  'setregid',
+  'setregid32',
+  'setresgid',
+  'setresgid32',
+  'setfsgid',
+  'setfsgid32',
+  'setgroups',
+  'setgroups32',
+  'getuid',
+  'geteuid',
+  'getuid32',
+  'geteuid32',
+  'getgid',
+  'getegid',
+  'getgid32',
+  'getegid32',
+  'mount',
+  'umount',
+  'umount2',
+  'pivot_root',
+  'sethostname',
+  'setdomainname',
+  'ptrace',
 ]);
 const FILE_OR_NET = new Set([
-  'open', 'openat', 'openat2', 'creat', 'chdir', 'fchdir', 'chroot', 'getdents', 'getdents64', 'mmap', 'mmap2', 'mprotect', 'pkey_mprotect',
-  'unlink', 'unlinkat', 'rmdir', 'rename', 'renameat', 'renameat2', 'mkdir', 'mkdirat', 'mknod', 'mknodat', 'link', 'linkat', 'symlink', 'symlinkat',
-  'flock', 'fcntl', 'fcntl64', 'ftruncate', 'ftruncate64', 'fchmodat', 'fchmodat2', 'fchownat', 'futimesat', 'utimensat',
-  'stat', 'lstat', 'stat64', 'lstat64', 'oldstat', 'oldlstat', 'access', 'readlink', 'getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'statfs', 'statfs64',
-  'truncate', 'truncate64', 'chmod', 'chown', 'lchown', 'chown32', 'lchown32', 'utime', 'utimes', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr',
-  'newfstatat', 'fstatat64', 'statx', 'faccessat', 'faccessat2', 'readlinkat', 'fchmod', 'fchown', 'fchown32', 'fsetxattr', 'fremovexattr',
-  'socket', 'socketpair', 'bind', 'connect', 'sendto', 'sendmsg', 'listen',
+  'open',
+  'openat',
+  'openat2',
+  'creat',
+  'chdir',
+  'fchdir',
+  'chroot',
+  'getdents',
+  'getdents64',
+  'mmap',
+  'mmap2',
+  'mprotect',
+  'pkey_mprotect',
+  'unlink',
+  'unlinkat',
+  'rmdir',
+  'rename',
+  'renameat',
+  'renameat2',
+  'mkdir',
+  'mkdirat',
+  'mknod',
+  'mknodat',
+  'link',
+  'linkat',
+  'symlink',
+  'symlinkat',
+  'flock',
+  'fcntl',
+  'fcntl64',
+  'ftruncate',
+  'ftruncate64',
+  'fchmodat',
+  'fchmodat2',
+  'fchownat',
+  'futimesat',
+  'utimensat',
+  'stat',
+  'lstat',
+  'stat64',
+  'lstat64',
+  'oldstat',
+  'oldlstat',
+  'access',
+  'readlink',
+  'getxattr',
+  'lgetxattr',
+  'listxattr',
+  'llistxattr',
+  'statfs',
+  'statfs64',
+  'truncate',
+  'truncate64',
+  'chmod',
+  'chown',
+  'lchown',
+  'chown32',
+  'lchown32',
+  'utime',
+  'utimes',
+  'setxattr',
+  'lsetxattr',
+  'removexattr',
+  'lremovexattr',
+  'newfstatat',
+  'fstatat64',
+  'statx',
+  'faccessat',
+  'faccessat2',
+  'readlinkat',
+  'fchmod',
+  'fchown',
+  'fchown32',
+  'fsetxattr',
+  'fremovexattr',
+  'socket',
+  'socketpair',
+  'bind',
+  'connect',
+  'sendto',
+  'sendmsg',
+  'listen',
 ]);
 const NAME_RE = /^[a-z_][a-z0-9_]*$/;
 
 // How many leading arguments the builder reads per call (the rest, often big structs and buffers, is not parsed).
 const ARGS_NEEDED: Record<string, number> = {
-  stat: 1, lstat: 1, stat64: 1, lstat64: 1, oldstat: 1, oldlstat: 1, access: 1, readlink: 1, getxattr: 1, lgetxattr: 1,
-  listxattr: 1, llistxattr: 1, statfs: 1, statfs64: 1, chdir: 1, fchdir: 1, chroot: 1, getdents: 1, getdents64: 1,
-  unlink: 1, rmdir: 1, mkdir: 1, flock: 1, ftruncate: 1, ftruncate64: 1, truncate: 1, truncate64: 1, chmod: 1,
-  utime: 1, utimes: 1, setxattr: 1, lsetxattr: 1, removexattr: 1, lremovexattr: 1, fchmod: 1, fsetxattr: 1, fremovexattr: 1,
-  newfstatat: 2, fstatat64: 2, statx: 2, faccessat: 2, faccessat2: 2, readlinkat: 2, unlinkat: 2, mkdirat: 2, fcntl: 2,
-  fcntl64: 2, fchmodat: 2, fchmodat2: 2, futimesat: 2, utimensat: 2, rename: 2, link: 2, symlink: 2, mknod: 2,
-  bind: 2, connect: 2, sendmsg: 2, listen: 1, ioctl: 2, prctl: 1, personality: 1, execve: 2, clone3: 1,
-  open: 2, openat: 3, openat2: 3, creat: 1, mmap: 5, mmap2: 5, mprotect: 3, pkey_mprotect: 3, mknodat: 3, symlinkat: 3,
-  execveat: 3, renameat: 4, renameat2: 4, linkat: 4, sendto: 5, socket: 3, socketpair: 3, unshare: 1, setns: 2,
+  stat: 1,
+  lstat: 1,
+  stat64: 1,
+  lstat64: 1,
+  oldstat: 1,
+  oldlstat: 1,
+  access: 1,
+  readlink: 1,
+  getxattr: 1,
+  lgetxattr: 1,
+  listxattr: 1,
+  llistxattr: 1,
+  statfs: 1,
+  statfs64: 1,
+  chdir: 1,
+  fchdir: 1,
+  chroot: 1,
+  getdents: 1,
+  getdents64: 1,
+  unlink: 1,
+  rmdir: 1,
+  mkdir: 1,
+  flock: 1,
+  ftruncate: 1,
+  ftruncate64: 1,
+  truncate: 1,
+  truncate64: 1,
+  chmod: 1,
+  utime: 1,
+  utimes: 1,
+  setxattr: 1,
+  lsetxattr: 1,
+  removexattr: 1,
+  lremovexattr: 1,
+  fchmod: 1,
+  fsetxattr: 1,
+  fremovexattr: 1,
+  newfstatat: 2,
+  fstatat64: 2,
+  statx: 2,
+  faccessat: 2,
+  faccessat2: 2,
+  readlinkat: 2,
+  unlinkat: 2,
+  mkdirat: 2,
+  fcntl: 2,
+  fcntl64: 2,
+  fchmodat: 2,
+  fchmodat2: 2,
+  futimesat: 2,
+  utimensat: 2,
+  rename: 2,
+  link: 2,
+  symlink: 2,
+  mknod: 2,
+  bind: 2,
+  connect: 2,
+  sendmsg: 2,
+  listen: 1,
+  ioctl: 2,
+  prctl: 1,
+  personality: 1,
+  execve: 2,
+  clone3: 1,
+  open: 2,
+  openat: 3,
+  openat2: 3,
+  creat: 1,
+  mmap: 5,
+  mmap2: 5,
+  mprotect: 3,
+  pkey_mprotect: 3,
+  mknodat: 3,
+  symlinkat: 3,
+  execveat: 3,
+  renameat: 4,
+  renameat2: 4,
+  linkat: 4,
+  sendto: 5,
+  socket: 3,
+  socketpair: 3,
+  unshare: 1,
+  setns: 2,
 };
 
 /**
@@ -184,20 +372,25 @@ export class RecordingBuilder {
 
   private fresh(pid: number, app: boolean): Proc {
     return {
-      pid, app,
+      pid,
+      app,
       fs: { cwd: normalizeAbs(this.meta.initialCwd || '/'), root: '/' },
-      exe: this.meta.initialExe ?? '', execed: false,
+      exe: this.meta.initialExe ?? '',
+      execed: false,
       creds: { euid: this.meta.initialUid, egid: this.meta.initialGid },
-      bound: new Map(), maps: [],
+      bound: new Map(),
+      maps: [],
     };
   }
 
   private child(parent: Proc, pid: number, flags: Set<string>): Proc {
     const thread = flags.has('CLONE_THREAD');
     return {
-      pid, app: parent.app,
+      pid,
+      app: parent.app,
       fs: flags.has('CLONE_FS') ? parent.fs : { ...parent.fs },
-      exe: parent.exe, execed: thread ? parent.execed : false,
+      exe: parent.exe,
+      execed: thread ? parent.execed : false,
       creds: { ...parent.creds },
       bound: flags.has('CLONE_FILES') ? parent.bound : new Map(parent.bound),
       maps: flags.has('CLONE_VM') ? parent.maps : parent.maps.slice(),
@@ -207,8 +400,14 @@ export class RecordingBuilder {
   private noteTime(t: string): void {
     if (t === '') return;
     const n = Number(t);
-    if (n < this.appFirst) { this.appFirst = n; this.appFirstText = t; }
-    if (n > this.appLast) { this.appLast = n; this.appLastText = t; }
+    if (n < this.appFirst) {
+      this.appFirst = n;
+      this.appFirstText = t;
+    }
+    if (n > this.appLast) {
+      this.appLast = n;
+      this.appLastText = t;
+    }
   }
 
   /** Take one event. */
@@ -219,7 +418,8 @@ export class RecordingBuilder {
         this.born.delete(e.pid);
         let proc: Proc;
         if (born) proc = born;
-        else if (e.ppid !== null && this.procs.has(e.ppid)) proc = this.child(this.procs.get(e.ppid)!, e.pid, new Set());
+        else if (e.ppid !== null && this.procs.has(e.ppid))
+          proc = this.child(this.procs.get(e.ppid)!, e.pid, new Set());
         else proc = this.fresh(e.pid, !this.meta.startAt);
         proc.pid = e.pid;
         if (e.exe !== undefined) proc.exe = e.exe;
@@ -240,7 +440,10 @@ export class RecordingBuilder {
         const proc = this.procs.get(e.pid);
         if (proc?.app && this.meta.startAt) this.noteTime(e.time);
         if (e.pid === this.rootPid) {
-          this.termination = e.kind === 'exit' ? { kind: 'exit', code: Math.max(0, Math.min(255, e.code)) } : { kind: 'signal', signal: signalName(e.signal) };
+          this.termination =
+            e.kind === 'exit'
+              ? { kind: 'exit', code: Math.max(0, Math.min(255, e.code)) }
+              : { kind: 'signal', signal: signalName(e.signal) };
         }
         this.procs.delete(e.pid);
         return;
@@ -273,7 +476,9 @@ export class RecordingBuilder {
       const fileOrNet = FILE_OR_NET.has(name);
       info = {
         valid: NAME_RE.test(name),
-        exec, clone, fileOrNet,
+        exec,
+        clone,
+        fileOrNet,
         needsArgs: exec || clone || fileOrNet || IDENTITY_ONLY.has(name),
         argFacts: ARG_FACT_CALLS.has(name),
         identity: IDENTITY_CALLS.has(name),
@@ -341,7 +546,8 @@ export class RecordingBuilder {
     const ok = ev.complete && ev.errno === '' && ev.ret !== '?' && ev.ret !== '';
     if (EXEC_CALLS.has(name) && ok) this.exec(ev, args, proc);
     const facts = proc.app ? this.facts : null;
-    if (facts && opts.argFacts && ev.complete && ARG_FACT_CALLS.has(name)) argFacts(ev, args, facts.call(ev.abi, name, false, 0), facts);
+    if (facts && opts.argFacts && ev.complete && ARG_FACT_CALLS.has(name))
+      argFacts(ev, args, facts.call(ev.abi, name, false, 0), facts);
     if (!ev.complete) return;
     if (CLONE_CALLS.has(name) && ok) this.cloned(ev, args, proc);
     const c: FileCall = { ev, args, proc, ok, facts };
@@ -353,11 +559,17 @@ export class RecordingBuilder {
   private targetPath(c: FileCall): string | null {
     const v = (i: number) => c.args[i]?.value;
     switch (c.ev.name) {
-      case 'chown': case 'lchown': case 'chown32': case 'lchown32': case 'umount': case 'umount2':
+      case 'chown':
+      case 'lchown':
+      case 'chown32':
+      case 'lchown32':
+      case 'umount':
+      case 'umount2':
         return atPath(c, null, v(0));
       case 'fchownat':
         return atPath(c, v(0) ?? null, v(1));
-      case 'fchown': case 'fchown32':
+      case 'fchown':
+      case 'fchown32':
         return decoPath(c.proc, v(0));
       case 'mount':
         return atPath(c, null, v(1));
@@ -369,7 +581,9 @@ export class RecordingBuilder {
   private noteForeign(ev: SyscallEvent, expected: number): void {
     const what = `line ${ev.line}: syscall ${ev.name} has number ${ev.nr} in the log, but ${expected} on x86_64`;
     if (this.meta.foreignArch === 'refuse') {
-      throw badInput(`${what}: the log was not made on x86_64 (tracewall reads x86_64 strace logs made with -n) or is corrupt`);
+      throw badInput(
+        `${what}: the log was not made on x86_64 (tracewall reads x86_64 strace logs made with -n) or is corrupt`,
+      );
     }
     if (this.foreign++ === 0) this.foreignFirst = what;
   }
@@ -430,7 +644,10 @@ export class RecordingBuilder {
       const m = f.syscalls[abi]!;
       const out: Record<string, { count: number; failed: number; args?: Record<string, string[]> }> = {};
       for (const [name, fact] of m) {
-        const entry: { count: number; failed: number; args?: Record<string, string[]> } = { count: fact.count, failed: fact.failed };
+        const entry: { count: number; failed: number; args?: Record<string, string[]> } = {
+          count: fact.count,
+          failed: fact.failed,
+        };
         if (fact.args.size > 0) entry.args = Object.fromEntries([...fact.args].map(([k, s]) => [k, [...s]]));
         out[name] = entry;
       }
@@ -453,7 +670,9 @@ export class RecordingBuilder {
         ...parsed.warnings,
         ...f.warnings,
         ...(this.foreign > 0
-          ? [`${this.foreign} call${this.foreign === 1 ? '' : 's'} had a syscall number that is not the x86_64 number of its name (first at ${this.foreignFirst}); the log may come from another architecture; recorded by the names strace printed`]
+          ? [
+              `${this.foreign} call${this.foreign === 1 ? '' : 's'} had a syscall number that is not the x86_64 number of its name (first at ${this.foreignFirst}); the log may come from another architecture; recorded by the names strace printed`,
+            ]
           : []),
       ],
       syscalls,

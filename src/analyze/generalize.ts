@@ -9,7 +9,13 @@ import { compactPattern, isLiteralPattern, patternText, quoteForMessage, splitLa
 /** The generalisation steps, in the order they are applied and reported. */
 export type GeneralizationStep = 'proc-pid' | 'proc-tid' | 'temp-name' | 'hash' | 'dir-many';
 /** The steps in the order they are applied and reported. */
-export const GENERALIZATION_STEP_ORDER: readonly GeneralizationStep[] = ['proc-pid', 'proc-tid', 'temp-name', 'hash', 'dir-many'];
+export const GENERALIZATION_STEP_ORDER: readonly GeneralizationStep[] = [
+  'proc-pid',
+  'proc-tid',
+  'temp-name',
+  'hash',
+  'dir-many',
+];
 
 /** More than this many files with the same access in one directory become `dir/*`. */
 export const DEFAULT_DIR_THRESHOLD = 8;
@@ -18,7 +24,8 @@ export const DEFAULT_DIR_THRESHOLD = 8;
 export const GENERALIZATION_STEPS: Readonly<Record<GeneralizationStep, string>> = {
   'proc-pid': '/proc/<digits>/ is a process id that differs on every run: @{pid}',
   'proc-tid': '/proc/<pid>/task/<digits> is a thread id: @{tid}',
-  'temp-name': 'a random mkstemp-style name (6+ letters/digits mixing digits and letters or both cases) under /tmp, /var/tmp, /dev/shm, /run or after "tmp.": * within that name',
+  'temp-name':
+    'a random mkstemp-style name (6+ letters/digits mixing digits and letters or both cases) under /tmp, /var/tmp, /dev/shm, /run or after "tmp.": * within that name',
   hash: 'a hex string of 16+ digits or a UUID (outside /proc, /sys, /dev): * within that name',
   'dir-many': `more than ${DEFAULT_DIR_THRESHOLD} files with the same access in one directory (never /, /etc, /proc, /sys, /dev, never exec): dir/*`,
 };
@@ -36,7 +43,8 @@ const NO_DIR_MERGE = new Set(['/', '/etc/', '/proc/', '/sys/']);
 const NO_DIR_MERGE_UNDER = ['/proc/', '/sys/', '/dev/'];
 const EXECISH: ReadonlySet<FileAccess> = new Set<FileAccess>(['exec', 'mmap-exec']);
 const PID = /^[1-9][0-9]*$/;
-const UUID = /(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])/g;
+const UUID =
+  /(?<![A-Za-z0-9])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![A-Za-z0-9])/g;
 
 /** True when the last 6 characters of a token look random: digits and letters mixed, or both letter cases. */
 function looksRandom(token: string): boolean {
@@ -72,7 +80,12 @@ function generalizeSegment(seg: string, temp: boolean, hash: boolean, steps: Set
       if (isAlnum && hash && /^[0-9a-fA-F]{16,}$/.test(tok)) {
         out.push({ glob: '*' });
         steps.add('hash');
-      } else if (isAlnum && tok.length >= 6 && looksRandom(tok) && (temp || (i === 3 && tokens[1] === 'tmp' && tokens[2] === '.'))) {
+      } else if (
+        isAlnum &&
+        tok.length >= 6 &&
+        looksRandom(tok) &&
+        (temp || (i === 3 && tokens[1] === 'tmp' && tokens[2] === '.'))
+      ) {
         out.push({ glob: '*' });
         steps.add('temp-name');
       } else {
@@ -149,7 +162,12 @@ function normalizeDirectories(obs: readonly FileObservation[]): FileObservation[
   });
 }
 
-function entryFor(pattern: PathPart[], access: Iterable<FileAccess>, o: FileObservation, steps: Iterable<GeneralizationStep>): Entry {
+function entryFor(
+  pattern: PathPart[],
+  access: Iterable<FileAccess>,
+  o: FileObservation,
+  steps: Iterable<GeneralizationStep>,
+): Entry {
   return {
     pattern,
     access: new Set(access),
@@ -175,7 +193,14 @@ function mergeDirectories(entries: Map<string, Entry>, threshold: number): void 
   }
   for (const g of [...groups.values()].sort((a, b) => byCodeUnit(patternText(a.dir), patternText(b.dir)))) {
     if (g.keys.length <= threshold) continue;
-    const merged: Entry = { pattern: compactPattern([...g.dir, { glob: '*' }]), access: new Set(), recordings: new Set(), count: 0, steps: new Set(['dir-many']), from: new Set() };
+    const merged: Entry = {
+      pattern: compactPattern([...g.dir, { glob: '*' }]),
+      access: new Set(),
+      recordings: new Set(),
+      count: 0,
+      steps: new Set(['dir-many']),
+      from: new Set(),
+    };
     for (const key of g.keys) {
       const e = entries.get(key)!;
       entries.delete(key);
@@ -190,7 +215,10 @@ function mergeDirectories(entries: Map<string, Entry>, threshold: number): void 
 }
 
 /** Observed paths to sorted file rules: pid/tid, random-name and hash globs, then `dir/*` for crowded directories. */
-export function generalizeFiles(obs: readonly FileObservation[], opts: { dirThreshold?: number } = {}): { rules: FileRule[]; warnings: string[] } {
+export function generalizeFiles(
+  obs: readonly FileObservation[],
+  opts: { dirThreshold?: number } = {},
+): { rules: FileRule[]; warnings: string[] } {
   const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
   const warnings = new Set<string>();
   const entries = new Map<string, Entry>();
@@ -202,7 +230,9 @@ export function generalizeFiles(obs: readonly FileObservation[], opts: { dirThre
     if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
       addEntry(entries, entryFor(pidOnly.pattern, execish, o, pidOnly.steps));
       if (rest.length > 0) addEntry(entries, entryFor(full.pattern, rest, o, full.steps));
-      warnings.add(`exec/mmap-exec of ${quoteForMessage(o.path)} kept literal: random-looking names are never generalised for execution, so another run may need a new rule`);
+      warnings.add(
+        `exec/mmap-exec of ${quoteForMessage(o.path)} kept literal: random-looking names are never generalised for execution, so another run may need a new rule`,
+      );
     } else {
       addEntry(entries, entryFor(full.pattern, o.access, o, full.steps));
     }

@@ -41,11 +41,15 @@ function mergeSyscalls(recordings: readonly Recording[]): Recording['syscalls'] 
   const out: Recording['syscalls'] = {};
   for (const abi of ABIS) {
     const facts = new Map<string, SyscallFact[]>();
-    for (const r of recordings) for (const [name, f] of Object.entries(r.syscalls[abi] ?? {})) facts.set(name, [...(facts.get(name) ?? []), f]);
+    for (const r of recordings)
+      for (const [name, f] of Object.entries(r.syscalls[abi] ?? {})) facts.set(name, [...(facts.get(name) ?? []), f]);
     if (facts.size === 0) continue;
     const merged: Record<string, SyscallFact> = {};
     for (const [name, list] of facts) {
-      const fact: SyscallFact = { count: list.reduce((n, f) => n + f.count, 0), failed: list.reduce((n, f) => n + f.failed, 0) };
+      const fact: SyscallFact = {
+        count: list.reduce((n, f) => n + f.count, 0),
+        failed: list.reduce((n, f) => n + f.failed, 0),
+      };
       const keys = new Set(list.flatMap((f) => Object.keys(f.args ?? {})));
       const args: Record<string, string[]> = {};
       for (const key of keys) {
@@ -61,7 +65,14 @@ function mergeSyscalls(recordings: readonly Recording[]): Recording['syscalls'] 
 
 /** The runs' provenance sections as one (run names are distinct, so entries never collide). */
 function mergeProvenance(provs: readonly RecordingProvenance[]): RecordingProvenance {
-  const out: RecordingProvenance = { sources: [], syscalls: {}, files: {}, executables: {}, capabilities: {}, network: { sockets: [], bind: [], connect: [], listen: [] } };
+  const out: RecordingProvenance = {
+    sources: [],
+    syscalls: {},
+    files: {},
+    executables: {},
+    capabilities: {},
+    network: { sockets: [], bind: [], connect: [], listen: [] },
+  };
   for (const p of provs) {
     out.sources.push(...p.sources);
     for (const abi of ABIS) {
@@ -71,8 +82,10 @@ function mergeProvenance(provs: readonly RecordingProvenance[]): RecordingProven
       }
     }
     for (const [path, byRun] of Object.entries(p.files)) out.files[path] = { ...out.files[path], ...byRun };
-    for (const [path, runs] of Object.entries(p.executables)) out.executables[path] = [...(out.executables[path] ?? []), ...runs];
-    for (const [cap, runs] of Object.entries(p.capabilities)) out.capabilities[cap] = [...(out.capabilities[cap] ?? []), ...runs];
+    for (const [path, runs] of Object.entries(p.executables))
+      out.executables[path] = [...(out.executables[path] ?? []), ...runs];
+    for (const [cap, runs] of Object.entries(p.capabilities))
+      out.capabilities[cap] = [...(out.capabilities[cap] ?? []), ...runs];
     out.network.sockets.push(...p.network.sockets);
     for (const verb of ['bind', 'connect', 'listen'] as const) out.network[verb].push(...p.network[verb]);
   }
@@ -105,11 +118,18 @@ export function mergeRecordings(inputs: readonly MergeInput[], opts: MergeOption
   const provs = recordings.map(provenanceOf);
   checkDistinctRuns(inputs, provs);
   const provenance = mergeProvenance(provs);
-  const started = provenance.sources.map((s) => s.startedAt).filter(Boolean).sort(byCodeUnit);
-  const ended = provenance.sources.map((s) => s.endedAt).filter(Boolean).sort(byCodeUnit);
+  const started = provenance.sources
+    .map((s) => s.startedAt)
+    .filter(Boolean)
+    .sort(byCodeUnit);
+  const ended = provenance.sources
+    .map((s) => s.endedAt)
+    .filter(Boolean)
+    .sort(byCodeUnit);
   const files: Recording['files'] = {};
   for (const r of recordings) {
-    for (const [path, f] of Object.entries(r.files)) files[path] = { access: [...(files[path]?.access ?? []), ...f.access] };
+    for (const [path, f] of Object.entries(r.files))
+      files[path] = { access: [...(files[path]?.access ?? []), ...f.access] };
   }
   const merged: Recording = {
     schemaVersion: RECORDING_SCHEMA_VERSION,

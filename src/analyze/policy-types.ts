@@ -8,9 +8,7 @@ export interface Provenance {
 }
 
 /** One piece of a path pattern: literal text (escaped by each renderer) or a glob the generaliser chose. */
-export type PathPart =
-  | { lit: string }
-  | { glob: '*' | '**' | '?' | '@{pid}' | '@{tid}' };
+export type PathPart = { lit: string } | { glob: '*' | '**' | '?' | '@{pid}' | '@{tid}' };
 
 /** A file rule: a path pattern, the accesses granted, and why. */
 export interface FileRule {

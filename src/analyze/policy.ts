@@ -25,7 +25,9 @@ export interface BuildPolicyOptions {
 /** Check options up front; the messages quote the bad value. */
 function checkOptions(recordings: readonly Recording[], opts: BuildPolicyOptions): void {
   if (!POLICY_NAME.test(opts.name)) {
-    throw badInput(`--name ${JSON.stringify(opts.name)} is not a valid profile name (expected letters, digits, ".", "_", "-", starting with a letter or digit)`);
+    throw badInput(
+      `--name ${JSON.stringify(opts.name)} is not a valid profile name (expected letters, digits, ".", "_", "-", starting with a letter or digit)`,
+    );
   }
   if (!['crun', 'runc', 'none'].includes(opts.runtime)) {
     throw badInput(`--runtime ${JSON.stringify(opts.runtime)} is not supported (expected crun, runc or none)`);
@@ -43,7 +45,9 @@ function uniqueNames(recordings: readonly Recording[], warnings: Set<string>): s
     const n = (seen.get(r.name) ?? 0) + 1;
     seen.set(r.name, n);
     if (n === 1) return r.name;
-    warnings.add(`two recordings are named ${JSON.stringify(r.name)}; the later one is called ${JSON.stringify(`${r.name}#${n}`)} in provenance`);
+    warnings.add(
+      `two recordings are named ${JSON.stringify(r.name)}; the later one is called ${JSON.stringify(`${r.name}#${n}`)} in provenance`,
+    );
     return `${r.name}#${n}`;
   });
 }
@@ -103,7 +107,11 @@ function mergeSyscalls(recordings: readonly Recording[], names: readonly string[
 }
 
 /** One observation per (recording, path); executables count as exec even if the file facts missed it. */
-function fileObservations(recordings: readonly Recording[], names: readonly string[], warnings: Set<string>): FileObservation[] {
+function fileObservations(
+  recordings: readonly Recording[],
+  names: readonly string[],
+  warnings: Set<string>,
+): FileObservation[] {
   const obs: FileObservation[] = [];
   recordings.forEach((r, i) => {
     const files = new Map<string, Set<FileAccess>>();
@@ -145,7 +153,9 @@ export function buildPolicy(inputs: readonly Recording[], opts: BuildPolicyOptio
   expanded.forEach((e) => e.warnings.forEach((w) => warnings.add(w)));
   recordings.forEach((r, i) => r.warnings.forEach((w) => warnings.add(`${names[i]}: ${w}`)));
 
-  const files = generalizeFiles(fileObservations(recordings, names, warnings), { dirThreshold: opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD });
+  const files = generalizeFiles(fileObservations(recordings, names, warnings), {
+    dirThreshold: opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD,
+  });
   files.warnings.forEach((w) => warnings.add(w));
 
   const execs = new Map<string, ProvenanceBuilder>();
@@ -180,10 +190,22 @@ export function buildPolicy(inputs: readonly Recording[], opts: BuildPolicyOptio
     files: files.rules,
     executables: [...execs.keys()].sort(byCodeUnit).map((path) => ({ path, provenance: execs.get(path)!.build() })),
     network: {
-      sockets: uniqSortedBy(recordings.flatMap((r) => r.network.sockets), sockKey),
-      bind: uniqSortedBy(recordings.flatMap((r) => r.network.bind), endKey),
-      connect: uniqSortedBy(recordings.flatMap((r) => r.network.connect), endKey),
-      listen: uniqSortedBy(recordings.flatMap((r) => r.network.listen), endKey),
+      sockets: uniqSortedBy(
+        recordings.flatMap((r) => r.network.sockets),
+        sockKey,
+      ),
+      bind: uniqSortedBy(
+        recordings.flatMap((r) => r.network.bind),
+        endKey,
+      ),
+      connect: uniqSortedBy(
+        recordings.flatMap((r) => r.network.connect),
+        endKey,
+      ),
+      listen: uniqSortedBy(
+        recordings.flatMap((r) => r.network.listen),
+        endKey,
+      ),
     },
     capabilities,
     identity: {

@@ -7,7 +7,11 @@ import { stableJson } from '../util/json.js';
 function dropCommentKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropCommentKeys);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'comment').map(([k, v]) => [k, dropCommentKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== 'comment')
+        .map(([k, v]) => [k, dropCommentKeys(v)]),
+    );
   }
   return value;
 }

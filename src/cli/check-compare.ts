@@ -35,7 +35,10 @@ function readCommitted(file: string): string | undefined {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return undefined;
-    throw badInput(`${file}: cannot read committed profile: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), err);
+    throw badInput(
+      `${file}: cannot read committed profile: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(),
+      err,
+    );
   }
 }
 
@@ -43,9 +46,10 @@ function changed(file: string, committedPath: string, committed: string, expecte
   try {
     const oldSpo = spoSpecAsJson(committed);
     const newSpo = spoSpecAsJson(expected);
-    const diff = oldSpo !== undefined && newSpo !== undefined
-      ? diffTexts(oldSpo, `${committedPath} (spec)`, newSpo, `${regeneratedLabel(file)} (spec)`)
-      : diffTexts(committed, committedPath, expected, regeneratedLabel(file));
+    const diff =
+      oldSpo !== undefined && newSpo !== undefined
+        ? diffTexts(oldSpo, `${committedPath} (spec)`, newSpo, `${regeneratedLabel(file)} (spec)`)
+        : diffTexts(committed, committedPath, expected, regeneratedLabel(file));
     return { file, status: 'changed', diff, commentsOnly: sameButComments(committed, expected, file) };
   } catch (err) {
     if (!(err instanceof TracewallError)) throw err;

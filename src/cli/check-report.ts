@@ -48,7 +48,9 @@ function why(f: CheckedFile, dir: string): string {
     case 'changed':
       if (f.note) return f.note;
       if (f.commentsOnly) return 'only comments differ (run names, counts)';
-      return f.diff && f.diff.findings.length === 0 ? 'differs beyond comments in what the risk-rated diff does not rate (compare the files)' : 'rules differ';
+      return f.diff && f.diff.findings.length === 0
+        ? 'differs beyond comments in what the risk-rated diff does not rate (compare the files)'
+        : 'rules differ';
     case 'same':
       return 'identical';
   }
@@ -61,7 +63,14 @@ function showDiff(f: CheckedFile): boolean {
 function headline(o: CheckOutcome): string {
   const status = checkStatus(o);
   const commentsOnly = o.files.some((f) => f.status === 'changed');
-  const verdict = status === 'ok' ? (commentsOnly ? 'up to date apart from comments' : 'up to date') : status === 'updated' ? 'out of date; rewritten' : 'out of date';
+  const verdict =
+    status === 'ok'
+      ? commentsOnly
+        ? 'up to date apart from comments'
+        : 'up to date'
+      : status === 'updated'
+        ? 'out of date; rewritten'
+        : 'out of date';
   return `tracewall check: ${o.profiles} (profile ${o.name}, from ${o.runs.join(', ')}): ${verdict}: ${checkCounts(o.files)}`;
 }
 
@@ -71,7 +80,8 @@ function formatCheckText(o: CheckOutcome, color: boolean): string {
     out.push('', visible(`${f.status}: ${f.file}: ${why(f, o.profiles)}`));
     if (showDiff(f)) out.push(formatText(f.diff!, { color }).trimEnd());
   }
-  if (checkStatus(o) === 'drift') out.push('', 'to accept the change, run the same command with --update and commit the profiles');
+  if (checkStatus(o) === 'drift')
+    out.push('', 'to accept the change, run the same command with --update and commit the profiles');
   return out.join('\n') + '\n';
 }
 
@@ -88,7 +98,11 @@ function formatCheckMarkdown(o: CheckOutcome): string {
     for (const f of listed) out.push(`| ${mdCode(f.file)} | ${f.status} | ${mdText(why(f, o.profiles))} |`);
   }
   for (const f of listed) if (showDiff(f)) out.push('', formatMarkdown(f.diff!).trimEnd());
-  if (status === 'drift') out.push('', 'To accept the change, run the same `tracewall check` command with `--update` and commit the profiles.');
+  if (status === 'drift')
+    out.push(
+      '',
+      'To accept the change, run the same `tracewall check` command with `--update` and commit the profiles.',
+    );
   return out.join('\n') + '\n';
 }
 

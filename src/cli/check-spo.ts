@@ -7,7 +7,8 @@ export function spoSpecAsJson(text: string): string | undefined {
     const doc = parseDocument(text);
     if (doc.errors.length > 0) return undefined;
     const value = doc.toJS() as { kind?: unknown; spec?: unknown } | null;
-    if (!value || value.kind !== 'SeccompProfile' || value.spec === null || typeof value.spec !== 'object') return undefined;
+    if (!value || value.kind !== 'SeccompProfile' || value.spec === null || typeof value.spec !== 'object')
+      return undefined;
     return JSON.stringify(value.spec, null, 2) + '\n';
   } catch {
     return undefined;

@@ -44,7 +44,11 @@ function removeExtras(dir: string, extras: readonly CheckedFile[]): void {
       fs.unlinkSync(path.join(dir, f.file));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT') throw badInput(`${path.join(dir, f.file)}: cannot remove: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), err);
+      if (e.code !== 'ENOENT')
+        throw badInput(
+          `${path.join(dir, f.file)}: cannot remove: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(),
+          err,
+        );
     }
   }
 }
@@ -58,25 +62,45 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
   const exists = profilesDir(opts.profiles, update);
   const recordings = files.map((f) => readRecording(f));
   const { name, files: expected, summary } = renderProfiles(recordings, settings);
-  const compared: CheckedFile[] = exists ? compareProfiles(opts.profiles, name, expected) : expected.map((f) => ({ file: f.file, status: 'missing' }));
+  const compared: CheckedFile[] = exists
+    ? compareProfiles(opts.profiles, name, expected)
+    : expected.map((f) => ({ file: f.file, status: 'missing' }));
 
   let updated = false;
   const stale = compared.filter((f) => f.status !== 'same');
   if (update && stale.length > 0) {
     fs.mkdirSync(opts.profiles, { recursive: true });
     const rewrite = new Set(stale.map((f) => f.file));
-    const writes = expected.filter((f) => rewrite.has(f.file)).map((f) => ({ file: path.join(opts.profiles, f.file), data: f.data }));
+    const writes = expected
+      .filter((f) => rewrite.has(f.file))
+      .map((f) => ({ file: path.join(opts.profiles, f.file), data: f.data }));
     writeFilesAtomic(writes);
-    removeExtras(opts.profiles, stale.filter((f) => f.status === 'extra'));
+    removeExtras(
+      opts.profiles,
+      stale.filter((f) => f.status === 'extra'),
+    );
     updated = true;
-    const lines = stale.map((f) => (f.status === 'extra' ? `tracewall: check: removed ${path.join(opts.profiles, f.file)}` : `tracewall: check: wrote ${path.join(opts.profiles, f.file)} (was ${f.status})`));
+    const lines = stale.map((f) =>
+      f.status === 'extra'
+        ? `tracewall: check: removed ${path.join(opts.profiles, f.file)}`
+        : `tracewall: check: wrote ${path.join(opts.profiles, f.file)} (was ${f.status})`,
+    );
     io.stderr(lines.join('\n') + '\n');
   }
 
-  const outcome: CheckOutcome = { profiles: opts.profiles, name, runs: summary.sources, files: compared, ignoreComments, updated };
+  const outcome: CheckOutcome = {
+    profiles: opts.profiles,
+    name,
+    runs: summary.sources,
+    files: compared,
+    ignoreComments,
+    updated,
+  };
   const color = format === 'text' && (opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR));
   io.stdout(formatCheckReport(outcome, format, { color }));
   if (updated || !compared.some((f) => isDrift(f, ignoreComments))) return ExitCode.ok;
-  io.stderr(`tracewall: check: ${opts.profiles} is out of date for profile ${name} (${checkCounts(compared)}); run with --update to rewrite it\n`);
+  io.stderr(
+    `tracewall: check: ${opts.profiles} is out of date for profile ${name} (${checkCounts(compared)}); run with --update to rewrite it\n`,
+  );
   return ExitCode.checkFailed;
 }

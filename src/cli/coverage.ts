@@ -5,7 +5,10 @@ import type { Recording } from '../recording/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 /** Write the coverage text with `write` (when there is more than `minRuns - 1` run) and the JSON to `jsonFile` when given. */
-export function reportCoverage(recordings: readonly Recording[], opts: { jsonFile?: string; minRuns: number; write: (text: string) => void }): void {
+export function reportCoverage(
+  recordings: readonly Recording[],
+  opts: { jsonFile?: string; minRuns: number; write: (text: string) => void },
+): void {
   const report = coverageOf(recordings);
   if (report.runs.length >= opts.minRuns) opts.write(formatCoverageText(report));
   if (opts.jsonFile !== undefined) {

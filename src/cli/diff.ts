@@ -35,13 +35,16 @@ export async function diffCommand(
   io: DiffIo = PROCESS_IO,
 ): Promise<number> {
   const format = oneOf('--format', opts.format, DIFF_FORMATS);
-  const failOn: DiffRisk | undefined = opts.failOn === undefined ? undefined : oneOf('--fail-on', opts.failOn, FAIL_ON_LEVELS);
+  const failOn: DiffRisk | undefined =
+    opts.failOn === undefined ? undefined : oneOf('--fail-on', opts.failOn, FAIL_ON_LEVELS);
   const report = diffTexts(readText(oldFile, 'OLD'), oldFile, readText(newFile, 'NEW'), newFile);
   const color = opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
   io.stdout(formatReport(report, format, { color: format === 'text' && color }));
   if (failOn === undefined) return ExitCode.ok;
   const failing = failingFindings(report, failOn);
   if (failing.length === 0) return ExitCode.ok;
-  io.stderr(`tracewall: diff: --fail-on ${failOn} reached: ${failing.length} widening change${failing.length === 1 ? '' : 's'} at ${failOn} or above\n`);
+  io.stderr(
+    `tracewall: diff: --fail-on ${failOn} reached: ${failing.length} widening change${failing.length === 1 ? '' : 's'} at ${failOn} or above\n`,
+  );
   return ExitCode.checkFailed;
 }

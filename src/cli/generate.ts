@@ -20,13 +20,22 @@ export interface GenerateOptions extends ProfileFlags {
 }
 
 /** Runs the verb; resolves to the exit status. With several runs it also prints their coverage report. */
-export async function generateCommand(files: string[], opts: GenerateOptions, stderr: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+export async function generateCommand(
+  files: string[],
+  opts: GenerateOptions,
+  stderr: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
   const settings = checkProfileFlags(opts);
   if (!fs.existsSync(opts.output) || !fs.statSync(opts.output).isDirectory()) {
     throw badInput(`-o ${opts.output}: not a directory (create it first)`);
   }
   const recordings = files.map((f) => readRecording(f));
-  const { name, runtime, files: rendered, summary: s } = renderProfiles(recordings, {
+  const {
+    name,
+    runtime,
+    files: rendered,
+    summary: s,
+  } = renderProfiles(recordings, {
     ...settings,
     dockerDefaultPath: fromRoot('src', 'validate', 'schemas', 'docker-default-seccomp.json'),
   });
@@ -34,12 +43,18 @@ export async function generateCommand(files: string[], opts: GenerateOptions, st
   writeFilesAtomic(written);
   const lines = [
     `tracewall: ${name}: seccomp allows ${s.allowedSyscalls} syscalls (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
-    ...(runtime === 'none' ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc'] : []),
+    ...(runtime === 'none'
+      ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc']
+      : []),
     ...written.map((w) => `tracewall: wrote ${w.file}`),
     // Notes quote paths and warnings the traced workload chose: control and bidi characters become visible escapes.
     ...s.notes.map((n: string) => `tracewall: ${visible(n)}`),
   ];
   stderr(lines.join('\n') + '\n');
-  reportCoverage(recordings, { minRuns: 2, write: stderr, ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }) });
+  reportCoverage(recordings, {
+    minRuns: 2,
+    write: stderr,
+    ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
+  });
   return 0;
 }

@@ -26,15 +26,22 @@ export function nameFromOutput(file: string): string {
 function summary(r: Recording, file: string): string {
   const runs = r.provenance?.sources.map((s) => s.name) ?? [r.name];
   const syscalls = Object.entries(r.syscalls).map(([abi, m]) => `${Object.keys(m ?? {}).length} ${abi} syscalls`);
-  return [
-    `tracewall: merged ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.join(', ')}) into ${r.name}: ${syscalls.join(', ') || 'no syscalls'}, ${Object.keys(r.files).length} files, ${r.executables.length} executables, ${r.network.sockets.length} socket kinds, ${r.identity.capabilities.length} capabilities`,
-    `tracewall: wrote ${file}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `tracewall: merged ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.join(', ')}) into ${r.name}: ${syscalls.join(', ') || 'no syscalls'}, ${Object.keys(r.files).length} files, ${r.executables.length} executables, ${r.network.sockets.length} socket kinds, ${r.identity.capabilities.length} capabilities`,
+      `tracewall: wrote ${file}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Runs the verb; resolves to 0. Unreadable recordings, two runs of one name and bad flags throw exit-2 errors. */
-export async function mergeCommand(files: string[], opts: MergeFlags, stderr: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
-  if (opts.output === undefined || opts.output === '') throw badInput('merge needs -o FILE: the merged recording to write');
+export async function mergeCommand(
+  files: string[],
+  opts: MergeFlags,
+  stderr: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
+  if (opts.output === undefined || opts.output === '')
+    throw badInput('merge needs -o FILE: the merged recording to write');
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFromOutput(opts.output);
   const outDir = path.dirname(path.resolve(opts.output));
   if (!fs.existsSync(outDir)) throw badInput(`-o ${opts.output}: directory ${outDir} does not exist`);
@@ -43,6 +50,10 @@ export async function mergeCommand(files: string[], opts: MergeFlags, stderr: (t
   const merged = mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION });
   writeRecording(opts.output, merged);
   stderr(summary(merged, opts.output));
-  reportCoverage([merged], { minRuns: 1, write: stderr, ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }) });
+  reportCoverage([merged], {
+    minRuns: 1,
+    write: stderr,
+    ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
+  });
   return 0;
 }

@@ -41,7 +41,8 @@ export function checkProfileFlags(opts: ProfileFlags): ProfileSettings {
     defaultAction: oneOf('--default-action', opts.defaultAction, ['errno', 'kill-process', 'log'] as const),
     apparmorAnnotation: Boolean(opts.apparmorAnnotation),
   };
-  if (opts.runtime !== undefined) settings.runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc', 'none'] as const);
+  if (opts.runtime !== undefined)
+    settings.runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc', 'none'] as const);
   if (opts.nnp !== undefined) settings.noNewPrivileges = oneOf('--nnp', opts.nnp, ['on', 'off'] as const) === 'on';
   if (opts.name !== undefined) settings.name = checkName('--name', opts.name);
   return settings;
@@ -81,7 +82,11 @@ export function renderProfiles(
 ): { name: string; runtime: 'crun' | 'runc' | 'none'; files: ProfileFile[]; summary: RenderSummary } {
   const name = settings.name ?? recordings[0]!.name;
   const runtime = settings.runtime ?? impliedRuntime(recordings);
-  const policy = buildPolicy(recordings, { name, runtime, noNewPrivileges: settings.noNewPrivileges ?? impliedNoNewPrivileges(recordings) });
+  const policy = buildPolicy(recordings, {
+    name,
+    runtime,
+    noNewPrivileges: settings.noNewPrivileges ?? impliedNoNewPrivileges(recordings),
+  });
   const out = renderAll(policy, {
     format: settings.format,
     defaultAction: settings.defaultAction,

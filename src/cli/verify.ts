@@ -21,19 +21,40 @@ export interface VerifyCommandOptions {
 function timeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const s = Number(value);
-  if (!/^\d+(?:\.\d+)?$/.test(value.trim()) || !(s > 0) || s > 86_400) throw badInput(`--timeout ${JSON.stringify(value)} is not valid; expected seconds, a number above 0 and at most 86400`);
+  if (!/^\d+(?:\.\d+)?$/.test(value.trim()) || !(s > 0) || s > 86_400)
+    throw badInput(
+      `--timeout ${JSON.stringify(value)} is not valid; expected seconds, a number above 0 and at most 86400`,
+    );
   return Math.round(s * 1000);
 }
 
 /** Runs the verb; resolves to 1 when anything was (or would have been) denied, 0 otherwise. */
-export async function verifyCommand(opts: VerifyCommandOptions, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
-  const engines = [opts.docker ? 'docker' : undefined, opts.podman ? 'podman' : undefined].filter((e): e is 'docker' | 'podman' => e !== undefined);
+export async function verifyCommand(
+  opts: VerifyCommandOptions,
+  out: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
+  const engines = [opts.docker ? 'docker' : undefined, opts.podman ? 'podman' : undefined].filter(
+    (e): e is 'docker' | 'podman' => e !== undefined,
+  );
   const given = [opts.bundle !== undefined ? '--bundle' : undefined, ...engines.map((e) => `--${e}`)].filter(Boolean);
-  if (given.length !== 1) throw badInput(given.length === 0 ? 'verify needs one of --bundle DIR, --docker or --podman' : `verify takes one of --bundle, --docker and --podman, got ${given.join(' and ')}`);
+  if (given.length !== 1)
+    throw badInput(
+      given.length === 0
+        ? 'verify needs one of --bundle DIR, --docker or --podman'
+        : `verify takes one of --bundle, --docker and --podman, got ${given.join(' and ')}`,
+    );
   const engine = engines[0];
   const runArgs = opts.runArgs ?? [];
-  if (engine === undefined && runArgs.length > 0) throw badInput(`verify --bundle takes no arguments after the options (got ${JSON.stringify(runArgs[0])}); run arguments go with --docker or --podman`);
-  const runtime = opts.runtime === undefined ? (engine === undefined ? 'crun' : undefined) : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
+  if (engine === undefined && runArgs.length > 0)
+    throw badInput(
+      `verify --bundle takes no arguments after the options (got ${JSON.stringify(runArgs[0])}); run arguments go with --docker or --podman`,
+    );
+  const runtime =
+    opts.runtime === undefined
+      ? engine === undefined
+        ? 'crun'
+        : undefined
+      : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
   const mode = oneOf('--mode', opts.mode ?? 'log', ['log', 'enforce'] as const);
   const timeout = timeoutMs(opts.timeout);
   const abort = new AbortController();
@@ -41,10 +62,16 @@ export async function verifyCommand(opts: VerifyCommandOptions, out: (text: stri
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const common = { seccomp: opts.seccomp, mode, signal: abort.signal, ...(timeout === undefined ? {} : { timeoutMs: timeout }) };
-    const report = engine === undefined
-      ? await verifyBundle({ ...common, bundle: opts.bundle!, runtime: runtime ?? 'crun' })
-      : await verifyEngine({ ...common, engine, runArgs, ...(runtime === undefined ? {} : { runtime }) });
+    const common = {
+      seccomp: opts.seccomp,
+      mode,
+      signal: abort.signal,
+      ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+    };
+    const report =
+      engine === undefined
+        ? await verifyBundle({ ...common, bundle: opts.bundle!, runtime: runtime ?? 'crun' })
+        : await verifyEngine({ ...common, engine, runArgs, ...(runtime === undefined ? {} : { runtime }) });
     out(opts.json ? formatVerifyJson(report) : formatVerifyText(report));
     return verifyExitCode(report);
   } finally {

@@ -10,7 +10,10 @@ import type { DiffFinding, DiffRisk, FindingKind } from './types.js';
 function setDiff(a: readonly string[], b: readonly string[]): { added: string[]; removed: string[] } {
   const sa = new Set(a);
   const sb = new Set(b);
-  return { added: [...sb].filter((x) => !sa.has(x)).sort(byCodeUnit), removed: [...sa].filter((x) => !sb.has(x)).sort(byCodeUnit) };
+  return {
+    added: [...sb].filter((x) => !sa.has(x)).sort(byCodeUnit),
+    removed: [...sa].filter((x) => !sb.has(x)).sort(byCodeUnit),
+  };
 }
 
 /** Findings for a set-valued part with allow and deny sides: added allows and removed denies widen. */
@@ -23,17 +26,37 @@ function sided(
 ): DiffFinding[] {
   const out: DiffFinding[] = [];
   const allow = setDiff(oldSides.allow, newSides.allow);
-  for (const k of allow.added) out.push({ change: 'added', kind, subject: label(k), detail: rate(k).why, risk: rate(k).level, widens: true });
-  for (const k of allow.removed) out.push({ change: 'removed', kind, subject: label(k), detail: rate(k).why, risk: rate(k).level, widens: false });
+  for (const k of allow.added)
+    out.push({ change: 'added', kind, subject: label(k), detail: rate(k).why, risk: rate(k).level, widens: true });
+  for (const k of allow.removed)
+    out.push({ change: 'removed', kind, subject: label(k), detail: rate(k).why, risk: rate(k).level, widens: false });
   const deny = setDiff(oldSides.deny, newSides.deny);
   const denied = (k: string) => (kind === 'rule' ? `deny ${label(k)}` : `deny ${kind} ${label(k)}`);
-  for (const k of deny.removed) out.push({ change: 'removed', kind: 'deny', subject: denied(k), detail: APPARMOR_RISK.removedDeny.why, risk: APPARMOR_RISK.removedDeny.level, widens: true });
-  for (const k of deny.added) out.push({ change: 'added', kind: 'deny', subject: denied(k), detail: APPARMOR_RISK.addedDeny.why, risk: APPARMOR_RISK.addedDeny.level, widens: false });
+  for (const k of deny.removed)
+    out.push({
+      change: 'removed',
+      kind: 'deny',
+      subject: denied(k),
+      detail: APPARMOR_RISK.removedDeny.why,
+      risk: APPARMOR_RISK.removedDeny.level,
+      widens: true,
+    });
+  for (const k of deny.added)
+    out.push({
+      change: 'added',
+      kind: 'deny',
+      subject: denied(k),
+      detail: APPARMOR_RISK.addedDeny.why,
+      risk: APPARMOR_RISK.addedDeny.level,
+      widens: false,
+    });
   return out;
 }
 
 function capabilityRisk(name: string): { level: DiffRisk; why: string } {
-  return name === '' ? { level: 'critical', why: 'a bare `capability,` rule: every capability' } : capabilityRiskOf(name);
+  return name === ''
+    ? { level: 'critical', why: 'a bare `capability,` rule: every capability' }
+    : capabilityRiskOf(name);
 }
 
 function networkRisk(key: string): { level: DiffRisk; why: string } {
@@ -45,12 +68,26 @@ function headerFindings(a: AppArmorModel, b: AppArmorModel): DiffFinding[] {
   const out: DiffFinding[] = [];
   const names = setDiff(a.profiles, b.profiles);
   if (names.added.length > 0 || names.removed.length > 0) {
-    out.push({ change: 'changed', kind: 'profile', subject: 'profile name', detail: `${a.profiles.join(', ') || '(none)'} -> ${b.profiles.join(', ') || '(none)'}`, risk: APPARMOR_RISK.profileName.level, widens: false });
+    out.push({
+      change: 'changed',
+      kind: 'profile',
+      subject: 'profile name',
+      detail: `${a.profiles.join(', ') || '(none)'} -> ${b.profiles.join(', ') || '(none)'}`,
+      risk: APPARMOR_RISK.profileName.level,
+      widens: false,
+    });
   }
   const flags = setDiff(a.flags, b.flags);
   for (const f of flags.added) {
     const r = flagRisk(f);
-    out.push({ change: 'added', kind: 'flag', subject: f, detail: r.why, risk: r.level, widens: r.level !== 'info' && r.level !== 'low' });
+    out.push({
+      change: 'added',
+      kind: 'flag',
+      subject: f,
+      detail: r.why,
+      risk: r.level,
+      widens: r.level !== 'info' && r.level !== 'low',
+    });
   }
   for (const f of flags.removed) {
     const r = flagRisk(f);
@@ -59,9 +96,17 @@ function headerFindings(a: AppArmorModel, b: AppArmorModel): DiffFinding[] {
   const includes = setDiff(a.includes, b.includes);
   for (const i of includes.added) {
     const r = /^<tunables\//.test(i) || i.startsWith('abi ') ? APPARMOR_RISK.tunablesInclude : APPARMOR_RISK.include;
-    out.push({ change: 'added', kind: 'include', subject: i, detail: r.why, risk: r.level, widens: r.level !== 'info' });
+    out.push({
+      change: 'added',
+      kind: 'include',
+      subject: i,
+      detail: r.why,
+      risk: r.level,
+      widens: r.level !== 'info',
+    });
   }
-  for (const i of includes.removed) out.push({ change: 'removed', kind: 'include', subject: i, risk: 'info', widens: false });
+  for (const i of includes.removed)
+    out.push({ change: 'removed', kind: 'include', subject: i, risk: 'info', widens: false });
   return out;
 }
 
@@ -70,10 +115,26 @@ function unrecognisedFindings(a: AppArmorModel, b: AppArmorModel): DiffFinding[]
   const before = new Set(a.unrecognised.map((u) => u.text));
   const after = new Set(b.unrecognised.map((u) => u.text));
   for (const u of b.unrecognised) {
-    if (!before.has(u.text)) out.push({ change: 'added', kind: 'unrecognised', subject: u.text, detail: `NEW line ${u.line}: ${APPARMOR_RISK.unrecognised.why}`, risk: APPARMOR_RISK.unrecognised.level, widens: true });
+    if (!before.has(u.text))
+      out.push({
+        change: 'added',
+        kind: 'unrecognised',
+        subject: u.text,
+        detail: `NEW line ${u.line}: ${APPARMOR_RISK.unrecognised.why}`,
+        risk: APPARMOR_RISK.unrecognised.level,
+        widens: true,
+      });
   }
   for (const u of a.unrecognised) {
-    if (!after.has(u.text)) out.push({ change: 'removed', kind: 'unrecognised', subject: u.text, detail: `OLD line ${u.line}: not read by tracewall`, risk: 'info', widens: false });
+    if (!after.has(u.text))
+      out.push({
+        change: 'removed',
+        kind: 'unrecognised',
+        subject: u.text,
+        detail: `OLD line ${u.line}: not read by tracewall`,
+        risk: 'info',
+        widens: false,
+      });
   }
   return out;
 }

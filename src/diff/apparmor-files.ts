@@ -23,16 +23,43 @@ function minus(a: Iterable<string>, b: ReadonlySet<string>): string[] {
   return [...a].filter((m) => !b.has(m));
 }
 
-function addedFinding(subject: string, path: string, added: string[], all: Set<string>, was: Set<string> | undefined, note = ''): DiffFinding {
+function addedFinding(
+  subject: string,
+  path: string,
+  added: string[],
+  all: Set<string>,
+  was: Set<string> | undefined,
+  note = '',
+): DiffFinding {
   const r = fileModesRisk(path, added, [...all]);
   const what = was && was.size > 0 ? `+${modeText(added)} (${modeText(was)} -> ${modeText(all)})` : modeText(all);
-  return { change: 'added', kind: 'file', subject, detail: `${what}${note}${r.why ? `: ${r.why}` : ''}`, risk: r.level === 'info' ? 'low' : r.level, widens: true };
+  return {
+    change: 'added',
+    kind: 'file',
+    subject,
+    detail: `${what}${note}${r.why ? `: ${r.why}` : ''}`,
+    risk: r.level === 'info' ? 'low' : r.level,
+    widens: true,
+  };
 }
 
-function removedFinding(subject: string, path: string, removed: string[], remaining: Set<string>, note = ''): DiffFinding {
+function removedFinding(
+  subject: string,
+  path: string,
+  removed: string[],
+  remaining: Set<string>,
+  note = '',
+): DiffFinding {
   const r = fileModesRisk(path, removed, [...removed, ...remaining]);
   const what = remaining.size > 0 ? `-${modeText(removed)} (now ${modeText(remaining)})` : modeText(removed);
-  return { change: 'removed', kind: 'file', subject, detail: `${what}${note}`, risk: r.level === 'info' ? 'low' : r.level, widens: false };
+  return {
+    change: 'removed',
+    kind: 'file',
+    subject,
+    detail: `${what}${note}`,
+    risk: r.level === 'info' ? 'low' : r.level,
+    widens: false,
+  };
 }
 
 function union(sets: Iterable<Set<string>>): Set<string> {
@@ -42,7 +69,10 @@ function union(sets: Iterable<Set<string>>): Set<string> {
 }
 
 /** Allow-rule findings. */
-export function diffFileAllows(oldRules: readonly AppArmorFileRule[], newRules: readonly AppArmorFileRule[]): DiffFinding[] {
+export function diffFileAllows(
+  oldRules: readonly AppArmorFileRule[],
+  newRules: readonly AppArmorFileRule[],
+): DiffFinding[] {
   const before = byKey(oldRules);
   const after = byKey(newRules);
   const out: DiffFinding[] = [];
@@ -73,16 +103,25 @@ export function diffFileAllows(oldRules: readonly AppArmorFileRule[], newRules: 
     if (replaced.length > 0) {
       const r = broaderRisk(b.path);
       const list = replaced.map((g) => before.get(g)!.path);
-      out.push({ change: 'changed', kind: 'glob', subject: key, detail: `broader pattern replaces ${list.length} rule${list.length === 1 ? '' : 's'}: ${list.join(', ')}`, risk: r.level, widens: true });
+      out.push({
+        change: 'changed',
+        kind: 'glob',
+        subject: key,
+        detail: `broader pattern replaces ${list.length} rule${list.length === 1 ? '' : 's'}: ${list.join(', ')}`,
+        risk: r.level,
+        widens: true,
+      });
       const baseline = union(replaced.map((g) => before.get(g)!.modes));
       const added = minus(b.modes, baseline);
-      if (added.length > 0) out.push(addedFinding(key, b.path, added, b.modes, baseline, ' beyond the rules it replaces'));
+      if (added.length > 0)
+        out.push(addedFinding(key, b.path, added, b.modes, baseline, ' beyond the rules it replaces'));
       const lost = minus(baseline, b.modes);
       if (lost.length > 0) out.push(removedFinding(key, b.path, lost, b.modes, ' compared with the rules it replaces'));
     } else if (coveredBy.length > 0) {
       const baseline = union(coveredBy.map((g) => before.get(g)!.modes));
       const added = minus(b.modes, baseline);
-      if (added.length > 0) out.push(addedFinding(key, b.path, added, b.modes, baseline, ' beyond the pattern it narrows'));
+      if (added.length > 0)
+        out.push(addedFinding(key, b.path, added, b.modes, baseline, ' beyond the pattern it narrows'));
     } else {
       out.push(addedFinding(key, b.path, [...b.modes], b.modes, undefined));
     }
@@ -94,7 +133,14 @@ export function diffFileAllows(oldRules: readonly AppArmorFileRule[], newRules: 
     const narrowedTo = newKeys.filter((n) => covers(key, n));
     if (narrowedTo.length > 0) {
       const kept = union(narrowedTo.map((n) => after.get(n)!.modes));
-      out.push({ change: 'changed', kind: 'glob', subject: key, detail: `narrowed to ${narrowedTo.length} rule${narrowedTo.length === 1 ? '' : 's'}: ${narrowedTo.map((n) => after.get(n)!.path).join(', ')}`, risk: APPARMOR_RISK.narrower.level, widens: false });
+      out.push({
+        change: 'changed',
+        kind: 'glob',
+        subject: key,
+        detail: `narrowed to ${narrowedTo.length} rule${narrowedTo.length === 1 ? '' : 's'}: ${narrowedTo.map((n) => after.get(n)!.path).join(', ')}`,
+        risk: APPARMOR_RISK.narrower.level,
+        widens: false,
+      });
       const lost = minus(a.modes, kept);
       if (lost.length > 0) out.push(removedFinding(key, a.path, lost, kept, ' (not kept by the narrower rules)'));
     } else {
@@ -105,7 +151,10 @@ export function diffFileAllows(oldRules: readonly AppArmorFileRule[], newRules: 
 }
 
 /** Deny-rule findings: an added or widened deny narrows (info), a removed or narrowed deny widens (high). */
-export function diffFileDenies(oldRules: readonly AppArmorFileRule[], newRules: readonly AppArmorFileRule[]): DiffFinding[] {
+export function diffFileDenies(
+  oldRules: readonly AppArmorFileRule[],
+  newRules: readonly AppArmorFileRule[],
+): DiffFinding[] {
   const before = byKey(oldRules);
   const after = byKey(newRules);
   const out: DiffFinding[] = [];
@@ -118,11 +167,25 @@ export function diffFileDenies(oldRules: readonly AppArmorFileRule[], newRules: 
     const subject = `deny ${key}`;
     if (removed.length > 0) {
       const detail = b.size > 0 ? `-${modeText(removed)} (now denies ${modeText(b)})` : `denied ${modeText(a)}`;
-      out.push({ change: b.size > 0 ? 'changed' : 'removed', kind: 'deny', subject, detail: `${detail}: ${APPARMOR_RISK.removedDeny.why}`, risk: APPARMOR_RISK.removedDeny.level, widens: true });
+      out.push({
+        change: b.size > 0 ? 'changed' : 'removed',
+        kind: 'deny',
+        subject,
+        detail: `${detail}: ${APPARMOR_RISK.removedDeny.why}`,
+        risk: APPARMOR_RISK.removedDeny.level,
+        widens: true,
+      });
     }
     if (added.length > 0) {
       const detail = a.size > 0 ? `+${modeText(added)} (now denies ${modeText(b)})` : `denies ${modeText(b)}`;
-      out.push({ change: a.size > 0 ? 'changed' : 'added', kind: 'deny', subject, detail, risk: APPARMOR_RISK.addedDeny.level, widens: false });
+      out.push({
+        change: a.size > 0 ? 'changed' : 'added',
+        kind: 'deny',
+        subject,
+        detail,
+        risk: APPARMOR_RISK.addedDeny.level,
+        widens: false,
+      });
     }
   }
   return out;

@@ -3,7 +3,9 @@
 
 /** A path pattern with AppArmor escapes resolved to their characters; glob characters stay as written. */
 export function unescapePath(pattern: string): string {
-  return pattern.replace(/\\([0-7]{3}|.)/g, (_, c: string) => (c.length === 3 ? String.fromCharCode(parseInt(c, 8)) : c));
+  return pattern.replace(/\\([0-7]{3}|.)/g, (_, c: string) =>
+    c.length === 3 ? String.fromCharCode(parseInt(c, 8)) : c,
+  );
 }
 
 function regexChar(c: string): string {

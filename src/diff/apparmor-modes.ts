@@ -1,7 +1,24 @@
 // AppArmor file access modes: parsing "rwix" into tokens, printing them in a fixed order, telling exec kinds apart.
 
 /** Exec transitions apparmor.d(5) allows; plain "x" only in deny rules. */
-export const EXEC_MODES: ReadonlySet<string> = new Set(['ix', 'ux', 'Ux', 'px', 'Px', 'cx', 'Cx', 'pix', 'Pix', 'cix', 'Cix', 'pux', 'PUx', 'cux', 'CUx', 'x']);
+export const EXEC_MODES: ReadonlySet<string> = new Set([
+  'ix',
+  'ux',
+  'Ux',
+  'px',
+  'Px',
+  'cx',
+  'Cx',
+  'pix',
+  'Pix',
+  'cix',
+  'Cix',
+  'pux',
+  'PUx',
+  'cux',
+  'CUx',
+  'x',
+]);
 const SIMPLE = 'rwalkm';
 
 /** The tokens of a mode string ("rwix" -> r, w, ix), or undefined when it is not one. */

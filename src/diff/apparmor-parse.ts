@@ -30,8 +30,21 @@ export interface AppArmorModel {
 
 /** Rule keywords kept as normalised text and rated by keyword. */
 export const OTHER_RULE_KEYWORDS: readonly string[] = [
-  'signal', 'ptrace', 'mount', 'remount', 'umount', 'pivot_root', 'unix', 'dbus', 'change_profile', 'change_hat', 'userns',
-  'io_uring', 'mqueue', 'link', 'rlimit',
+  'signal',
+  'ptrace',
+  'mount',
+  'remount',
+  'umount',
+  'pivot_root',
+  'unix',
+  'dbus',
+  'change_profile',
+  'change_hat',
+  'userns',
+  'io_uring',
+  'mqueue',
+  'link',
+  'rlimit',
 ];
 
 /** The text of a line without its comment: "#" at a token start outside quotes begins one. */
@@ -68,7 +81,15 @@ function nextToken(text: string): { token: string; quoted: boolean; rest: string
 /** Whitespace collapsed and permission lists in parentheses sorted: "(send, receive)" equals "(receive send)". */
 export function normaliseRule(text: string): string {
   return text
-    .replace(/\(([^()]*)\)/g, (_, inner: string) => `(${inner.split(/[\s,]+/).filter(Boolean).sort().join(', ')})`)
+    .replace(
+      /\(([^()]*)\)/g,
+      (_, inner: string) =>
+        `(${inner
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .sort()
+          .join(', ')})`,
+    )
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -197,43 +218,46 @@ export function parseAppArmor(text: string): AppArmorModel {
     seen.add(t);
   };
   let depth = 0;
-  text.replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
-    const n = i + 1;
-    const trimmed = raw.trim();
-    const include = /^(?:#include|include(?:\s+if\s+exists)?)\s+(<[^>]+>|"[^"]+")\s*$/.exec(trimmed);
-    if (include) {
-      if (depth <= 1) model.includes.push(include[1]!);
-      else unrecognised(trimmed, n);
-      return;
-    }
-    const line = stripComment(raw).trim();
-    if (line === '') return;
-    if (line === '}') {
-      if (depth === 0) unrecognised(line, n);
-      else depth -= 1;
-      return;
-    }
-    if (line.endsWith('{')) {
-      const h = depth === 0 ? header(line) : undefined;
-      if (h) {
-        model.profiles.push(h.name);
-        model.flags.push(...h.flags);
-      } else {
-        unrecognised(line, n);
+  text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .forEach((raw, i) => {
+      const n = i + 1;
+      const trimmed = raw.trim();
+      const include = /^(?:#include|include(?:\s+if\s+exists)?)\s+(<[^>]+>|"[^"]+")\s*$/.exec(trimmed);
+      if (include) {
+        if (depth <= 1) model.includes.push(include[1]!);
+        else unrecognised(trimmed, n);
+        return;
       }
-      depth += 1;
-      return;
-    }
-    if (depth > 1 || !line.endsWith(',')) {
-      unrecognised(line, n);
-      return;
-    }
-    const body = line.slice(0, -1).trim();
-    if (depth === 0 && /^abi\s+<[^>]+>$/.test(body)) {
-      model.includes.push(body.replace(/\s+/g, ' '));
-      return;
-    }
-    if (depth === 0 || !statement(model, body)) unrecognised(line, n);
-  });
+      const line = stripComment(raw).trim();
+      if (line === '') return;
+      if (line === '}') {
+        if (depth === 0) unrecognised(line, n);
+        else depth -= 1;
+        return;
+      }
+      if (line.endsWith('{')) {
+        const h = depth === 0 ? header(line) : undefined;
+        if (h) {
+          model.profiles.push(h.name);
+          model.flags.push(...h.flags);
+        } else {
+          unrecognised(line, n);
+        }
+        depth += 1;
+        return;
+      }
+      if (depth > 1 || !line.endsWith(',')) {
+        unrecognised(line, n);
+        return;
+      }
+      const body = line.slice(0, -1).trim();
+      if (depth === 0 && /^abi\s+<[^>]+>$/.test(body)) {
+        model.includes.push(body.replace(/\s+/g, ' '));
+        return;
+      }
+      if (depth === 0 || !statement(model, body)) unrecognised(line, n);
+    });
   return model;
 }

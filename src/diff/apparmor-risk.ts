@@ -13,7 +13,19 @@ export interface NamedRisk {
 
 /** Directories where a new write (or append) is rated high: the system, the kernel's tunables, other users' data. */
 export const SENSITIVE_WRITE_DIRS: readonly string[] = [
-  '/bin', '/boot', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc/sys', '/root', '/sbin', '/sys', '/usr', '/var/lib',
+  '/bin',
+  '/boot',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/proc/sys',
+  '/root',
+  '/sbin',
+  '/sys',
+  '/usr',
+  '/var/lib',
 ];
 
 /** The AppArmor rules of the catalogue. */
@@ -73,7 +85,11 @@ export function otherRuleRisk(text: string): NamedRisk {
   const body = text.replace(/^owner\s+/, '');
   const keyword = body.startsWith('set rlimit') ? 'rlimit' : body.split(' ')[0]!;
   const base = RULE_KEYWORD_RISK[keyword] ?? APPARMOR_RISK.unrecognised;
-  if (keyword === 'ptrace' && (!/peer=/.test(body) || /peer=unconfined/.test(body)) && !/^ptrace \((read|readby)(, (read|readby))?\)/.test(body)) {
+  if (
+    keyword === 'ptrace' &&
+    (!/peer=/.test(body) || /peer=unconfined/.test(body)) &&
+    !/^ptrace \((read|readby)(, (read|readby))?\)/.test(body)
+  ) {
     return { level: 'critical', why: 'traces any process, unconfined ones included' };
   }
   return base;

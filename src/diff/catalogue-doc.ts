@@ -20,10 +20,20 @@ import type { DiffRisk } from './types.js';
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
 /** Rows sorted by level (critical first), then name. */
-function table(header: string, record: Readonly<Record<string, RatedRisk | { level: DiffRisk; why: string }>>, code = true): string[] {
-  const sorted = Object.entries(record).sort((a, b) => riskRank(b[1].level) - riskRank(a[1].level) || byCodeUnit(a[0], b[0]));
+function table(
+  header: string,
+  record: Readonly<Record<string, RatedRisk | { level: DiffRisk; why: string }>>,
+  code = true,
+): string[] {
+  const sorted = Object.entries(record).sort(
+    (a, b) => riskRank(b[1].level) - riskRank(a[1].level) || byCodeUnit(a[0], b[0]),
+  );
   const name = (k: string) => (code ? `\`${k}\`` : k);
-  return [`| ${header} | risk | why |`, '| --- | --- | --- |', ...sorted.map(([k, r]) => `| ${cell(name(k))} | ${r.level} | ${cell(r.why)} |`)];
+  return [
+    `| ${header} | risk | why |`,
+    '| --- | --- | --- |',
+    ...sorted.map(([k, r]) => `| ${cell(name(k))} | ${r.level} | ${cell(r.why)} |`),
+  ];
 }
 
 /** The catalogue as markdown (stable bytes). */
@@ -42,7 +52,7 @@ export function riskCatalogueMarkdown(): string {
     '## Seccomp',
     '',
     'Each profile is reduced to what an x86_64 host enforces: Docker rules whose `includes.arches`/`excludes.arches`',
-    'rule them out on x86_64 are dropped, Docker\'s `archMap` contributes its `SCMP_ARCH_X86_64` entry, and a profile that',
+    "rule them out on x86_64 are dropped, Docker's `archMap` contributes its `SCMP_ARCH_X86_64` entry, and a profile that",
     'lists no architecture covers the native one only. Every syscall name either profile mentions is then',
     '*allowed* (an allowing rule without conditions; a `minKernel` condition is only a note), *conditional* (allowed only',
     'with argument filters or Docker capability conditions, or decided by `SCMP_ACT_NOTIFY`/`SCMP_ACT_TRACE`), or',

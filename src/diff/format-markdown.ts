@@ -34,16 +34,27 @@ export function formatMarkdown(report: DiffReport): string {
     `**${mdText(summaryLine(report))}**`,
   ];
   if (report.findings.length === 0) return out.join('\n') + '\n';
-  out.push('', `${mdText(wideningLine(report))} (what \`--fail-on\` counts)`, '', '| risk | added | removed | changed | widening |', '| :-- | --: | --: | --: | --: |');
+  out.push(
+    '',
+    `${mdText(wideningLine(report))} (what \`--fail-on\` counts)`,
+    '',
+    '| risk | added | removed | changed | widening |',
+    '| :-- | --: | --: | --: | --: |',
+  );
   const s = report.summary;
-  for (const r of DIFF_RISKS) out.push(`| ${r} | ${s.added[r]} | ${s.removed[r]} | ${s.changed[r]} | ${s.widening[r]} |`);
+  for (const r of DIFF_RISKS)
+    out.push(`| ${r} | ${s.added[r]} | ${s.removed[r]} | ${s.changed[r]} | ${s.widening[r]} |`);
   out.push(`| **total** | ${total(s.added)} | ${total(s.removed)} | ${total(s.changed)} | ${total(s.widening)} |`);
   for (const risk of DIFF_RISKS) {
     const group = report.findings.filter((f) => f.risk === risk);
     if (group.length === 0) continue;
     const table = ['| | kind | subject | detail | widens |', '| :-: | --- | --- | --- | :-: |'];
-    for (const f of group) table.push(`| ${MARKER[f.change]} | ${f.kind} | ${mdCode(f.subject)} | ${f.detail ? mdText(f.detail) : ''} | ${f.widens ? 'yes' : ''} |`);
-    if (FOLDED.has(risk)) out.push('', `<details><summary>${risk} (${group.length})</summary>`, '', ...table, '', '</details>');
+    for (const f of group)
+      table.push(
+        `| ${MARKER[f.change]} | ${f.kind} | ${mdCode(f.subject)} | ${f.detail ? mdText(f.detail) : ''} | ${f.widens ? 'yes' : ''} |`,
+      );
+    if (FOLDED.has(risk))
+      out.push('', `<details><summary>${risk} (${group.length})</summary>`, '', ...table, '', '</details>');
     else out.push('', `#### ${risk} (${group.length})`, '', ...table);
   }
   return out.join('\n') + '\n';

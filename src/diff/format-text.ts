@@ -5,7 +5,13 @@ import { summaryLine, wideningLine } from './summary.js';
 import { DIFF_RISKS, type DiffFinding, type DiffReport, type DiffRisk } from './types.js';
 
 const MARKER: Readonly<Record<DiffFinding['change'], string>> = { added: '+', removed: '-', changed: '~' };
-const RISK_COLOUR: Readonly<Record<DiffRisk, string>> = { critical: '1;31', high: '31', medium: '33', low: '36', info: '2' };
+const RISK_COLOUR: Readonly<Record<DiffRisk, string>> = {
+  critical: '1;31',
+  high: '31',
+  medium: '33',
+  low: '36',
+  info: '2',
+};
 
 function paint(on: boolean, code: string, text: string): string {
   return on ? `\u001b[${code}m${text}\u001b[0m` : text;

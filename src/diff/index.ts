@@ -8,4 +8,12 @@ export { formatMarkdown } from './format-markdown.js';
 export { formatJson, DIFF_JSON_VERSION } from './format-json.js';
 export { summaryLine } from './summary.js';
 export { riskCatalogueMarkdown } from './catalogue-doc.js';
-export { DIFF_RISKS, type DiffFinding, type DiffReport, type DiffRisk, type Change, type FindingKind, type PolicyFamily } from './types.js';
+export {
+  DIFF_RISKS,
+  type DiffFinding,
+  type DiffReport,
+  type DiffRisk,
+  type Change,
+  type FindingKind,
+  type PolicyFamily,
+} from './types.js';

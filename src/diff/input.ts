@@ -50,13 +50,20 @@ export function familyOf(kind: FileKind): PolicyFamily | undefined {
 export function requireFamily(kind: FileKind, label: string): PolicyFamily {
   const family = familyOf(kind);
   if (!family) {
-    throw badInput(`${label}: cannot tell what this file is; diff compares tracewall recordings, seccomp profiles (Docker or OCI format, or an OCI config.json), AppArmor profiles and Kubernetes YAML`);
+    throw badInput(
+      `${label}: cannot tell what this file is; diff compares tracewall recordings, seccomp profiles (Docker or OCI format, or an OCI config.json), AppArmor profiles and Kubernetes YAML`,
+    );
   }
   return family;
 }
 
 /** An exit-2 error unless both kinds belong to one family; the message names both files and kinds. */
-export function requireSameFamily(oldLabel: string, oldKind: FileKind, newLabel: string, newKind: FileKind): PolicyFamily {
+export function requireSameFamily(
+  oldLabel: string,
+  oldKind: FileKind,
+  newLabel: string,
+  newKind: FileKind,
+): PolicyFamily {
   const a = requireFamily(oldKind, oldLabel);
   const b = requireFamily(newKind, newLabel);
   if (a !== b) {
@@ -69,7 +76,8 @@ export function requireSameFamily(oldLabel: string, oldKind: FileKind, newLabel:
 
 function json(text: string, label: string): unknown {
   const parsed = parseJsonText(text);
-  if (!parsed.ok) throw badInput(`${label}: ${parsed.finding.message}${parsed.finding.where ? ` (${parsed.finding.where})` : ''}`);
+  if (!parsed.ok)
+    throw badInput(`${label}: ${parsed.finding.message}${parsed.finding.where ? ` (${parsed.finding.where})` : ''}`);
   return parsed.value;
 }
 

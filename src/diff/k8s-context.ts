@@ -24,9 +24,27 @@ export interface EffectiveContext {
 }
 
 /** Fields with a rule of their own; the rest are compared as "other". */
-const RATED = new Set(['privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser', 'readOnlyRootFilesystem', 'procMount', 'seccompProfile', 'appArmorProfile', 'capabilities']);
+const RATED = new Set([
+  'privileged',
+  'allowPrivilegeEscalation',
+  'runAsNonRoot',
+  'runAsUser',
+  'readOnlyRootFilesystem',
+  'procMount',
+  'seccompProfile',
+  'appArmorProfile',
+  'capabilities',
+]);
 /** Fields a container inherits from the pod's securityContext. */
-const INHERITED = ['runAsNonRoot', 'runAsUser', 'runAsGroup', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'windowsOptions'];
+const INHERITED = [
+  'runAsNonRoot',
+  'runAsUser',
+  'runAsGroup',
+  'seccompProfile',
+  'appArmorProfile',
+  'seLinuxOptions',
+  'windowsOptions',
+];
 
 function profileLabel(value: unknown): string {
   const o = asObject(value);
@@ -61,7 +79,9 @@ export function effectiveContext(c: K8sContainer): EffectiveContext {
   for (const k of INHERITED) if (k in c.podSecurityContext) merged[k] = c.podSecurityContext[k];
   Object.assign(merged, c.securityContext);
   const caps = asObject(merged.capabilities);
-  const drop = new Set((Array.isArray(caps?.drop) ? caps.drop : []).map(capName).filter((x): x is string => x !== undefined));
+  const drop = new Set(
+    (Array.isArray(caps?.drop) ? caps.drop : []).map(capName).filter((x): x is string => x !== undefined),
+  );
   const add = (Array.isArray(caps?.add) ? caps.add : []).map(capName).filter((x): x is string => x !== undefined);
   const defaults = drop.has('ALL') ? [] : RUNTIME_DEFAULT_CAPABILITIES.filter((n) => !drop.has(n));
   const effective = [...new Set([...defaults, ...add])].sort(byCodeUnit);
@@ -75,7 +95,8 @@ export function effectiveContext(c: K8sContainer): EffectiveContext {
     other,
   };
   if (typeof merged.privileged === 'boolean') ctx.privileged = merged.privileged;
-  if (typeof merged.allowPrivilegeEscalation === 'boolean') ctx.allowPrivilegeEscalation = merged.allowPrivilegeEscalation;
+  if (typeof merged.allowPrivilegeEscalation === 'boolean')
+    ctx.allowPrivilegeEscalation = merged.allowPrivilegeEscalation;
   if (typeof merged.runAsNonRoot === 'boolean') ctx.runAsNonRoot = merged.runAsNonRoot;
   if (typeof merged.runAsUser === 'number') ctx.runAsUser = merged.runAsUser;
   if (typeof merged.readOnlyRootFilesystem === 'boolean') ctx.readOnlyRootFilesystem = merged.readOnlyRootFilesystem;

@@ -28,7 +28,17 @@ export interface K8sModel {
 
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 /** Fields that mark a bare mapping as a securityContext snippet. */
-const SECURITY_CONTEXT_FIELDS = ['allowPrivilegeEscalation', 'capabilities', 'privileged', 'readOnlyRootFilesystem', 'runAsNonRoot', 'runAsUser', 'seccompProfile', 'appArmorProfile', 'procMount'];
+const SECURITY_CONTEXT_FIELDS = [
+  'allowPrivilegeEscalation',
+  'capabilities',
+  'privileged',
+  'readOnlyRootFilesystem',
+  'runAsNonRoot',
+  'runAsUser',
+  'seccompProfile',
+  'appArmorProfile',
+  'procMount',
+];
 
 interface Workload {
   label: string;
@@ -90,21 +100,33 @@ export function k8sModel(text: string, label: string): K8sModel {
   const multi = found.length + (snippets.length > 0 ? 1 : 0) > 1;
   const model: K8sModel = { containers: [], pods: [] };
   snippets.forEach((sc, i) => {
-    model.containers.push({ key: snippets.length > 1 ? `securityContext #${i + 1}` : 'securityContext', securityContext: sc, podSecurityContext: {} });
+    model.containers.push({
+      key: snippets.length > 1 ? `securityContext #${i + 1}` : 'securityContext',
+      securityContext: sc,
+      podSecurityContext: {},
+    });
   });
   for (const w of found) {
     const prefix = multi ? `${w.label} ` : '';
     model.pods.push({ key: multi ? w.label : 'pod', spec: w.spec });
     const annotations = asObject(w.metadata.annotations) ?? {};
     const podSc = asObject(w.spec.securityContext) ?? {};
-    for (const [field, tag] of [['containers', ''], ['initContainers', 'init '], ['ephemeralContainers', 'ephemeral ']] as const) {
+    for (const [field, tag] of [
+      ['containers', ''],
+      ['initContainers', 'init '],
+      ['ephemeralContainers', 'ephemeral '],
+    ] as const) {
       const items = w.spec[field];
       if (!Array.isArray(items)) continue;
       items.forEach((item, i) => {
         const c = asObject(item);
         if (!c) return;
         const name = typeof c.name === 'string' ? c.name : `#${i + 1}`;
-        const entry: K8sContainer = { key: `${prefix}${tag}${name}`, securityContext: asObject(c.securityContext) ?? {}, podSecurityContext: podSc };
+        const entry: K8sContainer = {
+          key: `${prefix}${tag}${name}`,
+          securityContext: asObject(c.securityContext) ?? {},
+          podSecurityContext: podSc,
+        };
         const ann = annotations[`${APPARMOR_ANNOTATION}${name}`];
         if (typeof ann === 'string') entry.apparmorAnnotation = ann;
         model.containers.push(entry);

@@ -1,9 +1,19 @@
 // Assembling a report: findings de-duplicated, sorted deterministically, counted; and the --fail-on decision.
 import { byCodeUnit } from '../util/json.js';
 import { riskRank, atOrAbove } from './risk.js';
-import { CHANGES, DIFF_RISKS, type DiffFinding, type DiffReport, type DiffRisk, type DiffSide, type PolicyFamily, type RiskCounts } from './types.js';
+import {
+  CHANGES,
+  DIFF_RISKS,
+  type DiffFinding,
+  type DiffReport,
+  type DiffRisk,
+  type DiffSide,
+  type PolicyFamily,
+  type RiskCounts,
+} from './types.js';
 
-const KEY_ORDER = (f: DiffFinding): string => JSON.stringify([f.change, f.kind, f.subject, f.detail ?? '', f.risk, f.widens]);
+const KEY_ORDER = (f: DiffFinding): string =>
+  JSON.stringify([f.change, f.kind, f.subject, f.detail ?? '', f.risk, f.widens]);
 
 /** Findings order: risk (critical first), then change, kind, subject, detail, in code-unit order. */
 export function compareFindings(a: DiffFinding, b: DiffFinding): number {
@@ -22,7 +32,12 @@ function zero(): RiskCounts {
 }
 
 /** A report of sorted, de-duplicated findings with counts by change and by widening. */
-export function buildReport(family: PolicyFamily, oldSide: DiffSide, newSide: DiffSide, findings: readonly DiffFinding[]): DiffReport {
+export function buildReport(
+  family: PolicyFamily,
+  oldSide: DiffSide,
+  newSide: DiffSide,
+  findings: readonly DiffFinding[],
+): DiffReport {
   const unique = new Map<string, DiffFinding>();
   for (const f of findings) {
     const clean: DiffFinding = { change: f.change, kind: f.kind, subject: f.subject, risk: f.risk, widens: f.widens };

@@ -3,7 +3,14 @@ import { byCodeUnit } from '../util/json.js';
 import { riskOf } from '../validate/risk-catalogue.js';
 import { lowerRisk } from './risk.js';
 import type { SeccompModel } from './seccomp-model.js';
-import { ALLOWING_ACTIONS, conditionsWiden, conditionText, isDelegating, syscallState, type SyscallState } from './seccomp-state.js';
+import {
+  ALLOWING_ACTIONS,
+  conditionsWiden,
+  conditionText,
+  isDelegating,
+  syscallState,
+  type SyscallState,
+} from './seccomp-state.js';
 import type { DiffFinding, DiffRisk } from './types.js';
 
 /** Risk of a default action that allows every syscall no rule names. */
@@ -27,12 +34,31 @@ function defaultFinding(oldModel: SeccompModel, newModel: SeccompModel): DiffFin
   const a = defaultClass(from);
   const b = defaultClass(to);
   const rank = { deny: 0, delegate: 1, allow: 2 } as const;
-  const level = (c: 'allow' | 'delegate' | 'deny'): DiffRisk => (c === 'allow' ? ALLOWING_DEFAULT_RISK : c === 'delegate' ? DELEGATING_DEFAULT_RISK : 'info');
+  const level = (c: 'allow' | 'delegate' | 'deny'): DiffRisk =>
+    c === 'allow' ? ALLOWING_DEFAULT_RISK : c === 'delegate' ? DELEGATING_DEFAULT_RISK : 'info';
   if (rank[b] > rank[a]) {
-    return [{ change: 'changed', kind: 'default-action', subject: 'defaultAction', detail: `${detail}: every syscall no rule names is now ${b === 'allow' ? 'allowed' : 'decided outside the kernel'}`, risk: level(b), widens: true }];
+    return [
+      {
+        change: 'changed',
+        kind: 'default-action',
+        subject: 'defaultAction',
+        detail: `${detail}: every syscall no rule names is now ${b === 'allow' ? 'allowed' : 'decided outside the kernel'}`,
+        risk: level(b),
+        widens: true,
+      },
+    ];
   }
   if (rank[b] < rank[a]) {
-    return [{ change: 'changed', kind: 'default-action', subject: 'defaultAction', detail: `${detail}: syscalls no rule names are no longer ${a === 'allow' ? 'allowed' : 'decided outside the kernel'}`, risk: level(a), widens: false }];
+    return [
+      {
+        change: 'changed',
+        kind: 'default-action',
+        subject: 'defaultAction',
+        detail: `${detail}: syscalls no rule names are no longer ${a === 'allow' ? 'allowed' : 'decided outside the kernel'}`,
+        risk: level(a),
+        widens: false,
+      },
+    ];
   }
   return [{ change: 'changed', kind: 'default-action', subject: 'defaultAction', detail, risk: 'info', widens: false }];
 }
@@ -43,10 +69,26 @@ function architectureFindings(oldModel: SeccompModel, newModel: SeccompModel): D
   const after = new Set(newModel.architectures);
   const note = (m: SeccompModel) => (m.nativeOnly ? ' (no architectures listed: native x86_64 only)' : '');
   for (const a of after) {
-    if (!before.has(a)) out.push({ change: 'added', kind: 'architecture', subject: a, detail: `syscalls of this ABI now reach the rules instead of being killed${note(oldModel)}`, risk: ADDED_ARCH_RISK, widens: true });
+    if (!before.has(a))
+      out.push({
+        change: 'added',
+        kind: 'architecture',
+        subject: a,
+        detail: `syscalls of this ABI now reach the rules instead of being killed${note(oldModel)}`,
+        risk: ADDED_ARCH_RISK,
+        widens: true,
+      });
   }
   for (const a of before) {
-    if (!after.has(a)) out.push({ change: 'removed', kind: 'architecture', subject: a, detail: `processes using this ABI are now killed (bad-architecture action)${note(newModel)}`, risk: REMOVED_ARCH_RISK, widens: false });
+    if (!after.has(a))
+      out.push({
+        change: 'removed',
+        kind: 'architecture',
+        subject: a,
+        detail: `processes using this ABI are now killed (bad-architecture action)${note(newModel)}`,
+        risk: REMOVED_ARCH_RISK,
+        widens: false,
+      });
   }
   return out;
 }
@@ -85,13 +127,31 @@ function syscallFinding(name: string, a: SyscallState, b: SyscallState): DiffFin
     return { ...base, change: 'added', detail: `${describe(b)}${why(name)}`, risk: stateRisk(name, b), widens: true };
   }
   if (b.status === 'denied') {
-    return { ...base, change: 'removed', detail: `was ${describe(a)}${why(name)}`, risk: stateRisk(name, a), widens: false };
+    return {
+      ...base,
+      change: 'removed',
+      detail: `was ${describe(a)}${why(name)}`,
+      risk: stateRisk(name, a),
+      widens: false,
+    };
   }
   if (a.status === 'conditional' && b.status === 'allowed') {
-    return { ...base, change: 'changed', detail: `condition dropped: now ${describe(b)}, was ${describe(a)}${why(name)}`, risk: stateRisk(name, b), widens: true };
+    return {
+      ...base,
+      change: 'changed',
+      detail: `condition dropped: now ${describe(b)}, was ${describe(a)}${why(name)}`,
+      risk: stateRisk(name, b),
+      widens: true,
+    };
   }
   if (a.status === 'allowed' && b.status === 'conditional') {
-    return { ...base, change: 'changed', detail: `narrowed: now ${describe(b)}, was ${describe(a)}`, risk: stateRisk(name, a), widens: false };
+    return {
+      ...base,
+      change: 'changed',
+      detail: `narrowed: now ${describe(b)}, was ${describe(a)}`,
+      risk: stateRisk(name, a),
+      widens: false,
+    };
   }
   if (a.status === 'conditional' && b.status === 'conditional') {
     const before = a.conditions.map(conditionText);
@@ -102,7 +162,13 @@ function syscallFinding(name: string, a: SyscallState, b: SyscallState): DiffFin
     const widens = conditionsWiden(a.conditions, b.conditions);
     const parts = [...added.map((c) => `+ ${c}`), ...removed.map((c) => `- ${c}`)];
     const risk = stateRisk(name, widens ? b : a);
-    return { ...base, change: 'changed', detail: `conditions ${widens ? 'widened' : 'narrowed or equivalent'}: ${parts.join('; ')}${widens ? why(name) : ''}`, risk, widens };
+    return {
+      ...base,
+      change: 'changed',
+      detail: `conditions ${widens ? 'widened' : 'narrowed or equivalent'}: ${parts.join('; ')}${widens ? why(name) : ''}`,
+      risk,
+      widens,
+    };
   }
   return undefined;
 }

@@ -69,7 +69,8 @@ function kernelText(includes: RuleFilter, excludes: RuleFilter): string {
 /** Architectures covered on an x86_64 host: `architectures`, or Docker's archMap entry for x86_64 with its sub-architectures. */
 function architecturesOf(profile: Record<string, unknown>): { list: string[]; nativeOnly: boolean } {
   const set = new Set<string>();
-  if (Array.isArray(profile.architectures)) for (const a of profile.architectures) if (typeof a === 'string') set.add(a);
+  if (Array.isArray(profile.architectures))
+    for (const a of profile.architectures) if (typeof a === 'string') set.add(a);
   if (Array.isArray(profile.archMap)) {
     for (const entry of profile.archMap) {
       const o = asObject(entry);
@@ -87,12 +88,19 @@ export function seccompObjectOf(value: unknown, label: string): Record<string, u
   const obj = asObject(value);
   const inConfig = asObject(asObject(obj?.linux)?.seccomp);
   const profile = obj && 'defaultAction' in obj ? obj : inConfig;
-  if (!profile) throw badInput(`${label}: no seccomp profile found (expected an object with "defaultAction", or an OCI config.json with linux.seccomp)`);
+  if (!profile)
+    throw badInput(
+      `${label}: no seccomp profile found (expected an object with "defaultAction", or an OCI config.json with linux.seccomp)`,
+    );
   if (typeof profile.defaultAction !== 'string') {
-    throw badInput(`${label}: seccomp "defaultAction" must be a string such as "SCMP_ACT_ERRNO" (found ${JSON.stringify(profile.defaultAction ?? null)})`);
+    throw badInput(
+      `${label}: seccomp "defaultAction" must be a string such as "SCMP_ACT_ERRNO" (found ${JSON.stringify(profile.defaultAction ?? null)})`,
+    );
   }
   if (profile.syscalls !== undefined && profile.syscalls !== null && !Array.isArray(profile.syscalls)) {
-    throw badInput(`${label}: seccomp "syscalls" must be an array of rules (found ${JSON.stringify(profile.syscalls).slice(0, 60)})`);
+    throw badInput(
+      `${label}: seccomp "syscalls" must be an array of rules (found ${JSON.stringify(profile.syscalls).slice(0, 60)})`,
+    );
   }
   return profile;
 }
@@ -114,7 +122,13 @@ export function seccompModel(value: unknown, label: string): SeccompModel {
     };
     for (const { name } of rule.names) {
       const list = rules.get(name) ?? [];
-      if (!list.some((e) => e.action === entry.action && e.args === entry.args && e.caps === entry.caps && e.kernel === entry.kernel)) list.push(entry);
+      if (
+        !list.some(
+          (e) =>
+            e.action === entry.action && e.args === entry.args && e.caps === entry.caps && e.kernel === entry.kernel,
+        )
+      )
+        list.push(entry);
       rules.set(name, list);
     }
   }

@@ -42,11 +42,18 @@ export function syscallState(model: SeccompModel, name: string): SyscallState {
   const plainAllow = (e: SeccompEntry) => ALLOWING_ACTIONS.has(e.action) && e.args === '' && e.caps === '';
   const unconditionalAllow = entries.filter(plainAllow);
   if (unconditionalAllow.length > 0) {
-    const notes = unconditionalAllow.every((e) => e.kernel !== '') ? [...new Set(unconditionalAllow.map((e) => `on ${e.kernel}`))].sort() : [];
+    const notes = unconditionalAllow.every((e) => e.kernel !== '')
+      ? [...new Set(unconditionalAllow.map((e) => `on ${e.kernel}`))].sort()
+      : [];
     return { status: 'allowed', byDefault: false, notes };
   }
-  const unconditionalDeny = entries.filter((e) => !ALLOWING_ACTIONS.has(e.action) && !isDelegating(e.action) && e.args === '' && e.caps === '' && e.kernel === '');
-  const conditional = entries.filter((e) => (ALLOWING_ACTIONS.has(e.action) && !plainAllow(e)) || isDelegating(e.action));
+  const unconditionalDeny = entries.filter(
+    (e) =>
+      !ALLOWING_ACTIONS.has(e.action) && !isDelegating(e.action) && e.args === '' && e.caps === '' && e.kernel === '',
+  );
+  const conditional = entries.filter(
+    (e) => (ALLOWING_ACTIONS.has(e.action) && !plainAllow(e)) || isDelegating(e.action),
+  );
   if (conditional.length > 0 && unconditionalDeny.length === 0) {
     const seen = new Map<string, Condition>();
     for (const e of conditional) {
@@ -62,9 +69,14 @@ export function syscallState(model: SeccompModel, name: string): SyscallState {
     const actions = [...new Set(unconditionalDeny.map((e) => e.action))].sort();
     return { status: 'denied', action: actions.join(' / '), explicit: true };
   }
-  if (ALLOWING_ACTIONS.has(model.defaultAction)) return { status: 'allowed', byDefault: true, notes: ['by the default action'] };
+  if (ALLOWING_ACTIONS.has(model.defaultAction))
+    return { status: 'allowed', byDefault: true, notes: ['by the default action'] };
   if (isDelegating(model.defaultAction)) {
-    return { status: 'conditional', conditions: [{ args: `decided by ${model.defaultAction} (the default action)`, caps: [], kernel: '' }], argFilteredOnly: false };
+    return {
+      status: 'conditional',
+      conditions: [{ args: `decided by ${model.defaultAction} (the default action)`, caps: [], kernel: '' }],
+      argFilteredOnly: false,
+    };
   }
   return { status: 'denied', action: model.defaultAction, explicit: false };
 }
@@ -107,7 +119,9 @@ export function argsImply(n: string, o: string): boolean {
  * mention, each argument filter NEW applies must imply one OLD applies then (no filter at all is implied by any).
  */
 export function conditionsWiden(before: readonly Condition[], after: readonly Condition[]): boolean {
-  const caps = [...new Set([...before, ...after].flatMap((c) => c.caps.map((p) => p.replace(/^(with|without) /, ''))))].sort();
+  const caps = [
+    ...new Set([...before, ...after].flatMap((c) => c.caps.map((p) => p.replace(/^(with|without) /, '')))),
+  ].sort();
   if (caps.length > 10) return after.some((a) => !before.some((b) => conditionText(b) === conditionText(a)));
   for (let mask = 0; mask < 1 << caps.length; mask++) {
     const granted = new Set(caps.filter((_, i) => (mask >> i) & 1));

@@ -59,7 +59,8 @@ async function inspect(engine: EngineName, ref: string): Promise<Inspected | str
 
 /** Find running container `ref` with `engine`, or with docker and then podman; badInput naming what each engine said. */
 export async function findContainer(ref: string, engine?: EngineName): Promise<RunningContainer> {
-  if (ref === '' || ref.startsWith('-')) throw badInput(`--container ${JSON.stringify(ref)}: expected a container id or name`);
+  if (ref === '' || ref.startsWith('-'))
+    throw badInput(`--container ${JSON.stringify(ref)}: expected a container id or name`);
   const tried: string[] = [];
   for (const name of engine ? [engine] : (['docker', 'podman'] as const)) {
     let got: Inspected | string;
@@ -82,7 +83,10 @@ export async function findContainer(ref: string, engine?: EngineName): Promise<R
 
 async function describe(engine: EngineName, ref: string, c: Inspected): Promise<RunningContainer> {
   const pid = c.State?.Pid ?? 0;
-  if (!c.State?.Running || pid <= 0) throw badInput(`--container ${ref}: the ${engine} container is ${c.State?.Status ?? 'not running'}; attach needs a running one`);
+  if (!c.State?.Running || pid <= 0)
+    throw badInput(
+      `--container ${ref}: the ${engine} container is ${c.State?.Status ?? 'not running'}; attach needs a running one`,
+    );
   let pidNamespace: number | undefined;
   const warnings: string[] = [];
   try {
@@ -91,10 +95,15 @@ async function describe(engine: EngineName, ref: string, c: Inspected): Promise<
     // --pid=host (or another container's): the namespace is not the container's own, so only its init's tree counts
     if (pidNamespace === inode('/proc/self/ns/pid')) {
       pidNamespace = undefined;
-      warnings.push(`the ${engine} container shares the host's pid namespace: only its init and what that starts were recorded, not processes entering it later (${engine} exec)`);
+      warnings.push(
+        `the ${engine} container shares the host's pid namespace: only its init and what that starts were recorded, not processes entering it later (${engine} exec)`,
+      );
     }
   } catch (err) {
-    throw badInput(`--container ${ref}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`, err);
+    throw badInput(
+      `--container ${ref}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`,
+      err,
+    );
   }
   const runtime = runtimeOf(engine, engine === 'podman' ? c.OCIRuntime : c.HostConfig?.Runtime);
   // podman names the config.json it handed the runtime: process.args/cwd/noNewPrivileges exactly as run

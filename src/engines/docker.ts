@@ -38,21 +38,30 @@ export const docker: Engine = {
   async check() {
     const r = await engineCli('docker', ['version', '--format', '{{.Server.Version}}']);
     if (r.exitCode !== 0) {
-      throw toolMissing(`docker cannot reach a daemon: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`} (start dockerd, or set DOCKER_HOST to its socket)`);
+      throw toolMissing(
+        `docker cannot reach a daemon: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`} (start dockerd, or set DOCKER_HOST to its socket)`,
+      );
     }
   },
   async runtime(requested) {
     // dockerd's containers run with runc here: crun refuses the hybrid cgroup layout docker leaves it.
-    if (requested !== undefined && requested !== 'runc') throw badInput(`record --docker --runtime ${requested}: docker containers are recorded with runc (docker's own runtime); drop --runtime or use --runtime runc`);
+    if (requested !== undefined && requested !== 'runc')
+      throw badInput(
+        `record --docker --runtime ${requested}: docker containers are recorded with runc (docker's own runtime); drop --runtime or use --runtime runc`,
+      );
     return 'runc' satisfies RuntimeName;
   },
   async wrapperPath() {
     const r = await engineCli('docker', ['info', '--format', '{{json .Runtimes}}']);
-    if (r.exitCode !== 0) throw toolMissing(`docker info failed: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`}`);
+    if (r.exitCode !== 0)
+      throw toolMissing(`docker info failed: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`}`);
     const file = registeredWrapper(r.stdout);
-    if (file === undefined) throw toolMissing(`dockerd has no runtime named "${DOCKER_RUNTIME_NAME}": ${dockerSetupHint()}`);
+    if (file === undefined)
+      throw toolMissing(`dockerd has no runtime named "${DOCKER_RUNTIME_NAME}": ${dockerSetupHint()}`);
     if (!path.isAbsolute(file)) {
-      throw toolMissing(`dockerd's runtime "${DOCKER_RUNTIME_NAME}" is ${JSON.stringify(file)}, not an absolute path tracewall can write its wrapper to: ${dockerSetupHint()}`);
+      throw toolMissing(
+        `dockerd's runtime "${DOCKER_RUNTIME_NAME}" is ${JSON.stringify(file)}, not an absolute path tracewall can write its wrapper to: ${dockerSetupHint()}`,
+      );
     }
     return file;
   },

@@ -44,9 +44,14 @@ export async function recordEngineRun(
   });
   const rec = await resolveInImage(traced, engine, t.target.imageId ?? t.target.image, t.process);
   rec.warnings.push(...t.warnings);
-  if (t.interrupted) rec.warnings.push(`recording interrupted by ${t.interrupted}: the container was stopped early (${engine} stop), so the recording may be incomplete`);
+  if (t.interrupted)
+    rec.warnings.push(
+      `recording interrupted by ${t.interrupted}: the container was stopped early (${engine} stop), so the recording may be incomplete`,
+    );
   if (Object.keys(rec.syscalls).length === 0) {
-    rec.warnings.push(`the entrypoint ${JSON.stringify(t.process.argv)} was never executed: the container did not start (see ${engine}'s error above)`);
+    rec.warnings.push(
+      `the entrypoint ${JSON.stringify(t.process.argv)} was never executed: the container did not start (see ${engine}'s error above)`,
+    );
   }
   return { recording: rec, exitCode: t.exitCode, signal: t.signal, log: t.log };
 }
@@ -56,12 +61,27 @@ async function resolveInImage(rec: Recording, engine: EngineName, image: string,
   if (!Object.values(rec.files).some((f) => f.access.includes('exec'))) return rec;
   const view = await imageView(engine, image);
   if (typeof view === 'string') {
-    return { ...rec, warnings: [...rec.warnings, `executed paths were not resolved in the image (${view}); AppArmor exec rules may lack symlink targets and interpreters`] };
+    return {
+      ...rec,
+      warnings: [
+        ...rec.warnings,
+        `executed paths were not resolved in the image (${view}); AppArmor exec rules may lack symlink targets and interpreters`,
+      ],
+    };
   }
   try {
     const bundle: BundleInfo = {
-      dir: '/', configPath: '', config: { mounts: proc.mounts }, rootfs: view.rootfs, argv: proc.argv, cwd: proc.cwd,
-      uid: proc.uid, gid: proc.gid, hasPidNamespace: true, noNewPrivileges: proc.noNewPrivileges, terminal: false,
+      dir: '/',
+      configPath: '',
+      config: { mounts: proc.mounts },
+      rootfs: view.rootfs,
+      argv: proc.argv,
+      cwd: proc.cwd,
+      uid: proc.uid,
+      gid: proc.gid,
+      hasPidNamespace: true,
+      noNewPrivileges: proc.noNewPrivileges,
+      terminal: false,
     };
     return resolveExecs(rec, bundleExecLookup(bundle));
   } finally {

@@ -41,12 +41,24 @@ export function sessionsDirOf(wrapper: string): string {
 export async function engineCli(cli: EngineName, args: string[], timeoutMs = 60_000) {
   const r = await execa(cli, args, { reject: false, stdin: 'ignore', timeout: timeoutMs, encoding: 'utf8' });
   if (r.exitCode === undefined && r.code === 'ENOENT') {
-    throw toolMissing(`${cli} is not installed or not on PATH: install the Debian package ${cli === 'docker' ? 'docker.io (the daemon and CLI; plus containerd)' : 'podman'}`);
+    throw toolMissing(
+      `${cli} is not installed or not on PATH: install the Debian package ${cli === 'docker' ? 'docker.io (the daemon and CLI; plus containerd)' : 'podman'}`,
+    );
   }
-  return { exitCode: r.exitCode ?? null, stdout: String(r.stdout ?? '').trim(), stderr: String(r.stderr ?? '').trim(), timedOut: r.timedOut };
+  return {
+    exitCode: r.exitCode ?? null,
+    stdout: String(r.stdout ?? '').trim(),
+    stderr: String(r.stderr ?? '').trim(),
+    timedOut: r.timedOut,
+  };
 }
 
 /** The first line of an engine's error output, for messages. */
 export function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
+  );
 }

@@ -22,8 +22,14 @@ export async function imageView(engine: EngineName, image: string): Promise<Imag
 async function podmanView(image: string): Promise<ImageView | string> {
   const r = await engineCli('podman', ['image', 'mount', image]);
   const dir = r.stdout.trim();
-  if (r.exitCode !== 0 || !path.isAbsolute(dir)) return `podman image mount ${image} failed: ${r.stderr.split('\n')[0] ?? ''}`;
-  return { rootfs: dir, release: async () => { await engineCli('podman', ['image', 'unmount', image]); } };
+  if (r.exitCode !== 0 || !path.isAbsolute(dir))
+    return `podman image mount ${image} failed: ${r.stderr.split('\n')[0] ?? ''}`;
+  return {
+    rootfs: dir,
+    release: async () => {
+      await engineCli('podman', ['image', 'unmount', image]);
+    },
+  };
 }
 
 async function dockerView(image: string): Promise<ImageView | string> {
@@ -34,12 +40,18 @@ async function dockerView(image: string): Promise<ImageView | string> {
   } catch {
     return `docker image inspect ${image} failed: ${r.stderr.split('\n')[0] ?? ''}`;
   }
-  if (driver.Name !== 'overlay2' || !driver.Data?.UpperDir) return `docker's storage driver ${JSON.stringify(driver.Name)} is not overlay2`;
+  if (driver.Name !== 'overlay2' || !driver.Data?.UpperDir)
+    return `docker's storage driver ${JSON.stringify(driver.Name)} is not overlay2`;
   const layers = [driver.Data.UpperDir, ...(driver.Data.LowerDir ?? '').split(':')].filter((d) => d !== '');
-  if (!layers.every((d) => fs.existsSync(d))) return 'the image\'s layer directories are not on this machine (a remote dockerd?)';
+  if (!layers.every((d) => fs.existsSync(d)))
+    return "the image's layer directories are not on this machine (a remote dockerd?)";
   if (layers.length === 1) return { rootfs: layers[0]!, release: async () => {} };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-image-'));
-  const m = await execa('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${layers.join(':')}`, dir], { reject: false, stdin: 'ignore', timeout: 20_000 });
+  const m = await execa('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${layers.join(':')}`, dir], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 20_000,
+  });
   if (m.exitCode !== 0) {
     fs.rmdirSync(dir);
     return `mounting the image's ${layers.length} layers failed: ${String(m.stderr).trim()}`;
@@ -49,7 +61,11 @@ async function dockerView(image: string): Promise<ImageView | string> {
     release: async () => {
       await execa('umount', [dir], { reject: false, stdin: 'ignore', timeout: 20_000 });
       // never recursive: if the unmount failed, the image's files are still below
-      try { fs.rmdirSync(dir); } catch { /* still mounted: left for the next boot rather than risk the image */ }
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        /* still mounted: left for the next boot rather than risk the image */
+      }
     },
   };
 }

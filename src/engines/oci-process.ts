@@ -31,10 +31,19 @@ export function ociProcess(text: string, where: string): OciProcess {
   const user = isObject(proc.user) ? proc.user : {};
   const mounts = (isObject(config) && Array.isArray(config.mounts) ? config.mounts : []).filter(
     (m): m is NonNullable<OciConfig['mounts']>[number] =>
-      isObject(m) && typeof m.destination === 'string' && (m.source === undefined || typeof m.source === 'string') &&
+      isObject(m) &&
+      typeof m.destination === 'string' &&
+      (m.source === undefined || typeof m.source === 'string') &&
       (m.options === undefined || (Array.isArray(m.options) && m.options.every((o) => typeof o === 'string'))),
   );
-  return { argv: [...args], cwd, uid: id(user.uid), gid: id(user.gid), noNewPrivileges: proc.noNewPrivileges === true, mounts };
+  return {
+    argv: [...args],
+    cwd,
+    uid: id(user.uid),
+    gid: id(user.gid),
+    noNewPrivileges: proc.noNewPrivileges === true,
+    mounts,
+  };
 }
 
 function id(v: unknown): number {

@@ -10,15 +10,19 @@ export const podman: Engine = {
   name: 'podman',
   async check() {
     const r = await engineCli('podman', ['version', '--format', '{{.Client.Version}}']);
-    if (r.exitCode !== 0) throw toolMissing(`podman does not work here: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`}`);
+    if (r.exitCode !== 0)
+      throw toolMissing(`podman does not work here: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`}`);
   },
   async runtime(requested) {
     if (requested !== undefined) return requested;
     const r = await engineCli('podman', ['info', '--format', '{{.Host.OCIRuntime.Name}}']);
     const name = r.stdout.trim();
-    if (r.exitCode !== 0) throw toolMissing(`podman info failed: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`}`);
+    if (r.exitCode !== 0)
+      throw toolMissing(`podman info failed: ${firstLine(r.stderr) || `exit ${String(r.exitCode)}`}`);
     if (name === 'crun' || name === 'runc') return name;
-    throw toolMissing(`podman's runtime is ${JSON.stringify(name)}; tracewall records with crun or runc: pass --runtime crun or --runtime runc`);
+    throw toolMissing(
+      `podman's runtime is ${JSON.stringify(name)}; tracewall records with crun or runc: pass --runtime crun or --runtime runc`,
+    );
   },
   async wrapperPath(runtime) {
     return path.join(runtimeDir(), `podman-runtime-${runtime}`);

@@ -8,7 +8,15 @@ import { cgroupMounts } from '../trace/cgroup-layout.js';
 import { installWrapper } from '../trace/wrapper-install.js';
 import type { WrapperSpec } from '../trace/wrapper-runtime.js';
 import {
-  closeSession, killTracer, openSession, sessionClaimed, sessionContainerId, tracerErrors, tracerStatus, waitForTracer, type WrapperSession,
+  closeSession,
+  killTracer,
+  openSession,
+  sessionClaimed,
+  sessionContainerId,
+  tracerErrors,
+  tracerStatus,
+  waitForTracer,
+  type WrapperSession,
 } from '../trace/wrapper-session.js';
 import type { Target } from '../recording/types.js';
 import { parseRunArgs, type EngineName } from './run-args.js';
@@ -26,12 +34,16 @@ export const STOP_GRACE_SECONDS = 10;
 
 /** A traced container run: the strace log and what the recording says about its target, or why there is none. */
 export type EngineTrace = EngineRunResult & { tracerVersion: string; warnings: string[] } & (
-  | { started: true; log: string; target: Extract<Target, { kind: 'docker' | 'podman' }>; process: OciProcess }
-  | { started: false; reason: string }
-);
+    | { started: true; log: string; target: Extract<Target, { kind: 'docker' | 'podman' }>; process: OciProcess }
+    | { started: false; reason: string }
+  );
 
 /** Run the user's `ENGINE run` arguments under tracewall's wrapper runtime and collect the trace. */
-export async function traceEngine(name: EngineName, userArgs: readonly string[], opts: { runtime?: RuntimeName } = {}): Promise<EngineTrace> {
+export async function traceEngine(
+  name: EngineName,
+  userArgs: readonly string[],
+  opts: { runtime?: RuntimeName } = {},
+): Promise<EngineTrace> {
   const args = parseRunArgs(name, userArgs);
   const engine = ENGINES[name];
   const tracerVersion = await straceVersion();
@@ -57,7 +69,10 @@ export async function traceEngine(name: EngineName, userArgs: readonly string[],
       if (result.exitCode === 0 && !result.interrupted) throw toolMissing(`nothing was recorded: ${reason}`);
       return { ...result, tracerVersion, warnings, started: false, reason };
     }
-    if (!fs.existsSync(session.configFile)) throw toolMissing(`tracewall's wrapper did not copy the container's config.json (${tracerErrors(session) || 'no error reported'})`);
+    if (!fs.existsSync(session.configFile))
+      throw toolMissing(
+        `tracewall's wrapper did not copy the container's config.json (${tracerErrors(session) || 'no error reported'})`,
+      );
     const proc = ociProcess(fs.readFileSync(session.configFile, 'utf8'), `the config.json ${name} gave the runtime`);
     const log = fs.existsSync(session.logFile) ? fs.readFileSync(session.logFile, 'utf8') : '';
     const imageId = await engine.imageId(args.image);
@@ -82,7 +97,8 @@ export async function traceEngine(name: EngineName, userArgs: readonly string[],
 export function wrapperSpec(runtime: RuntimeName, sessionsDir: string): WrapperSpec {
   const spec: WrapperSpec = { realRuntime: findTool(runtime), strace: findExecutable('strace'), sessionsDir };
   const cgroups = cgroupMounts();
-  if (runtime === 'crun' && cgroups.layout === 'hybrid') spec.hideCgroup2 = { unshare: findTool('unshare'), mounts: cgroups.v2Below };
+  if (runtime === 'crun' && cgroups.layout === 'hybrid')
+    spec.hideCgroup2 = { unshare: findTool('unshare'), mounts: cgroups.v2Below };
   return spec;
 }
 
@@ -93,7 +109,9 @@ async function finishTracer(engine: Engine, session: WrapperSession): Promise<st
     const status = tracerStatus(session);
     if (status === 0) return [];
     const said = tracerErrors(session);
-    return [`strace ended with status ${String(status)} before the container did${said ? ` (${said.split('\n')[0]})` : ''}: the recording may be incomplete`];
+    return [
+      `strace ended with status ${String(status)} before the container did${said ? ` (${said.split('\n')[0]})` : ''}: the recording may be incomplete`,
+    ];
   }
   const id = sessionContainerId(session);
   if (id) await engine.stop(id, STOP_GRACE_SECONDS).catch(() => undefined);

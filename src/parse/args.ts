@@ -106,9 +106,15 @@ class Tokenizer {
       this.skipSpaceAndComments();
       if (this.i >= s.length || out.length >= max) return out;
       const c = s.charCodeAt(this.i);
-      if (c === closer) { this.i++; return out; }
+      if (c === closer) {
+        this.i++;
+        return out;
+      }
       if (isCloser(c)) {
-        if (closer === -1) { this.i++; continue; }
+        if (closer === -1) {
+          this.i++;
+          continue;
+        }
         return out;
       }
       out.push(this.item(closer));
@@ -170,9 +176,18 @@ class Tokenizer {
       this.i++;
       return this.str(true);
     }
-    if (c === 91) { this.i++; return { t: 'array', items: this.list(93) }; }
-    if (c === 123) { this.i++; return { t: 'struct', fields: this.list(125) }; }
-    if (c === 40) { this.i++; return { t: 'call', name: '', args: this.list(41) }; }
+    if (c === 91) {
+      this.i++;
+      return { t: 'array', items: this.list(93) };
+    }
+    if (c === 123) {
+      this.i++;
+      return { t: 'struct', fields: this.list(125) };
+    }
+    if (c === 40) {
+      this.i++;
+      return { t: 'call', name: '', args: this.list(41) };
+    }
     const start = this.i;
     const i = wordEnd(s, start);
     this.i = i;
@@ -188,7 +203,10 @@ class Tokenizer {
         const info = decodeDecoration(s.slice(this.i + 1, end));
         this.i = end + 1;
         let deleted = false;
-        if (s.startsWith('(deleted)', this.i)) { deleted = true; this.i += 9; }
+        if (s.startsWith('(deleted)', this.i)) {
+          deleted = true;
+          this.i += 9;
+        }
         return { t: 'fd', fd: word, info, deleted };
       }
       // An unclosed decoration: keep the rest as text.
@@ -228,13 +246,20 @@ export function asString(v: ArgValue | undefined): Extract<ArgValue, { t: 'str' 
 export function valueText(v: ArgValue | undefined): string {
   if (!v) return '';
   switch (v.t) {
-    case 'word': return v.text;
-    case 'str': return (v.abstract ? '@' : '') + JSON.stringify(v.text);
-    case 'fd': return v.fd;
-    case 'array': return `[${v.items.map((a) => argText(a)).join(', ')}]`;
-    case 'struct': return `{${v.fields.map((a) => argText(a)).join(', ')}}`;
-    case 'call': return `${v.name}(${v.args.map((a) => argText(a)).join(', ')})`;
-    case 'seq': return v.parts.map(valueText).join(' ');
+    case 'word':
+      return v.text;
+    case 'str':
+      return (v.abstract ? '@' : '') + JSON.stringify(v.text);
+    case 'fd':
+      return v.fd;
+    case 'array':
+      return `[${v.items.map((a) => argText(a)).join(', ')}]`;
+    case 'struct':
+      return `{${v.fields.map((a) => argText(a)).join(', ')}}`;
+    case 'call':
+      return `${v.name}(${v.args.map((a) => argText(a)).join(', ')})`;
+    case 'seq':
+      return v.parts.map(valueText).join(' ');
   }
 }
 

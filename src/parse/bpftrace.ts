@@ -34,8 +34,24 @@ export type BtRecord =
   | (Base & { k: 'exec'; nr: number; dir: BtPath | null; filename: BtString; argv0: BtString | null })
   | (Base & { k: 'exec-ok'; oldTid: number })
   | (Base & { k: 'exec-failed'; ret: number })
-  | (Base & { k: 'call'; nr: number; ret: bigint; a: [bigint, bigint, bigint, bigint]; path1: BtPath | null; path2: BtPath | null; str1: BtString | null; str2: BtString | null })
-  | (Base & { k: 'listen'; fd: number; family: number; port: number; addr4: number; addr6: [number, number, number, number] })
+  | (Base & {
+      k: 'call';
+      nr: number;
+      ret: bigint;
+      a: [bigint, bigint, bigint, bigint];
+      path1: BtPath | null;
+      path2: BtPath | null;
+      str1: BtString | null;
+      str2: BtString | null;
+    })
+  | (Base & {
+      k: 'listen';
+      fd: number;
+      family: number;
+      port: number;
+      addr4: number;
+      addr6: [number, number, number, number];
+    })
   /** Attach modes: a call (x86_64 number) the thread was already inside when the probes attached. */
   | (Base & { k: 'blocked'; nr: number })
   /** Attach modes: a thread of the tree that was already running, with its process, effective ids and executable. */
@@ -86,7 +102,10 @@ function splitFields(line: string, n: number): { fields: string[]; rest: string 
   for (let k = 0; k < n; k++) {
     const sp = line.indexOf(' ', i);
     if (sp < 0) {
-      if (k === n - 1 && i < line.length) { fields.push(line.slice(i)); return { fields, rest: '' }; }
+      if (k === n - 1 && i < line.length) {
+        fields.push(line.slice(i));
+        return { fields, rest: '' };
+      }
       return null;
     }
     fields.push(line.slice(i, sp));
@@ -95,7 +114,22 @@ function splitFields(line: string, n: number): { fields: string[]; rest: string 
   return { fields, rest: line.slice(i) };
 }
 
-const FIELDS: Record<string, number> = { B: 4, P: 6, A: 3, F: 5, Q: 6, XE: 5, XS: 4, XF: 4, S: 4, N: 3, NT: 3, NE: 3, R: 12, L: 11 };
+const FIELDS: Record<string, number> = {
+  B: 4,
+  P: 6,
+  A: 3,
+  F: 5,
+  Q: 6,
+  XE: 5,
+  XS: 4,
+  XF: 4,
+  S: 4,
+  N: 3,
+  NT: 3,
+  NE: 3,
+  R: 12,
+  L: 11,
+};
 const INT = /^-?\d+$/;
 
 function big(s: string | undefined): bigint {
@@ -119,14 +153,25 @@ export function parseBpftraceLog(text: string): BpftraceLog {
     const line = lines[n]!;
     if (line === '' || line === BPFTRACE_LOG_HEADER || line === 'READY' || line.startsWith('Attaching ')) continue;
     const lostM = /^Lost (\d+) events/.exec(line);
-    if (lostM) { lost += Number(lostM[1]); continue; }
-    if (line === 'END') { out.ended = true; continue; }
+    if (lostM) {
+      lost += Number(lostM[1]);
+      continue;
+    }
+    if (line === 'END') {
+      out.ended = true;
+      continue;
+    }
     const map = /^@(calls|fails|af)\[([^\]]*)\]: (\d+)$/.exec(line);
     if (map) {
       const keys = map[2]!.split(', ');
       const count = Number(map[3]);
       if (map[1] === 'af' && keys.length === 5) {
-        out.argFacts.push({ nr: num(keys[0]), values: [big(keys[1]), big(keys[2]), big(keys[3])], ok: keys[4] === '1', count });
+        out.argFacts.push({
+          nr: num(keys[0]),
+          values: [big(keys[1]), big(keys[2]), big(keys[3])],
+          ok: keys[4] === '1',
+          count,
+        });
       } else if (keys.length === 2 && ABI_OF[keys[0]!]) {
         (map[1] === 'calls' ? out.calls : out.fails).push({ abi: ABI_OF[keys[0]!]!, nr: num(keys[1]), count });
       }
@@ -154,8 +199,12 @@ export function parseBpftraceLog(text: string): BpftraceLog {
     }
     raws.push({ ts: BigInt(split.fields[1]!), order: n, fields: split.fields, rest: split.rest });
   }
-  if (bad > 0) out.warnings.push(`bpftrace log: ${bad} line${bad === 1 ? '' : 's'} not understood (first at ${firstBad})`);
-  if (lost > 0) out.warnings.push(`bpftrace lost ${lost} events (its output buffer overflowed): files, execs or network facts may be missing`);
+  if (bad > 0)
+    out.warnings.push(`bpftrace log: ${bad} line${bad === 1 ? '' : 's'} not understood (first at ${firstBad})`);
+  if (lost > 0)
+    out.warnings.push(
+      `bpftrace lost ${lost} events (its output buffer overflowed): files, execs or network facts may be missing`,
+    );
   raws.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order));
 
   const pathOf = (serial: string | undefined): BtPath | null => {
@@ -200,7 +249,15 @@ export function parseBpftraceLog(text: string): BpftraceLog {
         break;
       case 'XE': {
         const truncated = pending.get(tid)?.has('9') ?? false;
-        out.records.push({ k: 'exec', ts, tid, nr: num(f[3]), dir: pathOf(f[4]), filename: take(tid, '1', truncated) ?? { text: '', invalidUtf8: false, truncated: false }, argv0: take(tid, '2', false) });
+        out.records.push({
+          k: 'exec',
+          ts,
+          tid,
+          nr: num(f[3]),
+          dir: pathOf(f[4]),
+          filename: take(tid, '1', truncated) ?? { text: '', invalidUtf8: false, truncated: false },
+          argv0: take(tid, '2', false),
+        });
         pending.delete(tid);
         break;
       }
@@ -213,8 +270,16 @@ export function parseBpftraceLog(text: string): BpftraceLog {
       case 'R': {
         const flags = num(f[11]);
         out.records.push({
-          k: 'call', ts, tid, nr: num(f[3]), ret: big(f[4]), a: [big(f[5]), big(f[6]), big(f[7]), big(f[8])],
-          path1: pathOf(f[9]), path2: pathOf(f[10]), str1: take(tid, '1', (flags & 1) !== 0), str2: take(tid, '2', (flags & 2) !== 0),
+          k: 'call',
+          ts,
+          tid,
+          nr: num(f[3]),
+          ret: big(f[4]),
+          a: [big(f[5]), big(f[6]), big(f[7]), big(f[8])],
+          path1: pathOf(f[9]),
+          path2: pathOf(f[10]),
+          str1: take(tid, '1', (flags & 1) !== 0),
+          str2: take(tid, '2', (flags & 2) !== 0),
         });
         pending.delete(tid);
         break;
@@ -223,10 +288,27 @@ export function parseBpftraceLog(text: string): BpftraceLog {
         out.records.push({ k: 'blocked', ts, tid, nr: num(f[3]) });
         break;
       case 'P':
-        out.records.push({ k: 'running', ts, tid, tgid: num(f[3]), euid: num(f[4]), egid: num(f[5]), exe: textOfR(r.rest) });
+        out.records.push({
+          k: 'running',
+          ts,
+          tid,
+          tgid: num(f[3]),
+          euid: num(f[4]),
+          egid: num(f[5]),
+          exe: textOfR(r.rest),
+        });
         break;
       case 'L':
-        out.records.push({ k: 'listen', ts, tid, fd: num(f[3]), family: num(f[4]), port: num(f[5]), addr4: num(f[6]), addr6: [num(f[7]), num(f[8]), num(f[9]), num(f[10])] });
+        out.records.push({
+          k: 'listen',
+          ts,
+          tid,
+          fd: num(f[3]),
+          family: num(f[4]),
+          port: num(f[5]),
+          addr4: num(f[6]),
+          addr6: [num(f[7]), num(f[8]), num(f[9]), num(f[10])],
+        });
         break;
     }
   }

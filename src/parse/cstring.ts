@@ -13,7 +13,18 @@ export interface DecodedString {
 const BACKSLASH = 92;
 
 const SIMPLE_ESCAPES: Record<string, number> = {
-  n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '\\': 92, '"': 34, "'": 39, '?': 63,
+  n: 10,
+  t: 9,
+  r: 13,
+  v: 11,
+  f: 12,
+  a: 7,
+  b: 8,
+  e: 27,
+  '\\': 92,
+  '"': 34,
+  "'": 39,
+  '?': 63,
 };
 
 function isOctal(c: number): boolean {
@@ -61,10 +72,16 @@ function decodePerByte(buf: Buffer): string {
 /** Bytes (as read from escapes) to text; each byte that is not part of valid UTF-8 becomes one U+FFFD. */
 function fromBytes(bytes: number[]): { text: string; invalidUtf8: boolean } {
   let ascii = true;
-  for (const b of bytes) if (b > 127) { ascii = false; break; }
+  for (const b of bytes)
+    if (b > 127) {
+      ascii = false;
+      break;
+    }
   if (!ascii) {
     const buf = Buffer.from(bytes);
-    return isUtf8(buf) ? { text: buf.toString('utf8'), invalidUtf8: false } : { text: decodePerByte(buf), invalidUtf8: true };
+    return isUtf8(buf)
+      ? { text: buf.toString('utf8'), invalidUtf8: false }
+      : { text: decodePerByte(buf), invalidUtf8: true };
   }
   let text = '';
   for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.slice(i, i + 8192));
@@ -92,7 +109,10 @@ export function unescapeRange(s: string, from: number, to: number): { text: stri
         let v = 0;
         let j = i + 1;
         const lim = Math.min(to, i + 4);
-        while (j < lim && isOctal(s.charCodeAt(j))) { v = v * 8 + (s.charCodeAt(j) - 48); j++; }
+        while (j < lim && isOctal(s.charCodeAt(j))) {
+          v = v * 8 + (s.charCodeAt(j) - 48);
+          j++;
+        }
         bytes.push(v & 0xff);
         i = j;
         continue;
@@ -100,18 +120,29 @@ export function unescapeRange(s: string, from: number, to: number): { text: stri
       if (n === 120 /* x */ && i + 2 < to && hexValue(s.charCodeAt(i + 2)) >= 0) {
         let v = hexValue(s.charCodeAt(i + 2));
         let j = i + 3;
-        if (j < to && hexValue(s.charCodeAt(j)) >= 0) { v = v * 16 + hexValue(s.charCodeAt(j)); j++; }
+        if (j < to && hexValue(s.charCodeAt(j)) >= 0) {
+          v = v * 16 + hexValue(s.charCodeAt(j));
+          j++;
+        }
         bytes.push(v);
         i = j;
         continue;
       }
       const simple = SIMPLE_ESCAPES[String.fromCharCode(n)];
-      if (simple !== undefined) { bytes.push(simple); i += 2; continue; }
+      if (simple !== undefined) {
+        bytes.push(simple);
+        i += 2;
+        continue;
+      }
       bytes.push(BACKSLASH);
       i += 1;
       continue;
     }
-    if (c < 128) { bytes.push(c); i++; continue; }
+    if (c < 128) {
+      bytes.push(c);
+      i++;
+      continue;
+    }
     // A raw non-ASCII character (hand-written logs): keep its UTF-8 bytes.
     const cp = s.codePointAt(i)!;
     const ch = String.fromCodePoint(cp);

@@ -5,7 +5,14 @@ import { findStringEnd, unescapeRange } from './cstring.js';
 /** What an fd decoration says about the descriptor. */
 export type FdInfo =
   | { kind: 'path'; path: string; invalidUtf8: boolean; device: string | null }
-  | { kind: 'socket'; proto: string; local: string | null; remote: string | null; unixPath: string | null; invalidUtf8: boolean }
+  | {
+      kind: 'socket';
+      proto: string;
+      local: string | null;
+      remote: string | null;
+      unixPath: string | null;
+      invalidUtf8: boolean;
+    }
   | { kind: 'other'; text: string };
 
 /**
@@ -18,7 +25,10 @@ export function decorationEnd(s: string, lt: number, limit = s.length): number {
   if (codeAt(s, i, limit) === 47 /* / */) {
     while (i < limit) {
       const c = s.charCodeAt(i);
-      if (c === 92) { i += 2; continue; }
+      if (c === 92) {
+        i += 2;
+        continue;
+      }
       if (c === 60 /* < */) {
         const j = s.indexOf('>', i);
         if (j < 0 || j >= limit) return -1;
@@ -33,7 +43,10 @@ export function decorationEnd(s: string, lt: number, limit = s.length): number {
   let depth = 0;
   while (i < limit) {
     const c = s.charCodeAt(i);
-    if (c === 92) { i += 2; continue; }
+    if (c === 92) {
+      i += 2;
+      continue;
+    }
     if (c === 34) {
       const q = findStringEnd(s, i, limit);
       if (q < 0) return -1;
@@ -49,10 +62,25 @@ export function decorationEnd(s: string, lt: number, limit = s.length): number {
 }
 
 const SOCKET_FAMILY: Record<string, string> = {
-  TCP: 'AF_INET', UDP: 'AF_INET', UDPLITE: 'AF_INET', RAW: 'AF_INET', SCTP: 'AF_INET', MPTCP: 'AF_INET', L2TP: 'AF_INET',
-  TCPv6: 'AF_INET6', UDPv6: 'AF_INET6', UDPLITEv6: 'AF_INET6', RAWv6: 'AF_INET6', SCTPv6: 'AF_INET6', MPTCPv6: 'AF_INET6',
-  UNIX: 'AF_UNIX', 'UNIX-STREAM': 'AF_UNIX', 'UNIX-DGRAM': 'AF_UNIX', 'UNIX-SEQPACKET': 'AF_UNIX',
-  NETLINK: 'AF_NETLINK', PACKET: 'AF_PACKET',
+  TCP: 'AF_INET',
+  UDP: 'AF_INET',
+  UDPLITE: 'AF_INET',
+  RAW: 'AF_INET',
+  SCTP: 'AF_INET',
+  MPTCP: 'AF_INET',
+  L2TP: 'AF_INET',
+  TCPv6: 'AF_INET6',
+  UDPv6: 'AF_INET6',
+  UDPLITEv6: 'AF_INET6',
+  RAWv6: 'AF_INET6',
+  SCTPv6: 'AF_INET6',
+  MPTCPv6: 'AF_INET6',
+  UNIX: 'AF_UNIX',
+  'UNIX-STREAM': 'AF_UNIX',
+  'UNIX-DGRAM': 'AF_UNIX',
+  'UNIX-SEQPACKET': 'AF_UNIX',
+  NETLINK: 'AF_NETLINK',
+  PACKET: 'AF_PACKET',
 };
 
 /** The address family strace's socket protocol label stands for (TCP → AF_INET), or null. */
@@ -68,7 +96,10 @@ export function decodeDecoration(raw: string): FdInfo {
     let device: string | null = null;
     for (let i = 0; i < raw.length; i++) {
       const c = raw.charCodeAt(i);
-      if (c === 92) { i++; continue; }
+      if (c === 92) {
+        i++;
+        continue;
+      }
       if (c === 60) {
         end = i;
         const close = raw.lastIndexOf('>');
@@ -89,13 +120,21 @@ export function decodeDecoration(raw: string): FdInfo {
   return { kind: 'other', text: raw };
 }
 
-function socketBody(body: string): { local: string | null; remote: string | null; unixPath: string | null; invalidUtf8: boolean } {
+function socketBody(body: string): {
+  local: string | null;
+  remote: string | null;
+  unixPath: string | null;
+  invalidUtf8: boolean;
+} {
   // UNIX: `INODE`, `INODE,"path"`, `INODE,@"abstract"`, `INODE->PEER`; inet: `INODE`, `ADDR:PORT`, `ADDR:PORT->ADDR:PORT`.
   const comma = body.indexOf(',');
   if (comma >= 0) {
     let q = comma + 1;
     let abstract = false;
-    if (codeAt(body, q) === 64 /* @ */) { abstract = true; q++; }
+    if (codeAt(body, q) === 64 /* @ */) {
+      abstract = true;
+      q++;
+    }
     if (codeAt(body, q) === 34) {
       const close = findStringEnd(body, q);
       const { text, invalidUtf8 } = unescapeRange(body, q + 1, close < 0 ? body.length : close);

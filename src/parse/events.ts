@@ -88,7 +88,8 @@ export interface SupersededEvent {
 }
 
 /** Anything an strace log line can say. */
-export type TraceEvent = ProcessEvent | SyscallEvent | SignalEvent | ExitEvent | KilledEvent | PersonalityEvent | SupersededEvent;
+export type TraceEvent =
+  ProcessEvent | SyscallEvent | SignalEvent | ExitEvent | KilledEvent | PersonalityEvent | SupersededEvent;
 
 /** A whole parsed log. */
 export interface ParsedTrace {

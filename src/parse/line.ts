@@ -16,7 +16,15 @@ export interface CallResult {
 export type LineRecord =
   | { k: 'call'; pid: number; time: string; nr: number | null; name: string; args: string; result: CallResult }
   | { k: 'unfinished'; pid: number; time: string; nr: number | null; name: string; args: string }
-  | { k: 'resumed'; pid: number; time: string; nr: number | null; name: string; args: string; result: CallResult | null }
+  | {
+      k: 'resumed';
+      pid: number;
+      time: string;
+      nr: number | null;
+      name: string;
+      args: string;
+      result: CallResult | null;
+    }
   | { k: 'detached'; pid: number; time: string; nr: number | null; name: string; args: string; resumed: boolean }
   | { k: 'signal'; pid: number; time: string; signal: string; info: string }
   | { k: 'exit'; pid: number; time: string; code: number }
@@ -109,7 +117,8 @@ function resultIn(s: string, from: number, end: number): CallResult | null {
   // The tail, s[t, end): what follows the number.
   let t = k;
   // `= ? <unavailable>`: strace could not read the result (the process vanished).
-  if (c0 === 63 && end - t === UNAVAILABLE.length && s.startsWith(UNAVAILABLE, t)) return { ret, errno: '', retDeco: null, retHostPid: null };
+  if (c0 === 63 && end - t === UNAVAILABLE.length && s.startsWith(UNAVAILABLE, t))
+    return { ret, errno: '', retDeco: null, retHostPid: null };
   let retDeco: string | null = null;
   if (codeAt(s, t, end) === 60 /* < */) {
     const close = decorationEnd(s, t, end);
@@ -133,7 +142,8 @@ function resultIn(s: string, from: number, end: number): CallResult | null {
   let errno = '';
   if (s.charCodeAt(t) === 32 && codeAt(s, t + 1, end) === 69 /* E */) {
     const e = errnoEnd(s, t + 2, end);
-    if (e > t + 2 && (e === end || (s.charCodeAt(e) === 32 && codeAt(s, e + 1, end) === 40 /* ( */))) errno = s.slice(t + 1, e);
+    if (e > t + 2 && (e === end || (s.charCodeAt(e) === 32 && codeAt(s, e + 1, end) === 40) /* ( */))
+      errno = s.slice(t + 1, e);
   }
   let retHostPid: number | null = null;
   if (comment) {
@@ -150,7 +160,16 @@ export function splitCall(rest: string): { args: string; result: CallResult } | 
 }
 
 /** The record of a call line whose rest, s[from, end), is `ARGS) = RESULT` (split as splitCall does); bad when it has no result. */
-function callLine(k: 'call' | 'resumed', pid: number, time: string, nr: number | null, name: string, s: string, from: number, end: number): LineRecord {
+function callLine(
+  k: 'call' | 'resumed',
+  pid: number,
+  time: string,
+  nr: number | null,
+  name: string,
+  s: string,
+  from: number,
+  end: number,
+): LineRecord {
   let pos = s.lastIndexOf(' = ', end - 3);
   let guard = 0;
   while (pos >= from && guard++ < 64) {
@@ -187,7 +206,8 @@ export function parseLineIn(s: string, start: number, end: number): LineRecord {
     i++;
   } else {
     i = digitsEnd(s, start, end);
-    if (codeAt(s, i, end) === 46 /* . */) i = start; // a timestamp, no pid column
+    if (codeAt(s, i, end) === 46 /* . */)
+      i = start; // a timestamp, no pid column
     else pid = digitsValue(s, start, i);
   }
   i = spacesEnd(s, i, end);
@@ -268,7 +288,9 @@ function resumedLine(pid: number, time: string, nr: number | null, s: string): L
   // `<... futex resumed> <unfinished ...>) = ?`: the process ended inside the call.
   const trimmed = rest.trimStart();
   if (trimmed.startsWith(RESUMED_UNFINISHED)) rest = trimmed.slice(RESUMED_UNFINISHED.length);
-  if (rest.endsWith(UNFINISHED)) return { k: 'detached', pid, time, nr, name, args: rest.slice(0, -UNFINISHED.length), resumed: true };
-  if (rest.endsWith(DETACHED)) return { k: 'detached', pid, time, nr, name, args: rest.slice(0, -DETACHED.length), resumed: true };
+  if (rest.endsWith(UNFINISHED))
+    return { k: 'detached', pid, time, nr, name, args: rest.slice(0, -UNFINISHED.length), resumed: true };
+  if (rest.endsWith(DETACHED))
+    return { k: 'detached', pid, time, nr, name, args: rest.slice(0, -DETACHED.length), resumed: true };
   return callLine('resumed', pid, time, nr, name, rest, 0, rest.length);
 }

@@ -33,12 +33,49 @@ interface PidState {
 }
 
 function incomplete(pid: number, p: Pending): SyscallEvent {
-  return { kind: 'syscall', line: p.line, pid, time: p.time, abi: p.abi, nr: p.nr, name: p.name, args: p.args, ret: '', errno: '', retDeco: null, retHostPid: null, complete: false };
+  return {
+    kind: 'syscall',
+    line: p.line,
+    pid,
+    time: p.time,
+    abi: p.abi,
+    nr: p.nr,
+    name: p.name,
+    args: p.args,
+    ret: '',
+    errno: '',
+    retDeco: null,
+    retHostPid: null,
+    complete: false,
+  };
 }
 
 /** A call that returned. */
-function finished(pid: number, line: number, time: string, abi: Abi, nr: number | null, name: string, args: string, r: CallResult): SyscallEvent {
-  return { kind: 'syscall', line, pid, time, abi, nr, name, args, ret: r.ret, errno: r.errno, retDeco: r.retDeco, retHostPid: r.retHostPid, complete: true };
+function finished(
+  pid: number,
+  line: number,
+  time: string,
+  abi: Abi,
+  nr: number | null,
+  name: string,
+  args: string,
+  r: CallResult,
+): SyscallEvent {
+  return {
+    kind: 'syscall',
+    line,
+    pid,
+    time,
+    abi,
+    nr,
+    name,
+    args,
+    ret: r.ret,
+    errno: r.errno,
+    retDeco: r.retDeco,
+    retHostPid: r.retHostPid,
+    complete: true,
+  };
 }
 
 /** Streaming parser: feed lines in order, then call finish(). */
@@ -101,7 +138,10 @@ export class StraceParser {
       if (!complete && rec.pid > 0 && rec.name !== '') {
         // A call cut off mid-line: it happened, its result is lost.
         const st = this.state(rec.pid, lineNo, rec.time);
-        this.out(rec.pid, incomplete(rec.pid, { nr: null, name: rec.name, args: '', time: rec.time, line: lineNo, abi: st.abi }));
+        this.out(
+          rec.pid,
+          incomplete(rec.pid, { nr: null, name: rec.name, args: '', time: rec.time, line: lineNo, abi: st.abi }),
+        );
         this.countNeverResumed(rec.pid, rec.name, lineNo);
         return;
       }
@@ -117,7 +157,14 @@ export class StraceParser {
       case 'unfinished': {
         const old = this.pending.get(pid);
         if (old) this.dropPending(pid, old);
-        this.pending.set(pid, { nr: rec.nr, name: rec.name, args: rec.args, time: rec.time, line: lineNo, abi: st.abi });
+        this.pending.set(pid, {
+          nr: rec.nr,
+          name: rec.name,
+          args: rec.args,
+          time: rec.time,
+          line: lineNo,
+          abi: st.abi,
+        });
         if (CLONE_CALLS.has(rec.name)) this.cloning.set(pid, lineNo);
         return;
       }
@@ -128,7 +175,9 @@ export class StraceParser {
         return;
       }
       case 'detached': {
-        const p = rec.resumed ? this.takePending(pid, rec.nr, rec.name, lineNo, rec.time, st.abi) : { nr: rec.nr, name: rec.name, args: '', time: rec.time, line: lineNo, abi: st.abi };
+        const p = rec.resumed
+          ? this.takePending(pid, rec.nr, rec.name, lineNo, rec.time, st.abi)
+          : { nr: rec.nr, name: rec.name, args: '', time: rec.time, line: lineNo, abi: st.abi };
         this.cloning.delete(pid);
         this.out(pid, incomplete(pid, { ...p, args: joinArgs(p.args, rec.args) }));
         return;
@@ -162,7 +211,15 @@ export class StraceParser {
         if (p) this.dropPending(pid, p);
         this.cloning.delete(pid);
         if (rec.k === 'exit') this.out(pid, { kind: 'exit', line: lineNo, pid, time: rec.time, code: rec.code });
-        else this.out(pid, { kind: 'killed', line: lineNo, pid, time: rec.time, signal: rec.signal, coreDumped: rec.coreDumped });
+        else
+          this.out(pid, {
+            kind: 'killed',
+            line: lineNo,
+            pid,
+            time: rec.time,
+            signal: rec.signal,
+            coreDumped: rec.coreDumped,
+          });
         st.exited = true;
         // A pid may be reused by a later process once this one is gone.
         if (this.sink(pid) === null) this.pids.delete(pid);
@@ -179,10 +236,14 @@ export class StraceParser {
     for (const [pid] of held) this.release(pid);
     const w = [...this.warnings];
     if (this.badCount > 0) {
-      w.push(`${this.badCount} strace line${this.badCount === 1 ? ' was' : 's were'} not understood and skipped (first at line${this.badLines.length === 1 ? '' : 's'} ${this.badLines.join(', ')})`);
+      w.push(
+        `${this.badCount} strace line${this.badCount === 1 ? ' was' : 's were'} not understood and skipped (first at line${this.badLines.length === 1 ? '' : 's'} ${this.badLines.join(', ')})`,
+      );
     }
     if (this.neverResumed > 0) {
-      w.push(`${this.neverResumed} call${this.neverResumed === 1 ? '' : 's'} never returned before the process ended or the log stopped (counted as calls; first: ${this.neverResumedFirst.join(', ')})`);
+      w.push(
+        `${this.neverResumed} call${this.neverResumed === 1 ? '' : 's'} never returned before the process ended or the log stopped (counted as calls; first: ${this.neverResumedFirst.join(', ')})`,
+      );
     }
     return w;
   }
@@ -235,7 +296,15 @@ export class StraceParser {
   private state(pid: number, lineNo: number, time: string): PidState {
     let st = this.pids.get(pid);
     if (st && !(st.exited && this.sink(pid) === null)) return st;
-    st = { abi: 'x86_64', abiKnown: false, held: null, under: null, candidate: null, exited: false, order: this.order++ };
+    st = {
+      abi: 'x86_64',
+      abiKnown: false,
+      held: null,
+      under: null,
+      candidate: null,
+      exited: false,
+      order: this.order++,
+    };
     this.pids.set(pid, st);
     const parent = this.expected.get(pid);
     if (parent !== undefined) {
@@ -257,9 +326,15 @@ export class StraceParser {
     // (cloning). Such a pid (a log cut at the front, logs run together) is a root of its own, at once.
     let best: number | null = null;
     let bestLine = -1;
-    for (const [p, l] of this.cloning) if (p !== pid && l > bestLine) { best = p; bestLine = l; }
+    for (const [p, l] of this.cloning)
+      if (p !== pid && l > bestLine) {
+        best = p;
+        bestLine = l;
+      }
     if (best === null) {
-      this.warnings.push(`process ${pid} was not created by any traced process that strace showed; treated as a separate root`);
+      this.warnings.push(
+        `process ${pid} was not created by any traced process that strace showed; treated as a separate root`,
+      );
       this.out(pid, { kind: 'process', line: lineNo, pid, time, ppid: null, exact: false });
       return st;
     }
@@ -337,7 +412,10 @@ export class StraceParser {
     if (!st || st.held === null) return;
     let parent = st.candidate;
     if (parent !== null && !this.pids.has(parent)) parent = null;
-    if (parent === null) this.warnings.push(`process ${pid} was not created by any traced process that strace showed; treated as a separate root`);
+    if (parent === null)
+      this.warnings.push(
+        `process ${pid} was not created by any traced process that strace showed; treated as a separate root`,
+      );
     this.resolve(pid, parent, false);
   }
 }

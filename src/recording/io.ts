@@ -21,7 +21,12 @@ function recordingValidator(): ValidateFunction {
 
 /** ajv errors as "at /path: message" lines. */
 export function describeAjvErrors(errors: ErrorObject[] | null | undefined, limit = 5): string {
-  const list = (errors ?? []).slice(0, limit).map((e) => `at ${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`);
+  const list = (errors ?? [])
+    .slice(0, limit)
+    .map(
+      (e) =>
+        `at ${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`,
+    );
   const more = (errors?.length ?? 0) > limit ? `; and ${(errors?.length ?? 0) - limit} more` : '';
   return list.join('; ') + more;
 }
@@ -29,7 +34,9 @@ export function describeAjvErrors(errors: ErrorObject[] | null | undefined, limi
 /** Check a parsed value is a v1 Recording; `where` names the source in messages. */
 export function parseRecording(value: unknown, where: string): Recording {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw badInput(`${where}: not a tracewall recording (expected a JSON object with "schemaVersion": ${RECORDING_SCHEMA_VERSION})`);
+    throw badInput(
+      `${where}: not a tracewall recording (expected a JSON object with "schemaVersion": ${RECORDING_SCHEMA_VERSION})`,
+    );
   }
   const version = (value as { schemaVersion?: unknown }).schemaVersion;
   if (version !== RECORDING_SCHEMA_VERSION) {
@@ -67,7 +74,8 @@ export function readRecording(file: string): Recording {
   }
   // A syntax error is reported with its line and column (JSON.parse's own message gives at most an offset).
   const parsed = parseJsonText(text);
-  if (!parsed.ok) throw badInput(`${file}: ${parsed.finding.message}${parsed.finding.where ? ` (${parsed.finding.where})` : ''}`);
+  if (!parsed.ok)
+    throw badInput(`${file}: ${parsed.finding.message}${parsed.finding.where ? ` (${parsed.finding.where})` : ''}`);
   return parseRecording(parsed.value, file);
 }
 

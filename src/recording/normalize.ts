@@ -1,5 +1,15 @@
 // Normal form of a Recording: every list sorted and deduplicated, so equal content gives equal bytes.
-import type { Recording, FileAccess, ExecFact, SocketFact, EndpointFact, CapabilityFact, SyscallFact, Abi, RecordingProvenance } from './types.js';
+import type {
+  Recording,
+  FileAccess,
+  ExecFact,
+  SocketFact,
+  EndpointFact,
+  CapabilityFact,
+  SyscallFact,
+  Abi,
+  RecordingProvenance,
+} from './types.js';
 import { FILE_ACCESSES } from './types.js';
 import { byCodeUnit } from '../util/json.js';
 
@@ -101,7 +111,9 @@ export function normalizeRecording(r: Recording): Recording {
     c.reasons.forEach((x) => s.add(x));
     caps.set(c.name, s);
   }
-  const capabilities: CapabilityFact[] = [...caps.keys()].sort(byCodeUnit).map((name) => ({ name, reasons: uniqSorted(caps.get(name)!) }));
+  const capabilities: CapabilityFact[] = [...caps.keys()]
+    .sort(byCodeUnit)
+    .map((name) => ({ name, reasons: uniqSorted(caps.get(name)!) }));
   const out: Recording = {
     ...r,
     warnings: uniqSorted(r.warnings),

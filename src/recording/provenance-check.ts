@@ -16,9 +16,13 @@ function sameKeys(what: string, facts: Iterable<string>, attributed: Iterable<st
 export function provenanceProblems(r: Recording): string[] {
   const out: string[] = [];
   const p = r.provenance;
-  if (r.target.kind === 'merge' && !p) return ['a merged recording (target kind "merge") must have a "provenance" section'];
+  if (r.target.kind === 'merge' && !p)
+    return ['a merged recording (target kind "merge") must have a "provenance" section'];
   if (!p) return out;
-  if (r.target.kind !== 'merge') return [`"provenance" belongs to merged recordings only (target kind "merge"), not to target kind ${JSON.stringify(r.target.kind)}`];
+  if (r.target.kind !== 'merge')
+    return [
+      `"provenance" belongs to merged recordings only (target kind "merge"), not to target kind ${JSON.stringify(r.target.kind)}`,
+    ];
 
   const names = new Set<string>();
   for (const s of p.sources) {
@@ -26,14 +30,17 @@ export function provenanceProblems(r: Recording): string[] {
     names.add(s.name);
   }
   const known = (where: string, runs: Iterable<string>) => {
-    for (const run of runs) if (!names.has(run)) out.push(`${where} names the run ${JSON.stringify(run)}, which is not among provenance.sources`);
+    for (const run of runs)
+      if (!names.has(run))
+        out.push(`${where} names the run ${JSON.stringify(run)}, which is not among provenance.sources`);
   };
 
   for (const abi of ABIS) {
     const facts = r.syscalls[abi] ?? {};
     const prov = p.syscalls[abi] ?? {};
     sameKeys(`syscall (${abi})`, Object.keys(facts), Object.keys(prov), out);
-    for (const [name, byRun] of Object.entries(prov)) known(`provenance of syscall ${name} (${abi})`, Object.keys(byRun));
+    for (const [name, byRun] of Object.entries(prov))
+      known(`provenance of syscall ${name} (${abi})`, Object.keys(byRun));
   }
 
   sameKeys('file', Object.keys(r.files), Object.keys(p.files), out);
@@ -44,13 +51,26 @@ export function provenanceProblems(r: Recording): string[] {
     const union = new Set(Object.values(byRun).flat());
     const facts = new Set(fact.access);
     if (union.size !== facts.size || [...union].some((a) => !facts.has(a))) {
-      out.push(`file ${JSON.stringify(path)}: the runs' accesses (${[...union].sort().join(', ')}) are not the recording's (${[...facts].sort().join(', ')})`);
+      out.push(
+        `file ${JSON.stringify(path)}: the runs' accesses (${[...union].sort().join(', ')}) are not the recording's (${[...facts].sort().join(', ')})`,
+      );
     }
   }
 
-  sameKeys('executable', r.executables.map((e) => JSON.stringify(e.path)), Object.keys(p.executables).map((k) => JSON.stringify(k)), out);
-  for (const [path, runs] of Object.entries(p.executables)) known(`provenance of executable ${JSON.stringify(path)}`, runs);
-  sameKeys('capability', r.identity.capabilities.map((c) => c.name), Object.keys(p.capabilities), out);
+  sameKeys(
+    'executable',
+    r.executables.map((e) => JSON.stringify(e.path)),
+    Object.keys(p.executables).map((k) => JSON.stringify(k)),
+    out,
+  );
+  for (const [path, runs] of Object.entries(p.executables))
+    known(`provenance of executable ${JSON.stringify(path)}`, runs);
+  sameKeys(
+    'capability',
+    r.identity.capabilities.map((c) => c.name),
+    Object.keys(p.capabilities),
+    out,
+  );
   for (const [cap, runs] of Object.entries(p.capabilities)) known(`provenance of ${cap}`, runs);
 
   sameKeys('socket', r.network.sockets.map(sockKey), p.network.sockets.map(sockKey), out);

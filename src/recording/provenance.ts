@@ -5,7 +5,15 @@ import { ABIS } from './types.js';
 /** The run a plain recording describes, as a provenance source (a merged recording has several: see provenanceOf). */
 export function sourceOf(r: Recording): ProvenanceSource {
   if (r.target.kind === 'merge') throw new Error(`sourceOf: ${r.name} is a merged recording; use provenanceOf`);
-  return { name: r.name, tracer: { ...r.tracer }, kernel: r.kernel, target: structuredClone(r.target), startedAt: r.startedAt, endedAt: r.endedAt, termination: { ...r.termination } };
+  return {
+    name: r.name,
+    tracer: { ...r.tracer },
+    kernel: r.kernel,
+    target: structuredClone(r.target),
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    termination: { ...r.termination },
+  };
 }
 
 /** The provenance of any recording: a merged one's own section, or a plain one attributing every fact to itself. */
@@ -80,16 +88,26 @@ export function expandRecording(r: Recording): { runs: Recording[]; warnings: st
       files,
       executables: r.executables.filter((e) => has(p.executables[e.path], s.name)).map((e) => ({ ...e })),
       network: {
-        sockets: p.network.sockets.filter((x) => x.recordings.includes(s.name)).map(({ family, type, protocol }) => ({ family, type, protocol })),
-        bind: p.network.bind.filter((x) => x.recordings.includes(s.name)).map(({ family, address, port }) => ({ family, address, port })),
-        connect: p.network.connect.filter((x) => x.recordings.includes(s.name)).map(({ family, address, port }) => ({ family, address, port })),
-        listen: p.network.listen.filter((x) => x.recordings.includes(s.name)).map(({ family, address, port }) => ({ family, address, port })),
+        sockets: p.network.sockets
+          .filter((x) => x.recordings.includes(s.name))
+          .map(({ family, type, protocol }) => ({ family, type, protocol })),
+        bind: p.network.bind
+          .filter((x) => x.recordings.includes(s.name))
+          .map(({ family, address, port }) => ({ family, address, port })),
+        connect: p.network.connect
+          .filter((x) => x.recordings.includes(s.name))
+          .map(({ family, address, port }) => ({ family, address, port })),
+        listen: p.network.listen
+          .filter((x) => x.recordings.includes(s.name))
+          .map(({ family, address, port }) => ({ family, address, port })),
       },
       identity: {
         uids: [...r.identity.uids],
         gids: [...r.identity.gids],
         changes: [...r.identity.changes],
-        capabilities: r.identity.capabilities.filter((c) => has(p.capabilities[c.name], s.name)).map((c) => ({ name: c.name, reasons: [...c.reasons] })),
+        capabilities: r.identity.capabilities
+          .filter((c) => has(p.capabilities[c.name], s.name))
+          .map((c) => ({ name: c.name, reasons: [...c.reasons] })),
       },
     };
   });

@@ -23,7 +23,19 @@ export type FileAccess =
   | 'metadata'
   | 'stat';
 export const FILE_ACCESSES: readonly FileAccess[] = [
-  'read', 'write', 'append', 'create', 'delete', 'rename', 'exec', 'mmap-exec', 'link', 'lock', 'dir-list', 'metadata', 'stat',
+  'read',
+  'write',
+  'append',
+  'create',
+  'delete',
+  'rename',
+  'exec',
+  'mmap-exec',
+  'link',
+  'lock',
+  'dir-list',
+  'metadata',
+  'stat',
 ];
 
 /**

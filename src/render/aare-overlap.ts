@@ -18,7 +18,8 @@ const SLASH = 0x2f;
 const notSlash = (): ByteSet => ({ neg: true, bytes: new Set([SLASH]) });
 const anyByte = (): ByteSet => ({ neg: true, bytes: new Set() });
 const only = (...bytes: number[]): ByteSet => ({ neg: false, bytes: new Set(bytes) });
-const range = (from: string, to: string): number[] => Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) => from.charCodeAt(0) + i);
+const range = (from: string, to: string): number[] =>
+  Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) => from.charCodeAt(0) + i);
 
 /** Tokens of an AARE written in the subset above (ASCII only). */
 export function aareTokens(aare: string): Token[] {

@@ -48,12 +48,17 @@ function denyLetters(modes: string): Set<string> {
 }
 
 /** The protective denies that overlap no granted access, and those left out with the access that needed them gone. */
-export function selectDenies(granted: readonly GrantedAccess[]): { kept: ProtectiveDeny[]; omitted: Array<{ deny: ProtectiveDeny; because: string }> } {
+export function selectDenies(granted: readonly GrantedAccess[]): {
+  kept: ProtectiveDeny[];
+  omitted: Array<{ deny: ProtectiveDeny; because: string }>;
+} {
   const kept: ProtectiveDeny[] = [];
   const omitted: Array<{ deny: ProtectiveDeny; because: string }> = [];
   for (const deny of PROTECTIVE_DENIES) {
     const letters = new Set(deny.modes);
-    const hit = granted.find((g) => [...denyLetters(g.modes)].some((c) => letters.has(c)) && aareOverlapsPattern(deny.path, g.pattern));
+    const hit = granted.find(
+      (g) => [...denyLetters(g.modes)].some((c) => letters.has(c)) && aareOverlapsPattern(deny.path, g.pattern),
+    );
     if (hit) omitted.push({ deny, because: hit.label });
     else kept.push(deny);
   }

@@ -73,7 +73,9 @@ export function quotePattern(parts: readonly PathPart[]): { text: string; warnin
     return { refused: 'not an absolute path' };
   }
   const warnings = new Set<string>();
-  const body = parts.map((p) => ('lit' in p ? escapeLiteral(p.lit, (m) => warnings.add(m)) : globText(p.glob))).join('');
+  const body = parts
+    .map((p) => ('lit' in p ? escapeLiteral(p.lit, (m) => warnings.add(m)) : globText(p.glob)))
+    .join('');
   return { text: `"${body}"`, warnings: [...warnings] };
 }
 

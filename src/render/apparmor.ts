@@ -30,22 +30,109 @@ export interface AppArmorResult {
 
 /** Capabilities AppArmor 3.0 knows (capabilities(7) names without CAP_, lower case). */
 const CAPABILITIES = new Set([
-  'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap', 'linux_immutable',
-  'net_bind_service', 'net_broadcast', 'net_admin', 'net_raw', 'ipc_lock', 'ipc_owner', 'sys_module', 'sys_rawio', 'sys_chroot',
-  'sys_ptrace', 'sys_pacct', 'sys_admin', 'sys_boot', 'sys_nice', 'sys_resource', 'sys_time', 'sys_tty_config', 'mknod', 'lease',
-  'audit_write', 'audit_control', 'setfcap', 'mac_override', 'mac_admin', 'syslog', 'wake_alarm', 'block_suspend', 'audit_read',
-  'perfmon', 'bpf', 'checkpoint_restore',
+  'chown',
+  'dac_override',
+  'dac_read_search',
+  'fowner',
+  'fsetid',
+  'kill',
+  'setgid',
+  'setuid',
+  'setpcap',
+  'linux_immutable',
+  'net_bind_service',
+  'net_broadcast',
+  'net_admin',
+  'net_raw',
+  'ipc_lock',
+  'ipc_owner',
+  'sys_module',
+  'sys_rawio',
+  'sys_chroot',
+  'sys_ptrace',
+  'sys_pacct',
+  'sys_admin',
+  'sys_boot',
+  'sys_nice',
+  'sys_resource',
+  'sys_time',
+  'sys_tty_config',
+  'mknod',
+  'lease',
+  'audit_write',
+  'audit_control',
+  'setfcap',
+  'mac_override',
+  'mac_admin',
+  'syslog',
+  'wake_alarm',
+  'block_suspend',
+  'audit_read',
+  'perfmon',
+  'bpf',
+  'checkpoint_restore',
 ]);
 
 /** Address families apparmor_parser 3.0 accepts in `network` rules (AF_ name without prefix, lower case). */
 const FAMILIES = new Set([
-  'unix', 'inet', 'ax25', 'ipx', 'appletalk', 'netrom', 'bridge', 'atmpvc', 'x25', 'inet6', 'rose', 'netbeui', 'security', 'key',
-  'netlink', 'packet', 'ash', 'econet', 'atmsvc', 'rds', 'sna', 'irda', 'pppox', 'wanpipe', 'llc', 'ib', 'mpls', 'can', 'tipc',
-  'bluetooth', 'iucv', 'rxrpc', 'isdn', 'phonet', 'ieee802154', 'caif', 'alg', 'nfc', 'vsock', 'kcm', 'qipcrtr', 'smc', 'xdp', 'mctp',
+  'unix',
+  'inet',
+  'ax25',
+  'ipx',
+  'appletalk',
+  'netrom',
+  'bridge',
+  'atmpvc',
+  'x25',
+  'inet6',
+  'rose',
+  'netbeui',
+  'security',
+  'key',
+  'netlink',
+  'packet',
+  'ash',
+  'econet',
+  'atmsvc',
+  'rds',
+  'sna',
+  'irda',
+  'pppox',
+  'wanpipe',
+  'llc',
+  'ib',
+  'mpls',
+  'can',
+  'tipc',
+  'bluetooth',
+  'iucv',
+  'rxrpc',
+  'isdn',
+  'phonet',
+  'ieee802154',
+  'caif',
+  'alg',
+  'nfc',
+  'vsock',
+  'kcm',
+  'qipcrtr',
+  'smc',
+  'xdp',
+  'mctp',
 ]);
 const SOCKET_TYPES: Record<string, string> = {
-  SOCK_STREAM: 'stream', SOCK_DGRAM: 'dgram', SOCK_RAW: 'raw', SOCK_RDM: 'rdm', SOCK_SEQPACKET: 'seqpacket', SOCK_PACKET: 'packet',
-  '1': 'stream', '2': 'dgram', '3': 'raw', '4': 'rdm', '5': 'seqpacket', '10': 'packet',
+  SOCK_STREAM: 'stream',
+  SOCK_DGRAM: 'dgram',
+  SOCK_RAW: 'raw',
+  SOCK_RDM: 'rdm',
+  SOCK_SEQPACKET: 'seqpacket',
+  SOCK_PACKET: 'packet',
+  '1': 'stream',
+  '2': 'dgram',
+  '3': 'raw',
+  '4': 'rdm',
+  '5': 'seqpacket',
+  '10': 'packet',
 };
 const KILL_SYSCALLS = ['kill', 'tkill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo', 'pidfd_send_signal'];
 
@@ -74,7 +161,10 @@ export function resolveProcSelf(parts: readonly PathPart[]): { pattern: PathPart
   ];
   for (const [prefix, repl] of map) {
     if (first.lit === prefix || first.lit.startsWith(`${prefix}/`)) {
-      return { pattern: compactPattern([...repl, { lit: first.lit.slice(prefix.length) }, ...parts.slice(1)]), changed: true };
+      return {
+        pattern: compactPattern([...repl, { lit: first.lit.slice(prefix.length) }, ...parts.slice(1)]),
+        changed: true,
+      };
     }
   }
   return { pattern: [...parts], changed: false };
@@ -88,8 +178,12 @@ function networkRule(family: string, type: string, warn: (m: string) => void): s
     warn(`socket family ${quoteForMessage(family)} has no AppArmor network rule; it is not allowed`);
     return undefined;
   }
-  const base = type.split('|').map((t) => t.trim()).find((t) => t in SOCKET_TYPES || parseNumber(t) !== undefined);
-  const aaType = base === undefined ? undefined : SOCKET_TYPES[base] ?? SOCKET_TYPES[String(parseNumber(base)! & 0xf)];
+  const base = type
+    .split('|')
+    .map((t) => t.trim())
+    .find((t) => t in SOCKET_TYPES || parseNumber(t) !== undefined);
+  const aaType =
+    base === undefined ? undefined : (SOCKET_TYPES[base] ?? SOCKET_TYPES[String(parseNumber(base)! & 0xf)]);
   if (!aaType) {
     warn(`socket type ${quoteForMessage(type)} of family ${name} is not known; the rule allows every type of ${name}`);
     return name;
@@ -116,9 +210,18 @@ function fileLines(rules: readonly FileRule[], warn: (m: string) => void): FileL
       continue;
     }
     quoted.warnings.forEach((w) => warn(`file rule for ${label}: ${w}`));
-    const line = lines.get(quoted.text) ?? { path: quoted.text, mode: '', notes: new Set<string>(), pattern, access: new Set<FileAccess>() };
+    const line = lines.get(quoted.text) ?? {
+      path: quoted.text,
+      mode: '',
+      notes: new Set<string>(),
+      pattern,
+      access: new Set<FileAccess>(),
+    };
     rule.access.forEach((a) => line.access.add(a));
-    if (rule.generalized) line.notes.add(`generalized (${rule.generalized.step}) from ${rule.generalized.from.length} observed path${rule.generalized.from.length === 1 ? '' : 's'}`);
+    if (rule.generalized)
+      line.notes.add(
+        `generalized (${rule.generalized.step}) from ${rule.generalized.from.length} observed path${rule.generalized.from.length === 1 ? '' : 's'}`,
+      );
     if (changed) line.notes.add('AppArmor sees /proc/self as /proc/<pid>');
     lines.set(quoted.text, line);
   }
@@ -166,7 +269,11 @@ export function renderAppArmor(policy: Policy, opts: AppArmorOptions = {}): AppA
   const observed = new Set(ABIS.flatMap((abi) => Object.keys(policy.syscalls[abi] ?? {})));
   // The runtime kills the container: unconfined, or under the runc/crun profiles some distributions ship (Ubuntu 24.04).
   const signals = ['signal (receive) peer=unconfined', 'signal (receive) peer={runc,crun}'];
-  signals.push(KILL_SYSCALLS.some((s) => observed.has(s)) ? `signal (send, receive) peer=${name}` : `signal (receive) peer=${name}`);
+  signals.push(
+    KILL_SYSCALLS.some((s) => observed.has(s))
+      ? `signal (send, receive) peer=${name}`
+      : `signal (receive) peer=${name}`,
+  );
 
   const ptrace = ['deny ptrace (read, trace) peer=unconfined'];
   if (observed.has('ptrace')) {
@@ -174,12 +281,14 @@ export function renderAppArmor(policy: Policy, opts: AppArmorOptions = {}): AppA
   } else {
     ptrace.push('deny ptrace (trace)');
     // Reading another process's /proc/<pid> needs ptrace read; /proc/self does not, so only numeric pids observed count.
-    if (policy.files.some((f) => f.pattern.some((p) => 'glob' in p && p.glob === '@{pid}'))) ptrace.push(`ptrace (read, readby) peer=${name}`);
+    if (policy.files.some((f) => f.pattern.some((p) => 'glob' in p && p.glob === '@{pid}')))
+      ptrace.push(`ptrace (read, readby) peer=${name}`);
   }
 
   const granted: GrantedAccess[] = files.map((f) => ({ pattern: f.pattern, modes: f.mode, label: f.path }));
   const { kept, omitted } = selectDenies(granted);
-  for (const o of omitted) warn(`protective deny ${o.deny.path} ${o.deny.modes} left out: the observed rule ${o.because} falls inside it`);
+  for (const o of omitted)
+    warn(`protective deny ${o.deny.path} ${o.deny.modes} left out: the observed rule ${o.because} falls inside it`);
 
   const generalized = policy.files.filter((f) => f.generalized).length;
   const header = [
@@ -197,7 +306,11 @@ export function renderAppArmor(policy: Policy, opts: AppArmorOptions = {}): AppA
     ptrace,
     denies: kept.map((d: ProtectiveDeny) => ({ path: d.path, modes: d.modes, why: commentText(d.why) })),
     omittedDenies: omitted.map((o) => ({ path: o.deny.path, modes: o.deny.modes, why: commentText(o.deny.why) })),
-    files: files.map((f) => ({ path: f.path, mode: f.mode, note: commentText([...f.notes].sort(byCodeUnit).join('; ')) })),
+    files: files.map((f) => ({
+      path: f.path,
+      mode: f.mode,
+      note: commentText([...f.notes].sort(byCodeUnit).join('; ')),
+    })),
   };
   const text = template(opts.templateDir ?? fromRoot('templates'))(view);
   return {

@@ -64,17 +64,32 @@ export interface RenderSummary {
 }
 
 /** Render seccomp JSON, AppArmor profile and Kubernetes YAML for a policy, with a summary. */
-export function renderAll(policy: Policy, opts: RenderOptions = {}): { seccomp: string; apparmor: string; k8s: string; summary: RenderSummary } {
+export function renderAll(
+  policy: Policy,
+  opts: RenderOptions = {},
+): { seccomp: string; apparmor: string; k8s: string; summary: RenderSummary } {
   const format = opts.format ?? 'docker';
   const defaultAction = opts.defaultAction ?? 'errno';
-  const seccomp = format === 'spo' ? renderSeccompSpo(policy, { defaultAction }) : renderSeccompJson(policy, { format, defaultAction });
+  const seccomp =
+    format === 'spo'
+      ? renderSeccompSpo(policy, { defaultAction })
+      : renderSeccompJson(policy, { format, defaultAction });
   const plan = planSeccomp(policy);
   const apparmor = renderAppArmor(policy, opts.templateDir === undefined ? {} : { templateDir: opts.templateDir });
-  const k8sOpts: K8sOptions = { ...(opts.apparmorAnnotation === undefined ? {} : { apparmorAnnotation: opts.apparmorAnnotation }), ...opts.k8s };
+  const k8sOpts: K8sOptions = {
+    ...(opts.apparmorAnnotation === undefined ? {} : { apparmorAnnotation: opts.apparmorAnnotation }),
+    ...opts.k8s,
+  };
   const k8sPlan = planK8s(policy, k8sOpts);
   const k8s = k8sYaml(k8sPlan);
   const layer = policy.runtime;
-  const warnings = [...new Set([...policy.warnings, ...plan.warnings.map((w) => `seccomp: ${w}`), ...apparmor.warnings.map((w) => `apparmor: ${w}`)])].sort(byCodeUnit);
+  const warnings = [
+    ...new Set([
+      ...policy.warnings,
+      ...plan.warnings.map((w) => `seccomp: ${w}`),
+      ...apparmor.warnings.map((w) => `apparmor: ${w}`),
+    ]),
+  ].sort(byCodeUnit);
   const verdict = k8sPlan.verdict;
   const scratch = k8sPlan.scratch;
   const notes = [
@@ -86,8 +101,13 @@ export function renderAll(policy: Policy, opts: RenderOptions = {}): { seccomp: 
       : `k8s: readOnlyRootFilesystem: false: ${scratch.blockers.length} write${scratch.blockers.length === 1 ? '' : 's'} cannot go to an emptyDir, e.g. ${quoteForMessage(scratch.blockers[0]!.path)} ${scratch.blockers[0]!.reason}`,
     ...policy.files
       .filter((f) => f.generalized)
-      .map((f) => `generalised ${quoteForMessage(patternText(f.pattern))} (${f.generalized!.step}) from ${f.generalized!.from.length} observed path${f.generalized!.from.length === 1 ? '' : 's'}`),
-    ...apparmor.omittedDenies.map((d) => `apparmor: left out the protective "${d}": an observed access falls inside it`),
+      .map(
+        (f) =>
+          `generalised ${quoteForMessage(patternText(f.pattern))} (${f.generalized!.step}) from ${f.generalized!.from.length} observed path${f.generalized!.from.length === 1 ? '' : 's'}`,
+      ),
+    ...apparmor.omittedDenies.map(
+      (d) => `apparmor: left out the protective "${d}": an observed access falls inside it`,
+    ),
     ...warnings.map((w) => `warning: ${w}`),
   ];
   const summary: RenderSummary = {
@@ -102,13 +122,20 @@ export function renderAll(policy: Policy, opts: RenderOptions = {}): { seccomp: 
       defaultAction,
       allowed: plan.allowed.app.length + plan.allowed.runtime.length,
       application: plan.allowed.app.length,
-      runtimeLayer: { runtime: layer.name === 'none' ? 'none' : `${layer.name} ${layer.version}`, added: plan.allowed.runtime },
+      runtimeLayer: {
+        runtime: layer.name === 'none' ? 'none' : `${layer.name} ${layer.version}`,
+        added: plan.allowed.runtime,
+      },
     },
     apparmor: {
       fileRules: apparmor.fileRules,
       generalized: policy.files
         .filter((f) => f.generalized)
-        .map((f) => ({ pattern: patternText(f.pattern), step: f.generalized!.step, paths: f.generalized!.from.length })),
+        .map((f) => ({
+          pattern: patternText(f.pattern),
+          step: f.generalized!.step,
+          paths: f.generalized!.from.length,
+        })),
       omittedDenies: apparmor.omittedDenies,
     },
     k8s: {

@@ -20,7 +20,15 @@ export interface ScratchPlan {
   blockers: Array<{ path: string; reason: string }>;
 }
 
-const WRITES: ReadonlySet<FileAccess> = new Set<FileAccess>(['write', 'append', 'create', 'delete', 'rename', 'metadata', 'link']);
+const WRITES: ReadonlySet<FileAccess> = new Set<FileAccess>([
+  'write',
+  'append',
+  'create',
+  'delete',
+  'rename',
+  'metadata',
+  'link',
+]);
 /** Kernel and runtime file systems, not part of the root file system. */
 const NOT_ROOTFS = ['/dev/', '/proc/', '/sys/'];
 /** Directories images ship empty by convention: mounted as a whole. */
@@ -43,7 +51,13 @@ function writtenIn(rule: FileRule): string {
 
 /** A DNS-1123 label for a mount path, unique among `taken`. */
 function volumeName(mountPath: string, taken: Set<string>): string {
-  const base = mountPath.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 56).replace(/-+$/, '') || 'scratch';
+  const base =
+    mountPath
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 56)
+      .replace(/-+$/, '') || 'scratch';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);
@@ -62,11 +76,17 @@ export function planScratch(files: readonly FileRule[]): ScratchPlan {
     const scratch = SCRATCH_ROOTS.find((r) => lit.startsWith(`${r}/`));
     const mount = scratch ?? writtenIn(rule);
     if (!scratch && (NOT_MOUNTABLE.has(mount) || SYSTEM_DIRS.some((d) => under(mount, d)))) {
-      blockers.push({ path: label, reason: `writes into ${quoteForMessage(mount)}, part of the image's system directories; an emptyDir there would hide them` });
+      blockers.push({
+        path: label,
+        reason: `writes into ${quoteForMessage(mount)}, part of the image's system directories; an emptyDir there would hide them`,
+      });
       continue;
     }
     if (/[\u0000-\u001f\u007f:\ufffd]/.test(mount) || /[\ud800-\udfff]/.test(mount)) {
-      blockers.push({ path: label, reason: `its directory ${quoteForMessage(mount)} cannot be a Kubernetes mountPath` });
+      blockers.push({
+        path: label,
+        reason: `its directory ${quoteForMessage(mount)} cannot be a Kubernetes mountPath`,
+      });
       continue;
     }
     const s = wanted.get(mount) ?? new Set<string>();
@@ -81,14 +101,20 @@ export function planScratch(files: readonly FileRule[]): ScratchPlan {
       const lit = literalPrefix(rule.pattern);
       const isMountDir = rule.pattern.every((p) => 'lit' in p) && lit === `${mount}/`;
       if (!lit.startsWith(`${mount}/`) || isMountDir || rule.access.includes('create')) continue;
-      blockers.push({ path: patternText(rule.pattern), reason: `an emptyDir at ${quoteForMessage(mount)} would hide it: the workload used it but did not create it, so it comes from the image` });
+      blockers.push({
+        path: patternText(rule.pattern),
+        reason: `an emptyDir at ${quoteForMessage(mount)} would hide it: the workload used it but did not create it, so it comes from the image`,
+      });
     }
   }
   const taken = new Set<string>();
   const mounts = outer.map((mountPath) => ({
     name: volumeName(mountPath, taken),
     mountPath,
-    for: paths.filter((p) => under(p, mountPath)).flatMap((p) => [...wanted.get(p)!]).sort(byCodeUnit),
+    for: paths
+      .filter((p) => under(p, mountPath))
+      .flatMap((p) => [...wanted.get(p)!])
+      .sort(byCodeUnit),
   }));
   blockers.sort((a, b) => byCodeUnit(a.path, b.path));
   return { readOnly: blockers.length === 0, mounts: blockers.length === 0 ? mounts : [], blockers };

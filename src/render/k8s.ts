@@ -41,29 +41,53 @@ function yamlCommentText(text: string): string {
 
 /** A DNS-1123 label derived from a profile name ("My_App.v2" -> "my-app-v2"). */
 export function k8sName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'app';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '') || 'app'
+  );
 }
 
 function checkOptions(opts: K8sOptions): void {
   if (opts.containerName !== undefined && !DNS_LABEL.test(opts.containerName)) {
-    throw badInput(`container name ${JSON.stringify(opts.containerName)} is not a DNS-1123 label (lower-case letters, digits and "-", at most 63)`);
+    throw badInput(
+      `container name ${JSON.stringify(opts.containerName)} is not a DNS-1123 label (lower-case letters, digits and "-", at most 63)`,
+    );
   }
   if (opts.image !== undefined && (opts.image === '' || /[\s\u0000-\u001f\u007f]/.test(opts.image))) {
     throw badInput(`image ${JSON.stringify(opts.image)} is not an image reference`);
   }
   const dir = opts.seccompProfileDir;
-  if (dir !== undefined && (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(dir) || dir.split('/').some((s) => s === '.' || s === '..'))) {
-    throw badInput(`seccomp profile directory ${JSON.stringify(opts.seccompProfileDir)} must be a relative path of letters, digits, ".", "_", "-"`);
+  if (
+    dir !== undefined &&
+    (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(dir) || dir.split('/').some((s) => s === '.' || s === '..'))
+  ) {
+    throw badInput(
+      `seccomp profile directory ${JSON.stringify(opts.seccompProfileDir)} must be a relative path of letters, digits, ".", "_", "-"`,
+    );
   }
 }
 
 /** runAsNonRoot only when no recorded process ran as uid 0 and no capability was needed; runAsUser the lowest uid seen. */
 function nonRoot(policy: Policy): { set: boolean; why: string; runAsUser?: number; runAsGroup?: number } {
   const { uids, gids } = policy.identity;
-  if (uids.length === 0) return { set: false, why: 'no uid was recorded, so it is unknown whether the workload needs root' };
-  if (uids.includes(0)) return { set: false, why: 'the recordings ran as uid 0; record the workload as a non-root user to drop this' };
-  if (policy.capabilities.length > 0) return { set: false, why: `the workload needed capabilities (${policy.capabilities.map((c) => c.name).join(', ')})` };
-  const out: { set: boolean; why: string; runAsUser?: number; runAsGroup?: number } = { set: true, why: `every recorded process ran as a non-root uid (${uids.join(', ')})`, runAsUser: uids[0]! };
+  if (uids.length === 0)
+    return { set: false, why: 'no uid was recorded, so it is unknown whether the workload needs root' };
+  if (uids.includes(0))
+    return { set: false, why: 'the recordings ran as uid 0; record the workload as a non-root user to drop this' };
+  if (policy.capabilities.length > 0)
+    return {
+      set: false,
+      why: `the workload needed capabilities (${policy.capabilities.map((c) => c.name).join(', ')})`,
+    };
+  const out: { set: boolean; why: string; runAsUser?: number; runAsGroup?: number } = {
+    set: true,
+    why: `every recorded process ran as a non-root uid (${uids.join(', ')})`,
+    runAsUser: uids[0]!,
+  };
   if (gids.length > 0) out.runAsGroup = gids[0]!;
   return out;
 }
@@ -87,13 +111,22 @@ export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
   if (root.runAsGroup !== undefined) sc.runAsGroup = root.runAsGroup;
   if (root.set) sc.runAsNonRoot = true;
   if (root.runAsUser !== undefined) sc.runAsUser = root.runAsUser;
-  sc.seccompProfile = { type: 'Localhost', localhostProfile: `${opts.seccompProfileDir ?? 'profiles'}/${name}.seccomp.json` };
+  sc.seccompProfile = {
+    type: 'Localhost',
+    localhostProfile: `${opts.seccompProfileDir ?? 'profiles'}/${name}.seccomp.json`,
+  };
 
   const volumes = scratch.mounts.map((m) => ({ name: m.name, emptyDir: {} }));
-  const containerSpec: Record<string, unknown> = { name: container, image: opts.image ?? IMAGE_PLACEHOLDER, securityContext: sc };
-  if (scratch.mounts.length > 0) containerSpec.volumeMounts = scratch.mounts.map((m) => ({ name: m.name, mountPath: m.mountPath }));
+  const containerSpec: Record<string, unknown> = {
+    name: container,
+    image: opts.image ?? IMAGE_PLACEHOLDER,
+    securityContext: sc,
+  };
+  if (scratch.mounts.length > 0)
+    containerSpec.volumeMounts = scratch.mounts.map((m) => ({ name: m.name, mountPath: m.mountPath }));
   const metadata: Record<string, unknown> = { name: k8sName(name) };
-  if (opts.apparmorAnnotation) metadata.annotations = { [`container.apparmor.security.beta.kubernetes.io/${container}`]: `localhost/${name}` };
+  if (opts.apparmorAnnotation)
+    metadata.annotations = { [`container.apparmor.security.beta.kubernetes.io/${container}`]: `localhost/${name}` };
   const spec: Record<string, unknown> = { containers: [containerSpec] };
   if (volumes.length > 0) spec.volumes = volumes;
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec };
@@ -105,13 +138,18 @@ export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
   const header = [
     `tracewall: Kubernetes example for profile "${name}" from recordings: ${policy.sources.join(', ')}`,
     `Paste spec.containers[0].securityContext${volumes.length > 0 ? ', the volumeMounts and the volumes' : ''} into your workload.`,
-    verdict.meets ? 'Pod Security Standards "restricted": meets.' : 'Pod Security Standards "restricted": does not meet:',
+    verdict.meets
+      ? 'Pod Security Standards "restricted": meets.'
+      : 'Pod Security Standards "restricted": does not meet:',
     ...verdict.violations.map((x) => `  - ${x.field}: ${x.reason}${why[x.field] ? `; ${why[x.field]}` : ''}`),
     `seccomp: install ${name}.seccomp.json as <kubelet seccomp root>/${opts.seccompProfileDir ?? 'profiles'}/${name}.seccomp.json on every node (the root is usually /var/lib/kubelet/seccomp).`,
     `AppArmor: load ${name}.apparmor on every node (apparmor_parser -r); the appArmorProfile field needs Kubernetes 1.30+${opts.apparmorAnnotation ? ', the annotation serves older clusters' : ''}.`,
     scratch.readOnly
       ? `readOnlyRootFilesystem: true: ${scratch.mounts.length > 0 ? `every observed write lands in an emptyDir (${scratch.mounts.map((m) => m.mountPath).join(', ')})` : 'no write to the root file system was observed'}.`
-      : `readOnlyRootFilesystem: false: ${scratch.blockers.slice(0, 3).map((b) => `${quoteForMessage(b.path)} ${b.reason}`).join('; ')}${scratch.blockers.length > 3 ? `; and ${scratch.blockers.length - 3} more` : ''}.`,
+      : `readOnlyRootFilesystem: false: ${scratch.blockers
+          .slice(0, 3)
+          .map((b) => `${quoteForMessage(b.path)} ${b.reason}`)
+          .join('; ')}${scratch.blockers.length > 3 ? `; and ${scratch.blockers.length - 3} more` : ''}.`,
     `runAsNonRoot: ${root.set ? `true: ${root.why}` : `not set: ${root.why}`}.`,
   ].map((l) => ` ${yamlCommentText(l)}`);
   return { pod, securityContext: sc, verdict, scratch, runAsNonRoot: { set: root.set, why: root.why }, header };

@@ -7,7 +7,8 @@ export interface MeasuredLayer extends Omit<RuntimeLayer, 'name'> {
   withoutNoNewPrivileges: { syscalls: string[]; source: string };
 }
 
-const HOW = 'scripts/measure-runtime-layer.mjs on Debian 12, kernel 6.18, hybrid cgroups, `run --bundle`, busybox /bin/true entrypoint';
+const HOW =
+  'scripts/measure-runtime-layer.mjs on Debian 12, kernel 6.18, hybrid cgroups, `run --bundle`, busybox /bin/true entrypoint';
 
 /** Measured on this project's test machine; re-measure (node scripts/measure-runtime-layer.mjs) when a runtime's version changes. */
 export const RUNTIME_LAYERS: Readonly<Record<'crun' | 'runc', MeasuredLayer>> = {
@@ -19,7 +20,19 @@ export const RUNTIME_LAYERS: Readonly<Record<'crun' | 'runc', MeasuredLayer>> = 
       '1000 of them 4 in parallel under load); without execve 0/30 runs start; without close 0/30 under SCMP_ACT_KILL_PROCESS ' +
       '(30/30 under SCMP_ACT_ERRNO); with both, 1000/1000 stressed runs pass under SCMP_ACT_KILL_PROCESS',
     withoutNoNewPrivileges: {
-      syscalls: ['capset', 'close', 'execve', 'prctl', 'pselect6', 'read', 'rt_sigaction', 'rt_sigprocmask', 'setresgid', 'setresuid', 'write'],
+      syscalls: [
+        'capset',
+        'close',
+        'execve',
+        'prctl',
+        'pselect6',
+        'read',
+        'rt_sigaction',
+        'rt_sigprocmask',
+        'setresgid',
+        'setresuid',
+        'write',
+      ],
       source:
         `measured with crun 1.8.1 and noNewPrivileges false (${HOW}, uid 0, runc spec capabilities): the filter goes in before ` +
         'the uid/capability switch; each of capset rt_sigaction rt_sigprocmask setresgid setresuid write is needed by 30/30 runs; ' +
@@ -30,7 +43,18 @@ export const RUNTIME_LAYERS: Readonly<Record<'crun' | 'runc', MeasuredLayer>> = 
   },
   runc: {
     version: '1.1.5',
-    syscalls: ['close', 'epoll_ctl', 'execve', 'fstatfs', 'futex', 'getdents64', 'getpid', 'openat', 'rt_sigreturn', 'write'],
+    syscalls: [
+      'close',
+      'epoll_ctl',
+      'execve',
+      'fstatfs',
+      'futex',
+      'getdents64',
+      'getpid',
+      'openat',
+      'rt_sigreturn',
+      'write',
+    ],
     source:
       `measured with runc 1.1.5 (${HOW}): 30 runs per removal; without close execve fstatfs getdents64 openat write 0/30 start ` +
       'under either default; without epoll_ctl or getpid 0/30 under SCMP_ACT_KILL_PROCESS (harmless under SCMP_ACT_ERRNO); ' +
@@ -40,9 +64,31 @@ export const RUNTIME_LAYERS: Readonly<Record<'crun' | 'runc', MeasuredLayer>> = 
       'filter (18 traces, 5800 SCMP_ACT_LOG runs, 5000 of them 4 in parallel under load)',
     withoutNoNewPrivileges: {
       syscalls: [
-        'capget', 'capset', 'chdir', 'close', 'epoll_ctl', 'execve', 'faccessat2', 'fcntl', 'fstat', 'fstatfs', 'futex', 'getcwd',
-        'getdents64', 'getpid', 'getppid', 'newfstatat', 'openat', 'prctl', 'read', 'rt_sigreturn', 'sched_yield', 'setgid',
-        'setgroups', 'setuid', 'write',
+        'capget',
+        'capset',
+        'chdir',
+        'close',
+        'epoll_ctl',
+        'execve',
+        'faccessat2',
+        'fcntl',
+        'fstat',
+        'fstatfs',
+        'futex',
+        'getcwd',
+        'getdents64',
+        'getpid',
+        'getppid',
+        'newfstatat',
+        'openat',
+        'prctl',
+        'read',
+        'rt_sigreturn',
+        'sched_yield',
+        'setgid',
+        'setgroups',
+        'setuid',
+        'write',
       ],
       source:
         `measured with runc 1.1.5 and noNewPrivileges false (${HOW}, uid 0, runc spec capabilities): the filter goes in before ` +
@@ -57,6 +103,12 @@ export const RUNTIME_LAYERS: Readonly<Record<'crun' | 'runc', MeasuredLayer>> = 
 export function runtimeLayer(name: 'crun' | 'runc' | 'none', opts: { noNewPrivileges?: boolean } = {}): RuntimeLayer {
   if (name === 'none') return { name, version: '', syscalls: [], source: 'no runtime layer requested' };
   const m = RUNTIME_LAYERS[name];
-  if (opts.noNewPrivileges === false) return { name, version: m.version, syscalls: [...m.withoutNoNewPrivileges.syscalls], source: m.withoutNoNewPrivileges.source };
+  if (opts.noNewPrivileges === false)
+    return {
+      name,
+      version: m.version,
+      syscalls: [...m.withoutNoNewPrivileges.syscalls],
+      source: m.withoutNoNewPrivileges.source,
+    };
   return { name, version: m.version, syscalls: [...m.syscalls], source: m.source };
 }

@@ -2,7 +2,15 @@
 import { ADDRESS_FAMILIES, CLONE_FLAGS } from '../syscalls/table.generated.js';
 
 /** Namespace flags that make clone(2) create namespaces; the mask Docker's default profile uses (CLONE_NEWTIME is the exit-signal byte in clone(2), so it is not included). */
-export const CLONE_NAMESPACE_FLAGS = ['CLONE_NEWNS', 'CLONE_NEWUTS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWNET', 'CLONE_NEWCGROUP'] as const;
+export const CLONE_NAMESPACE_FLAGS = [
+  'CLONE_NEWNS',
+  'CLONE_NEWUTS',
+  'CLONE_NEWIPC',
+  'CLONE_NEWUSER',
+  'CLONE_NEWPID',
+  'CLONE_NEWNET',
+  'CLONE_NEWCGROUP',
+] as const;
 
 /** The clone(2) namespace mask (2114060288 = 0x7E020000), built from the generated header values. */
 export const CLONE_NAMESPACE_MASK: number = CLONE_NAMESPACE_FLAGS.reduce((m, f) => m + CLONE_FLAGS[f]!, 0);

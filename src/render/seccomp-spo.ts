@@ -21,11 +21,20 @@ export function renderSeccompSpo(policy: Policy, opts: { defaultAction?: Seccomp
     spec: {
       defaultAction: oci.defaultAction,
       architectures: oci.architectures,
-      syscalls: oci.syscalls.map((r) => ({ action: r.action, names: r.names, ...(r.errnoRet === undefined ? {} : { errnoRet: r.errnoRet }), ...(r.args ? { args: r.args } : {}) })),
+      syscalls: oci.syscalls.map((r) => ({
+        action: r.action,
+        names: r.names,
+        ...(r.errnoRet === undefined ? {} : { errnoRet: r.errnoRet }),
+        ...(r.args ? { args: r.args } : {}),
+      })),
     },
   };
   const doc = new YAML.Document(resource);
-  doc.commentBefore = [`tracewall: seccomp profile "${policy.name}" for the security-profiles-operator, from recordings: ${policy.sources.join(', ')}`].map(line).join('\n');
+  doc.commentBefore = [
+    `tracewall: seccomp profile "${policy.name}" for the security-profiles-operator, from recordings: ${policy.sources.join(', ')}`,
+  ]
+    .map(line)
+    .join('\n');
   plan.rules.forEach(({ rule }, i) => {
     const node = doc.getIn(['spec', 'syscalls', i], true) as YAML.Node | undefined;
     if (node) node.commentBefore = line(rule.comment);

@@ -6,7 +6,13 @@ import { X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS } from '../syscalls/table.
 import { byCodeUnit } from '../util/json.js';
 import { quoteForMessage } from '../analyze/pattern.js';
 import { badInput } from '../errors.js';
-import { addressFamilyName, addressFamilyValue, cloneCreatesNamespace, CLONE_NAMESPACE_MASK, personalityValue } from './seccomp-args.js';
+import {
+  addressFamilyName,
+  addressFamilyValue,
+  cloneCreatesNamespace,
+  CLONE_NAMESPACE_MASK,
+  personalityValue,
+} from './seccomp-args.js';
 
 /** Docker's profile format (with comments) or plain OCI linux.seccomp. */
 export type SeccompFormat = 'docker' | 'oci';
@@ -51,7 +57,10 @@ export type SeccompRuleKind = 'app' | 'args' | 'unconditional' | 'compat' | 'run
 
 /** The format-independent rules with their kinds, the allowed names, and anything that could not be expressed. */
 export interface SeccompPlan {
-  rules: Array<{ kind: SeccompRuleKind; rule: Required<Pick<SeccompRule, 'names' | 'action' | 'comment'>> & SeccompRule }>;
+  rules: Array<{
+    kind: SeccompRuleKind;
+    rule: Required<Pick<SeccompRule, 'names' | 'action' | 'comment'>> & SeccompRule;
+  }>;
   /** Names the application rules allow (conditionally or not) and the names the runtime layer adds. */
   allowed: { app: string[]; runtime: string[] };
   warnings: string[];
@@ -63,7 +72,11 @@ export const SECCOMP_ARCHITECTURES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP
 const ENOSYS = 38;
 const EPERM = 1;
 const SYSCALL_NAME = /^[a-z_][a-z0-9_]*$/;
-const TABLES: Record<Abi, Readonly<Record<string, number>>> = { x86_64: X86_64_SYSCALLS, i386: I386_SYSCALLS, x32: X32_SYSCALLS };
+const TABLES: Record<Abi, Readonly<Record<string, number>>> = {
+  x86_64: X86_64_SYSCALLS,
+  i386: I386_SYSCALLS,
+  x32: X32_SYSCALLS,
+};
 
 interface Observed {
   abis: Set<Abi>;
@@ -78,7 +91,13 @@ function observedByName(policy: Policy): Map<string, Observed> {
   const out = new Map<string, Observed>();
   for (const abi of ABIS) {
     for (const [name, rule] of Object.entries(policy.syscalls[abi] ?? {})) {
-      const o = out.get(name) ?? { abis: new Set<Abi>(), recordings: new Set<string>(), count: 0, facts: 0, args: new Map() };
+      const o = out.get(name) ?? {
+        abis: new Set<Abi>(),
+        recordings: new Set<string>(),
+        count: 0,
+        facts: 0,
+        args: new Map(),
+      };
       o.abis.add(abi);
       rule.provenance.recordings.forEach((r) => o.recordings.add(r));
       o.count += rule.provenance.count;
@@ -119,10 +138,20 @@ function argDecision(name: string, o: Observed): ArgDecision {
     if (!domains) return { kind: 'plain' };
     const values = domains.map(addressFamilyValue);
     if (values.some((v) => v === undefined)) {
-      return { kind: 'unconditional', comment: `socket: allowed for every family because a recorded family is not known (${domains.join(', ')}); ${prov}`, warning: `socket: unknown address family in ${JSON.stringify(domains)}; socket is allowed for every family` };
+      return {
+        kind: 'unconditional',
+        comment: `socket: allowed for every family because a recorded family is not known (${domains.join(', ')}); ${prov}`,
+        warning: `socket: unknown address family in ${JSON.stringify(domains)}; socket is allowed for every family`,
+      };
     }
     const uniq = [...new Set(values as number[])].sort((a, b) => a - b);
-    return { kind: 'args', rules: uniq.map((v) => ({ args: [{ index: 0, value: v, op: 'SCMP_CMP_EQ' as const }], comment: `socket(${addressFamilyName(v)}): only the observed address families; ${prov}` })) };
+    return {
+      kind: 'args',
+      rules: uniq.map((v) => ({
+        args: [{ index: 0, value: v, op: 'SCMP_CMP_EQ' as const }],
+        comment: `socket(${addressFamilyName(v)}): only the observed address families; ${prov}`,
+      })),
+    };
   }
   if (name === 'clone') {
     const flags = knownArg(o, 'flags');
@@ -130,22 +159,47 @@ function argDecision(name: string, o: Observed): ArgDecision {
     const verdicts = flags.map(cloneCreatesNamespace);
     if (verdicts.includes(true)) {
       const ns = flags.filter((_, i) => verdicts[i] === true);
-      return { kind: 'unconditional', comment: `clone: allowed with any flags because namespace flags were observed (${ns.join(', ')}); ${prov}` };
+      return {
+        kind: 'unconditional',
+        comment: `clone: allowed with any flags because namespace flags were observed (${ns.join(', ')}); ${prov}`,
+      };
     }
     if (verdicts.includes(undefined)) {
-      return { kind: 'unconditional', comment: `clone: allowed with any flags because recorded flags could not be read (${flags.join(', ')}); ${prov}`, warning: `clone: unreadable flags in ${JSON.stringify(flags)}; clone is allowed with any flags` };
+      return {
+        kind: 'unconditional',
+        comment: `clone: allowed with any flags because recorded flags could not be read (${flags.join(', ')}); ${prov}`,
+        warning: `clone: unreadable flags in ${JSON.stringify(flags)}; clone is allowed with any flags`,
+      };
     }
-    return { kind: 'args', rules: [{ args: [{ index: 0, value: CLONE_NAMESPACE_MASK, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }], comment: `clone: only without namespace flags (CLONE_NEW*), as observed (${flags.join(', ')}); ${prov}` }] };
+    return {
+      kind: 'args',
+      rules: [
+        {
+          args: [{ index: 0, value: CLONE_NAMESPACE_MASK, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
+          comment: `clone: only without namespace flags (CLONE_NEW*), as observed (${flags.join(', ')}); ${prov}`,
+        },
+      ],
+    };
   }
   if (name === 'personality') {
     const personas = knownArg(o, 'persona');
     if (!personas) return { kind: 'plain' };
     const values = personas.map(personalityValue);
     if (values.some((v) => v === undefined)) {
-      return { kind: 'unconditional', comment: `personality: allowed for every value because a recorded value is not known (${personas.join(', ')}); ${prov}`, warning: `personality: unknown value in ${JSON.stringify(personas)}; personality is allowed for every value` };
+      return {
+        kind: 'unconditional',
+        comment: `personality: allowed for every value because a recorded value is not known (${personas.join(', ')}); ${prov}`,
+        warning: `personality: unknown value in ${JSON.stringify(personas)}; personality is allowed for every value`,
+      };
     }
     const uniq = [...new Set(values as number[])].sort((a, b) => a - b);
-    return { kind: 'args', rules: uniq.map((v) => ({ args: [{ index: 0, value: v, op: 'SCMP_CMP_EQ' as const }], comment: `personality(0x${v.toString(16)}): only the observed values; ${prov}` })) };
+    return {
+      kind: 'args',
+      rules: uniq.map((v) => ({
+        args: [{ index: 0, value: v, op: 'SCMP_CMP_EQ' as const }],
+        comment: `personality(0x${v.toString(16)}): only the observed values; ${prov}`,
+      })),
+    };
   }
   return { kind: 'plain' };
 }
@@ -164,22 +218,33 @@ export function planSeccomp(policy: Policy): SeccompPlan {
   for (const name of [...observed.keys()].sort(byCodeUnit)) {
     const o = observed.get(name)!;
     if (!SYSCALL_NAME.test(name) || /^syscall_0x[0-9a-f]+$/.test(name)) {
-      warnings.add(`syscall ${quoteForMessage(name)} has no name seccomp can use and is not allowed (${provenanceText(o)})`);
+      warnings.add(
+        `syscall ${quoteForMessage(name)} has no name seccomp can use and is not allowed (${provenanceText(o)})`,
+      );
       continue;
     }
     if (!ABIS.some((abi) => name in TABLES[abi])) {
-      warnings.add(`syscall ${quoteForMessage(name)} is not in this build's syscall table; runtimes whose libseccomp does not know it will skip it`);
+      warnings.add(
+        `syscall ${quoteForMessage(name)} is not in this build's syscall table; runtimes whose libseccomp does not know it will skip it`,
+      );
     }
     const d = argDecision(name, o);
     allowedApp.add(name);
     if (d.kind === 'args') {
-      for (const r of d.rules) argRules.push({ kind: 'args', rule: { names: [name], action: 'SCMP_ACT_ALLOW', args: r.args, comment: r.comment } });
+      for (const r of d.rules)
+        argRules.push({
+          kind: 'args',
+          rule: { names: [name], action: 'SCMP_ACT_ALLOW', args: r.args, comment: r.comment },
+        });
       continue;
     }
     unconditionallyAllowed.add(name);
     if (d.kind === 'unconditional') {
       if (d.warning) warnings.add(d.warning);
-      unconditional.push({ kind: 'unconditional', rule: { names: [name], action: 'SCMP_ACT_ALLOW', comment: d.comment } });
+      unconditional.push({
+        kind: 'unconditional',
+        rule: { names: [name], action: 'SCMP_ACT_ALLOW', comment: d.comment },
+      });
     } else if (o.abis.has('x86_64')) {
       app.push(name);
     } else {
@@ -190,31 +255,73 @@ export function planSeccomp(policy: Policy): SeccompPlan {
   const sources = policy.sources.join(', ');
   const rules: SeccompPlan['rules'] = [];
   if (app.length > 0) {
-    rules.push({ kind: 'app', rule: { names: app, action: 'SCMP_ACT_ALLOW', comment: `application: syscalls observed (x86_64) in ${sources}, no argument facts to narrow them` } });
+    rules.push({
+      kind: 'app',
+      rule: {
+        names: app,
+        action: 'SCMP_ACT_ALLOW',
+        comment: `application: syscalls observed (x86_64) in ${sources}, no argument facts to narrow them`,
+      },
+    });
   }
   rules.push(...argRules, ...unconditional);
   if (compat.length > 0) {
     const widening = compat.filter((n) => n in X86_64_SYSCALLS);
     if (widening.length > 0) {
-      warnings.add(`observed only under the i386/x32 ABIs but also x86_64 syscalls, so x86_64 may use them too (seccomp JSON cannot restrict a rule to one ABI): ${widening.join(', ')}`);
+      warnings.add(
+        `observed only under the i386/x32 ABIs but also x86_64 syscalls, so x86_64 may use them too (seccomp JSON cannot restrict a rule to one ABI): ${widening.join(', ')}`,
+      );
     }
-    const note = widening.length > 0 ? `; these also exist on x86_64 and are allowed there too: ${widening.join(', ')}` : '; none of them exists on x86_64';
-    rules.push({ kind: 'compat', rule: { names: compat, action: 'SCMP_ACT_ALLOW', comment: `application: syscalls observed only under the i386/x32 ABIs in ${sources}; seccomp JSON cannot restrict a rule to one ABI, libseccomp resolves each name per architecture${note}` } });
+    const note =
+      widening.length > 0
+        ? `; these also exist on x86_64 and are allowed there too: ${widening.join(', ')}`
+        : '; none of them exists on x86_64';
+    rules.push({
+      kind: 'compat',
+      rule: {
+        names: compat,
+        action: 'SCMP_ACT_ALLOW',
+        comment: `application: syscalls observed only under the i386/x32 ABIs in ${sources}; seccomp JSON cannot restrict a rule to one ABI, libseccomp resolves each name per architecture${note}`,
+      },
+    });
   }
 
   const layer = policy.runtime;
   const runtimeAdded = [...new Set(layer.syscalls)].filter((n) => !unconditionallyAllowed.has(n)).sort(byCodeUnit);
   const runtimeShared = [...new Set(layer.syscalls)].filter((n) => unconditionallyAllowed.has(n)).sort(byCodeUnit);
   if (layer.name !== 'none' && runtimeAdded.length > 0) {
-    const shared = runtimeShared.length > 0 ? `; also needed but already allowed by the application rules: ${runtimeShared.join(', ')}` : '';
-    rules.push({ kind: 'runtime', rule: { names: runtimeAdded, action: 'SCMP_ACT_ALLOW', comment: `runtime layer: ${layer.name} ${layer.version} (measured; see tracewall's src/render/runtime-layers.ts): syscalls the runtime makes after installing the filter that the application did not${shared}` } });
+    const shared =
+      runtimeShared.length > 0
+        ? `; also needed but already allowed by the application rules: ${runtimeShared.join(', ')}`
+        : '';
+    rules.push({
+      kind: 'runtime',
+      rule: {
+        names: runtimeAdded,
+        action: 'SCMP_ACT_ALLOW',
+        comment: `runtime layer: ${layer.name} ${layer.version} (measured; see tracewall's src/render/runtime-layers.ts): syscalls the runtime makes after installing the filter that the application did not${shared}`,
+      },
+    });
   }
 
   const allowed = new Set([...allowedApp, ...runtimeAdded]);
   if (!allowed.has('clone3')) {
-    rules.push({ kind: 'clone3', rule: { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, comment: 'clone3 was not observed: answer ENOSYS so that glibc falls back to clone (EPERM would break thread creation)' } });
+    rules.push({
+      kind: 'clone3',
+      rule: {
+        names: ['clone3'],
+        action: 'SCMP_ACT_ERRNO',
+        errnoRet: ENOSYS,
+        comment:
+          'clone3 was not observed: answer ENOSYS so that glibc falls back to clone (EPERM would break thread creation)',
+      },
+    });
   }
-  return { rules, allowed: { app: [...allowedApp].sort(byCodeUnit), runtime: runtimeAdded }, warnings: [...warnings].sort(byCodeUnit) };
+  return {
+    rules,
+    allowed: { app: [...allowedApp].sort(byCodeUnit), runtime: runtimeAdded },
+    warnings: [...warnings].sort(byCodeUnit),
+  };
 }
 
 const DEFAULT_ACTIONS: Record<SeccompDefault, SeccompProfile['defaultAction']> = {
@@ -229,7 +336,10 @@ function checkOptions(opts: SeccompOptions): SeccompDefault {
     throw badInput(`--format ${JSON.stringify(opts.format)} is not a seccomp format (expected docker or oci)`);
   }
   const d = opts.defaultAction ?? 'errno';
-  if (!(d in DEFAULT_ACTIONS)) throw badInput(`seccomp default action ${JSON.stringify(d)} is not supported (expected errno, kill-process or log)`);
+  if (!(d in DEFAULT_ACTIONS))
+    throw badInput(
+      `seccomp default action ${JSON.stringify(d)} is not supported (expected errno, kill-process or log)`,
+    );
   return d;
 }
 
@@ -238,7 +348,11 @@ function formatRule(r: SeccompRule, format: SeccompFormat): SeccompRule {
   const out: SeccompRule = { names: [...r.names], action: r.action };
   if (r.errnoRet !== undefined) out.errnoRet = r.errnoRet;
   if (r.args && r.args.length > 0) {
-    out.args = r.args.map((a) => (a.valueTwo === undefined ? { index: a.index, value: a.value, op: a.op } : { index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op }));
+    out.args = r.args.map((a) =>
+      a.valueTwo === undefined
+        ? { index: a.index, value: a.value, op: a.op }
+        : { index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op },
+    );
   }
   if (format === 'docker' && r.comment !== undefined) out.comment = r.comment;
   return out;

@@ -1,6 +1,13 @@
 // Lookups over the generated syscall tables: name ↔ number per ABI, and whether a name is a known syscall.
 import type { Abi } from '../recording/types.js';
-import { X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS, ADDRESS_FAMILIES, SOCKET_TYPES, CLONE_FLAGS } from './table.generated.js';
+import {
+  X86_64_SYSCALLS,
+  I386_SYSCALLS,
+  X32_SYSCALLS,
+  ADDRESS_FAMILIES,
+  SOCKET_TYPES,
+  CLONE_FLAGS,
+} from './table.generated.js';
 
 const TABLES: Record<Abi, Readonly<Record<string, number>>> = {
   x86_64: X86_64_SYSCALLS,
@@ -61,7 +68,9 @@ export function placeholderNumber(name: string): number | undefined {
 
 /** All syscall names of an ABI, sorted by number. */
 export function syscallNames(abi: Abi): string[] {
-  return Object.entries(TABLES[abi]).sort((a, b) => a[1] - b[1]).map(([n]) => n);
+  return Object.entries(TABLES[abi])
+    .sort((a, b) => a[1] - b[1])
+    .map(([n]) => n);
 }
 
 /** True when `name` is an address family strace may print (AF_INET, ...). */
@@ -71,7 +80,9 @@ export function isAddressFamily(name: string): boolean {
 
 /** The base socket types (SOCK_STREAM, ...), without the SOCK_CLOEXEC/SOCK_NONBLOCK flags. */
 export function isSocketBaseType(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(SOCKET_TYPES, name) && name !== 'SOCK_CLOEXEC' && name !== 'SOCK_NONBLOCK';
+  return (
+    Object.prototype.hasOwnProperty.call(SOCKET_TYPES, name) && name !== 'SOCK_CLOEXEC' && name !== 'SOCK_NONBLOCK'
+  );
 }
 
 /** True when `name` is a clone(2) flag (CLONE_VM, ...). */

@@ -27,8 +27,12 @@ export interface AttachResult {
    * 'cancelled' (a signal came first); 'tracer': bpftrace ended on its own, the recording so far is in the log.
    */
   ended:
-    | { kind: 'duration' } | { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'gone' } | { kind: 'tracer' }
-    | { kind: 'late'; attachSeconds: number } | { kind: 'cancelled'; signal: NodeJS.Signals };
+    | { kind: 'duration' }
+    | { kind: 'signal'; signal: NodeJS.Signals }
+    | { kind: 'gone' }
+    | { kind: 'tracer' }
+    | { kind: 'late'; attachSeconds: number }
+    | { kind: 'cancelled'; signal: NodeJS.Signals };
   /** Seconds between the probes being in place and the end of recording. */
   seconds: number;
   warnings: string[];
@@ -107,7 +111,9 @@ export function processFacts(pid: number): { argv: string[]; exe: string; cwd: s
   };
   const status = read(() => fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return {
-    argv: read(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a, i, all) => i < all.length - 1 || a !== ''),
+    argv: read(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+      .split('\0')
+      .filter((a, i, all) => i < all.length - 1 || a !== ''),
     exe: read(() => fs.readlinkSync(`/proc/${pid}/exe`)),
     cwd: read(() => fs.readlinkSync(`/proc/${pid}/cwd`)) || '/',
     uid: effectiveId(status, 'Uid'),
@@ -130,9 +136,13 @@ export function checkAttachTarget(pid: number, what: string): void {
   const field = (k: string): string => statusField(status, k);
   if (/^[ZX]/.test(field('State'))) throw badInput(`${what}: no such process (it has ended)`);
   const tgid = Number(field('Tgid'));
-  if (tgid !== pid) throw badInput(`${what}: ${pid} is a thread of process ${tgid}; attach to the process (--pid ${tgid}), which takes all its threads`);
+  if (tgid !== pid)
+    throw badInput(
+      `${what}: ${pid} is a thread of process ${tgid}; attach to the process (--pid ${tgid}), which takes all its threads`,
+    );
   // kernel threads have no memory map (and no executable); their seccomp/AppArmor confinement means nothing
-  if (field('VmSize') === '' && field('Kthread') !== '0') throw badInput(`${what}: a kernel thread, which has no seccomp or AppArmor profile`);
+  if (field('VmSize') === '' && field('Kthread') !== '0')
+    throw badInput(`${what}: a kernel thread, which has no seccomp or AppArmor profile`);
   let exe = '';
   try {
     exe = fs.readlinkSync(`/proc/${pid}/exe`);
@@ -143,21 +153,27 @@ export function checkAttachTarget(pid: number, what: string): void {
       : badInput(`${what}: cannot read its executable: ${(err as Error).message}`, err);
   }
   for (let p: number | undefined = process.pid; p !== undefined && p > 0; p = stat(p)?.ppid) {
-    if (p === pid) throw badInput(`${what}: that is tracewall itself or one of its parents (${exe}); run tracewall from elsewhere`);
+    if (p === pid)
+      throw badInput(`${what}: that is tracewall itself or one of its parents (${exe}); run tracewall from elsewhere`);
   }
 }
 
 /** Attaching compares host pids: tracewall must see them (run it in the host's pid namespace, as root). */
 export function checkAttachHost(): void {
-  if (process.getuid?.() !== 0) throw toolMissing('attaching (record --pid/--container) needs root: bpftrace loads programs into the kernel');
+  if (process.getuid?.() !== 0)
+    throw toolMissing('attaching (record --pid/--container) needs root: bpftrace loads programs into the kernel');
   const nspid = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
-  if (nspid.length > 1) throw toolMissing('tracewall runs in a pid namespace of its own: bpftrace sees the host\'s pids, so attaching must run in the host\'s pid namespace');
+  if (nspid.length > 1)
+    throw toolMissing(
+      "tracewall runs in a pid namespace of its own: bpftrace sees the host's pids, so attaching must run in the host's pid namespace",
+    );
 }
 
 /** Bytes in the form bpftrace's %r prints (printable ASCII as is, every other byte as \xNN), for tracewall's own log lines. */
 export function rOfBytes(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  for (const b of bytes)
+    out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
   return out;
 }
 
@@ -185,7 +201,11 @@ function blockedCalls(pids: number[], stamp: string): string[] {
     try {
       const elf = Buffer.alloc(5);
       const fd = fs.openSync(`/proc/${pid}/exe`, 'r');
-      try { fs.readSync(fd, elf, 0, 5, 0); } finally { fs.closeSync(fd); }
+      try {
+        fs.readSync(fd, elf, 0, 5, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
       if (elf[4] !== 2) continue; // 32-bit: /proc shows i386 numbers, which the log does not carry
       tids = fs.readdirSync(`/proc/${pid}/task`);
     } catch {
@@ -209,10 +229,24 @@ export async function attachWithBpftrace(pid: number, opts: AttachOptions): Prom
   const tracerVersion = await checkBpftrace(env);
   const offsets = kernelOffsets();
   const mode = opts.pidNamespace !== undefined ? 3 : 2;
-  const params = [pid, mode, opts.pidNamespace ?? 0, 0, 0, process.pid, offsets.fileFPath, offsets.mountMnt, offsets.filePrivateData, offsets.mountParent, offsets.mountMountpoint];
+  const params = [
+    pid,
+    mode,
+    opts.pidNamespace ?? 0,
+    0,
+    0,
+    process.pid,
+    offsets.fileFPath,
+    offsets.mountMnt,
+    offsets.filePrivateData,
+    offsets.mountParent,
+    offsets.mountMountpoint,
+  ];
   // Signals are ours from the start: one during bpftrace's 2-3 s of attaching cancels cleanly.
   let signalled: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => { signalled ??= signal; };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalled ??= signal;
+  };
   const onInt = (): void => onSignal('SIGINT');
   const onTerm = (): void => onSignal('SIGTERM');
   const onAbort = (): void => onSignal('SIGTERM');
@@ -233,7 +267,12 @@ export async function attachWithBpftrace(pid: number, opts: AttachOptions): Prom
     const t0 = process.hrtime.bigint();
     if (!alive(pid)) {
       await tracer.stop();
-      return { tracerVersion, ended: { kind: 'late', attachSeconds: Number(t0 - tAttach) / 1e9 }, seconds: 0, warnings: [] };
+      return {
+        tracerVersion,
+        ended: { kind: 'late', attachSeconds: Number(t0 - tAttach) / 1e9 },
+        seconds: 0,
+        warnings: [],
+      };
     }
     // What already ran (its threads, executables, users) and the calls it sits in; all of it ends the recording when gone.
     const tree = processTree(pid);
@@ -251,7 +290,12 @@ export async function attachWithBpftrace(pid: number, opts: AttachOptions): Prom
       else await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const warnings = ended.kind === 'tracer' ? ['bpftrace ended on its own while recording: the recording stops there, and its syscall counts may be missing'] : [];
+    const warnings =
+      ended.kind === 'tracer'
+        ? [
+            'bpftrace ended on its own while recording: the recording stops there, and its syscall counts may be missing',
+          ]
+        : [];
     warnings.push(...(await tracer.stop()));
     return { tracerVersion, ended, seconds, warnings };
   } finally {

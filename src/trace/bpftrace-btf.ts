@@ -35,18 +35,36 @@ export function parseBtf(buf: Buffer): BtfType[] {
     const t: BtfType = { kind, name: str(buf.readUInt32LE(p)), members: null };
     p += 12;
     switch (kind) {
-      case 1: case 14: case 17: p += 4; break; // INT, VAR, DECL_TAG
-      case 3: p += 12; break; // ARRAY
-      case KIND_STRUCT: case KIND_UNION:
+      case 1:
+      case 14:
+      case 17:
+        p += 4;
+        break; // INT, VAR, DECL_TAG
+      case 3:
+        p += 12;
+        break; // ARRAY
+      case KIND_STRUCT:
+      case KIND_UNION:
         t.members = [];
         for (let i = 0; i < vlen; i++, p += 12) {
           const off = buf.readUInt32LE(p + 8);
-          t.members.push({ name: str(buf.readUInt32LE(p)), type: buf.readUInt32LE(p + 4), bitOffset: kflag ? off & 0xffffff : off });
+          t.members.push({
+            name: str(buf.readUInt32LE(p)),
+            type: buf.readUInt32LE(p + 4),
+            bitOffset: kflag ? off & 0xffffff : off,
+          });
         }
         break;
-      case 6: case 13: p += 8 * vlen; break; // ENUM, FUNC_PROTO
-      case 15: case 19: p += 12 * vlen; break; // DATASEC, ENUM64
-      default: break; // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG: no extra data
+      case 6:
+      case 13:
+        p += 8 * vlen;
+        break; // ENUM, FUNC_PROTO
+      case 15:
+      case 19:
+        p += 12 * vlen;
+        break; // DATASEC, ENUM64
+      default:
+        break; // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG: no extra data
     }
     types.push(t);
   }
@@ -90,8 +108,11 @@ export interface KernelOffsets {
 export function offsetsFromBtf(buf: Buffer): KernelOffsets | string {
   const types = parseBtf(buf);
   const want: Array<[keyof KernelOffsets, string, string]> = [
-    ['fileFPath', 'file', 'f_path'], ['mountMnt', 'mount', 'mnt'], ['filePrivateData', 'file', 'private_data'],
-    ['mountParent', 'mount', 'mnt_parent'], ['mountMountpoint', 'mount', 'mnt_mountpoint'],
+    ['fileFPath', 'file', 'f_path'],
+    ['mountMnt', 'mount', 'mnt'],
+    ['filePrivateData', 'file', 'private_data'],
+    ['mountParent', 'mount', 'mnt_parent'],
+    ['mountMountpoint', 'mount', 'mnt_mountpoint'],
   ];
   const out: Partial<KernelOffsets> = {};
   for (const [key, struct, member] of want) {
@@ -110,7 +131,10 @@ export function kernelOffsets(file = VMLINUX): KernelOffsets {
   try {
     buf = fs.readFileSync(file);
   } catch (err) {
-    throw toolMissing(`the kernel has no BTF (${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); bpftrace needs a kernel built with CONFIG_DEBUG_INFO_BTF: use --tracer strace`, err);
+    throw toolMissing(
+      `the kernel has no BTF (${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); bpftrace needs a kernel built with CONFIG_DEBUG_INFO_BTF: use --tracer strace`,
+      err,
+    );
   }
   let r: KernelOffsets | string;
   try {
@@ -118,6 +142,7 @@ export function kernelOffsets(file = VMLINUX): KernelOffsets {
   } catch (err) {
     throw toolMissing(`${file}: ${(err as Error).message}; use --tracer strace`, err);
   }
-  if (typeof r === 'string') throw toolMissing(`${file}: ${r}; this kernel is not supported by the bpftrace tracer: use --tracer strace`);
+  if (typeof r === 'string')
+    throw toolMissing(`${file}: ${r}; this kernel is not supported by the bpftrace tracer: use --tracer strace`);
   return r;
 }

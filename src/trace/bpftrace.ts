@@ -40,7 +40,8 @@ export interface BpftraceResult extends Omit<TraceResult, 'tracerDied'> {
 }
 
 /** Stop, then (once continued) restore PWD and exec the command, which keeps this pid. */
-const WRAPPER = 'kill -STOP $$; if [ "$TRACEWALL_PWD_SET" = 1 ]; then export PWD="$TRACEWALL_PWD"; else unset PWD; fi; unset TRACEWALL_PWD TRACEWALL_PWD_SET; exec "$@"';
+const WRAPPER =
+  'kill -STOP $$; if [ "$TRACEWALL_PWD_SET" = 1 ]; then export PWD="$TRACEWALL_PWD"; else unset PWD; fi; unset TRACEWALL_PWD TRACEWALL_PWD_SET; exec "$@"';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -101,19 +102,38 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
   });
   let out = '';
   let err = '';
-  work.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  work.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  work.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  work.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const workDone = waitClose(work);
   const pid = work.pid!;
   let tracer: Tracer | undefined;
   const logFd = fs.openSync(opts.logFile, 'w');
   try {
     for (let i = 0; procState(pid) !== 'T'; i++) {
-      if (procState(pid) === null || work.exitCode !== null || i > 1000) throw badInput(`cannot start ${JSON.stringify(argv[0])}: the workload did not reach its start line (${err.trim() || 'it exited'})`);
+      if (procState(pid) === null || work.exitCode !== null || i > 1000)
+        throw badInput(
+          `cannot start ${JSON.stringify(argv[0])}: the workload did not reach its start line (${err.trim() || 'it exited'})`,
+        );
       await sleep(5);
     }
     const hash = opts.startAt ? argvHash(opts.startAt.argv) : { argc: 0, low: 0, high: 0 };
-    const params = [pid, opts.startAt ? 1 : 0, hash.argc, hash.low, hash.high, process.pid, offsets.fileFPath, offsets.mountMnt, offsets.filePrivateData, offsets.mountParent, offsets.mountMountpoint];
+    const params = [
+      pid,
+      opts.startAt ? 1 : 0,
+      hash.argc,
+      hash.low,
+      hash.high,
+      process.pid,
+      offsets.fileFPath,
+      offsets.mountMnt,
+      offsets.filePrivateData,
+      offsets.mountParent,
+      offsets.mountMountpoint,
+    ];
     tracer = await startTracer(params, logFd, env, opts.attachTimeoutMs);
     const live = tracer.live;
 
@@ -122,7 +142,10 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
     const timers: NodeJS.Timeout[] = [];
     const killAll = (): void => signalAll([pid, ...live], 'SIGKILL');
     const onSignal = (sig: NodeJS.Signals): void => {
-      if (interrupted) { killAll(); return; }
+      if (interrupted) {
+        killAll();
+        return;
+      }
       interrupted = sig;
       signalAll(opts.forward === 'root' ? [pid] : [pid, ...live], sig);
       timers.push(setTimeout(killAll, opts.graceMs ?? 3000).unref());
@@ -182,13 +205,22 @@ export interface Tracer {
 
 /** Start bpftrace on tracewall's program with positional `params`, writing the log header and its output to `logFd`;
  * resolves once every probe is attached (READY), throws toolMissing (exit 3) with bpftrace's reason when it cannot attach. */
-export async function startTracer(params: number[], logFd: number, env: NodeJS.ProcessEnv, attachTimeoutMs = 60_000): Promise<Tracer> {
+export async function startTracer(
+  params: number[],
+  logFd: number,
+  env: NodeJS.ProcessEnv,
+  attachTimeoutMs = 60_000,
+): Promise<Tracer> {
   fs.writeSync(logFd, `${BPFTRACE_LOG_HEADER}\n`);
-  const child = spawn(findBpftrace(env) ?? 'bpftrace', ['--no-warnings', '-B', 'line', BPFTRACE_PROGRAM, ...params.map(String)], {
-    env: { ...process.env, BPFTRACE_STRLEN: '128', BPFTRACE_MAP_KEYS_MAX: '65536', BPFTRACE_PERF_RB_PAGES: '256' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    findBpftrace(env) ?? 'bpftrace',
+    ['--no-warnings', '-B', 'line', BPFTRACE_PROGRAM, ...params.map(String)],
+    {
+      env: { ...process.env, BPFTRACE_STRLEN: '128', BPFTRACE_MAP_KEYS_MAX: '65536', BPFTRACE_PERF_RB_PAGES: '256' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const live = new Set<number>();
   let tracerErr = '';
   let ready = false;
@@ -200,7 +232,9 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
     fs.writeSync(logFd, notes.map((l) => `${l}\n`).join(''));
     notes = [];
   };
-  child.stderr!.on('data', (d: Buffer) => { tracerErr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    tracerErr += d.toString();
+  });
   child.stdout!.on('data', (d: Buffer) => {
     fs.writeSync(logFd, d);
     const text = carry + d.toString('latin1');
@@ -209,8 +243,10 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
     for (const l of lines) {
       if (l === 'READY') ready = true;
       else if (l.startsWith('F ')) live.add(Number(l.split(' ')[3]));
-      else if (l.startsWith('A ')) { live.add(Number(l.split(' ')[2])); begun = l.split(' ')[1]!; }
-      else if (l.startsWith('Q ')) live.delete(Number(l.split(' ')[2]));
+      else if (l.startsWith('A ')) {
+        live.add(Number(l.split(' ')[2]));
+        begun = l.split(' ')[1]!;
+      } else if (l.startsWith('Q ')) live.delete(Number(l.split(' ')[2]));
     }
     if (carry === '') flushNotes();
   });
@@ -229,7 +265,9 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
     }
     if (Date.now() > deadline) {
       await kill();
-      throw toolMissing(`bpftrace did not attach its probes within ${Math.round(attachTimeoutMs / 1000)} s: ${attachFailure(tracerErr)}`);
+      throw toolMissing(
+        `bpftrace did not attach its probes within ${Math.round(attachTimeoutMs / 1000)} s: ${attachFailure(tracerErr)}`,
+      );
     }
     await sleep(10);
   }
@@ -243,7 +281,9 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
         if (!running()) throw toolMissing(`bpftrace ended before recording started: ${attachFailure(tracerErr)}`);
         if (Date.now() > until) {
           await kill();
-          throw toolMissing(`bpftrace did not start recording within ${Math.round(timeoutMs / 1000)} s of attaching (its program never saw tracewall's signal)`);
+          throw toolMissing(
+            `bpftrace did not start recording within ${Math.round(timeoutMs / 1000)} s of attaching (its program never saw tracewall's signal)`,
+          );
         }
         // the program's kill probe sees this call (tracewall is its $6) and starts recording
         process.kill(child.pid!, 0);
@@ -260,7 +300,12 @@ export async function startTracer(params: number[], logFd: number, env: NodeJS.P
       await sleep(200);
       child.kill('SIGINT');
       let stopTimer: NodeJS.Timeout | undefined;
-      const stopped = await Promise.race([done, new Promise<null>((r) => { stopTimer = setTimeout(() => r(null), 20_000); })]);
+      const stopped = await Promise.race([
+        done,
+        new Promise<null>((r) => {
+          stopTimer = setTimeout(() => r(null), 20_000);
+        }),
+      ]);
       clearTimeout(stopTimer);
       if (stopped === null) {
         await kill();

@@ -82,7 +82,8 @@ export function bundleExecLookup(bundle: BundleInfo): ExecLookup {
     .sort((a, b) => b.dest.length - a.dest.length);
   return lookupIn((p) => {
     for (const b of binds) {
-      if (p === b.dest || p.startsWith(b.dest === '/' ? '/' : b.dest + '/')) return path.join(b.source, p.slice(b.dest.length));
+      if (p === b.dest || p.startsWith(b.dest === '/' ? '/' : b.dest + '/'))
+        return path.join(b.source, p.slice(b.dest.length));
     }
     return path.join(bundle.rootfs, p);
   });

@@ -12,7 +12,11 @@ import { cgroupMounts, type CgroupMounts } from './cgroup-layout.js';
 export type RuntimeName = 'crun' | 'runc';
 
 /** The Debian package that provides each tool tracewall runs for containers. */
-export const RUNTIME_PACKAGES: Readonly<Record<RuntimeName | 'unshare', string>> = { crun: 'crun', runc: 'runc', unshare: 'util-linux' };
+export const RUNTIME_PACKAGES: Readonly<Record<RuntimeName | 'unshare', string>> = {
+  crun: 'crun',
+  runc: 'runc',
+  unshare: 'util-linux',
+};
 
 /** A foreground command for one container, and how to remove what it may leave behind. */
 export interface RuntimeCommand {
@@ -40,7 +44,9 @@ export function findTool(tool: RuntimeName | 'unshare'): string {
       // not in this directory
     }
   }
-  throw toolMissing(`${tool} is not installed or not on PATH: install the Debian package ${RUNTIME_PACKAGES[tool]} (apt-get install ${RUNTIME_PACKAGES[tool]})`);
+  throw toolMissing(
+    `${tool} is not installed or not on PATH: install the Debian package ${RUNTIME_PACKAGES[tool]} (apt-get install ${RUNTIME_PACKAGES[tool]})`,
+  );
 }
 
 /**
@@ -48,10 +54,18 @@ export function findTool(tool: RuntimeName | 'unshare'): string {
  * --cgroup-manager=disabled, so on hybrid it runs in a private mount namespace where the cgroup2 mount below
  * /sys/fs/cgroup is detached first; it then sees a v1 host and manages v1 cgroups as usual.
  */
-export function runtimeCommand(bundleDir: string, runtime: RuntimeName, opts: { id: string; cgroups?: CgroupMounts }): RuntimeCommand {
+export function runtimeCommand(
+  bundleDir: string,
+  runtime: RuntimeName,
+  opts: { id: string; cgroups?: CgroupMounts },
+): RuntimeCommand {
   const bundle = readBundle(bundleDir);
-  if (bundle.terminal) throw badInput(`${bundle.configPath}: process.terminal is true; tracewall runs containers without a terminal (the runtime would need a console socket): set it to false`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(opts.id)) throw badInput(`container id ${JSON.stringify(opts.id)}: expected letters, digits and _ . + - only`);
+  if (bundle.terminal)
+    throw badInput(
+      `${bundle.configPath}: process.terminal is true; tracewall runs containers without a terminal (the runtime would need a console socket): set it to false`,
+    );
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(opts.id))
+    throw badInput(`container id ${JSON.stringify(opts.id)}: expected letters, digits and _ . + - only`);
   const bin = findTool(runtime);
   const run = [bin, 'run', '--bundle', path.resolve(bundleDir), opts.id];
   const cgroups = opts.cgroups ?? cgroupMounts();
@@ -83,7 +97,9 @@ export async function runtimeVersion(runtime: RuntimeName): Promise<string> {
   const r = await execa(bin, ['--version'], { reject: false, stdin: 'ignore', timeout: 10_000 });
   const m = /version\s+v?(\d+\.\d+\.\d+)/.exec(r.stdout);
   if (r.exitCode !== 0 || !m?.[1]) {
-    throw toolMissing(`${bin} --version did not report a version (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim() || r.stdout.trim()}; reinstall the Debian package ${RUNTIME_PACKAGES[runtime]}`);
+    throw toolMissing(
+      `${bin} --version did not report a version (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim() || r.stdout.trim()}; reinstall the Debian package ${RUNTIME_PACKAGES[runtime]}`,
+    );
   }
   return m[1];
 }

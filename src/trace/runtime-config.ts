@@ -52,16 +52,22 @@ export function readBundle(dir: string): BundleInfo {
   try {
     st = fs.statSync(abs);
   } catch {
-    throw badInput(`bundle directory ${abs} does not exist: expected an OCI bundle (a directory with config.json and a root filesystem)`);
+    throw badInput(
+      `bundle directory ${abs} does not exist: expected an OCI bundle (a directory with config.json and a root filesystem)`,
+    );
   }
-  if (!st.isDirectory()) throw badInput(`bundle ${abs} is not a directory: expected an OCI bundle directory with config.json`);
+  if (!st.isDirectory())
+    throw badInput(`bundle ${abs} is not a directory: expected an OCI bundle directory with config.json`);
   const configPath = path.join(abs, 'config.json');
   let text: string;
   try {
     text = fs.readFileSync(configPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw badInput(`${configPath} ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(err)})`}: expected an OCI bundle with config.json (\`runc spec\` writes one)`, err);
+    throw badInput(
+      `${configPath} ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(err)})`}: expected an OCI bundle with config.json (\`runc spec\` writes one)`,
+      err,
+    );
   }
   let config: unknown;
   try {
@@ -78,14 +84,16 @@ export function readBundle(dir: string): BundleInfo {
     throw badInput(`${configPath}: expected process.args to be a non-empty array of strings, found ${describe(args)}`);
   }
   const cwd = proc.cwd ?? '/';
-  if (typeof cwd !== 'string' || !cwd.startsWith('/')) throw badInput(`${configPath}: expected process.cwd to be an absolute path, found ${describe(cwd)}`);
+  if (typeof cwd !== 'string' || !cwd.startsWith('/'))
+    throw badInput(`${configPath}: expected process.cwd to be an absolute path, found ${describe(cwd)}`);
   const user = proc.user ?? {};
   if (!isObject(user)) throw badInput(`${configPath}: expected process.user to be an object, found ${describe(user)}`);
   const uid = idField(configPath, 'process.user.uid', user.uid);
   const gid = idField(configPath, 'process.user.gid', user.gid);
   const rootfs = rootPath(abs, configPath, oci.root);
   const namespaces = oci.linux?.namespaces ?? [];
-  if (!Array.isArray(namespaces)) throw badInput(`${configPath}: expected linux.namespaces to be an array, found ${describe(namespaces)}`);
+  if (!Array.isArray(namespaces))
+    throw badInput(`${configPath}: expected linux.namespaces to be an array, found ${describe(namespaces)}`);
   return {
     dir: abs,
     configPath,
@@ -117,7 +125,8 @@ export function prepareBundle(bundle: BundleInfo, changes: { seccomp?: object } 
   if (Array.isArray(config.mounts)) {
     for (const m of config.mounts) {
       const bind = m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
-      if (bind && typeof m.source === 'string' && !path.isAbsolute(m.source)) m.source = path.resolve(bundle.dir, m.source);
+      if (bind && typeof m.source === 'string' && !path.isAbsolute(m.source))
+        m.source = path.resolve(bundle.dir, m.source);
     }
   }
   if (changes.seccomp !== undefined) config.linux = { ...(config.linux ?? {}), seccomp: changes.seccomp };
@@ -135,20 +144,30 @@ function rootPath(bundleDir: string, configPath: string, root: OciConfig['root']
   try {
     st = fs.lstatSync(rootfs);
   } catch {
-    throw badInput(`${configPath}: root.path ${rootfs} does not exist: expected the container's root filesystem directory`);
+    throw badInput(
+      `${configPath}: root.path ${rootfs} does not exist: expected the container's root filesystem directory`,
+    );
   }
   if (st.isSymbolicLink()) {
     let target = '';
-    try { target = fs.realpathSync(rootfs); } catch { /* dangling */ }
-    throw badInput(`${configPath}: root.path ${rootfs} is a symbolic link${target ? ` to ${target}` : ''}; runc refuses that: point root.path at the directory itself`);
+    try {
+      target = fs.realpathSync(rootfs);
+    } catch {
+      /* dangling */
+    }
+    throw badInput(
+      `${configPath}: root.path ${rootfs} is a symbolic link${target ? ` to ${target}` : ''}; runc refuses that: point root.path at the directory itself`,
+    );
   }
-  if (!st.isDirectory()) throw badInput(`${configPath}: root.path ${rootfs} is not a directory: expected the container's root filesystem`);
+  if (!st.isDirectory())
+    throw badInput(`${configPath}: root.path ${rootfs} is not a directory: expected the container's root filesystem`);
   return rootfs;
 }
 
 function idField(configPath: string, name: string, value: unknown): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw badInput(`${configPath}: expected ${name} to be a non-negative integer, found ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw badInput(`${configPath}: expected ${name} to be a non-negative integer, found ${describe(value)}`);
   return value;
 }
 

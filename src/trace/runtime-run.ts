@@ -81,7 +81,13 @@ export function startBundle(bundleDir: string, runtime: RuntimeName, opts: RunOp
     void execa(runtime, ['kill', id, 'KILL'], { reject: false, stdin: 'ignore', timeout: 10_000 });
     forceTimer ??= setTimeout(() => killGroup(pid), graceMs);
   };
-  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; kill(2_000); }, opts.timeoutMs);
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          kill(2_000);
+        }, opts.timeoutMs);
 
   const done = (async (): Promise<RunResult> => {
     try {
@@ -107,9 +113,17 @@ export function startBundle(bundleDir: string, runtime: RuntimeName, opts: RunOp
   })();
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000): Promise<RunResult> => {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
     const grace = setTimeout(() => kill(2_000), graceMs);
-    try { return await done; } finally { clearTimeout(grace); }
+    try {
+      return await done;
+    } finally {
+      clearTimeout(grace);
+    }
   };
   return { id, pid, done, stop };
 }
@@ -120,7 +134,11 @@ export async function runBundle(bundleDir: string, runtime: RuntimeName, opts: R
 }
 
 function killGroup(pid: number): void {
-  try { process.kill(-pid, 'SIGKILL'); } catch { /* group gone */ }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* group gone */
+  }
 }
 
 function signalName(n: number): string | null {

@@ -89,7 +89,7 @@ export class TraceeSet {
     } catch {
       // no /proc: only the remembered pids
     }
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const [pid, ppid] of parents) {
         if (!live.has(pid) && live.has(ppid)) {

@@ -20,7 +20,20 @@ import { signalAll, traceesOf, TraceeSet } from './strace-tracees.js';
  * syscall-heavy workloads. Their errors still print as `= -1 EBADF (...)`. sendto/sendmsg stay decoded (connect facts).
  */
 export function straceArgs(logFile: string, extra: { pidns?: boolean } = {}): string[] {
-  return ['-f', '--quiet=attach', '-A', '-n', '-yy', '-s', '4096', '-e', `raw=${RAW_CALLS.join(',')}`, ...(extra.pidns ? ['--decode-pids=pidns'] : []), '-o', logFile];
+  return [
+    '-f',
+    '--quiet=attach',
+    '-A',
+    '-n',
+    '-yy',
+    '-s',
+    '4096',
+    '-e',
+    `raw=${RAW_CALLS.join(',')}`,
+    ...(extra.pidns ? ['--decode-pids=pidns'] : []),
+    '-o',
+    logFile,
+  ];
 }
 
 /**
@@ -29,9 +42,39 @@ export function straceArgs(logFile: string, extra: { pidns?: boolean } = {}): st
  * waits, closes and socket options a server makes per request, whose fds -yy would otherwise look up each time.
  */
 export const RAW_CALLS = [
-  'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'recvfrom', 'recvmsg', 'recvmmsg',
-  'close', 'fstat', 'lseek', 'sendfile', 'accept', 'accept4', 'setsockopt', 'getsockopt', 'getsockname', 'getpeername', 'shutdown',
-  'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'epoll_ctl', 'poll', 'ppoll', 'select', 'pselect6', 'futex',
+  'read',
+  'write',
+  'pread64',
+  'pwrite64',
+  'readv',
+  'writev',
+  'preadv',
+  'pwritev',
+  'preadv2',
+  'pwritev2',
+  'recvfrom',
+  'recvmsg',
+  'recvmmsg',
+  'close',
+  'fstat',
+  'lseek',
+  'sendfile',
+  'accept',
+  'accept4',
+  'setsockopt',
+  'getsockopt',
+  'getsockname',
+  'getpeername',
+  'shutdown',
+  'epoll_wait',
+  'epoll_pwait',
+  'epoll_pwait2',
+  'epoll_ctl',
+  'poll',
+  'ppoll',
+  'select',
+  'pselect6',
+  'futex',
 ];
 
 /** The line tracewall writes first (started) and last (ended) in a strace log: the epoch time in microseconds. */
@@ -64,11 +107,20 @@ let ptracePromise: Promise<void> | undefined;
 export function checkPtrace(): Promise<void> {
   ptracePromise ??= (async () => {
     const probe = fs.existsSync('/bin/true') ? ['/bin/true'] : [process.execPath, '-e', ''];
-    const r = await execa('strace', ['-f', '-qq', '-o', '/dev/null', '--', ...probe], { reject: false, timeout: 15_000, stdin: 'ignore' });
+    const r = await execa('strace', ['-f', '-qq', '-o', '/dev/null', '--', ...probe], {
+      reject: false,
+      timeout: 15_000,
+      stdin: 'ignore',
+    });
     if (r.exitCode === 0) return;
     ptracePromise = undefined;
     if (r.exitCode === undefined && r.code === 'ENOENT') throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
-    const line = String(r.stderr).split('\n').find((l) => l.trim() !== '') ?? r.shortMessage ?? `exit code ${String(r.exitCode)}`;
+    const line =
+      String(r.stderr)
+        .split('\n')
+        .find((l) => l.trim() !== '') ??
+      r.shortMessage ??
+      `exit code ${String(r.exitCode)}`;
     const hint = /ptrace|not permitted/i.test(line)
       ? '; allow ptrace (run as root, set kernel.yama.ptrace_scope to 0 or 1, or give the container CAP_SYS_PTRACE and a seccomp profile that permits ptrace)'
       : '';
@@ -122,18 +174,25 @@ export interface TraceResult {
 const TRACEE_POLL_MS = 250;
 
 /** Forwards SIGINT/SIGTERM (and an abort) to the tracees, then kills what is left after a grace period. */
-function watchInterrupts(tracerPid: () => number | undefined, abort: AbortSignal | undefined, graceMs: number, forward: 'all' | 'root') {
+function watchInterrupts(
+  tracerPid: () => number | undefined,
+  abort: AbortSignal | undefined,
+  graceMs: number,
+  forward: 'all' | 'root',
+) {
   let first: NodeJS.Signals | null = null;
   const timers: NodeJS.Timeout[] = [];
   const killAll = (): void => {
     const pid = tracerPid();
     if (pid === undefined) return;
     signalAll(traceesOf(pid), 'SIGKILL');
-    timers.push(setTimeout(() => {
-      // strace did not exit once its tracees were killed: kill it, then anything it still held.
-      signalAll(traceesOf(pid), 'SIGKILL');
-      signalAll([pid], 'SIGKILL');
-    }, graceMs).unref());
+    timers.push(
+      setTimeout(() => {
+        // strace did not exit once its tracees were killed: kill it, then anything it still held.
+        signalAll(traceesOf(pid), 'SIGKILL');
+        signalAll([pid], 'SIGKILL');
+      }, graceMs).unref(),
+    );
   };
   const onSignal = (sig: NodeJS.Signals): void => {
     if (first !== null) {
@@ -191,8 +250,19 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
   let result: Omit<TraceResult, 'interrupted' | 'tracerVersion' | 'tracerDied'>;
   try {
     if (opts.pty) {
-      const r = await runInPty('strace', args, { cwd: opts.cwd, env: envOf(opts.env), stdio, onSpawn: (p) => { pid = p; } });
-      result = { exitCode: r.exitCode, signal: r.signal, ...(stdio === 'pipe' ? { stdout: r.output, stderr: '' } : {}) };
+      const r = await runInPty('strace', args, {
+        cwd: opts.cwd,
+        env: envOf(opts.env),
+        stdio,
+        onSpawn: (p) => {
+          pid = p;
+        },
+      });
+      result = {
+        exitCode: r.exitCode,
+        signal: r.signal,
+        ...(stdio === 'pipe' ? { stdout: r.output, stderr: '' } : {}),
+      };
     } else {
       const sub = execa('strace', args, {
         cwd: opts.cwd,
@@ -206,7 +276,8 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
       });
       pid = sub.pid;
       const r = await sub;
-      if (r.exitCode === undefined && r.signal === undefined && r.code === 'ENOENT') throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
+      if (r.exitCode === undefined && r.signal === undefined && r.code === 'ENOENT')
+        throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
       result = {
         exitCode: r.exitCode ?? null,
         signal: r.signal ?? null,
@@ -221,7 +292,11 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
       const size = fs.statSync(logFile).size;
       const fd = fs.openSync(logFile, 'r');
       const last = Buffer.alloc(1);
-      try { fs.readSync(fd, last, 0, 1, Math.max(0, size - 1)); } finally { fs.closeSync(fd); }
+      try {
+        fs.readSync(fd, last, 0, 1, Math.max(0, size - 1));
+      } finally {
+        fs.closeSync(fd);
+      }
       fs.appendFileSync(logFile, (size > 0 && last[0] !== 10 ? '\n' : '') + stampLine('ended'));
     } catch {
       // no log: nothing to end
@@ -229,12 +304,20 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
   }
   // strace -f exits only after its last tracee, so anything still running is what it left behind when it died.
   const leftovers = tracees.killLeftovers();
-  const tracerDied = leftovers > 0 ? { how: result.signal ? `killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`, leftovers } : null;
+  const tracerDied =
+    leftovers > 0
+      ? { how: result.signal ? `killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`, leftovers }
+      : null;
   const interrupted = watch.interrupted();
   if (!interrupted && !tracerDied && result.exitCode !== 0 && logIsEmpty(logFile)) {
     // strace never started the command (not found, not executable): there is nothing to record.
-    const said = (result.stderr ?? result.stdout ?? '').split('\n').filter((l) => l.startsWith('strace: ')).join('; ');
-    throw badInput(`cannot run ${JSON.stringify(argv[0])} under strace: ${said || 'strace did not start it (see its message above)'}`);
+    const said = (result.stderr ?? result.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.startsWith('strace: '))
+      .join('; ');
+    throw badInput(
+      `cannot run ${JSON.stringify(argv[0])} under strace: ${said || 'strace did not start it (see its message above)'}`,
+    );
   }
   return { ...result, tracerVersion, interrupted, tracerDied };
 }
@@ -245,8 +328,16 @@ function logIsEmpty(file: string): boolean {
     const fd = fs.openSync(file, 'r');
     const head = Buffer.alloc(4096);
     let n: number;
-    try { n = fs.readSync(fd, head, 0, head.length, 0); } finally { fs.closeSync(fd); }
-    return head.subarray(0, n).toString('utf8').split('\n').every((l) => l === '' || l.startsWith('# tracewall: '));
+    try {
+      n = fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return head
+      .subarray(0, n)
+      .toString('utf8')
+      .split('\n')
+      .every((l) => l === '' || l.startsWith('# tracewall: '));
   } catch {
     return true;
   }

@@ -14,10 +14,16 @@ export function installWrapper(file: string, spec: WrapperSpec): void {
     old = fs.readFileSync(abs, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw toolMissing(`cannot read ${abs} (${code ?? String(err)}) to install tracewall's wrapper runtime there`, err);
+    if (code !== 'ENOENT')
+      throw toolMissing(
+        `cannot read ${abs} (${code ?? String(err)}) to install tracewall's wrapper runtime there`,
+        err,
+      );
   }
   if (old !== undefined && old.split('\n')[1] !== WRAPPER_MARKER) {
-    throw toolMissing(`${abs} exists and is not tracewall's wrapper runtime (no "${WRAPPER_MARKER}" line); tracewall will not write over it: point the engine's "tracewall" runtime at a path of its own`);
+    throw toolMissing(
+      `${abs} exists and is not tracewall's wrapper runtime (no "${WRAPPER_MARKER}" line); tracewall will not write over it: point the engine's "tracewall" runtime at a path of its own`,
+    );
   }
   try {
     fs.mkdirSync(path.dirname(abs), { recursive: true, mode: 0o755 });
@@ -34,6 +40,12 @@ export function installWrapper(file: string, spec: WrapperSpec): void {
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw toolMissing(`cannot install tracewall's wrapper runtime at ${abs}: ${e.code ?? ''} ${e.message} (recording an engine's container needs root)`.replace(/\s+/g, ' '), err);
+    throw toolMissing(
+      `cannot install tracewall's wrapper runtime at ${abs}: ${e.code ?? ''} ${e.message} (recording an engine's container needs root)`.replace(
+        /\s+/g,
+        ' ',
+      ),
+      err,
+    );
   }
 }

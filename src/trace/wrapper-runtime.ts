@@ -30,7 +30,9 @@ const LOG_MARK = '\u0000log\u0000';
 
 /** The script text; pure, so tests can read it and the file is only rewritten when it changes. */
 export function wrapperScript(spec: WrapperSpec): string {
-  const strace = straceArgs(LOG_MARK, { pidns: true }).map((a) => (a === LOG_MARK ? '"$s/strace.log"' : shQuote(a))).join(' ');
+  const strace = straceArgs(LOG_MARK, { pidns: true })
+    .map((a) => (a === LOG_MARK ? '"$s/strace.log"' : shQuote(a)))
+    .join(' ');
   const hide = spec.hideCgroup2 && spec.hideCgroup2.mounts.length > 0 ? spec.hideCgroup2 : undefined;
   const run = hide
     ? `exec ${shQuote(hide.unshare)} --mount --propagation private -- /bin/sh -c ${shQuote(`${hide.mounts.map((m) => `umount -l ${shQuote(m)}`).join(' && ')} && exec "$@"`)} sh "$REAL" "$@"`

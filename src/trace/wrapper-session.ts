@@ -20,7 +20,12 @@ export function openSession(sessionsDir: string): WrapperSession {
   pruneSessions(sessionsDir);
   const dir = path.join(sessionsDir, `s-${process.pid}-${randomBytes(6).toString('hex')}`);
   fs.mkdirSync(dir, { mode: 0o700 });
-  return { dir, cidFile: path.join(dir, 'cid'), logFile: path.join(dir, 'strace.log'), configFile: path.join(dir, 'config.json') };
+  return {
+    dir,
+    cidFile: path.join(dir, 'cid'),
+    logFile: path.join(dir, 'strace.log'),
+    configFile: path.join(dir, 'config.json'),
+  };
 }
 
 /** Remove sessions whose `tracewall record` (the pid in the name) is gone and whose strace has ended or never began. */
@@ -57,8 +62,19 @@ export function sessionAudit(s: WrapperSession): { session: number } | { session
     // not written
   }
   let why = '';
-  try { why = fs.readFileSync(path.join(s.dir, 'session.err'), 'utf8').trim(); } catch { /* none */ }
-  return { session: undefined, reason: why || (sessionClaimed(s) ? 'the wrapper runtime did not say which audit session it started' : 'the container\'s runtime never ran through tracewall\'s wrapper') };
+  try {
+    why = fs.readFileSync(path.join(s.dir, 'session.err'), 'utf8').trim();
+  } catch {
+    /* none */
+  }
+  return {
+    session: undefined,
+    reason:
+      why ||
+      (sessionClaimed(s)
+        ? 'the wrapper runtime did not say which audit session it started'
+        : "the container's runtime never ran through tracewall's wrapper"),
+  };
 }
 
 /** The container id the engine wrote, once it has. */
@@ -115,7 +131,11 @@ export function killTracer(s: WrapperSession): void {
   } catch {
     return;
   }
-  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone meanwhile */
+  }
 }
 
 /** Remove the session directory and everything in it. */

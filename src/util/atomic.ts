@@ -38,7 +38,10 @@ export function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: stri
         special.push({ file: target.path, data });
         continue;
       }
-      const tmp = path.join(path.dirname(target.path), `.${path.basename(target.path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      const tmp = path.join(
+        path.dirname(target.path),
+        `.${path.basename(target.path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`,
+      );
       staged.push({ tmp, file: target.path });
       const fd = fs.openSync(tmp, 'wx', 0o644);
       try {
@@ -58,7 +61,11 @@ export function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: stri
     }
   } catch (err) {
     for (const { tmp } of staged) {
-      try { fs.unlinkSync(tmp); } catch { /* renamed or never made */ }
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* renamed or never made */
+      }
     }
     if (err instanceof TracewallError) throw err;
     throw badInput(`cannot write ${current}: ${(err as Error).message}`, err);

@@ -19,7 +19,10 @@ export function describeValue(value: unknown): string {
 }
 
 function listAllowed(values: unknown[]): string {
-  const shown = values.slice(0, 12).map((v) => JSON.stringify(v)).join(', ');
+  const shown = values
+    .slice(0, 12)
+    .map((v) => JSON.stringify(v))
+    .join(', ');
   return values.length > 12 ? `${shown}, ... (${values.length} values)` : shown;
 }
 
@@ -42,15 +45,17 @@ function messageFor(e: ErrorObject): string {
       return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (found ${describeValue(e.data)})`;
     default: {
       const found = e.data !== null && typeof e.data === 'object' ? '' : ` (found ${describeValue(e.data)})`;
-      return `${typeof custom === 'string' ? custom : e.message ?? 'invalid'}${found}`;
+      return `${typeof custom === 'string' ? custom : (e.message ?? 'invalid')}${found}`;
     }
   }
 }
 
 /** Where an error points: the offending property itself for unknown fields, the instance path otherwise. */
 export function errorPath(e: ErrorObject): string {
-  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${pointerSegment((e.params as { additionalProperty: string }).additionalProperty)}`;
-  if (e.keyword === 'required') return `${e.instancePath}/${pointerSegment((e.params as { missingProperty: string }).missingProperty)}`;
+  if (e.keyword === 'additionalProperties')
+    return `${e.instancePath}/${pointerSegment((e.params as { additionalProperty: string }).additionalProperty)}`;
+  if (e.keyword === 'required')
+    return `${e.instancePath}/${pointerSegment((e.params as { missingProperty: string }).missingProperty)}`;
   return e.instancePath;
 }
 
@@ -58,7 +63,11 @@ export function errorPath(e: ErrorObject): string {
  * Findings for ajv errors (validator compiled with `verbose: true`); `prefix` is the JSON pointer of the validated
  * value inside the file. Errors of combinators ("if", "anyOf", ...) are dropped: their branches report the cause.
  */
-export function ajvFindings(errors: ErrorObject[] | null | undefined, prefix: string, severity: 'error' | 'warning' = 'error'): Finding[] {
+export function ajvFindings(
+  errors: ErrorObject[] | null | undefined,
+  prefix: string,
+  severity: 'error' | 'warning' = 'error',
+): Finding[] {
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const e of errors ?? []) {

@@ -38,7 +38,13 @@ export function parserFindings(stderr: string, file: string): Finding[] {
     const m = ERROR_LINE.exec(line);
     if (m) {
       const inFile = m[2] !== undefined && path.resolve(m[2]) !== path.resolve(file) ? `${m[2]}, ` : '';
-      out.push(finding('error', `apparmor_parser: ${m[4] ?? line}`, m[3] ? `${inFile}line ${m[3]}` : inFile.replace(/, $/, '') || undefined));
+      out.push(
+        finding(
+          'error',
+          `apparmor_parser: ${m[4] ?? line}`,
+          m[3] ? `${inFile}line ${m[3]}` : inFile.replace(/, $/, '') || undefined,
+        ),
+      );
     } else if (/^warning/i.test(line)) {
       out.push(finding('warning', `apparmor_parser: ${line}`));
     } else {
@@ -51,16 +57,31 @@ export function parserFindings(stderr: string, file: string): Finding[] {
 /** Compile an AppArmor profile file without loading it; a missing apparmor_parser is reported as "skipped", never as success. */
 export async function validateApparmorFile(file: string, options: ApparmorOptions = {}): Promise<Finding[]> {
   const parser = options.parser ?? findApparmorParser();
-  const missing = finding('skipped', 'AppArmor profile not compiled: apparmor_parser was not found (install the Debian package "apparmor": apt-get install apparmor)');
+  const missing = finding(
+    'skipped',
+    'AppArmor profile not compiled: apparmor_parser was not found (install the Debian package "apparmor": apt-get install apparmor)',
+  );
   if (parser === undefined) return [missing];
-  const result = await execa(parser, ['-Q', '-K', file], { reject: false, stdin: 'ignore', timeout: options.timeoutMs ?? 60_000 });
+  const result = await execa(parser, ['-Q', '-K', file], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: options.timeoutMs ?? 60_000,
+  });
   if (result.code === 'ENOENT') return [missing];
-  if (result.code === 'EACCES') return [finding('skipped', `AppArmor profile not compiled: ${parser} is not executable (EACCES)`)];
-  if (result.timedOut) return [finding('error', `apparmor_parser did not finish within ${(options.timeoutMs ?? 60_000) / 1000} s`)];
+  if (result.code === 'EACCES')
+    return [finding('skipped', `AppArmor profile not compiled: ${parser} is not executable (EACCES)`)];
+  if (result.timedOut)
+    return [finding('error', `apparmor_parser did not finish within ${(options.timeoutMs ?? 60_000) / 1000} s`)];
   const found = parserFindings(String(result.stderr), file);
-  if (result.exitCode === 0) return [...found, finding('info', 'compiled by apparmor_parser -Q -K (checked, not loaded into the kernel)')];
+  if (result.exitCode === 0)
+    return [...found, finding('info', 'compiled by apparmor_parser -Q -K (checked, not loaded into the kernel)')];
   if (!found.some((f) => f.severity === 'error')) {
-    found.push(finding('error', `apparmor_parser exited with ${result.exitCode ?? result.signal ?? 'an error'}${result.stderr ? '' : ' and printed nothing'}`));
+    found.push(
+      finding(
+        'error',
+        `apparmor_parser exited with ${result.exitCode ?? result.signal ?? 'an error'}${result.stderr ? '' : ' and printed nothing'}`,
+      ),
+    );
   }
   return found;
 }

@@ -24,7 +24,8 @@ export function kindOfJson(value: unknown): FileKind {
 function kindOfBrokenJson(text: string): FileKind {
   const has = (name: string): boolean => new RegExp(`"${name}"\\s*:`).test(text);
   if (has('schemaVersion') && has('tracer')) return 'recording';
-  if (has('defaultAction')) return ['archMap', 'includes', 'excludes', 'comment', 'defaultErrno'].some(has) ? 'seccomp-docker' : 'seccomp-oci';
+  if (has('defaultAction'))
+    return ['archMap', 'includes', 'excludes', 'comment', 'defaultErrno'].some(has) ? 'seccomp-docker' : 'seccomp-oci';
   if (has('ociVersion')) return 'oci-config';
   return 'unknown';
 }

@@ -18,7 +18,9 @@ export function formatFindings(results: readonly ValidationResult[]): string {
     }
   }
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  lines.push(`validate: ${plural(results.length, 'file')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+  lines.push(
+    `validate: ${plural(results.length, 'file')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${skipped > 0 ? `, ${skipped} skipped` : ''}`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -17,7 +17,10 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 class SyntaxAt extends Error {
-  constructor(readonly offset: number, reason: string) {
+  constructor(
+    readonly offset: number,
+    reason: string,
+  ) {
     super(reason);
   }
 }
@@ -70,7 +73,12 @@ class Scanner {
     }
     for (;;) {
       this.ws();
-      if (this.s[this.i] !== '"') this.fail(this.s[this.i] === '}' ? 'trailing comma before "}"' : `expected a "quoted" member name, found ${this.describe()}`);
+      if (this.s[this.i] !== '"')
+        this.fail(
+          this.s[this.i] === '}'
+            ? 'trailing comma before "}"'
+            : `expected a "quoted" member name, found ${this.describe()}`,
+        );
       this.string();
       this.ws();
       if (this.s[this.i] !== ':') this.fail(`expected ":" after the member name, found ${this.describe()}`);
@@ -166,6 +174,9 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
   } catch (err) {
     const located = findJsonSyntaxError(body) ?? { offset: body.length, reason: (err as Error).message };
     const { line, column } = lineColumn(body, located.offset);
-    return { ok: false, finding: finding('error', `not valid JSON: ${located.reason}`, `line ${line}, column ${column}`) };
+    return {
+      ok: false,
+      finding: finding('error', `not valid JSON: ${located.reason}`, `line ${line}, column ${column}`),
+    };
   }
 }

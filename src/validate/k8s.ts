@@ -8,27 +8,98 @@ import { asObject } from './seccomp-rules.js';
 import { finding, type Finding } from './types.js';
 
 /** Kinds whose pod template the schema checks; other kinds are reported as not checked. */
-export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+]);
 
 /** Linux capability names as Kubernetes spells them (no CAP_ prefix), plus ALL. */
 export const CAPABILITY_NAMES: ReadonlySet<string> = new Set([
-  'ALL', 'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
-  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE',
-  'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME',
-  'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG',
-  'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE',
+  'ALL',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
+  'PERFMON',
+  'BPF',
+  'CHECKPOINT_RESTORE',
 ]);
 
 /** Fields of core/v1 Container; anything else at container level is probably a typo (the schema leaves containers open). */
 export const CONTAINER_FIELDS: ReadonlySet<string> = new Set([
-  'args', 'command', 'env', 'envFrom', 'image', 'imagePullPolicy', 'lifecycle', 'livenessProbe', 'name', 'ports',
-  'readinessProbe', 'resizePolicy', 'resources', 'restartPolicy', 'restartPolicyRules', 'securityContext', 'startupProbe',
-  'stdin', 'stdinOnce', 'targetContainerName', 'terminationMessagePath', 'terminationMessagePolicy', 'tty',
-  'volumeDevices', 'volumeMounts', 'workingDir',
+  'args',
+  'command',
+  'env',
+  'envFrom',
+  'image',
+  'imagePullPolicy',
+  'lifecycle',
+  'livenessProbe',
+  'name',
+  'ports',
+  'readinessProbe',
+  'resizePolicy',
+  'resources',
+  'restartPolicy',
+  'restartPolicyRules',
+  'securityContext',
+  'startupProbe',
+  'stdin',
+  'stdinOnce',
+  'targetContainerName',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'tty',
+  'volumeDevices',
+  'volumeMounts',
+  'workingDir',
 ]);
 
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
-const SECCOMP_ANNOTATIONS = ['seccomp.security.alpha.kubernetes.io/pod', 'container.seccomp.security.alpha.kubernetes.io/'];
+const SECCOMP_ANNOTATIONS = [
+  'seccomp.security.alpha.kubernetes.io/pod',
+  'container.seccomp.security.alpha.kubernetes.io/',
+];
 
 type Located = { value: Record<string, unknown>; pointer: string };
 
@@ -69,13 +140,31 @@ function metadataChecks(doc: Record<string, unknown>, pointerPrefix: string): Fi
     const where = `${pointerPrefix}/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (key.startsWith(APPARMOR_ANNOTATION)) {
       if (typeof value !== 'string' || !/^(runtime\/default|unconfined|localhost\/\S+)$/.test(value)) {
-        out.push(finding('error', `AppArmor annotation value must be "runtime/default", "unconfined" or "localhost/<profile>" (found ${JSON.stringify(value)})`, where));
+        out.push(
+          finding(
+            'error',
+            `AppArmor annotation value must be "runtime/default", "unconfined" or "localhost/<profile>" (found ${JSON.stringify(value)})`,
+            where,
+          ),
+        );
       } else {
-        out.push(finding('info', 'AppArmor annotation: honoured before Kubernetes 1.30; newer clusters use securityContext.appArmorProfile', where));
+        out.push(
+          finding(
+            'info',
+            'AppArmor annotation: honoured before Kubernetes 1.30; newer clusters use securityContext.appArmorProfile',
+            where,
+          ),
+        );
       }
     }
     if (SECCOMP_ANNOTATIONS.some((a) => key === a || (a.endsWith('/') && key.startsWith(a)))) {
-      out.push(finding('warning', 'seccomp annotations are ignored since Kubernetes 1.27; use securityContext.seccompProfile', where));
+      out.push(
+        finding(
+          'warning',
+          'seccomp annotations are ignored since Kubernetes 1.27; use securityContext.seccompProfile',
+          where,
+        ),
+      );
     }
   }
   return out;
@@ -91,13 +180,25 @@ function securityContextChecks(sc: Record<string, unknown>, pointer: string): Fi
       if (typeof cap !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(cap) || cap.startsWith('CAP_')) return;
       if (!CAPABILITY_NAMES.has(cap)) {
         const hint = closestMatch(cap, CAPABILITY_NAMES);
-        out.push(finding('warning', `unknown capability ${JSON.stringify(cap)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; the container runtime will refuse it`, `${pointer}/capabilities/${side}/${i}`));
+        out.push(
+          finding(
+            'warning',
+            `unknown capability ${JSON.stringify(cap)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; the container runtime will refuse it`,
+            `${pointer}/capabilities/${side}/${i}`,
+          ),
+        );
       }
     });
   }
   const profile = asObject(sc.seccompProfile)?.localhostProfile;
   if (typeof profile === 'string' && (profile.startsWith('/') || profile.split('/').includes('..'))) {
-    out.push(finding('error', `seccompProfile.localhostProfile must be a descending path relative to the kubelet's seccomp directory (found ${JSON.stringify(profile)})`, `${pointer}/seccompProfile/localhostProfile`));
+    out.push(
+      finding(
+        'error',
+        `seccompProfile.localhostProfile must be a descending path relative to the kubelet's seccomp directory (found ${JSON.stringify(profile)})`,
+        `${pointer}/seccompProfile/localhostProfile`,
+      ),
+    );
   }
   return out;
 }
@@ -112,7 +213,13 @@ function extraChecks(doc: Record<string, unknown>): Finding[] {
       for (const key of Object.keys(c.value)) {
         if (!CONTAINER_FIELDS.has(key)) {
           const hint = closestMatch(key, CONTAINER_FIELDS);
-          out.push(finding('warning', `unknown container field ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}`, `${c.pointer}/${key}`));
+          out.push(
+            finding(
+              'warning',
+              `unknown container field ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}`,
+              `${c.pointer}/${key}`,
+            ),
+          );
         }
       }
       const sc = asObject(c.value.securityContext);
@@ -124,10 +231,13 @@ function extraChecks(doc: Record<string, unknown>): Finding[] {
 
 function decodePointer(pointer: string): Array<string | number> {
   if (pointer === '' || pointer === '/') return [];
-  return pointer.slice(1).split('/').map((s) => {
-    const key = s.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(key) ? Number(key) : key;
-  });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => {
+      const key = s.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(key) ? Number(key) : key;
+    });
 }
 
 /** The YAML line of the node a JSON pointer names, or of its nearest existing ancestor. */
@@ -150,11 +260,20 @@ export function validateK8sText(text: string): Finding[] {
   const out: Finding[] = [];
   docs.forEach((doc, i) => {
     const label = multi ? `document ${i + 1}, ` : '';
-    for (const [severity, list] of [['error', doc.errors], ['warning', doc.warnings]] as const) {
+    for (const [severity, list] of [
+      ['error', doc.errors],
+      ['warning', doc.warnings],
+    ] as const) {
       for (const e of list) {
         const pos = e.linePos?.[0];
         const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        out.push(finding(severity, `YAML: ${message}`, pos ? `${label}line ${pos.line}, column ${pos.col}` : label.replace(/, $/, '') || undefined));
+        out.push(
+          finding(
+            severity,
+            `YAML: ${message}`,
+            pos ? `${label}line ${pos.line}, column ${pos.col}` : label.replace(/, $/, '') || undefined,
+          ),
+        );
       }
     }
     if (doc.errors.length > 0) return;
@@ -162,16 +281,28 @@ export function validateK8sText(text: string): Finding[] {
     if (value === null || value === undefined) return;
     const obj = asObject(value);
     if (!obj) {
-      out.push(finding('error', 'a Kubernetes document must be a mapping', `${label}line ${lineOf(doc, lines, '') ?? 1}`));
+      out.push(
+        finding('error', 'a Kubernetes document must be a mapping', `${label}line ${lineOf(doc, lines, '') ?? 1}`),
+      );
       return;
     }
     if (typeof obj.kind === 'string' && !WORKLOAD_KINDS.has(obj.kind)) {
-      out.push(finding('info', `kind ${obj.kind}: not a workload, securityContext not checked`, `${label}line ${lineOf(doc, lines, '/kind') ?? 1}, /kind`));
+      out.push(
+        finding(
+          'info',
+          `kind ${obj.kind}: not a workload, securityContext not checked`,
+          `${label}line ${lineOf(doc, lines, '/kind') ?? 1}, /kind`,
+        ),
+      );
       return;
     }
     const validate = draft07Validator('k8s-security-context.schema.json');
     const found = validate(obj) ? [] : ajvFindings(validate.errors, '');
-    const located = [...found, ...extraChecks(obj)].map((f) => ({ f, pointer: f.where ?? '', line: lineOf(doc, lines, f.where ?? '') ?? 0 }));
+    const located = [...found, ...extraChecks(obj)].map((f) => ({
+      f,
+      pointer: f.where ?? '',
+      line: lineOf(doc, lines, f.where ?? '') ?? 0,
+    }));
     located.sort((a, b) => a.line - b.line);
     for (const { f, pointer, line } of located) {
       out.push({ ...f, where: `${label}${line > 0 ? `line ${line}, ` : ''}${pointer || '/'}` });

@@ -9,7 +9,13 @@ export function validateOciConfig(value: unknown): Finding[] {
   if (!config) return [finding('error', 'an OCI config.json must be a JSON object', '/')];
   const linux = asObject(config.linux);
   if (!linux || !('seccomp' in linux)) {
-    return [finding('warning', 'no linux.seccomp: runc and crun run this container without any seccomp filter', '/linux/seccomp')];
+    return [
+      finding(
+        'warning',
+        'no linux.seccomp: runc and crun run this container without any seccomp filter',
+        '/linux/seccomp',
+      ),
+    ];
   }
   return validateSeccomp(linux.seccomp, '/linux/seccomp');
 }

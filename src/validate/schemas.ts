@@ -16,7 +16,8 @@ function readJson(file: string): Record<string, unknown> {
 // ajv-draft-04 is CommonJS with `module.exports = Ajv` and `exports.default = Ajv`; under NodeNext the default
 // import is typed as the module record, so take `.default` when present and the import itself otherwise.
 type Ajv04Class = new (opts?: Record<string, unknown>) => Ajv;
-const Ajv04: Ajv04Class = ((Ajv04Import as unknown as { default?: Ajv04Class }).default ?? (Ajv04Import as unknown as Ajv04Class));
+const Ajv04: Ajv04Class =
+  (Ajv04Import as unknown as { default?: Ajv04Class }).default ?? (Ajv04Import as unknown as Ajv04Class);
 
 let ociSeccomp: ValidateFunction | undefined;
 /** Validator for an OCI `linux.seccomp` object: `#/linux/properties/seccomp` of config-linux.json and the defs it references. */

@@ -27,20 +27,45 @@ export function dockerFieldFindings(profile: Record<string, unknown>, prefix: st
     for (const side of ['includes', 'excludes'] as const) {
       rule[side].arches.forEach((arch, i) => {
         if (!DOCKER_ARCHES.has(arch)) {
-          out.push(finding('warning', `architecture ${JSON.stringify(arch)} is not one Docker matches (it compares Go names such as "amd64", "arm64", "s390x")`, `${rule.where}/${side}/arches/${i}`));
+          out.push(
+            finding(
+              'warning',
+              `architecture ${JSON.stringify(arch)} is not one Docker matches (it compares Go names such as "amd64", "arm64", "s390x")`,
+              `${rule.where}/${side}/arches/${i}`,
+            ),
+          );
         }
       });
     }
     if (typeof rule.raw.name === 'string') {
       if (Array.isArray(rule.raw.names)) {
-        out.push(finding('error', 'both "name" and "names" are set; Docker refuses a rule with both', `${rule.where}/name`));
+        out.push(
+          finding('error', 'both "name" and "names" are set; Docker refuses a rule with both', `${rule.where}/name`),
+        );
       } else {
-        out.push(finding('info', 'legacy single "name" field: Docker accepts it, OCI runtimes need "names"', `${rule.where}/name`));
+        out.push(
+          finding(
+            'info',
+            'legacy single "name" field: Docker accepts it, OCI runtimes need "names"',
+            `${rule.where}/name`,
+          ),
+        );
       }
     }
   }
-  if (Array.isArray(profile.architectures) && profile.architectures.length > 0 && Array.isArray(profile.archMap) && profile.archMap.length > 0) {
-    out.push(finding('error', 'both "architectures" and "archMap" are set; Docker refuses a profile with both', `${prefix}/archMap`));
+  if (
+    Array.isArray(profile.architectures) &&
+    profile.architectures.length > 0 &&
+    Array.isArray(profile.archMap) &&
+    profile.archMap.length > 0
+  ) {
+    out.push(
+      finding(
+        'error',
+        'both "architectures" and "archMap" are set; Docker refuses a profile with both',
+        `${prefix}/archMap`,
+      ),
+    );
   }
   return out;
 }

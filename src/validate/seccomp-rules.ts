@@ -3,7 +3,9 @@ import { pointerSegment } from './ajv-findings.js';
 
 /** A plain JSON object, or undefined. */
 export function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** Docker-format include/exclude conditions of a rule. */
@@ -75,8 +77,29 @@ export const X86_DOCKER_ARCHES: ReadonlySet<string> = new Set(['amd64', '386', '
 
 /** Docker architecture names (Go GOARCH names plus the x86/x32 aliases moby's own profile uses). */
 export const DOCKER_ARCHES: ReadonlySet<string> = new Set([
-  'amd64', '386', 'x86', 'x32', 'arm', 'arm64', 'ppc', 'ppc64', 'ppc64le', 's390', 's390x', 'mips', 'mipsle',
-  'mips64', 'mips64le', 'mips64n32', 'mips64len32', 'riscv64', 'loong64', 'loongarch64', 'parisc', 'parisc64', 'sh',
+  'amd64',
+  '386',
+  'x86',
+  'x32',
+  'arm',
+  'arm64',
+  'ppc',
+  'ppc64',
+  'ppc64le',
+  's390',
+  's390x',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'mips64n32',
+  'mips64len32',
+  'riscv64',
+  'loong64',
+  'loongarch64',
+  'parisc',
+  'parisc64',
+  'sh',
 ]);
 
 /** Whether a Docker-format rule takes effect on an x86_64 host. */

@@ -18,6 +18,7 @@ export function seccompSchemaFindings(profile: Record<string, unknown>, where: s
 /** Validate a seccomp profile (Docker format or plain OCI); `where` is the JSON pointer of the profile in its file ("" for a profile file). */
 export function validateSeccomp(obj: unknown, where: string): Finding[] {
   const profile = asObject(obj);
-  if (!profile) return [finding('error', `a seccomp profile must be a JSON object (found ${describeValue(obj)})`, where || '/')];
+  if (!profile)
+    return [finding('error', `a seccomp profile must be a JSON object (found ${describeValue(obj)})`, where || '/')];
   return [...seccompSchemaFindings(profile, where), ...semanticFindings(profile, where, isDockerFormat(profile))];
 }

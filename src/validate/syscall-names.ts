@@ -31,12 +31,42 @@ export const NEWER_SYSCALLS: Readonly<Record<string, { kernel: string; libseccom
 
 /** Names in libseccomp's table that are not syscalls on x86_64, i386 or x32 (other architectures' own calls, multiplexed pseudo-calls). */
 export const OTHER_ARCH_SYSCALLS: ReadonlySet<string> = new Set([
-  'arm_fadvise64_64', 'arm_sync_file_range', 'atomic_barrier', 'atomic_cmpxchg_32', 'breakpoint', 'cachectl',
-  'cacheflush', 'get_tls', 'getpagesize', 'multiplexer', 'pciconfig_iobase', 'pciconfig_read', 'pciconfig_write',
-  'recv', 'riscv_flush_icache', 'riscv_hwprobe', 'rtas', 's390_guarded_storage', 's390_pci_mmio_read',
-  's390_pci_mmio_write', 's390_runtime_instr', 's390_sthyi', 'send', 'set_tls', 'spu_create', 'spu_run',
-  'subpage_prot', 'swapcontext', 'switch_endian', 'sync_file_range2', 'sys_debug_setcontext', 'syscall', 'sysmips',
-  'timerfd', 'usr26', 'usr32',
+  'arm_fadvise64_64',
+  'arm_sync_file_range',
+  'atomic_barrier',
+  'atomic_cmpxchg_32',
+  'breakpoint',
+  'cachectl',
+  'cacheflush',
+  'get_tls',
+  'getpagesize',
+  'multiplexer',
+  'pciconfig_iobase',
+  'pciconfig_read',
+  'pciconfig_write',
+  'recv',
+  'riscv_flush_icache',
+  'riscv_hwprobe',
+  'rtas',
+  's390_guarded_storage',
+  's390_pci_mmio_read',
+  's390_pci_mmio_write',
+  's390_runtime_instr',
+  's390_sthyi',
+  'send',
+  'set_tls',
+  'spu_create',
+  'spu_run',
+  'subpage_prot',
+  'swapcontext',
+  'switch_endian',
+  'sync_file_range2',
+  'sys_debug_setcontext',
+  'syscall',
+  'sysmips',
+  'timerfd',
+  'usr26',
+  'usr32',
 ]);
 
 /** How a name relates to what this build knows. */
@@ -44,7 +74,8 @@ export type SyscallNameClass = 'x86' | 'newer' | 'other-arch' | 'unknown';
 
 /** Classify a syscall name as used in a seccomp profile. */
 export function classifySyscallName(name: string): SyscallNameClass {
-  if (Object.hasOwn(X86_64_SYSCALLS, name) || Object.hasOwn(I386_SYSCALLS, name) || Object.hasOwn(X32_SYSCALLS, name)) return 'x86';
+  if (Object.hasOwn(X86_64_SYSCALLS, name) || Object.hasOwn(I386_SYSCALLS, name) || Object.hasOwn(X32_SYSCALLS, name))
+    return 'x86';
   if (Object.hasOwn(NEWER_SYSCALLS, name)) return 'newer';
   if (OTHER_ARCH_SYSCALLS.has(name)) return 'other-arch';
   return 'unknown';
@@ -52,10 +83,15 @@ export function classifySyscallName(name: string): SyscallNameClass {
 
 let allNames: string[] | undefined;
 function knownNames(): string[] {
-  allNames ??= [...new Set([
-    ...Object.keys(X86_64_SYSCALLS), ...Object.keys(I386_SYSCALLS), ...Object.keys(X32_SYSCALLS),
-    ...Object.keys(NEWER_SYSCALLS), ...OTHER_ARCH_SYSCALLS,
-  ])].sort();
+  allNames ??= [
+    ...new Set([
+      ...Object.keys(X86_64_SYSCALLS),
+      ...Object.keys(I386_SYSCALLS),
+      ...Object.keys(X32_SYSCALLS),
+      ...Object.keys(NEWER_SYSCALLS),
+      ...OTHER_ARCH_SYSCALLS,
+    ]),
+  ].sort();
   return allNames;
 }
 

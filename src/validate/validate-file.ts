@@ -38,7 +38,12 @@ async function checksFor(kind: FileKind, file: string, text: string, options: Va
         const parsed = parseJsonText(text);
         if (!parsed.ok) return [parsed.finding];
       }
-      return [finding('error', 'cannot tell what this file is: expected a tracewall recording, a seccomp profile (Docker or OCI format), an OCI config.json, an AppArmor profile or Kubernetes YAML')];
+      return [
+        finding(
+          'error',
+          'cannot tell what this file is: expected a tracewall recording, a seccomp profile (Docker or OCI format), an OCI config.json, an AppArmor profile or Kubernetes YAML',
+        ),
+      ];
     }
   }
 }
@@ -50,14 +55,21 @@ export async function validateFile(file: string, options: ValidateOptions = {}):
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return { file, kind: 'unknown', findings: [finding('error', `cannot read file: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '))] };
+    return {
+      file,
+      kind: 'unknown',
+      findings: [finding('error', `cannot read file: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '))],
+    };
   }
   const kind = detectKind(text, file);
   return { file, kind, findings: await checksFor(kind, file, text, options) };
 }
 
 /** Validate several files in order. */
-export async function validateFiles(files: readonly string[], options: ValidateOptions = {}): Promise<ValidationResult[]> {
+export async function validateFiles(
+  files: readonly string[],
+  options: ValidateOptions = {},
+): Promise<ValidationResult[]> {
   const out: ValidationResult[] = [];
   for (const f of files) out.push(await validateFile(f, options));
   return out;

@@ -25,7 +25,11 @@ interface Group {
 
 function addTo(groups: Map<string, Group>, r: SeccompRecord, base: Group['denial']): void {
   const key = `${base.origin}\0${base.syscall}\0${base.abi}`;
-  const g = groups.get(key) ?? { denial: { ...base, count: 0 }, seen: new Set<string>(), processes: new Map<string, DenialProcess>() };
+  const g = groups.get(key) ?? {
+    denial: { ...base, count: 0 },
+    seen: new Set<string>(),
+    processes: new Map<string, DenialProcess>(),
+  };
   g.denial.count++;
   g.seen.add(actionOf(r.code));
   const pk = `${r.exe}\0${r.comm}`;
@@ -74,7 +78,9 @@ export function createAggregator(original: OciSeccomp, runtime: string): Aggrega
     else addTo(denials, r, base);
   };
   const result = (): Aggregate => {
-    const warnings = [...unknownArches].sort(byCodeUnit).map((a) => `records with audit architecture ${a} are not x86 and were left out`);
+    const warnings = [...unknownArches]
+      .sort(byCodeUnit)
+      .map((a) => `records with audit architecture ${a} are not x86 and were left out`);
     return { denials: sorted(denials), deliberate: sorted(deliberate), entrypointExecSeen, ignored, warnings };
   };
   return { add, result };

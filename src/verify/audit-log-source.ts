@@ -14,7 +14,10 @@ export interface AuditdConfig {
 /** Parse auditd.conf ("key = value" lines). */
 export function parseAuditdConf(text: string): AuditdConfig {
   const get = (key: string): string | undefined => new RegExp(`^\\s*${key}\\s*=\\s*(.*?)\\s*$`, 'm').exec(text)?.[1];
-  return { logFile: get('log_file') || '/var/log/audit/audit.log', writeLogs: (get('write_logs') ?? 'yes').toLowerCase() !== 'no' };
+  return {
+    logFile: get('log_file') || '/var/log/audit/audit.log',
+    writeLogs: (get('write_logs') ?? 'yes').toLowerCase() !== 'no',
+  };
 }
 
 interface OpenFile {
@@ -58,7 +61,11 @@ function openCursor(logFile: string, markerWaitMs: number): LogCursor {
     while (!seen) {
       for (const f of files) seen = readLines(f, buf, marker, onLine) || seen;
       let ino: number | undefined;
-      try { ino = fs.statSync(logFile).ino; } catch { /* between rename and create */ }
+      try {
+        ino = fs.statSync(logFile).ino;
+      } catch {
+        /* between rename and create */
+      }
       if (ino !== undefined && !files.some((f) => f.ino === ino)) {
         const nfd = fs.openSync(logFile, 'r');
         files.push({ fd: nfd, ino: fs.fstatSync(nfd).ino, offset: 0, partial: '' });
@@ -66,9 +73,11 @@ function openCursor(logFile: string, markerWaitMs: number): LogCursor {
       }
       if (seen) break;
       if (Date.now() > deadline) {
-        warnings.push(sent
-          ? `auditd did not write the marker record within ${markerWaitMs} ms: records of the end of the run may be missing`
-          : 'could not send a marker record (auditctl -m failed): waited 0.5 s for auditd to write the last records');
+        warnings.push(
+          sent
+            ? `auditd did not write the marker record within ${markerWaitMs} ms: records of the end of the run may be missing`
+            : 'could not send a marker record (auditctl -m failed): waited 0.5 s for auditd to write the last records',
+        );
         break;
       }
       await sleep(25);
@@ -76,13 +85,19 @@ function openCursor(logFile: string, markerWaitMs: number): LogCursor {
     if (files.length > 1) warnings.push(`${logFile} was rotated during the run; both files were read`);
     const lostAfter = auditStatus()?.lost;
     if (lostBefore !== undefined && lostAfter !== undefined && lostAfter > lostBefore) {
-      warnings.push(`the kernel lost ${lostAfter - lostBefore} audit records during the run (auditctl -s: lost); results may be incomplete: raise the backlog (auditctl -b 8192)`);
+      warnings.push(
+        `the kernel lost ${lostAfter - lostBefore} audit records during the run (auditctl -s: lost); results may be incomplete: raise the backlog (auditctl -b 8192)`,
+      );
     }
     return { warnings };
   };
   const close = (): void => {
     for (const f of files) {
-      try { fs.closeSync(f.fd); } catch { /* closed */ }
+      try {
+        fs.closeSync(f.fd);
+      } catch {
+        /* closed */
+      }
     }
   };
   return { kind: 'auditd', path: logFile, collect, close };

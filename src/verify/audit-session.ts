@@ -28,14 +28,21 @@ export function inAuditSession<T>(spawn: () => T, procTask = '/proc/thread-self'
     if (!Number.isInteger(session) || session === AUDIT_UNSET) throw new Error(`the session id stayed ${session}`);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EPERM' ? 'not permitted (needs CAP_AUDIT_CONTROL, and the login uid must not be immutable)' : e.message;
+    const why =
+      e.code === 'EPERM'
+        ? 'not permitted (needs CAP_AUDIT_CONTROL, and the login uid must not be immutable)'
+        : e.message;
     return { value: spawn(), session: undefined, reason: `cannot start an audit session: ${why}` };
   }
   try {
     return { value: spawn(), session };
   } finally {
     if (original === AUDIT_UNSET) {
-      try { fs.writeFileSync(`${procTask}/loginuid`, String(AUDIT_UNSET)); } catch { /* stays in the session; harmless */ }
+      try {
+        fs.writeFileSync(`${procTask}/loginuid`, String(AUDIT_UNSET));
+      } catch {
+        /* stays in the session; harmless */
+      }
     }
   }
 }

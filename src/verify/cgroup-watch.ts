@@ -26,10 +26,18 @@ function procsFiles(cgroupText: string, id: string): string[] {
     const m = /^\d+:([^:]*):(\/.*)$/.exec(line);
     if (!m || !m[2]!.includes(id)) continue;
     const controllers = m[1]!;
-    const roots = controllers === '' ? ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'] : controllers.split(',').includes('pids') ? ['/sys/fs/cgroup/pids'] : [];
+    const roots =
+      controllers === ''
+        ? ['/sys/fs/cgroup/unified', '/sys/fs/cgroup']
+        : controllers.split(',').includes('pids')
+          ? ['/sys/fs/cgroup/pids']
+          : [];
     for (const root of roots) {
       const file = `${root}${m[2]}/cgroup.procs`;
-      if (fs.existsSync(file)) { out.push(file); break; }
+      if (fs.existsSync(file)) {
+        out.push(file);
+        break;
+      }
     }
   }
   return out;
@@ -60,7 +68,10 @@ export function watchContainerCgroup(containerId: () => string | undefined, inte
       // a full 64-hex id: a shorter string could match another container's cgroup
       if (id !== undefined && /^[0-9a-f]{64}$/.test(id)) {
         readProcs(files, pids);
-        if (Date.now() - last >= scanMs) { scan(id, pids, files); last = Date.now(); }
+        if (Date.now() - last >= scanMs) {
+          scan(id, pids, files);
+          last = Date.now();
+        }
       }
       await sleep(intervalMs);
     }

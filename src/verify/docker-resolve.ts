@@ -50,12 +50,18 @@ function ociRule(rule: Record<string, unknown>): OciSeccompRule {
 }
 
 /** The OCI object a runtime would get for this container; plain OCI profiles are only copied. */
-export function resolveProfile(profile: Record<string, unknown>, format: 'docker' | 'oci', facts: ContainerFacts): OciSeccomp {
+export function resolveProfile(
+  profile: Record<string, unknown>,
+  format: 'docker' | 'oci',
+  facts: ContainerFacts,
+): OciSeccomp {
   const copy = structuredClone(profile);
   if (format === 'oci') return copy as OciSeccomp;
   const top: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(copy)) if (!DOCKER_TOP.has(k) && v !== null) top[k] = v;
-  const archMap = Array.isArray(copy.archMap) ? (copy.archMap as Array<{ architecture?: string; subArchitectures?: string[] }>) : [];
+  const archMap = Array.isArray(copy.archMap)
+    ? (copy.archMap as Array<{ architecture?: string; subArchitectures?: string[] }>)
+    : [];
   if (!(Array.isArray(top.architectures) && top.architectures.length > 0)) {
     const native = archMap.find((a) => a.architecture === 'SCMP_ARCH_X86_64');
     if (native) top.architectures = ['SCMP_ARCH_X86_64', ...(native.subArchitectures ?? [])];

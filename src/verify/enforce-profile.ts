@@ -5,12 +5,25 @@ import type { OciSeccomp } from './seccomp-model.js';
 const FLAG_LOG = 'SECCOMP_FILTER_FLAG_LOG';
 
 /** The profile to enforce, and what was done to it. */
-export function toEnforceProfile(original: OciSeccomp, runtime: 'crun' | 'runc'): { profile: OciSeccomp; changes: string[]; warnings: string[] } {
+export function toEnforceProfile(
+  original: OciSeccomp,
+  runtime: 'crun' | 'runc',
+): { profile: OciSeccomp; changes: string[]; warnings: string[] } {
   const p = structuredClone(original);
   if (runtime === 'runc') {
-    return { profile: p, changes: [], warnings: ['runc 1.1 refuses seccomp flags, so only kills are recorded: calls answered with an errno are not reported in enforce mode (use --runtime crun or --mode log)'] };
+    return {
+      profile: p,
+      changes: [],
+      warnings: [
+        'runc 1.1 refuses seccomp flags, so only kills are recorded: calls answered with an errno are not reported in enforce mode (use --runtime crun or --mode log)',
+      ],
+    };
   }
   if ((p.flags ?? []).includes(FLAG_LOG)) return { profile: p, changes: [], warnings: [] };
   p.flags = [...(p.flags ?? []), FLAG_LOG];
-  return { profile: p, changes: [`flag ${FLAG_LOG} added, so that errno answers are recorded too (enforcement is unchanged)`], warnings: [] };
+  return {
+    profile: p,
+    changes: [`flag ${FLAG_LOG} added, so that errno answers are recorded too (enforcement is unchanged)`],
+    warnings: [],
+  };
 }

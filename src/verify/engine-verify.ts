@@ -42,8 +42,35 @@ export interface EngineVerifyOptions {
 
 /** The engines' default capability sets (moby's; podman's containers.conf default), for Docker-format includes/excludes. */
 const DEFAULT_CAPS: Readonly<Record<EngineName, readonly string[]>> = {
-  docker: ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'],
-  podman: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'],
+  docker: [
+    'CHOWN',
+    'DAC_OVERRIDE',
+    'FSETID',
+    'FOWNER',
+    'MKNOD',
+    'NET_RAW',
+    'SETGID',
+    'SETUID',
+    'SETFCAP',
+    'SETPCAP',
+    'NET_BIND_SERVICE',
+    'SYS_CHROOT',
+    'KILL',
+    'AUDIT_WRITE',
+  ],
+  podman: [
+    'CHOWN',
+    'DAC_OVERRIDE',
+    'FOWNER',
+    'FSETID',
+    'KILL',
+    'NET_BIND_SERVICE',
+    'SETFCAP',
+    'SETGID',
+    'SETPCAP',
+    'SETUID',
+    'SYS_CHROOT',
+  ],
 };
 
 function capName(c: string): string {
@@ -75,18 +102,34 @@ export function capabilitiesFromArgs(engine: EngineName, options: readonly strin
 function refuseOwnOptions(engine: EngineName, options: readonly string[]): void {
   for (let i = 0; i < options.length; i++) {
     const a = options[i]!;
-    const value = a === '--security-opt' ? options[i + 1] : a.startsWith('--security-opt=') ? a.slice('--security-opt='.length) : undefined;
+    const value =
+      a === '--security-opt'
+        ? options[i + 1]
+        : a.startsWith('--security-opt=')
+          ? a.slice('--security-opt='.length)
+          : undefined;
     if (value !== undefined && /^seccomp[=:]/.test(value)) {
-      throw badInput(`verify --${engine}: ${a === '--security-opt' ? `${a} ${value}` : a} is not allowed: tracewall runs the container with the profile given by --seccomp`);
+      throw badInput(
+        `verify --${engine}: ${a === '--security-opt' ? `${a} ${value}` : a} is not allowed: tracewall runs the container with the profile given by --seccomp`,
+      );
     }
-    if (a === '--privileged' || a === '--privileged=true') throw badInput(`verify --${engine}: ${a} is not allowed: a privileged container runs without seccomp, so there is nothing to verify`);
+    if (a === '--privileged' || a === '--privileged=true')
+      throw badInput(
+        `verify --${engine}: ${a} is not allowed: a privileged container runs without seccomp, so there is nothing to verify`,
+      );
   }
 }
 
 const SIGNALS = Object.entries(os.constants.signals) as Array<[string, number]>;
 
 /** The engine CLI's exit status: the container's, where 128+N (N a signal) means the container's init was killed by N. */
-function workloadOf(exitCode: number | null, signal: string | null, stderr: string, timedOut: boolean, interrupted: boolean): WorkloadEnd {
+function workloadOf(
+  exitCode: number | null,
+  signal: string | null,
+  stderr: string,
+  timedOut: boolean,
+  interrupted: boolean,
+): WorkloadEnd {
   const n = exitCode !== null && exitCode > 128 && exitCode < 128 + 65 ? exitCode - 128 : 0;
   const exitSignal = n ? (SIGNALS.find(([, v]) => v === n)?.[0] ?? null) : null;
   return { exitCode, signal, exitSignal, timedOut, interrupted, stderrTail: tail(stderr) };
@@ -106,18 +149,23 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
   const args = parseRunArgs(name, opts.runArgs, 'verify');
   refuseOwnOptions(name, args.options);
   if (name === 'docker' && opts.runtime !== undefined && opts.runtime !== 'runc') {
-    throw badInput(`verify --docker --runtime ${opts.runtime}: docker containers run with dockerd's runc here; drop --runtime or use --runtime runc`);
+    throw badInput(
+      `verify --docker --runtime ${opts.runtime}: docker containers run with dockerd's runc here; drop --runtime or use --runtime runc`,
+    );
   }
   const loaded = await loadProfile(opts.seccomp);
   await engine.check();
   const runtime: RuntimeName = name === 'docker' ? 'runc' : await engine.runtime(opts.runtime);
-  const original = resolveProfile(loaded.profile, loaded.format, { capabilities: capabilitiesFromArgs(name, args.options), kernel: os.release() });
+  const original = resolveProfile(loaded.profile, loaded.format, {
+    capabilities: capabilitiesFromArgs(name, args.options),
+    kernel: os.release(),
+  });
   const run = prepareProfile(original, opts.mode, runtime);
   const [version, engineVersion] = await Promise.all([runtimeVersion(runtime), engine.version()]);
   const source = findLogSource(opts.mode === 'log', opts.probe ?? hostProbe);
   // docker: an audit session through tracewall's wrapper runtime where dockerd has it registered
   let dockerSession: WrapperSession | undefined;
-  let noSession = 'dockerd starts the container outside tracewall\'s audit session';
+  let noSession = "dockerd starts the container outside tracewall's audit session";
   if (name === 'docker' && !opts.forceCgroup) {
     try {
       const wrapper = await engine.wrapperPath(runtime);
@@ -134,16 +182,25 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
     fs.writeFileSync(profileFile, JSON.stringify(run.profile));
     const cidFile = dockerSession?.cidFile ?? path.join(work, 'cid');
     const own = ['--cidfile', cidFile, '--security-opt', `seccomp=${profileFile}`];
-    const argv = name === 'podman'
-      ? ['--runtime', podmanRuntimeFlag(runtime, await engine.wrapperPath(runtime)), 'run', ...own, ...opts.runArgs]
-      : ['run', ...own, ...(dockerSession ? ['--runtime', DOCKER_RUNTIME_NAME] : []), ...opts.runArgs];
+    const argv =
+      name === 'podman'
+        ? ['--runtime', podmanRuntimeFlag(runtime, await engine.wrapperPath(runtime)), 'run', ...own, ...opts.runArgs]
+        : ['run', ...own, ...(dockerSession ? ['--runtime', DOCKER_RUNTIME_NAME] : []), ...opts.runArgs];
     const containerId = (): string | undefined => {
-      try { return fs.readFileSync(cidFile, 'utf8').trim() || undefined; } catch { return undefined; }
+      try {
+        return fs.readFileSync(cidFile, 'utf8').trim() || undefined;
+      } catch {
+        return undefined;
+      }
     };
-    const start = () => execa(name, argv, { reject: false, stdin: 'ignore', encoding: 'utf8', stripFinalNewline: false });
-    const tagged = name === 'docker'
-      ? { value: start(), session: undefined, reason: noSession }
-      : opts.forceCgroup ? { value: start(), session: undefined, reason: 'attribution by cgroup was requested' } : inAuditSession(start);
+    const start = () =>
+      execa(name, argv, { reject: false, stdin: 'ignore', encoding: 'utf8', stripFinalNewline: false });
+    const tagged =
+      name === 'docker'
+        ? { value: start(), session: undefined, reason: noSession }
+        : opts.forceCgroup
+          ? { value: start(), session: undefined, reason: 'attribution by cgroup was requested' }
+          : inAuditSession(start);
     const child = tagged.value;
     // docker: the cgroup is watched too, in case the wrapper could not start a session
     const watch = tagged.session === undefined ? watchContainerCgroup(containerId) : undefined;
@@ -151,13 +208,23 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
     let timedOut = false;
     const stopContainer = async (): Promise<void> => {
       // before the container exists only the CLI can be told
-      for (let i = 0; i < 100 && containerId() === undefined && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && containerId() === undefined && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 50));
       const id = containerId();
       if (id) await engine.stop(id, STOP_GRACE_SECONDS).catch(() => undefined);
       else child.kill('SIGTERM');
     };
-    const onAbort = (): void => { interrupted = true; void stopContainer(); };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; void stopContainer(); }, opts.timeoutMs);
+    const onAbort = (): void => {
+      interrupted = true;
+      void stopContainer();
+    };
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            void stopContainer();
+          }, opts.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     let r: Awaited<typeof child>;
@@ -171,21 +238,39 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
     const pids = watch ? await watch.stop() : undefined;
     const wrapped = dockerSession ? sessionAudit(dockerSession) : undefined;
     const session = tagged.session ?? wrapped?.session;
-    const mine: RunRecords = session !== undefined
-      ? { attribution: 'audit-session', session }
-      : { attribution: 'cgroup', pids: pids!, reason: wrapped && wrapped.session === undefined ? `${noSession}: ${wrapped.reason}` : 'reason' in tagged ? tagged.reason : noSession, sentinelOptional: true };
+    const mine: RunRecords =
+      session !== undefined
+        ? { attribution: 'audit-session', session }
+        : {
+            attribution: 'cgroup',
+            pids: pids!,
+            reason:
+              wrapped && wrapped.session === undefined
+                ? `${noSession}: ${wrapped.reason}`
+                : 'reason' in tagged
+                  ? tagged.reason
+                  : noSession,
+            sentinelOptional: true,
+          };
     const id = containerId();
     return await finishRun({
       mode: opts.mode,
       profile: opts.seccomp,
       runtime: { name: runtime, version },
       target: { container: { engine: name, version: engineVersion, image: args.image, ...(id ? { id } : {}) } },
-      loaded, original, run, source, cursor,
+      loaded,
+      original,
+      run,
+      source,
+      cursor,
       workload: workloadOf(r.exitCode ?? null, r.signal ?? null, String(r.stderr ?? ''), timedOut, interrupted),
       mine,
-      extraWarnings: loaded.format === 'docker' && JSON.stringify(loaded.profile).includes('"caps"')
-        ? [`the profile's capability conditions were evaluated against ${name}'s default capabilities with this run's --cap-add/--cap-drop`]
-        : [],
+      extraWarnings:
+        loaded.format === 'docker' && JSON.stringify(loaded.profile).includes('"caps"')
+          ? [
+              `the profile's capability conditions were evaluated against ${name}'s default capabilities with this run's --cap-add/--cap-drop`,
+            ]
+          : [],
     });
   } finally {
     cursor.close();

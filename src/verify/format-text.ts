@@ -22,7 +22,10 @@ function workloadLine(w: WorkloadEnd): string {
 
 function denialLines(d: Denial): string[] {
   const head = `  ${d.syscall} (${d.abi}): ${plural(d.count, 'call')}; the profile: ${d.profileAction}${d.seenAction === 'SCMP_ACT_LOG' ? '' : `; this run: ${d.seenAction}`}`;
-  return [head, ...d.processes.map((p) => `      by ${p.comm} (${p.exe})${d.processes.length > 1 ? `: ${p.count}` : ''}`)];
+  return [
+    head,
+    ...d.processes.map((p) => `      by ${p.comm} (${p.exe})${d.processes.length > 1 ? `: ${p.count}` : ''}`),
+  ];
 }
 
 /** The report as text lines for a terminal. */
@@ -35,11 +38,17 @@ export function formatVerifyText(r: VerifyReport): string {
     ...r.kept.map((k) => `  kept as is: ${k.names.join(' ')} ${k.action} (${k.why})`),
     `  workload: ${workloadLine(r.workload)}`,
   ];
-  if (workloadFailed(r.workload) && r.workload.stderrTail) lines.push(...r.workload.stderrTail.split('\n').map((l) => `    | ${l}`));
+  if (workloadFailed(r.workload) && r.workload.stderrTail)
+    lines.push(...r.workload.stderrTail.split('\n').map((l) => `    | ${l}`));
   for (const origin of ['app', 'runtime'] as const) {
     const list = r.denials.filter((d) => d.origin === origin);
     if (list.length === 0) continue;
-    lines.push('', origin === 'app' ? `${would}, made by the workload:` : `${would}, made by the runtime before the entrypoint's execve (its runtime layer):`);
+    lines.push(
+      '',
+      origin === 'app'
+        ? `${would}, made by the workload:`
+        : `${would}, made by the runtime before the entrypoint's execve (its runtime layer):`,
+    );
     for (const d of list) lines.push(...denialLines(d));
   }
   if (r.deliberate.length > 0) {
@@ -49,9 +58,14 @@ export function formatVerifyText(r: VerifyReport): string {
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   const n = r.denials.length;
   let verdict: string;
-  if (n > 0) verdict = `${plural(n, 'syscall')} ${would}: add ${n === 1 ? 'it' : 'them'} to the profile (workload) or to its runtime layer (runtime), or fix the code path`;
+  if (n > 0)
+    verdict = `${plural(n, 'syscall')} ${would}: add ${n === 1 ? 'it' : 'them'} to the profile (workload) or to its runtime layer (runtime), or fix the code path`;
   else if (verifyExitCode(r) !== 0) verdict = 'nothing was denied, but the workload failed';
-  else verdict = r.mode === 'log' ? 'the profile allows everything this run did' : 'the workload ran under the profile and nothing was denied';
+  else
+    verdict =
+      r.mode === 'log'
+        ? 'the profile allows everything this run did'
+        : 'the workload ran under the profile and nothing was denied';
   lines.push('', `result: ${verdict}`);
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,10 @@ export function parseKmsgRecord(text: string): { seq: number; message: string } 
 
 /** Kernel messages that say audit records were dropped: printk suppression, audit's lost counter, limits. */
 export function lossSign(message: string): boolean {
-  return /kauditd_printk_skb: \d+ callbacks suppressed/.test(message) || /audit: (?:audit_lost=|printk limit exceeded|backlog limit exceeded|rate limit exceeded)/.test(message);
+  return (
+    /kauditd_printk_skb: \d+ callbacks suppressed/.test(message) ||
+    /audit: (?:audit_lost=|printk limit exceeded|backlog limit exceeded|rate limit exceeded)/.test(message)
+  );
 }
 
 type ReadResult = { kind: 'record'; text: string } | { kind: 'end' } | { kind: 'overwritten' };
@@ -36,7 +39,9 @@ function openCursor(device: string, settle: { minMs: number; quietMs: number; ma
   const fd = fs.openSync(device, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   const buf = Buffer.alloc(16_384);
   // Skip what is already there: the cursor starts after the last record before the run.
-  for (let r = readRecord(fd, buf); r.kind !== 'end'; r = readRecord(fd, buf)) { /* skip */ }
+  for (let r = readRecord(fd, buf); r.kind !== 'end'; r = readRecord(fd, buf)) {
+    /* skip */
+  }
   const lostBefore = auditStatus()?.lost;
   // Only audit messages are kept; the ring buffer is small, so it is drained while the workload runs too.
   const lines: string[] = [];
@@ -45,7 +50,10 @@ function openCursor(device: string, settle: { minMs: number; quietMs: number; ma
   let lastAudit = Date.now();
   const drain = (): void => {
     for (let r = readRecord(fd, buf); r.kind !== 'end'; r = readRecord(fd, buf)) {
-      if (r.kind === 'overwritten') { overwritten++; continue; }
+      if (r.kind === 'overwritten') {
+        overwritten++;
+        continue;
+      }
       const rec = parseKmsgRecord(r.text);
       if (!rec) continue;
       if (lossSign(rec.message)) losses++;
@@ -68,17 +76,29 @@ function openCursor(device: string, settle: { minMs: number; quietMs: number; ma
     }
     lines.splice(0).forEach((line) => onLine(line));
     const warnings: string[] = [];
-    if (overwritten > 0) warnings.push(`the kernel log overwrote records before they were read (${overwritten} times): results are incomplete`);
-    if (losses > 0) warnings.push('the kernel log shows that audit messages were suppressed or lost during the run (printk rate limit): denials may be missing and counts low; start auditd for complete results');
+    if (overwritten > 0)
+      warnings.push(
+        `the kernel log overwrote records before they were read (${overwritten} times): results are incomplete`,
+      );
+    if (losses > 0)
+      warnings.push(
+        'the kernel log shows that audit messages were suppressed or lost during the run (printk rate limit): denials may be missing and counts low; start auditd for complete results',
+      );
     const lostAfter = auditStatus()?.lost;
     if (lostBefore !== undefined && lostAfter !== undefined && lostAfter > lostBefore) {
-      warnings.push(`the kernel lost ${lostAfter - lostBefore} audit records during the run (auditctl -s: lost): denials may be missing; start auditd for complete results`);
+      warnings.push(
+        `the kernel lost ${lostAfter - lostBefore} audit records during the run (auditctl -s: lost): denials may be missing; start auditd for complete results`,
+      );
     }
     return { warnings };
   };
   const close = (): void => {
     clearInterval(timer);
-    try { fs.closeSync(fd); } catch { /* closed */ }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* closed */
+    }
   };
   return { kind: 'kmsg', path: device, collect, close };
 }

@@ -27,9 +27,12 @@ function keptWhy(rule: OciSeccompRule): string {
 function logExecve(p: OciSeccomp, original: OciSeccomp): boolean {
   const outcome = outcomeOf(original, 'execve', 'x86_64');
   if (outcome.kind === 'deny' || outcome.kind === 'log') return true;
-  if (outcome.kind !== 'allow' || (p.syscalls ?? []).some((r) => r.names.includes('execve') && hasArgs(r))) return false;
+  if (outcome.kind !== 'allow' || (p.syscalls ?? []).some((r) => r.names.includes('execve') && hasArgs(r)))
+    return false;
   p.syscalls = (p.syscalls ?? [])
-    .map((r) => (!hasArgs(r) && r.action === 'SCMP_ACT_ALLOW' ? { ...r, names: r.names.filter((n) => n !== 'execve') } : r))
+    .map((r) =>
+      !hasArgs(r) && r.action === 'SCMP_ACT_ALLOW' ? { ...r, names: r.names.filter((n) => n !== 'execve') } : r,
+    )
     .filter((r) => r.names.length > 0);
   if (p.defaultAction !== LOG) p.syscalls.push({ names: ['execve'], action: LOG });
   return true;
@@ -52,17 +55,25 @@ export function toLogProfile(original: OciSeccomp): LogTransform {
       kept.push({ names: [...rule.names].sort(), action: actionText(rule.action, rule.errnoRet), why: keptWhy(rule) });
       rules.push(rule);
     } else if (DENYING_ACTIONS.has(rule.action)) {
-      changes.push(`rule ${actionText(rule.action, rule.errnoRet)} for ${rule.names.join(' ')}${hasArgs(rule) ? ' (with argument conditions)' : ''} becomes ${LOG}`);
+      changes.push(
+        `rule ${actionText(rule.action, rule.errnoRet)} for ${rule.names.join(' ')}${hasArgs(rule) ? ' (with argument conditions)' : ''} becomes ${LOG}`,
+      );
       // A rule with the default's action is redundant, and runtimes skip or refuse it.
       if (p.defaultAction !== LOG) rules.push({ ...withoutErrno(rule), action: LOG });
     } else {
-      if (rule.action === 'SCMP_ACT_NOTIFY') warnings.push(`the SCMP_ACT_NOTIFY rule for ${rule.names.join(' ')} is kept; the runtime needs its listener (listenerPath)`);
+      if (rule.action === 'SCMP_ACT_NOTIFY')
+        warnings.push(
+          `the SCMP_ACT_NOTIFY rule for ${rule.names.join(' ')} is kept; the runtime needs its listener (listenerPath)`,
+        );
       rules.push(rule);
     }
   }
   p.syscalls = rules;
   const sentinel = logExecve(p, original);
-  if (!sentinel) warnings.push('execve has argument conditions or is not logged: verify cannot confirm that the container started and that its records arrived');
+  if (!sentinel)
+    warnings.push(
+      'execve has argument conditions or is not logged: verify cannot confirm that the container started and that its records arrived',
+    );
   const arches = p.architectures && p.architectures.length > 0 ? p.architectures : [SCMP_ARCH.x86_64];
   const missing = ALL_X86.filter((a) => !arches.includes(a));
   if (missing.length > 0) {

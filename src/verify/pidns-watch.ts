@@ -13,7 +13,11 @@ function stateOf(runtime: string, id: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     execFile(runtime, ['state', id], { timeout: 5_000 }, (err, stdout) => {
       if (err) return resolve(undefined);
-      try { resolve((JSON.parse(stdout) as { pid?: number }).pid || undefined); } catch { resolve(undefined); }
+      try {
+        resolve((JSON.parse(stdout) as { pid?: number }).pid || undefined);
+      } catch {
+        resolve(undefined);
+      }
     });
   });
 }
@@ -38,7 +42,12 @@ export function watchPidNamespace(runtime: string, id: string, intervalMs = 10):
     while (running && ns === undefined) {
       const pid = await stateOf(runtime, id);
       if (pid !== undefined) {
-        try { ns = fs.readlinkSync(`/proc/${pid}/ns/pid`); pids.add(pid); } catch { /* not yet */ }
+        try {
+          ns = fs.readlinkSync(`/proc/${pid}/ns/pid`);
+          pids.add(pid);
+        } catch {
+          /* not yet */
+        }
       }
       if (ns === undefined) await sleep(intervalMs);
     }

@@ -22,9 +22,13 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
     throw badInput(`--seccomp ${file} is not a usable seccomp profile:\n${lines.join('\n')}`);
   }
   if (result.kind !== 'seccomp-docker' && result.kind !== 'seccomp-oci') {
-    throw badInput(`--seccomp ${file}: expected a seccomp profile (Docker format or OCI linux.seccomp), found ${result.kind === 'unknown' ? 'something else' : `a ${result.kind} file`}`);
+    throw badInput(
+      `--seccomp ${file}: expected a seccomp profile (Docker format or OCI linux.seccomp), found ${result.kind === 'unknown' ? 'something else' : `a ${result.kind} file`}`,
+    );
   }
   const profile = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
-  const warnings = result.findings.filter((f) => f.severity === 'warning').map((f) => `${file}: ${f.message}${f.where ? ` (${f.where})` : ''}`);
+  const warnings = result.findings
+    .filter((f) => f.severity === 'warning')
+    .map((f) => `${file}: ${f.message}${f.where ? ` (${f.where})` : ''}`);
   return { file, format: result.kind === 'seccomp-docker' ? 'docker' : 'oci', profile, warnings };
 }

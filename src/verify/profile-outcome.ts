@@ -13,7 +13,11 @@ export interface Outcome {
 }
 
 /** The libseccomp architecture token of an ABI. */
-export const SCMP_ARCH: Readonly<Record<Abi, string>> = { x86_64: 'SCMP_ARCH_X86_64', i386: 'SCMP_ARCH_X86', x32: 'SCMP_ARCH_X32' };
+export const SCMP_ARCH: Readonly<Record<Abi, string>> = {
+  x86_64: 'SCMP_ARCH_X86_64',
+  i386: 'SCMP_ARCH_X86',
+  x32: 'SCMP_ARCH_X32',
+};
 
 /** "SCMP_ACT_ERRNO(EPERM)"; runtimes use EPERM when no errno is given. */
 export function actionText(action: string, errnoRet: number | undefined): string {
@@ -30,16 +34,22 @@ function kindOf(action: string): OutcomeKind {
 /** The outcome of `name` on `abi` under `profile` (a rule without arguments decides; rules with arguments make it conditional). */
 export function outcomeOf(profile: OciSeccomp, name: string, abi: Abi): Outcome {
   const arches = profile.architectures && profile.architectures.length > 0 ? profile.architectures : [SCMP_ARCH.x86_64];
-  if (!arches.includes(SCMP_ARCH[abi])) return { kind: 'arch', text: `architecture ${SCMP_ARCH[abi]} is not in the profile` };
+  if (!arches.includes(SCMP_ARCH[abi]))
+    return { kind: 'arch', text: `architecture ${SCMP_ARCH[abi]} is not in the profile` };
   const rules = (profile.syscalls ?? []).filter((r: OciSeccompRule) => r.names.includes(name));
   const plain = rules.find((r) => !hasArgs(r));
   if (plain) {
-    return isDeliberate(plain) ? { kind: 'deliberate', text: actionText(plain.action, plain.errnoRet) } : { kind: kindOf(plain.action), text: actionText(plain.action, plain.errnoRet) };
+    return isDeliberate(plain)
+      ? { kind: 'deliberate', text: actionText(plain.action, plain.errnoRet) }
+      : { kind: kindOf(plain.action), text: actionText(plain.action, plain.errnoRet) };
   }
   const fallback = actionText(profile.defaultAction, profile.defaultErrnoRet);
   if (rules.length > 0) {
     const conditional = [...new Set(rules.map((r) => actionText(r.action, r.errnoRet)))].join(', ');
-    return { kind: 'conditional', text: `depends on arguments: ${conditional} for matching arguments, otherwise ${fallback}` };
+    return {
+      kind: 'conditional',
+      text: `depends on arguments: ${conditional} for matching arguments, otherwise ${fallback}`,
+    };
   }
   return { kind: kindOf(profile.defaultAction), text: fallback };
 }

@@ -43,38 +43,61 @@ export function tail(text: string, lines = 8): string {
 }
 
 export function workloadEnd(r: RunResult, interrupted: boolean): WorkloadEnd {
-  return { exitCode: r.exitCode, signal: r.signal, exitSignal: r.exitSignal, timedOut: r.timedOut, interrupted, stderrTail: tail(r.stderr) };
+  return {
+    exitCode: r.exitCode,
+    signal: r.signal,
+    exitSignal: r.exitSignal,
+    timedOut: r.timedOut,
+    interrupted,
+    stderrTail: tail(r.stderr),
+  };
 }
 
 /** Log mode saw no record of the runtime's execve of the entrypoint: the container did not start, or its records were lost. */
 export function notStarted(runtime: string, workload: WorkloadEnd, source: LogSource, byPidNamespace: boolean): Error {
   if (workloadFailed(workload)) {
-    return badInput(`${runtime} did not start the container under the profile (exit ${workload.exitCode ?? workload.signal}, no record of its execve of the entrypoint):\n${workload.stderrTail || '(no output)'}`);
+    return badInput(
+      `${runtime} did not start the container under the profile (exit ${workload.exitCode ?? workload.signal}, no record of its execve of the entrypoint):\n${workload.stderrTail || '(no output)'}`,
+    );
   }
   const why = byPidNamespace
-    ? ": the container ended before its pid namespace could be watched"
-    : source.kind === 'kmsg' ? ': the kernel log is rate-limited; apt-get install auditd and start it (`auditd`)' : '';
-  return toolMissing(`no seccomp record of this run arrived in ${source.path} (not even the runtime's execve of the entrypoint), so verify cannot tell what was denied${why}`);
+    ? ': the container ended before its pid namespace could be watched'
+    : source.kind === 'kmsg'
+      ? ': the kernel log is rate-limited; apt-get install auditd and start it (`auditd`)'
+      : '';
+  return toolMissing(
+    `no seccomp record of this run arrived in ${source.path} (not even the runtime's execve of the entrypoint), so verify cannot tell what was denied${why}`,
+  );
 }
 
 /** Run the bundle under the profile and report what the profile denies (or, in log mode, would deny). */
 export async function verifyBundle(opts: VerifyOptions): Promise<VerifyReport> {
   const loaded = await loadProfile(opts.seccomp);
   const bundle = readBundle(opts.bundle);
-  const original: OciSeccomp = resolveProfile(loaded.profile, loaded.format, { capabilities: capabilitiesOf(bundle.config), kernel: os.release() });
+  const original: OciSeccomp = resolveProfile(loaded.profile, loaded.format, {
+    capabilities: capabilitiesOf(bundle.config),
+    kernel: os.release(),
+  });
   const run = prepareProfile(original, opts.mode, opts.runtime);
   const version = await runtimeVersion(opts.runtime);
   const source = findLogSource(opts.mode === 'log', opts.probe ?? hostProbe);
   const cursor = source.open();
   try {
-    const start = () => startBundle(bundle.dir, opts.runtime, { seccomp: run.profile, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+    const start = () =>
+      startBundle(bundle.dir, opts.runtime, {
+        seccomp: run.profile,
+        ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      });
     const tagged = opts.forcePidNamespace
       ? { value: start(), session: undefined, reason: 'attribution by pid namespace was requested' }
       : inAuditSession(start);
     const running = tagged.value;
     const watch = tagged.session === undefined ? watchPidNamespace(opts.runtime, running.id) : undefined;
     let interrupted = false;
-    const onAbort = (): void => { interrupted = true; void running.stop('SIGTERM', 5_000); };
+    const onAbort = (): void => {
+      interrupted = true;
+      void running.stop('SIGTERM', 5_000);
+    };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     let result: RunResult;
@@ -85,9 +108,20 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyReport> {
     }
     const pids = watch ? await watch.stop() : undefined;
     return await finishRun({
-      mode: opts.mode, profile: opts.seccomp, runtime: { name: opts.runtime, version }, target: { bundle: bundle.dir },
-      loaded, original, run, source, cursor, workload: workloadEnd(result, interrupted),
-      mine: tagged.session !== undefined ? { attribution: 'audit-session', session: tagged.session } : { attribution: 'pid-namespace', pids: pids!, reason: tagged.reason },
+      mode: opts.mode,
+      profile: opts.seccomp,
+      runtime: { name: opts.runtime, version },
+      target: { bundle: bundle.dir },
+      loaded,
+      original,
+      run,
+      source,
+      cursor,
+      workload: workloadEnd(result, interrupted),
+      mine:
+        tagged.session !== undefined
+          ? { attribution: 'audit-session', session: tagged.session }
+          : { attribution: 'pid-namespace', pids: pids!, reason: tagged.reason },
     });
   } finally {
     cursor.close();
@@ -126,7 +160,9 @@ export interface PreparedProfile {
 
 /** The profile for the mode: log mode's transform, or the profile as is for enforce. */
 export function prepareProfile(original: OciSeccomp, mode: 'log' | 'enforce', runtime: RuntimeName): PreparedProfile {
-  return mode === 'log' ? toLogProfile(original) : { ...toEnforceProfile(original, runtime), kept: [], sentinel: false };
+  return mode === 'log'
+    ? toLogProfile(original)
+    : { ...toEnforceProfile(original, runtime), kept: [], sentinel: false };
 }
 
 const POLL_WARNING = {
@@ -137,7 +173,8 @@ const POLL_WARNING = {
 /** Read this run's records from the cursor, aggregate them against the profile as written, and build the report. */
 export async function finishRun(f: FinishedRun): Promise<VerifyReport> {
   const mine = f.mine;
-  const isMine = (r: SeccompRecord): boolean => (mine.attribution === 'audit-session' ? r.ses === mine.session : mine.pids.has(r.pid));
+  const isMine = (r: SeccompRecord): boolean =>
+    mine.attribution === 'audit-session' ? r.ses === mine.session : mine.pids.has(r.pid);
   const aggregator = createAggregator(f.original, f.runtime.name);
   const collected = await f.cursor.collect((line) => {
     const r = parseSeccompLine(line);
@@ -147,17 +184,28 @@ export async function finishRun(f: FinishedRun): Promise<VerifyReport> {
   const workload = f.workload;
   const polled = mine.attribution !== 'audit-session';
   const sentinelMissed = f.run.sentinel && !agg.entrypointExecSeen && !workload.interrupted;
-  if (sentinelMissed && !(polled && mine.sentinelOptional && mine.pids.size > 0)) throw notStarted(f.runtime.name, workload, f.source, polled);
+  if (sentinelMissed && !(polled && mine.sentinelOptional && mine.pids.size > 0))
+    throw notStarted(f.runtime.name, workload, f.source, polled);
   const warnings = [
     ...f.loaded.warnings,
     ...(f.source.kind === 'kmsg' ? f.source.notes : []),
-    ...(polled ? [`${mine.reason}; ${POLL_WARNING[mine.attribution]}: calls of processes that lived shorter may be missing`] : []),
-    ...(sentinelMissed ? ["the runtime's execve of the entrypoint was not seen (the container started before it could be watched): calls made before, the runtime layer's among them, may be missing"] : []),
+    ...(polled
+      ? [`${mine.reason}; ${POLL_WARNING[mine.attribution]}: calls of processes that lived shorter may be missing`]
+      : []),
+    ...(sentinelMissed
+      ? [
+          "the runtime's execve of the entrypoint was not seen (the container started before it could be watched): calls made before, the runtime layer's among them, may be missing",
+        ]
+      : []),
     ...(f.extraWarnings ?? []),
     ...f.run.warnings,
     ...collected.warnings,
     ...agg.warnings,
-    ...(f.mode === 'log' && workloadFailed(workload) ? [`the workload ended with ${workload.exitCode !== null ? `status ${workload.exitCode}` : `signal ${workload.signal}`} even though nothing was enforced`] : []),
+    ...(f.mode === 'log' && workloadFailed(workload)
+      ? [
+          `the workload ended with ${workload.exitCode !== null ? `status ${workload.exitCode}` : `signal ${workload.signal}`} even though nothing was enforced`,
+        ]
+      : []),
   ];
   return {
     mode: f.mode,

@@ -23,7 +23,12 @@ export const ENOSYS = 38;
 
 /** Actions that stop a call from doing its work. TRACE without a tracer answers ENOSYS, so it denies too. */
 export const DENYING_ACTIONS: ReadonlySet<string> = new Set([
-  'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_TRACE',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_TRACE',
 ]);
 
 /** A rule that denies on purpose with ENOSYS, so that callers fall back to an older call: kept as is. */

@@ -7,8 +7,11 @@ import { makeBusyboxBundle, makeTemp, needRoot, rmTemp } from '../helpers/bundle
 import { runBundle } from '../../src/trace/bundle.js';
 import { readRecording } from '../../src/recording/io.js';
 import { needBuild, profilePaths, tracewall } from './helpers.js';
-import { BUSYBOX_PROBES as PROBES, BUSYBOX_WEB_OUTPUT as EXPECTED, BUSYBOX_WEB_WORKLOAD as WORKLOAD } from '../../src/examples/workloads.js';
-
+import {
+  BUSYBOX_PROBES as PROBES,
+  BUSYBOX_WEB_OUTPUT as EXPECTED,
+  BUSYBOX_WEB_WORKLOAD as WORKLOAD,
+} from '../../src/examples/workloads.js';
 
 const why = needRoot('crun', 'runc', 'strace') ?? needBuild();
 if (why) console.warn(`skipped busybox container e2e: ${why}`);
@@ -26,7 +29,19 @@ for (const runtime of ['crun', 'runc'] as const) {
       // Docker's default capabilities include NET_RAW: the AF_PACKET probe must be refused by seccomp, not by a missing capability.
       makeBusyboxBundle(bundleDir, { args: ['/bin/sh', '-c', WORKLOAD], addCapabilities: ['CAP_NET_RAW'] });
       const rec = path.join(tmp, 'rec.json');
-      const r = await tracewall(['record', '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec, '--keep-log', path.join(tmp, 'strace.log')]);
+      const r = await tracewall([
+        'record',
+        '--bundle',
+        bundleDir,
+        '--runtime',
+        runtime,
+        '--name',
+        name,
+        '-o',
+        rec,
+        '--keep-log',
+        path.join(tmp, 'strace.log'),
+      ]);
       expect(r.stdout).toBe(EXPECTED);
       expect(r.exitCode, r.stderr).toBe(0);
       const out = path.join(tmp, 'out');
@@ -39,7 +54,12 @@ for (const runtime of ['crun', 'runc'] as const) {
 
     it('records only the container: the entrypoint and what it ran, none of the runtime', () => {
       const rec = readRecording(path.join(tmp, 'rec.json'));
-      expect(rec.target).toMatchObject({ kind: 'bundle', runtime, argv: ['/bin/sh', '-c', WORKLOAD], noNewPrivileges: true });
+      expect(rec.target).toMatchObject({
+        kind: 'bundle',
+        runtime,
+        argv: ['/bin/sh', '-c', WORKLOAD],
+        noNewPrivileges: true,
+      });
       expect(rec.termination).toEqual({ kind: 'exit', code: 0 });
       const execs = rec.executables.map((e) => e.argv0).sort();
       expect(execs).toEqual(expect.arrayContaining(['cat', 'httpd', 'nc', 'tail']));
@@ -57,7 +77,19 @@ for (const runtime of ['crun', 'runc'] as const) {
     it('is deterministic: the same trace gives the same recording bytes, the same recording the same profile bytes', async () => {
       const again = async (i: number) => {
         const rec = path.join(tmp, `again-${i}.json`);
-        const r = await tracewall(['record', '--from-log', path.join(tmp, 'strace.log'), '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec]);
+        const r = await tracewall([
+          'record',
+          '--from-log',
+          path.join(tmp, 'strace.log'),
+          '--bundle',
+          bundleDir,
+          '--runtime',
+          runtime,
+          '--name',
+          name,
+          '-o',
+          rec,
+        ]);
         expect(r.exitCode, r.stderr).toBe(0);
         const out = path.join(tmp, `again-${i}`);
         fs.mkdirSync(out);

@@ -6,14 +6,26 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { makeTemp, rmTemp } from '../helpers/bundles.js';
-import { busyboxImageTar, needEngine, run, startDockerd, tracewallIn, uniqueName, type PrivateDockerd } from '../helpers/engines.js';
+import {
+  busyboxImageTar,
+  needEngine,
+  run,
+  startDockerd,
+  tracewallIn,
+  uniqueName,
+  type PrivateDockerd,
+} from '../helpers/engines.js';
 import { BIN, needBuild, profilePaths } from './helpers.js';
 import { readRecording } from '../../src/recording/io.js';
-import { BUSYBOX_PROBES as PROBES, BUSYBOX_WEB_OUTPUT as EXPECTED, BUSYBOX_WEB_WORKLOAD as WORKLOAD } from '../../src/examples/workloads.js';
+import {
+  BUSYBOX_PROBES as PROBES,
+  BUSYBOX_WEB_OUTPUT as EXPECTED,
+  BUSYBOX_WEB_WORKLOAD as WORKLOAD,
+} from '../../src/examples/workloads.js';
 
 const why = needEngine('docker') ?? needBuild();
 
-describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper runtime', () => {
+describe.skipIf(why)("a docker container, recorded through tracewall's wrapper runtime", () => {
   let tmp: string;
   let dockerd: PrivateDockerd | undefined;
   let notStarted: string | undefined;
@@ -37,7 +49,20 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
     const imported = await docker(['import', busyboxImageTar(tmp), image]);
     expect(imported.exitCode, imported.stderr).toBe(0);
     const rec = path.join(tmp, 'rec.json');
-    const r = await tracewallIn(dockerd.env, ['record', '--docker', '--name', name, '-o', rec, '--', ...runArgs(), image, '/bin/sh', '-c', WORKLOAD]);
+    const r = await tracewallIn(dockerd.env, [
+      'record',
+      '--docker',
+      '--name',
+      name,
+      '-o',
+      rec,
+      '--',
+      ...runArgs(),
+      image,
+      '/bin/sh',
+      '-c',
+      WORKLOAD,
+    ]);
     expect(r.stderr).toMatch(/tracewall: wrote /);
     expect(r.stdout).toBe(EXPECTED);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -59,7 +84,14 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
   it('records the container from its entrypoint on: docker, runc, no no_new_privs; none of the runtime', ({ skip }) => {
     if (notStarted) skip(notStarted);
     const rec = readRecording(path.join(tmp, 'rec.json'));
-    expect(rec.target).toMatchObject({ kind: 'docker', image, runtime: 'runc', argv: ['/bin/sh', '-c', WORKLOAD], cwd: '/', noNewPrivileges: false });
+    expect(rec.target).toMatchObject({
+      kind: 'docker',
+      image,
+      runtime: 'runc',
+      argv: ['/bin/sh', '-c', WORKLOAD],
+      cwd: '/',
+      noNewPrivileges: false,
+    });
     expect(rec.target.kind === 'docker' && rec.target.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(rec.termination).toEqual({ kind: 'exit', code: 0 });
     expect(rec.executables.map((e) => e.argv0)).toEqual(expect.arrayContaining(['cat', 'httpd', 'nc', 'tail']));
@@ -70,9 +102,14 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
     for (const s of ['pivot_root', 'mount', 'seccomp', 'unshare']) expect(rec.syscalls.x86_64?.[s]).toBeUndefined();
   });
 
-  it('generate takes runc\'s larger runtime layer (docker sets no no_new_privs) into the Docker-format profile', ({ skip }) => {
+  it("generate takes runc's larger runtime layer (docker sets no no_new_privs) into the Docker-format profile", ({
+    skip,
+  }) => {
     if (notStarted) skip(notStarted);
-    const p = JSON.parse(fs.readFileSync(profile, 'utf8')) as { defaultAction: string; syscalls: Array<{ names: string[]; comment?: string }> };
+    const p = JSON.parse(fs.readFileSync(profile, 'utf8')) as {
+      defaultAction: string;
+      syscalls: Array<{ names: string[]; comment?: string }>;
+    };
     expect(p.defaultAction).toBe('SCMP_ACT_ERRNO');
     const layer = p.syscalls.find((s) => s.comment?.startsWith('runtime layer: runc'));
     expect(layer?.names).toEqual(expect.arrayContaining(['capset', 'setgroups', 'fstatfs']));
@@ -80,7 +117,14 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
 
   it('runs again with `docker run --security-opt seccomp=PROFILE`: same output, exit 0', async ({ skip }) => {
     if (notStarted) skip(notStarted);
-    const r = await docker(['run', ...runArgs('--security-opt', `seccomp=${profile}`), image, '/bin/sh', '-c', WORKLOAD]);
+    const r = await docker([
+      'run',
+      ...runArgs('--security-opt', `seccomp=${profile}`),
+      image,
+      '/bin/sh',
+      '-c',
+      WORKLOAD,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(EXPECTED);
     expect(r.exitCode).toBe(0);
@@ -97,9 +141,22 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
     });
   }
 
-  it('passes the exit status through, stops the container on SIGTERM as docker stop does, still writes the recording', async ({ skip }) => {
+  it('passes the exit status through, stops the container on SIGTERM as docker stop does, still writes the recording', async ({
+    skip,
+  }) => {
     if (notStarted) skip(notStarted);
-    const failed = await tracewallIn(dockerd!.env, ['record', '--docker', '-o', path.join(tmp, 'exit.json'), '--', '--rm', image, '/bin/sh', '-c', 'echo out; echo err >&2; exit 42']);
+    const failed = await tracewallIn(dockerd!.env, [
+      'record',
+      '--docker',
+      '-o',
+      path.join(tmp, 'exit.json'),
+      '--',
+      '--rm',
+      image,
+      '/bin/sh',
+      '-c',
+      'echo out; echo err >&2; exit 42',
+    ]);
     expect(failed.exitCode).toBe(42);
     expect(failed.stdout).toBe('out\n');
     expect(failed.stderr).toMatch(/^err$/m);
@@ -107,12 +164,24 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
 
     const rec = path.join(tmp, 'stopped.json');
     const script = 'trap "echo stopping; exit 7" TERM; echo started; while :; do sleep 0.1; done';
-    const child = execa(process.execPath, [BIN, 'record', '--docker', '-o', rec, '--', '--rm', image, '/bin/sh', '-c', script], {
-      env: { ...process.env, ...dockerd!.env }, reject: false, stdin: 'ignore', stripFinalNewline: false,
-    });
+    const child = execa(
+      process.execPath,
+      [BIN, 'record', '--docker', '-o', rec, '--', '--rm', image, '/bin/sh', '-c', script],
+      {
+        env: { ...process.env, ...dockerd!.env },
+        reject: false,
+        stdin: 'ignore',
+        stripFinalNewline: false,
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the container never printed "started"')), 30_000);
-      child.stdout!.on('data', (d: Buffer) => { if (String(d).includes('started')) { clearTimeout(timer); resolve(); } });
+      child.stdout!.on('data', (d: Buffer) => {
+        if (String(d).includes('started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
     child.kill('SIGTERM');
     const r = await child;
@@ -128,9 +197,16 @@ describe.skipIf(why)('a docker container, recorded through tracewall\'s wrapper 
     const ps = await docker(['ps', '-aq']);
     expect(ps.stdout.trim()).toBe('');
     expect(fs.readdirSync(`${dockerd!.runtimePath}.sessions`)).toEqual([]);
-    const tracers = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${dockerd!.runtimePath}.sessions`); } catch { return false; }
-    });
+    const tracers = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${dockerd!.runtimePath}.sessions`);
+        } catch {
+          return false;
+        }
+      });
     expect(tracers).toEqual([]);
   });
 

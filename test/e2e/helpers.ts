@@ -9,7 +9,9 @@ export const BIN = fromRoot('bin', 'tracewall');
 
 /** Why the built CLI cannot run, or undefined. Printed when a test skips for it. */
 export function needBuild(): string | undefined {
-  return fs.existsSync(fromRoot('dist', 'cli', 'main.js')) ? undefined : 'dist/ is missing: run `npm run build` (npm test does)';
+  return fs.existsSync(fromRoot('dist', 'cli', 'main.js'))
+    ? undefined
+    : 'dist/ is missing: run `npm run build` (npm test does)';
 }
 
 /** Run tracewall to its end; never throws on a non-zero exit. */
@@ -26,7 +28,12 @@ export async function tracewall(args: string[], opts: { cwd?: string; timeoutMs?
 
 /** Start tracewall in the background (for servers that are stopped by a signal). */
 export function tracewallStart(args: string[], opts: { cwd?: string } = {}): ResultPromise {
-  return execa(process.execPath, [BIN, ...args], { reject: false, cwd: opts.cwd, stdin: 'ignore', stripFinalNewline: false });
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    cwd: opts.cwd,
+    stdin: 'ignore',
+    stripFinalNewline: false,
+  });
 }
 
 /** The three files `generate -o DIR --name NAME` writes. */

@@ -5,12 +5,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/recording/io.js';
-import { HAS_PROC, NO_DIST, pidsWithMarker, pool, rmrf, runCli, skipUnless, tempDir, tempLeftovers, uniqueMarker, which } from './helpers.js';
+import {
+  HAS_PROC,
+  NO_DIST,
+  pidsWithMarker,
+  pool,
+  rmrf,
+  runCli,
+  skipUnless,
+  tempDir,
+  tempLeftovers,
+  uniqueMarker,
+  which,
+} from './helpers.js';
 
 const RUNS = 50;
 const LIMIT = 8;
 
-const why = skipUnless([!NO_DIST, NO_DIST ?? ''], [which('strace') !== undefined, 'strace is not installed (apt-get install strace)'], [HAS_PROC, 'needs Linux /proc']);
+const why = skipUnless(
+  [!NO_DIST, NO_DIST ?? ''],
+  [which('strace') !== undefined, 'strace is not installed (apt-get install strace)'],
+  [HAS_PROC, 'needs Linux /proc'],
+);
 
 describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time)`, () => {
   let dir = '';
@@ -26,16 +42,35 @@ describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time
     fs.mkdirSync(tmp);
     fs.mkdirSync(path.join(dir, 'work'));
     const t0 = Date.now();
-    results = await pool(Array.from({ length: RUNS }, (_, i) => i), LIMIT, async (i) => {
-      const file = path.join(dir, 'work', `unique-${marker}-${String(i).padStart(2, '0')}`);
-      const out = path.join(dir, `run-${i}.recording.json`);
-      // Exit codes 1..50 (distinct, and each a failure that record must pass through).
-      const r = await runCli(['record', '-o', out, '--name', `run-${i}`, '--', '/bin/sh', '-c', `echo ${i} > "$1"; exit ${i + 1}`, 'sh', file], {
-        env: { TMPDIR: tmp },
-        timeoutMs: 120_000,
-      });
-      return { i, code: r.code, stderr: r.stderr, file, out };
-    });
+    results = await pool(
+      Array.from({ length: RUNS }, (_, i) => i),
+      LIMIT,
+      async (i) => {
+        const file = path.join(dir, 'work', `unique-${marker}-${String(i).padStart(2, '0')}`);
+        const out = path.join(dir, `run-${i}.recording.json`);
+        // Exit codes 1..50 (distinct, and each a failure that record must pass through).
+        const r = await runCli(
+          [
+            'record',
+            '-o',
+            out,
+            '--name',
+            `run-${i}`,
+            '--',
+            '/bin/sh',
+            '-c',
+            `echo ${i} > "$1"; exit ${i + 1}`,
+            'sh',
+            file,
+          ],
+          {
+            env: { TMPDIR: tmp },
+            timeoutMs: 120_000,
+          },
+        );
+        return { i, code: r.code, stderr: r.stderr, file, out };
+      },
+    );
     elapsed = Date.now() - t0;
   }, 180_000);
 
@@ -45,7 +80,7 @@ describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time
     rmrf(dir);
   });
 
-  it('every run exits with its own workload\'s code and writes its own recording', () => {
+  it("every run exits with its own workload's code and writes its own recording", () => {
     for (const r of results) {
       expect(r.code, `run ${r.i}: ${r.stderr}`).toBe(r.i + 1);
       expect(fs.existsSync(r.out), `run ${r.i}`).toBe(true);
@@ -58,7 +93,10 @@ describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time
       const rec = readRecording(r.out);
       expect(rec.name).toBe(`run-${r.i}`);
       expect(rec.termination).toEqual({ kind: 'exit', code: r.i + 1 });
-      expect(rec.target).toMatchObject({ kind: 'command', argv: ['/bin/sh', '-c', expect.stringContaining(`exit ${r.i + 1}`), 'sh', r.file] });
+      expect(rec.target).toMatchObject({
+        kind: 'command',
+        argv: ['/bin/sh', '-c', expect.stringContaining(`exit ${r.i + 1}`), 'sh', r.file],
+      });
       expect(rec.files[r.file]?.access).toEqual(expect.arrayContaining(['write', 'create']));
       const others = Object.keys(rec.files).filter((f) => f.includes(`unique-${marker}-`) && f !== r.file);
       expect(others, `run ${r.i}`).toEqual([]);
@@ -74,5 +112,4 @@ describe.skipIf(why)(`${RUNS} recordings in parallel (at most ${LIMIT} at a time
     expect(tempLeftovers(dir)).toEqual([]);
     expect(pidsWithMarker(marker)).toEqual([]);
   });
-
 });

@@ -13,15 +13,37 @@ import { parseRecording, readRecording, serializeRecording } from '../../src/rec
 import { renderProfiles } from '../../src/cli/profiles.js';
 import { TracewallError } from '../../src/errors.js';
 import type { Recording } from '../../src/recording/types.js';
-import { FIXTURES, NO_DIST, announce, fcSeed, messageLines, rmrf, runCli, snapshot, tempDir, tempLeftovers, unchanged, type FileSnapshot } from './helpers.js';
+import {
+  FIXTURES,
+  NO_DIST,
+  announce,
+  fcSeed,
+  messageLines,
+  rmrf,
+  runCli,
+  snapshot,
+  tempDir,
+  tempLeftovers,
+  unchanged,
+  type FileSnapshot,
+} from './helpers.js';
 
 const STRACE = path.join(FIXTURES, 'strace');
-const LOGS = fs.readdirSync(STRACE).filter((f) => f.endsWith('.log')).sort();
+const LOGS = fs
+  .readdirSync(STRACE)
+  .filter((f) => f.endsWith('.log'))
+  .sort();
 const readLog = (name: string): string => fs.readFileSync(path.join(STRACE, name), 'utf8');
 
 const META: StraceMeta = {
-  name: 'fuzz', toolVersion: '0.1.0', tracerVersion: '6.1', kernel: '6.1.0', target: { kind: 'log', file: 'fuzz.log' },
-  initialCwd: '/', initialUid: 0, initialGid: 0,
+  name: 'fuzz',
+  toolVersion: '0.1.0',
+  tracerVersion: '6.1',
+  kernel: '6.1.0',
+  target: { kind: 'log', file: 'fuzz.log' },
+  initialCwd: '/',
+  initialUid: 0,
+  initialGid: 0,
 };
 
 /** `count` threads of one process, each with an unfinished futex and openat resumed out of order; some never resume. */
@@ -33,10 +55,13 @@ function manyThreadsLog(count: number): { text: string; neverResumed: number } {
   lines.push(`${leader} ${at()} [  59] execve("/srv/app", ["/srv/app"], 0x7ffc /* 3 vars */) = 0`);
   const tids = Array.from({ length: count }, (_, i) => leader + 1 + i);
   for (const tid of tids) {
-    lines.push(`${leader} ${at()} [ 435] clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f00, parent_tid=0x7f00, exit_signal=0, stack=0x7f00, stack_size=0x7fff00, tls=0x7f00} => {parent_tid=[${tid}]}, 88) = ${tid}`);
+    lines.push(
+      `${leader} ${at()} [ 435] clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f00, parent_tid=0x7f00, exit_signal=0, stack=0x7f00, stack_size=0x7fff00, tls=0x7f00} => {parent_tid=[${tid}]}, 88) = ${tid}`,
+    );
   }
   // Every thread starts a futex wait and an open; strace shows them interleaved, and resumes them in reverse order.
-  for (const tid of tids) lines.push(`${tid} ${at()} [ 202] futex(0x7f${tid.toString(16)}, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>`);
+  for (const tid of tids)
+    lines.push(`${tid} ${at()} [ 202] futex(0x7f${tid.toString(16)}, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>`);
   let neverResumed = 0;
   for (const tid of [...tids].reverse()) {
     if (tid % 10 === 0) {
@@ -62,7 +87,10 @@ function manyThreadsLog(count: number): { text: string; neverResumed: number } {
 function i386OnlyLog(): string {
   const text = readLog('i386.log');
   const child = /\[\s*2\] fork\(\)\s*= (\d+)/.exec(text)?.[1];
-  return text.split('\n').filter((l) => !child || !l.startsWith(`${child} `)).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => !child || !l.startsWith(`${child} `))
+    .join('\n');
 }
 
 const why = announce(NO_DIST);
@@ -74,7 +102,10 @@ describe.skipIf(why)('odd strace logs are recorded, with warnings that name the 
   });
   afterAll(() => rmrf(dir));
 
-  async function fromLog(name: string, text: string): Promise<{ code: number | null; stderr: string; rec?: Recording }> {
+  async function fromLog(
+    name: string,
+    text: string,
+  ): Promise<{ code: number | null; stderr: string; rec?: Recording }> {
     const log = path.join(dir, `${name}.log`);
     const out = path.join(dir, `${name}.json`);
     fs.writeFileSync(log, text);
@@ -120,13 +151,14 @@ describe.skipIf(why)('odd strace logs are recorded, with warnings that name the 
   });
 
   it('unknown syscalls: a number strace did not know, and a name tracewall does not know', async () => {
-    const text = [
-      '7000 1700000000.000001 [  59] execve("/srv/app", ["/srv/app"], 0x1 /* 1 var */) = 0',
-      '7000 1700000000.000002 [ 999] syscall_0x3e7(0x1, 0x2, 0x3) = -1 ENOSYS (Function not implemented)',
-      '7000 1700000000.000003 [ 998] frobnicate(1) = 0',
-      '7000 1700000000.000004 [ 231] exit_group(0) = ?',
-      '7000 1700000000.000005 +++ exited with 0 +++',
-    ].join('\n') + '\n';
+    const text =
+      [
+        '7000 1700000000.000001 [  59] execve("/srv/app", ["/srv/app"], 0x1 /* 1 var */) = 0',
+        '7000 1700000000.000002 [ 999] syscall_0x3e7(0x1, 0x2, 0x3) = -1 ENOSYS (Function not implemented)',
+        '7000 1700000000.000003 [ 998] frobnicate(1) = 0',
+        '7000 1700000000.000004 [ 231] exit_group(0) = ?',
+        '7000 1700000000.000005 +++ exited with 0 +++',
+      ].join('\n') + '\n';
     const r = await fromLog('unknown', text);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('strace did not know syscall number 999 (0x3e7) on x86_64');
@@ -135,7 +167,9 @@ describe.skipIf(why)('odd strace logs are recorded, with warnings that name the 
     fs.mkdirSync(gen);
     const g = await runCli(['generate', '-o', gen, path.join(dir, 'unknown.json')]);
     expect(g.code, g.stderr).toBe(0);
-    const seccomp = JSON.parse(fs.readFileSync(path.join(gen, 'unknown.seccomp.json'), 'utf8')) as { syscalls: Array<{ names: string[] }> };
+    const seccomp = JSON.parse(fs.readFileSync(path.join(gen, 'unknown.seccomp.json'), 'utf8')) as {
+      syscalls: Array<{ names: string[] }>;
+    };
     // A placeholder is never allowed (seccomp could not name it); the unknown name is allowed with a warning.
     expect(seccomp.syscalls.flatMap((s) => s.names)).not.toContain('syscall_0x3e7');
     expect(g.stderr).toMatch(/syscall_0x3e7.*not allowed/);
@@ -180,7 +214,8 @@ describe.skipIf(why)('bad input is refused: exit 2, one message naming the file,
     fs.writeFileSync(p, text);
     return p;
   };
-  const validRecording = (): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(FIXTURES, 'recordings', 'busybox-httpd.json'), 'utf8'));
+  const validRecording = (): Record<string, unknown> =>
+    JSON.parse(fs.readFileSync(path.join(FIXTURES, 'recordings', 'busybox-httpd.json'), 'utf8'));
 
   /** One tracewall message, naming `file`, matching `what`; no stack trace; outputs untouched. */
   function expectRefused(r: { code: number | null; stderr: string }, file: string, what: RegExp): void {
@@ -198,9 +233,21 @@ describe.skipIf(why)('bad input is refused: exit 2, one message naming the file,
   }
 
   const logCases: Array<[string, string, RegExp]> = [
-    ['an aarch64 log (nanosleep is 101 there, ptrace on x86_64)', '1234 1700000000.000001 [ 101] nanosleep({tv_sec=1, tv_nsec=0}, NULL) = 0\n1234 1700000000.000002 [  94] exit_group(0) = ?\n', /line 1: syscall nanosleep has number 101 in the log, but 35 on x86_64/],
-    ['a log from a 32-bit strace (i386 numbers, no personality line)', '1234 1700000000.000001 [   5] open("/etc/passwd", O_RDONLY) = 3</etc/passwd>\n1234 1700000000.000002 [ 252] exit_group(0) = ?\n', /line 1: syscall open has number 5 in the log, but 2 on x86_64/],
-    ['a JSON file instead of a log', '{"schemaVersion": 1}\n', /no system call found: .* line 1 is "\{\\"schemaVersion\\": 1\}"/],
+    [
+      'an aarch64 log (nanosleep is 101 there, ptrace on x86_64)',
+      '1234 1700000000.000001 [ 101] nanosleep({tv_sec=1, tv_nsec=0}, NULL) = 0\n1234 1700000000.000002 [  94] exit_group(0) = ?\n',
+      /line 1: syscall nanosleep has number 101 in the log, but 35 on x86_64/,
+    ],
+    [
+      'a log from a 32-bit strace (i386 numbers, no personality line)',
+      '1234 1700000000.000001 [   5] open("/etc/passwd", O_RDONLY) = 3</etc/passwd>\n1234 1700000000.000002 [ 252] exit_group(0) = ?\n',
+      /line 1: syscall open has number 5 in the log, but 2 on x86_64/,
+    ],
+    [
+      'a JSON file instead of a log',
+      '{"schemaVersion": 1}\n',
+      /no system call found: .* line 1 is "\{\\"schemaVersion\\": 1\}"/,
+    ],
     ['an empty log', '', /the log is empty/],
     ['binary garbage', '\x00\x01\x02\xff\xfe garbage\n\x7fELF\n', /no system call found: .*line 1/],
   ];
@@ -218,10 +265,26 @@ describe.skipIf(why)('bad input is refused: exit 2, one message naming the file,
   });
 
   const recordingCases: Array<[string, () => string | Buffer, RegExp]> = [
-    ['a recording with a future schemaVersion', () => JSON.stringify({ ...validRecording(), schemaVersion: 2 }, null, 2), /schemaVersion 2 is not supported; this tracewall reads schemaVersion 1/],
-    ['malformed JSON', () => '{\n  "schemaVersion": 1,\n  "tracer": {"name": "strace",}\n}\n', /not valid JSON: .*\(line 3, column \d+\)/],
-    ['JSON cut short', () => JSON.stringify(validRecording(), null, 2).slice(0, 700), /not valid JSON: .*\(line \d+, column \d+\)/],
-    ['a recording of the wrong shape', () => JSON.stringify({ ...validRecording(), files: { 'relative/path': { access: ['read'] } } }), /invalid recording: at \/files/],
+    [
+      'a recording with a future schemaVersion',
+      () => JSON.stringify({ ...validRecording(), schemaVersion: 2 }, null, 2),
+      /schemaVersion 2 is not supported; this tracewall reads schemaVersion 1/,
+    ],
+    [
+      'malformed JSON',
+      () => '{\n  "schemaVersion": 1,\n  "tracer": {"name": "strace",}\n}\n',
+      /not valid JSON: .*\(line 3, column \d+\)/,
+    ],
+    [
+      'JSON cut short',
+      () => JSON.stringify(validRecording(), null, 2).slice(0, 700),
+      /not valid JSON: .*\(line \d+, column \d+\)/,
+    ],
+    [
+      'a recording of the wrong shape',
+      () => JSON.stringify({ ...validRecording(), files: { 'relative/path': { access: ['read'] } } }),
+      /invalid recording: at \/files/,
+    ],
     ['a JSON array', () => '[1, 2, 3]\n', /not a tracewall recording/],
     ['not UTF-8', () => Buffer.from([0xff, 0xfe, 0x7b, 0x00]), /not valid JSON/],
   ];
@@ -245,12 +308,23 @@ describe.skipIf(why)('bad input is refused: exit 2, one message naming the file,
   });
 
   it('validate reports each bad file once, by name, with the line or the JSON location, and exits 2', async () => {
-    const malformed = write('val-malformed.json', '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "architectures": [,]\n}\n');
+    const malformed = write(
+      'val-malformed.json',
+      '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "architectures": [,]\n}\n',
+    );
     const future = write('val-future.json', JSON.stringify({ ...validRecording(), schemaVersion: 3 }));
-    const unknown = write('val-unknown.json', JSON.stringify({
-      defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
-      syscalls: [{ names: ['read', 'wrtie'], action: 'SCMP_ACT_ALLOW' }],
-    }, null, 2));
+    const unknown = write(
+      'val-unknown.json',
+      JSON.stringify(
+        {
+          defaultAction: 'SCMP_ACT_ERRNO',
+          architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+          syscalls: [{ names: ['read', 'wrtie'], action: 'SCMP_ACT_ALLOW' }],
+        },
+        null,
+        2,
+      ),
+    );
     for (const [file, what] of [
       [malformed, /error: not valid JSON: .*\(line 3, column 21\)/],
       [future, /error: recording schemaVersion 3 is not supported; this tracewall reads schemaVersion 1/],
@@ -270,7 +344,33 @@ describe.skipIf(why)('bad input is refused: exit 2, one message naming the file,
 
 /** One mutation of a log's text, chosen and placed by numbers from fast-check. */
 type Mutation = [op: number, a: number, b: number, text: string];
-const SPICE = ['"', '\\', '<', '>', '(', ')', '{', '}', '[', ']', ',', '=', ' ', '\0', '\uFFFD', '\n', '...', ' <unfinished ...>', '<... read resumed>', ') = ?', '+++ exited with 0 +++', '/* 3 vars */', '0x', '-1', '[ Process PID=1 runs in 32 bit mode. ]'];
+const SPICE = [
+  '"',
+  '\\',
+  '<',
+  '>',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '=',
+  ' ',
+  '\0',
+  '\uFFFD',
+  '\n',
+  '...',
+  ' <unfinished ...>',
+  '<... read resumed>',
+  ') = ?',
+  '+++ exited with 0 +++',
+  '/* 3 vars */',
+  '0x',
+  '-1',
+  '[ Process PID=1 runs in 32 bit mode. ]',
+];
 
 function mutateLog(text: string, muts: Mutation[]): string {
   let lines = text.split('\n');
@@ -291,7 +391,8 @@ function mutateLog(text: string, muts: Mutation[]): string {
         [lines[i], lines[j]] = [lines[j] ?? '', line];
         break;
       case 4: // replace one character with a syntax character
-        lines[i] = line.slice(0, b % (line.length + 1)) + SPICE[a % SPICE.length] + line.slice((b % (line.length + 1)) + 1);
+        lines[i] =
+          line.slice(0, b % (line.length + 1)) + SPICE[a % SPICE.length] + line.slice((b % (line.length + 1)) + 1);
         break;
       case 5: // insert arbitrary text
         lines[i] = line.slice(0, b % (line.length + 1)) + s + line.slice(b % (line.length + 1));
@@ -300,7 +401,7 @@ function mutateLog(text: string, muts: Mutation[]): string {
         lines[i] = line.replace(/\[\s*\d+\]/, `[${b % 1024}]`);
         break;
       case 7: // give the line to another (maybe unknown) pid
-        lines[i] = line.replace(/^\d+/, String(b % 3 === 0 ? b % 100000 : (lines[j] ?? '').split(' ')[0] ?? '1'));
+        lines[i] = line.replace(/^\d+/, String(b % 3 === 0 ? b % 100000 : ((lines[j] ?? '').split(' ')[0] ?? '1')));
         break;
       case 8: // split a line in two
         lines.splice(i, 1, line.slice(0, b % (line.length + 1)), line.slice(b % (line.length + 1)));
@@ -320,17 +421,22 @@ describe('fuzz: the strace parser and the recording builder', () => {
   it('never throw on mutated fixture logs, and always give schema-valid recordings (~7 s)', () => {
     let runs = 0;
     fc.assert(
-      fc.property(fc.constantFrom(...LOGS), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4096 }), (log, muts, chunk) => {
-        runs++;
-        const text = mutateLog(readLog(log), muts);
-        parseStraceLog(text);
-        const rec = recordingFromStrace(text, META);
-        serializeRecording(rec); // schema-checked on the way out
-        // Fed in arbitrary chunks, the same log gives the same recording.
-        const pieces: string[] = [];
-        for (let k = 0; k < text.length; k += chunk) pieces.push(text.slice(k, k + chunk));
-        expect(serializeRecording(recordingFromStraceChunks(pieces, META))).toBe(serializeRecording(rec));
-      }),
+      fc.property(
+        fc.constantFrom(...LOGS),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 4096 }),
+        (log, muts, chunk) => {
+          runs++;
+          const text = mutateLog(readLog(log), muts);
+          parseStraceLog(text);
+          const rec = recordingFromStrace(text, META);
+          serializeRecording(rec); // schema-checked on the way out
+          // Fed in arbitrary chunks, the same log gives the same recording.
+          const pieces: string[] = [];
+          for (let k = 0; k < text.length; k += chunk) pieces.push(text.slice(k, k + chunk));
+          expect(serializeRecording(recordingFromStraceChunks(pieces, META))).toBe(serializeRecording(rec));
+        },
+      ),
       { seed: fcSeed('strace fuzz'), numRuns: 1_000_000, interruptAfterTimeLimit: 7000 },
     );
     console.log(`strace fuzz: ${runs} mutated logs`);
@@ -339,7 +445,11 @@ describe('fuzz: the strace parser and the recording builder', () => {
 });
 
 /** Every place (path of keys) in a JSON value. */
-function placesOf(v: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function placesOf(
+  v: unknown,
+  at: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   out.push(at);
   if (Array.isArray(v)) v.forEach((x, i) => placesOf(x, [...at, i], out));
   else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) placesOf(x, [...at, k], out);
@@ -372,7 +482,9 @@ function mutateJson(base: unknown, place: Array<string | number>, op: number, va
       p[key] = typeof value === 'string' ? value : '\n"},{"x":1}\u202e/../**';
       break;
     default: // a number of the wrong kind
-      p[key] = [-1, 0.5, 1e300, Number.MAX_SAFE_INTEGER + 2, 2 ** 31][Math.abs(Number(JSON.stringify(value ?? 0).length)) % 5];
+      p[key] = [-1, 0.5, 1e300, Number.MAX_SAFE_INTEGER + 2, 2 ** 31][
+        Math.abs(Number(JSON.stringify(value ?? 0).length)) % 5
+      ];
       break;
   }
   return root;
@@ -393,24 +505,37 @@ describe('fuzz: the Recording loader', () => {
   const bases: unknown[] = [
     JSON.parse(fs.readFileSync(path.join(FIXTURES, 'recordings', 'busybox-httpd.json'), 'utf8')),
     JSON.parse(fs.readFileSync(path.join(FIXTURES, 'diff', 'new.recording.json'), 'utf8')),
-    ...['net.log', 'files.log', 'i386.log'].map((l) => JSON.parse(serializeRecording(recordingFromStrace(readLog(l), META)))),
+    ...['net.log', 'files.log', 'i386.log'].map((l) =>
+      JSON.parse(serializeRecording(recordingFromStrace(readLog(l), META))),
+    ),
   ];
 
   it('parseRecording of mutated recordings succeeds or throws TracewallError exit 2; what it accepts renders or is refused (~5 s)', () => {
     const seen = { ok: 0, refused: 0 };
     fc.assert(
-      fc.property(fc.nat(bases.length - 1), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 3 }), (bi, pick, ops) => {
-        let value = bases[bi];
-        for (const [op, v] of ops) {
-          const places = placesOf(value);
-          value = mutateJson(value, places[(pick + op) % places.length]!, op, v);
-        }
-        const outcome = expectCleanOutcome(() => parseRecording(value, 'fuzz.json'));
-        seen[outcome]++;
-        if (outcome === 'ok') {
-          expectCleanOutcome(() => renderProfiles([value as Recording], { format: 'docker', defaultAction: 'errno', apparmorAnnotation: false }));
-        }
-      }),
+      fc.property(
+        fc.nat(bases.length - 1),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 3 }),
+        (bi, pick, ops) => {
+          let value = bases[bi];
+          for (const [op, v] of ops) {
+            const places = placesOf(value);
+            value = mutateJson(value, places[(pick + op) % places.length]!, op, v);
+          }
+          const outcome = expectCleanOutcome(() => parseRecording(value, 'fuzz.json'));
+          seen[outcome]++;
+          if (outcome === 'ok') {
+            expectCleanOutcome(() =>
+              renderProfiles([value as Recording], {
+                format: 'docker',
+                defaultAction: 'errno',
+                apparmorAnnotation: false,
+              }),
+            );
+          }
+        },
+      ),
       { seed: fcSeed('recording fuzz'), numRuns: 1_000_000, interruptAfterTimeLimit: 5000 },
     );
     console.log(`recording fuzz: ${seen.ok} accepted, ${seen.refused} refused`);

@@ -8,8 +8,28 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/recording/io.js';
 import {
-  FIXTURES, HAS_PROC, IS_ROOT, NO_DIST, announce, childrenNamed, finished, killMarked, messageLines, pidsWithMarker, rmrf, runCli, skipUnless,
-  snapshot, spawnCli, survivors, tempDir, tempLeftovers, uniqueMarker, unchanged, waitFor, which,
+  FIXTURES,
+  HAS_PROC,
+  IS_ROOT,
+  NO_DIST,
+  announce,
+  childrenNamed,
+  finished,
+  killMarked,
+  messageLines,
+  pidsWithMarker,
+  rmrf,
+  runCli,
+  skipUnless,
+  snapshot,
+  spawnCli,
+  survivors,
+  tempDir,
+  tempLeftovers,
+  uniqueMarker,
+  unchanged,
+  waitFor,
+  which,
 } from './helpers.js';
 
 const STRACE = which('strace');
@@ -42,7 +62,7 @@ describe.skipIf(announce(NO_DIST))('tracer missing or not permitted', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('ptrace not permitted: exit 3 within seconds, with strace\'s reason and the way out', async () => {
+  it("ptrace not permitted: exit 3 within seconds, with strace's reason and the way out", async () => {
     const bin = emptyPath();
     fs.writeFileSync(
       path.join(bin, 'strace'),
@@ -53,13 +73,17 @@ describe.skipIf(announce(NO_DIST))('tracer missing or not permitted', () => {
     const r = await runCli(['record', '-o', out, '--', '/bin/true'], { env: { PATH: `${bin}:/usr/bin:/bin` } });
     expect(r.code, r.stderr).toBe(3);
     expect(r.ms).toBeLessThan(10_000);
-    expect(messageLines(r.stderr)).toEqual([expect.stringMatching(/strace cannot trace on this machine: .*Operation not permitted; allow ptrace/)]);
+    expect(messageLines(r.stderr)).toEqual([
+      expect.stringMatching(/strace cannot trace on this machine: .*Operation not permitted; allow ptrace/),
+    ]);
     expect(fs.existsSync(out)).toBe(false);
   });
 
   it('bpftrace missing: exit 3 within seconds, for a command and for an attach, which leaves its target running', async () => {
     const out = path.join(dir, 'nobpf.json');
-    const r = await runCli(['record', '--tracer', 'bpftrace', '-o', out, '--', '/bin/true'], { env: { PATH: emptyPath() } });
+    const r = await runCli(['record', '--tracer', 'bpftrace', '-o', out, '--', '/bin/true'], {
+      env: { PATH: emptyPath() },
+    });
     expect(r.code, r.stderr).toBe(3);
     expect(r.ms).toBeLessThan(10_000);
     expect(r.stderr).toMatch(/bpftrace is not installed or not on PATH/);
@@ -80,7 +104,11 @@ describe.skipIf(announce(NO_DIST))('tracer missing or not permitted', () => {
   });
 });
 
-const traceWhy = skipUnless([!NO_DIST, NO_DIST ?? ''], [STRACE !== undefined, 'strace is not installed (apt-get install strace)'], [HAS_PROC, 'process-tree checks need Linux /proc']);
+const traceWhy = skipUnless(
+  [!NO_DIST, NO_DIST ?? ''],
+  [STRACE !== undefined, 'strace is not installed (apt-get install strace)'],
+  [HAS_PROC, 'process-tree checks need Linux /proc'],
+);
 
 describe.skipIf(traceWhy)('the workload, tracewall and the tracer under signals', () => {
   /** Start `record` of a shell script whose processes (and sleeps) carry a unique marker. */
@@ -88,7 +116,18 @@ describe.skipIf(traceWhy)('the workload, tracewall and the tracer under signals'
     const marker = uniqueMarker();
     markers.push(marker);
     const out = path.join(dir, `${name}.json`);
-    const child = spawnCli(['record', '-o', out, '--name', name, '--', '/bin/sh', '-c', script(marker), `tracewall-fault-${marker}`]);
+    const child = spawnCli([
+      'record',
+      '-o',
+      out,
+      '--name',
+      name,
+      '--',
+      '/bin/sh',
+      '-c',
+      script(marker),
+      `tracewall-fault-${marker}`,
+    ]);
     const done = finished(child, 60_000);
     return { marker, out, child, done };
   }
@@ -157,9 +196,13 @@ describe.skipIf(traceWhy)('the workload, tracewall and the tracer under signals'
     process.kill(strace, 'SIGKILL');
     const r = await run.done;
     expect(r.code, r.stderr).toBe(3);
-    expect(messageLines(r.stderr).at(-1)).toMatch(/strace ended \(killed by SIGKILL\) while tracing; the recording so far was written/);
+    expect(messageLines(r.stderr).at(-1)).toMatch(
+      /strace ended \(killed by SIGKILL\) while tracing; the recording so far was written/,
+    );
     const rec = readRecording(run.out);
-    expect(rec.warnings.join('\n')).toMatch(/the tracer \(strace\) ended, killed by SIGKILL, while the workload was still running: .* were killed/);
+    expect(rec.warnings.join('\n')).toMatch(
+      /the tracer \(strace\) ended, killed by SIGKILL, while the workload was still running: .* were killed/,
+    );
     expect(rec.syscalls.x86_64!.execve).toBeDefined();
     expect(await survivors(run.marker)).toEqual([]);
   });
@@ -176,7 +219,11 @@ function survivorsNow(marker: string): number[] {
   });
 }
 
-const diskWhy = skipUnless([!NO_DIST, NO_DIST ?? ''], [IS_ROOT, `a small tmpfs can only be mounted as root (running as uid ${process.getuid?.()})`], [which('mount') !== undefined && which('umount') !== undefined, 'mount/umount are not installed (util-linux)']);
+const diskWhy = skipUnless(
+  [!NO_DIST, NO_DIST ?? ''],
+  [IS_ROOT, `a small tmpfs can only be mounted as root (running as uid ${process.getuid?.()})`],
+  [which('mount') !== undefined && which('umount') !== undefined, 'mount/umount are not installed (util-linux)'],
+);
 
 describe.skipIf(diskWhy)('a full disk on output', () => {
   let mnt = '';
@@ -228,7 +275,9 @@ describe.skipIf(diskWhy)('a full disk on output', () => {
     const names = before();
     const r = await runCli(['record', '--from-log', log, '-o', previous]);
     expect(r.code, r.stderr).toBe(2);
-    expect(messageLines(r.stderr)).toEqual([expect.stringMatching(new RegExp(`cannot write ${previous.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOSPC`))]);
+    expect(messageLines(r.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`cannot write ${previous.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOSPC`)),
+    ]);
     expect(unchanged(snap)).toBe(true);
     expect(before()).toEqual(names);
     expect(tempLeftovers(mnt)).toEqual([]);
@@ -237,24 +286,43 @@ describe.skipIf(diskWhy)('a full disk on output', () => {
   it('generate: exit 2, none of the three profiles replaced (all or nothing), no temporary file left', async () => {
     const snaps = ['app.seccomp.json', 'app.apparmor', 'app.k8s.yaml'].map((f) => snapshot(path.join(mnt, f)));
     const names = before();
-    const r = await runCli(['generate', '-o', mnt, '--name', 'app', path.join(FIXTURES, 'recordings', 'busybox-httpd.json')]);
+    const r = await runCli([
+      'generate',
+      '-o',
+      mnt,
+      '--name',
+      'app',
+      path.join(FIXTURES, 'recordings', 'busybox-httpd.json'),
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(messageLines(r.stderr)).toEqual([expect.stringMatching(/cannot write .*: ENOSPC/)]);
     for (const s of snaps) expect(unchanged(s), s.file).toBe(true);
     expect(before()).toEqual(names);
   });
 
-  it.skipIf(announce(STRACE ? undefined : 'strace is not installed: the live full-disk case'))('a live record: the workload runs and ends, then exit 2; nothing partial, nothing left running', async () => {
-    const snap = snapshot(previous);
-    const marker = uniqueMarker();
-    markers.push(marker);
-    const r = await runCli(['record', '-o', previous, '--', '/bin/sh', '-c', `sleep ${marker}; exit 0`, `tracewall-disk-${marker}`]);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/cannot write .*ENOSPC/);
-    expect(unchanged(snap)).toBe(true);
-    expect(tempLeftovers(mnt)).toEqual([]);
-    expect(await survivors(marker)).toEqual([]);
-  });
+  it.skipIf(announce(STRACE ? undefined : 'strace is not installed: the live full-disk case'))(
+    'a live record: the workload runs and ends, then exit 2; nothing partial, nothing left running',
+    async () => {
+      const snap = snapshot(previous);
+      const marker = uniqueMarker();
+      markers.push(marker);
+      const r = await runCli([
+        'record',
+        '-o',
+        previous,
+        '--',
+        '/bin/sh',
+        '-c',
+        `sleep ${marker}; exit 0`,
+        `tracewall-disk-${marker}`,
+      ]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/cannot write .*ENOSPC/);
+      expect(unchanged(snap)).toBe(true);
+      expect(tempLeftovers(mnt)).toEqual([]);
+      expect(await survivors(marker)).toEqual([]);
+    },
+  );
 });
 
 describe.skipIf(announce(NO_DIST))('-o naming something other than a regular file', () => {
@@ -263,18 +331,23 @@ describe.skipIf(announce(NO_DIST))('-o naming something other than a regular fil
   it('/dev/full: exit 2 with ENOSPC, and /dev/full is still the device', async () => {
     const r = await runCli(['record', '--from-log', log, '-o', '/dev/full']);
     expect(r.code, r.stderr).toBe(2);
-    expect(messageLines(r.stderr)).toEqual(['tracewall: cannot write /dev/full: ENOSPC: no space left on device, write']);
+    expect(messageLines(r.stderr)).toEqual([
+      'tracewall: cannot write /dev/full: ENOSPC: no space left on device, write',
+    ]);
     expect(fs.statSync('/dev/full').isCharacterDevice()).toBe(true);
   });
 
-  it.skipIf(announce(IS_ROOT ? undefined : 'mknod needs root: the device-node output case'))('a device node is written in place, never replaced by a regular file', async () => {
-    const node = path.join(dir, 'null-device');
-    const m = spawnSync('mknod', [node, 'c', '1', '3']);
-    expect(m.status).toBe(0);
-    const r = await runCli(['record', '--from-log', log, '-o', node]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(fs.lstatSync(node).isCharacterDevice()).toBe(true);
-  });
+  it.skipIf(announce(IS_ROOT ? undefined : 'mknod needs root: the device-node output case'))(
+    'a device node is written in place, never replaced by a regular file',
+    async () => {
+      const node = path.join(dir, 'null-device');
+      const m = spawnSync('mknod', [node, 'c', '1', '3']);
+      expect(m.status).toBe(0);
+      const r = await runCli(['record', '--from-log', log, '-o', node]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(fs.lstatSync(node).isCharacterDevice()).toBe(true);
+    },
+  );
 
   it('a symlink: its target gets the recording, the link stays a link', async () => {
     const target = path.join(dir, 'target.json');

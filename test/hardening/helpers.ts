@@ -47,14 +47,18 @@ export function which(cmd: string): string | undefined {
 }
 
 /** Why the built CLI cannot run (dist/ missing), or undefined. `npm test` builds it first. */
-export const NO_DIST = fs.existsSync(fromRoot('dist', 'cli', 'main.js')) ? undefined : 'dist/ is missing: run `npm run build` (npm test does) before the hardening tests';
+export const NO_DIST = fs.existsSync(fromRoot('dist', 'cli', 'main.js'))
+  ? undefined
+  : 'dist/ is missing: run `npm run build` (npm test does) before the hardening tests';
 /** True when running as root. */
 export const IS_ROOT = process.getuid?.() === 0;
 /** True on Linux with /proc. */
 export const HAS_PROC = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
 
 /** apparmor_parser's path, or undefined. */
-export const APPARMOR_PARSER = ['/usr/sbin/apparmor_parser', '/sbin/apparmor_parser', '/usr/bin/apparmor_parser'].find((p) => fs.existsSync(p));
+export const APPARMOR_PARSER = ['/usr/sbin/apparmor_parser', '/sbin/apparmor_parser', '/usr/bin/apparmor_parser'].find(
+  (p) => fs.existsSync(p),
+);
 
 /** What a finished CLI run gave. */
 export interface CliResult {
@@ -81,7 +85,11 @@ function envFor(opts: CliOptions): NodeJS.ProcessEnv {
 
 /** Start `tracewall ARGS` (node bin/tracewall, not through PATH) with piped output. */
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: envFor(opts), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: envFor(opts),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Wait for a spawned CLI to end; kills it (and fails the result) after timeoutMs. */
@@ -227,7 +235,11 @@ export function uniqueMarker(): string {
 }
 
 /** Run `fn` over `items` with at most `limit` at a time; results in input order. */
-export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   let running = 0;
@@ -295,7 +307,9 @@ export function expectedChain(bytes: Uint8Array): Array<number | null> {
 
 /** The text tracewall's strace decoder makes of a byte string: each byte that is not valid UTF-8 as one U+FFFD. */
 export function decodedText(bytes: Uint8Array): string {
-  return utf8Units(bytes).map((u) => (u.valid ? u.bytes.toString('utf8') : '\uFFFD')).join('');
+  return utf8Units(bytes)
+    .map((u) => (u.valid ? u.bytes.toString('utf8') : '\uFFFD'))
+    .join('');
 }
 
 /** One quoted path token (`"..."`) of a rule line of a generated AppArmor profile. */

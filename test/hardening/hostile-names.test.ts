@@ -14,8 +14,20 @@ import { renderProfiles } from '../../src/cli/profiles.js';
 import type { Recording } from '../../src/recording/types.js';
 import { compileProfile, dfaIsChain, dfaOf, makeRecording } from '../unit/render-helpers.js';
 import {
-  APPARMOR_PARSER, NO_DIST, ROOT, announce, decodedText, expectedChain, fcSeed, compileC, messageLines, rmrf, ruleToken, runCli,
-  skipUnless, which,
+  APPARMOR_PARSER,
+  NO_DIST,
+  ROOT,
+  announce,
+  decodedText,
+  expectedChain,
+  fcSeed,
+  compileC,
+  messageLines,
+  rmrf,
+  ruleToken,
+  runCli,
+  skipUnless,
+  which,
 } from './helpers.js';
 
 /** A program that creates every NUL-separated path listed in a file, then runs itself again with them as argv. */
@@ -103,8 +115,12 @@ const work = path.join(os.tmpdir(), `tracewall-hostile-${process.pid}`);
 // Outside the scratch roots (/tmp, /run, ...): a write here becomes an emptyDir mountPath in the YAML.
 const yamlBase = path.join(ROOT, 'node_modules', '.cache', `tracewall-hostile-${process.pid}`);
 
-const why =
-  skipUnless([!NO_DIST, NO_DIST ?? ''], [process.platform === 'linux', 'hostile-name recording needs Linux'], [which('strace') !== undefined, 'strace is not installed (apt-get install strace)'], [which('gcc') !== undefined, 'gcc is not installed (apt-get install gcc libc6-dev)']);
+const why = skipUnless(
+  [!NO_DIST, NO_DIST ?? ''],
+  [process.platform === 'linux', 'hostile-name recording needs Linux'],
+  [which('strace') !== undefined, 'strace is not installed (apt-get install strace)'],
+  [which('gcc') !== undefined, 'gcc is not installed (apt-get install gcc libc6-dev)'],
+);
 
 describe.skipIf(why)('hostile names recorded from a real program', () => {
   const caseDir = (i: number): string => path.join(work, `d${String(i).padStart(2, '0')}`);
@@ -116,7 +132,21 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
     return b(`${parts.join('/')}/long-file`);
   };
   const allCases = (): Case[] => [...CASES, { label: '4000-byte path', rel: longRel() }];
-  const hostileArgv = ['arg\nwith newline', 'a,b', '"quoted"', '{x,y}', '#c', '@{HOME}', '**', '^', 'tr\\', 't\tb', 'cr\r', '\u202e', 'x",\n/** rwix,\n"'];
+  const hostileArgv = [
+    'arg\nwith newline',
+    'a,b',
+    '"quoted"',
+    '{x,y}',
+    '#c',
+    '@{HOME}',
+    '**',
+    '^',
+    'tr\\',
+    't\tb',
+    'cr\r',
+    '\u202e',
+    'x",\n/** rwix,\n"',
+  ];
   let bin = '';
   let namesFile = '';
   let recFile = '';
@@ -148,7 +178,9 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
     recFile = path.join(work, 'hostile.recording.json');
     outDir = path.join(work, 'out');
     fs.mkdirSync(outDir);
-    const r = await runCli(['record', '-o', recFile, '--name', 'hostile', '--', bin, namesFile, ...hostileArgv], { cwd: work });
+    const r = await runCli(['record', '-o', recFile, '--name', 'hostile', '--', bin, namesFile, ...hostileArgv], {
+      cwd: work,
+    });
     recorded = { code: r.code, stderr: r.stderr };
   });
 
@@ -159,7 +191,8 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
 
   it('records the run (exit 0) and says so without raw control characters on the terminal', () => {
     expect(recorded.code, recorded.stderr).toBe(0);
-    for (const line of messageLines(recorded.stderr)) expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    for (const line of messageLines(recorded.stderr))
+      expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     expect(recorded.stderr).toMatch(/not valid UTF-8/);
   });
 
@@ -168,8 +201,13 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
     const keys = Object.keys(rec.files);
     allCases().forEach((c, i) => {
       const want = decodedText(fullPath(i, c.resolved ?? c.rel));
-      expect(rec.files[want]?.access, `${c.label}: ${JSON.stringify(want)} in ${JSON.stringify(keys)}`).toEqual(expect.arrayContaining(['create', 'write']));
-      expect(keys.filter((k) => k.startsWith(`${caseDir(i)}/`)), c.label).toEqual([want]);
+      expect(rec.files[want]?.access, `${c.label}: ${JSON.stringify(want)} in ${JSON.stringify(keys)}`).toEqual(
+        expect.arrayContaining(['create', 'write']),
+      );
+      expect(
+        keys.filter((k) => k.startsWith(`${caseDir(i)}/`)),
+        c.label,
+      ).toEqual([want]);
     });
     expect(keys.filter((k) => k.includes('/../') || k.endsWith('/..'))).toEqual([]);
     expect(rec.target).toMatchObject({ kind: 'command', argv: [bin, namesFile, ...hostileArgv] });
@@ -194,37 +232,38 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
 
     it('every line of the AppArmor profile is a whole comment, include, rule or brace: no name split a line', () => {
       for (const line of apparmor.split('\n')) {
-        const ok = /^\s*(#.*)?$/.test(line) || /,\s*(#.*)?$/.test(line) || /\{\s*(#.*)?$/.test(line) || /^\s*\}\s*$/.test(line);
+        const ok =
+          /^\s*(#.*)?$/.test(line) || /,\s*(#.*)?$/.test(line) || /\{\s*(#.*)?$/.test(line) || /^\s*\}\s*$/.test(line);
         expect(ok, `line ${JSON.stringify(line)}`).toBe(true);
       }
       expect(apparmor.match(/^profile /gm)).toHaveLength(1);
     });
 
-    it.skipIf(announce(APPARMOR_PARSER ? undefined : 'apparmor_parser is not installed (apt-get install apparmor): compile checks'))(
-      'the profile compiles with apparmor_parser -Q -K',
-      () => {
-        const r = compileProfile(apparmor);
-        expect(r.status, r.stderr).toBe(0);
-      },
-    );
+    it.skipIf(
+      announce(
+        APPARMOR_PARSER ? undefined : 'apparmor_parser is not installed (apt-get install apparmor): compile checks',
+      ),
+    )('the profile compiles with apparmor_parser -Q -K', () => {
+      const r = compileProfile(apparmor);
+      expect(r.status, r.stderr).toBe(0);
+    });
 
-    it.skipIf(announce(APPARMOR_PARSER ? undefined : 'apparmor_parser is not installed (apt-get install apparmor): DFA checks'))(
-      'each hostile file has exactly one rule, and that rule matches only its own path',
-      () => {
-        const lines = apparmor.split('\n');
-        allCases().forEach((c, i) => {
-          const mine = lines.filter((l) => l.includes(`${caseDir(i)}/`));
-          expect(mine, c.label).toHaveLength(1);
-          const token = ruleToken(mine[0]!);
-          expect(token, `${c.label}: ${mine[0]}`).toBeDefined();
-          const full = fullPath(i, c.resolved ?? c.rel);
-          const dfa = dfaOf(`profile t {\n  ${token} r,\n}\n# "\n`);
-          expect(dfaIsChain(dfa, expectedChain(full)), `${c.label}: ${token}`).toBe(true);
-        });
-        // Nothing else in the profile names the case directories (no rule was split or duplicated).
-        expect(lines.filter((l) => l.includes(`${work}/d`))).toHaveLength(allCases().length);
-      },
-    );
+    it.skipIf(
+      announce(APPARMOR_PARSER ? undefined : 'apparmor_parser is not installed (apt-get install apparmor): DFA checks'),
+    )('each hostile file has exactly one rule, and that rule matches only its own path', () => {
+      const lines = apparmor.split('\n');
+      allCases().forEach((c, i) => {
+        const mine = lines.filter((l) => l.includes(`${caseDir(i)}/`));
+        expect(mine, c.label).toHaveLength(1);
+        const token = ruleToken(mine[0]!);
+        expect(token, `${c.label}: ${mine[0]}`).toBeDefined();
+        const full = fullPath(i, c.resolved ?? c.rel);
+        const dfa = dfaOf(`profile t {\n  ${token} r,\n}\n# "\n`);
+        expect(dfaIsChain(dfa, expectedChain(full)), `${c.label}: ${token}`).toBe(true);
+      });
+      // Nothing else in the profile names the case directories (no rule was split or duplicated).
+      expect(lines.filter((l) => l.includes(`${work}/d`))).toHaveLength(allCases().length);
+    });
 
     it('the YAML parses back: one document, the hostile directory as its exact mountPath, a comment-only header', () => {
       const text = fs.readFileSync(path.join(outDir, 'hostile.k8s.yaml'), 'utf8');
@@ -238,8 +277,12 @@ describe.skipIf(why)('hostile names recorded from a real program', () => {
       const dir = path.dirname(yamlFile());
       const scratch = ['/tmp', '/run', '/var/tmp', '/var/run'].find((d) => dir === d || dir.startsWith(d + '/'));
       expect(mounts).toContain(scratch ?? dir);
-      if (scratch) console.warn(`note: the hostile directory lies under ${scratch}, so its exact mountPath is not checked here`);
-      const header = text.slice(0, text.indexOf('apiVersion:')).split('\n').filter((l) => l !== '');
+      if (scratch)
+        console.warn(`note: the hostile directory lies under ${scratch}, so its exact mountPath is not checked here`);
+      const header = text
+        .slice(0, text.indexOf('apiVersion:'))
+        .split('\n')
+        .filter((l) => l !== '');
       for (const l of header) expect(l.startsWith('#'), l).toBe(true);
     });
 
@@ -271,43 +314,75 @@ const componentBytes = fc
   // A component holds no "/" or NUL, is not "." or "..", and (a documented limit) holds no literal U+FFFD, which a
   // Recording cannot tell apart from an invalid byte.
   .map((a) => a.filter((x) => x !== 0x2f && x !== 0))
-  .filter((a) => a.length > 0 && !['.', '..'].includes(Buffer.from(a).toString('latin1')) && !Buffer.from(a).includes(Buffer.from([0xef, 0xbf, 0xbd])));
+  .filter(
+    (a) =>
+      a.length > 0 &&
+      !['.', '..'].includes(Buffer.from(a).toString('latin1')) &&
+      !Buffer.from(a).includes(Buffer.from([0xef, 0xbf, 0xbd])),
+  );
 
-describe.skipIf(announce(APPARMOR_PARSER ? undefined : 'apparmor_parser is not installed (apt-get install apparmor): byte-string property test'))(
-  'property: arbitrary bytes as path components',
-  () => {
-    it('strace escape → decode → AppArmor quote: compiles, and the rule accepts exactly those bytes (50 runs, batched compile)', () => {
-      const quoted: string[] = [];
-      fc.assert(
-        fc.property(fc.array(componentBytes, { minLength: 1, maxLength: 4 }), fc.boolean(), (comps, hex) => {
-          const bytes = Buffer.concat(comps.flatMap((c) => [Buffer.from('/'), Buffer.from(c)]));
-          const shown = `"${straceEscape(bytes, hex)}"`;
-          const decoded = decodeQuoted(shown, 0);
-          expect(decoded.text).toBe(decodedText(bytes));
-          const q = quotePattern([{ lit: decoded.text }]);
-          if ('refused' in q) throw new Error(`refused ${JSON.stringify(decoded.text)}: ${q.refused}`);
-          expect(q.text).not.toMatch(/[\u0000-\u001f\u007f]/);
-          quoted.push(q.text);
-          const dfa = dfaOf(`profile t {\n  ${q.text} r,\n}\n# "\n`);
-          expect(dfaIsChain(dfa, expectedChain(bytes)), q.text).toBe(true);
-        }),
-        { numRuns: 50, seed: fcSeed('hostile bytes') },
-      );
-      // All of them in one profile, one rule each.
-      const r = compileProfile(`profile batch {\n${quoted.map((q) => `  ${q} rw,`).join('\n')}\n}\n`);
-      expect(r.status, r.stderr).toBe(0);
-    });
-  },
-);
+describe.skipIf(
+  announce(
+    APPARMOR_PARSER
+      ? undefined
+      : 'apparmor_parser is not installed (apt-get install apparmor): byte-string property test',
+  ),
+)('property: arbitrary bytes as path components', () => {
+  it('strace escape → decode → AppArmor quote: compiles, and the rule accepts exactly those bytes (50 runs, batched compile)', () => {
+    const quoted: string[] = [];
+    fc.assert(
+      fc.property(fc.array(componentBytes, { minLength: 1, maxLength: 4 }), fc.boolean(), (comps, hex) => {
+        const bytes = Buffer.concat(comps.flatMap((c) => [Buffer.from('/'), Buffer.from(c)]));
+        const shown = `"${straceEscape(bytes, hex)}"`;
+        const decoded = decodeQuoted(shown, 0);
+        expect(decoded.text).toBe(decodedText(bytes));
+        const q = quotePattern([{ lit: decoded.text }]);
+        if ('refused' in q) throw new Error(`refused ${JSON.stringify(decoded.text)}: ${q.refused}`);
+        expect(q.text).not.toMatch(/[\u0000-\u001f\u007f]/);
+        quoted.push(q.text);
+        const dfa = dfaOf(`profile t {\n  ${q.text} r,\n}\n# "\n`);
+        expect(dfaIsChain(dfa, expectedChain(bytes)), q.text).toBe(true);
+      }),
+      { numRuns: 50, seed: fcSeed('hostile bytes') },
+    );
+    // All of them in one profile, one rule each.
+    const r = compileProfile(`profile batch {\n${quoted.map((q) => `  ${q} rw,`).join('\n')}\n}\n`);
+    expect(r.status, r.stderr).toBe(0);
+  });
+});
 
 describe('property: arbitrary strings as file and directory names in a Recording', () => {
   // Any UTF-16 string, control characters, lone surrogates and all (what a hand-edited or hostile recording may hold).
   const unit = fc.oneof(
-    fc.constantFrom('\n', '\r', '\t', '"', '\\', ',', '#', '{', '}', '@', '*', '^', ':', '-', '&', '!', '|', '>', '\u202e', '\u0000', '\ud800', '\ufffd'),
+    fc.constantFrom(
+      '\n',
+      '\r',
+      '\t',
+      '"',
+      '\\',
+      ',',
+      '#',
+      '{',
+      '}',
+      '@',
+      '*',
+      '^',
+      ':',
+      '-',
+      '&',
+      '!',
+      '|',
+      '>',
+      '\u202e',
+      '\u0000',
+      '\ud800',
+      '\ufffd',
+    ),
     fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
     fc.integer({ min: 0, max: 0x10ffff }).map((c) => String.fromCodePoint(c)),
   );
-  const segment = fc.string({ unit, minLength: 1, maxLength: 12 })
+  const segment = fc
+    .string({ unit, minLength: 1, maxLength: 12 })
     .filter((s) => !s.includes('/') && s !== '.' && s !== '..');
 
   it('render: AppArmor compiles with one rule per file, YAML and JSON parse back, mountPaths are the real directories (30 runs)', () => {
@@ -328,7 +403,8 @@ describe('property: arbitrary strings as file and directory names in a Recording
         const pod = docs[0]!.toJS() as { spec: { containers: Array<{ volumeMounts?: Array<{ mountPath: string }> }> } };
         expect(pod.spec.containers).toHaveLength(1);
         const dirs = new Set(names.map((n, i) => `/srv/w${i}/${n}`));
-        for (const m of pod.spec.containers[0]!.volumeMounts ?? []) expect(dirs.has(m.mountPath), m.mountPath).toBe(true);
+        for (const m of pod.spec.containers[0]!.volumeMounts ?? [])
+          expect(dirs.has(m.mountPath), m.mountPath).toBe(true);
         const apparmor = byName['prop.apparmor']!;
         const ruleLines = apparmor.split('\n').filter((l) => /^\s*"\/srv\//.test(l));
         expect(ruleLines).toHaveLength(names.length * 2);

@@ -21,7 +21,19 @@ export function needRoot(...tools: string[]): string | undefined {
 }
 const announced = new Set<string>();
 
-const PACKAGES: Record<string, string> = { crun: 'crun', runc: 'runc', strace: 'strace', busybox: 'busybox-static', nginx: 'nginx-light', 'redis-server': 'redis-server', 'redis-cli': 'redis-tools', unshare: 'util-linux', nsenter: 'util-linux', ip: 'iproute2', curl: 'curl' };
+const PACKAGES: Record<string, string> = {
+  crun: 'crun',
+  runc: 'runc',
+  strace: 'strace',
+  busybox: 'busybox-static',
+  nginx: 'nginx-light',
+  'redis-server': 'redis-server',
+  'redis-cli': 'redis-tools',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
+  ip: 'iproute2',
+  curl: 'curl',
+};
 
 function skipReason(tools: string[]): string | undefined {
   if (process.platform !== 'linux') return `container tests need Linux, this is ${process.platform}`;
@@ -35,7 +47,12 @@ function skipReason(tools: string[]): string | undefined {
 
 function onPath(tool: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => {
-    try { fs.accessSync(path.join(d, tool), fs.constants.X_OK); return true; } catch { return false; }
+    try {
+      fs.accessSync(path.join(d, tool), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -81,7 +98,10 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect({ port, host: '127.0.0.1' });
-      sock.once('connect', () => { sock.destroy(); resolve(true); });
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
       sock.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -96,7 +116,11 @@ export function containerPidNamespace(runtime: 'crun' | 'runc', id: string): str
   if (r.status !== 0) return undefined;
   const pid = (JSON.parse(r.stdout) as { pid?: number }).pid;
   if (!pid) return undefined;
-  try { return fs.readlinkSync(`/proc/${pid}/ns/pid`); } catch { return undefined; }
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Host pids of the processes in a pid namespace: a container's processes; empty once it is gone. */

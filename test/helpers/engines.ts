@@ -11,16 +11,33 @@ import { BIN } from '../e2e/helpers.js';
 
 /** Why engine tests cannot run here (not root, a tool missing), printed; undefined when they can. */
 export function needEngine(engine: 'docker' | 'podman'): string | undefined {
-  const tools: Record<string, string> = engine === 'docker'
-    ? { strace: 'strace', runc: 'runc', tar: 'tar', docker: 'docker.io', dockerd: 'docker.io', containerd: 'containerd' }
-    : { strace: 'strace', runc: 'runc', crun: 'crun', unshare: 'util-linux', tar: 'tar', podman: 'podman', conmon: 'conmon' };
+  const tools: Record<string, string> =
+    engine === 'docker'
+      ? {
+          strace: 'strace',
+          runc: 'runc',
+          tar: 'tar',
+          docker: 'docker.io',
+          dockerd: 'docker.io',
+          containerd: 'containerd',
+        }
+      : {
+          strace: 'strace',
+          runc: 'runc',
+          crun: 'crun',
+          unshare: 'util-linux',
+          tar: 'tar',
+          podman: 'podman',
+          conmon: 'conmon',
+        };
   let why: string | undefined;
   if (process.platform !== 'linux') why = `${engine} tests need Linux, this is ${process.platform}`;
   else if (process.getuid?.() !== 0) why = `${engine} tests need root (running as uid ${process.getuid?.()})`;
   else if (!fs.existsSync('/bin/busybox')) why = 'busybox is not installed (apt-get install busybox-static)';
   else {
     const missing = Object.keys(tools).filter((t) => !onPath(t));
-    if (missing.length) why = `${missing.join(', ')} not installed (apt-get install ${[...new Set(missing.map((t) => tools[t]))].join(' ')})`;
+    if (missing.length)
+      why = `${missing.join(', ')} not installed (apt-get install ${[...new Set(missing.map((t) => tools[t]))].join(' ')})`;
   }
   if (why) console.warn(`skipped ${engine} e2e: ${why}`);
   return why;
@@ -28,7 +45,12 @@ export function needEngine(engine: 'docker' | 'podman'): string | undefined {
 
 function onPath(tool: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => {
-    try { fs.accessSync(path.join(d, tool), fs.constants.X_OK); return true; } catch { return false; }
+    try {
+      fs.accessSync(path.join(d, tool), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -49,7 +71,12 @@ export async function run(file: string, args: string[], env: EngineEnv, opts: { 
     stripFinalNewline: false,
     timeout: opts.timeoutMs ?? 120_000,
   });
-  return { exitCode: r.exitCode ?? null, signal: r.signal ?? null, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  return {
+    exitCode: r.exitCode ?? null,
+    signal: r.signal ?? null,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+  };
 }
 
 /** Run the built tracewall with `env` added (DOCKER_HOST, CONTAINERS_CONF, ...). */
@@ -79,7 +106,12 @@ export interface PrivateDockerd {
 
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const p of live) try { p.kill('SIGKILL'); } catch { /* gone */ }
+  for (const p of live)
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
 });
 
 /**
@@ -104,15 +136,35 @@ async function startDockerdWith(dir: string, config: Record<string, string>): Pr
   const log = path.join(dir, 'dockerd.log');
   const out = fs.openSync(log, 'w');
   const args = [
-    '--config-file', configFile, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
-    '-H', `unix://${sock}`, '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver=overlay2',
-    '--exec-opt', 'native.cgroupdriver=cgroupfs', '--add-runtime', `tracewall=${runtimePath}`,
+    '--config-file',
+    configFile,
+    '--data-root',
+    path.join(dir, 'data'),
+    '--exec-root',
+    path.join(dir, 'exec'),
+    '--pidfile',
+    path.join(dir, 'dockerd.pid'),
+    '-H',
+    `unix://${sock}`,
+    '--iptables=false',
+    '--ip6tables=false',
+    '--bridge=none',
+    '--storage-driver=overlay2',
+    '--exec-opt',
+    'native.cgroupdriver=cgroupfs',
+    '--add-runtime',
+    `tracewall=${runtimePath}`,
   ];
   // TMPDIR: containerd drops goroutine dumps (containerd.PID.stacks.log) there; keep them in the test's directory
   const child = spawn('dockerd', args, { stdio: ['ignore', out, out], env: { ...process.env, TMPDIR: dir } });
   fs.closeSync(out);
   live.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }),
+  );
   const env = { DOCKER_HOST: `unix://${sock}` };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -143,34 +195,50 @@ export function podmanEnv(dir: string): EngineEnv {
   const conf = path.join(dir, 'containers.conf');
   const storage = path.join(dir, 'storage.conf');
   const q = (p: string) => JSON.stringify(path.join(dir, p));
-  fs.writeFileSync(conf, [
-    '[containers]',
-    'default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]',
-    '[engine]',
-    'cgroup_manager = "cgroupfs"',
-    'events_logger = "file"',
-    `events_logfile_path = ${q('events.log')}`,
-    `tmp_dir = ${q('libpod-tmp')}`,
-    `volume_path = ${q('volumes')}`,
-    'lock_type = "file"',
-    '[network]',
-    `network_config_dir = ${q('networks')}`,
-    '',
-  ].join('\n'));
-  fs.writeFileSync(storage, ['[storage]', 'driver = "vfs"', `graphroot = ${q('storage')}`, `runroot = ${q('run')}`, ''].join('\n'));
-  return { CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage, TRACEWALL_RUNTIME_DIR: path.join(dir, 'tracewall') };
+  fs.writeFileSync(
+    conf,
+    [
+      '[containers]',
+      'default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]',
+      '[engine]',
+      'cgroup_manager = "cgroupfs"',
+      'events_logger = "file"',
+      `events_logfile_path = ${q('events.log')}`,
+      `tmp_dir = ${q('libpod-tmp')}`,
+      `volume_path = ${q('volumes')}`,
+      'lock_type = "file"',
+      '[network]',
+      `network_config_dir = ${q('networks')}`,
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    storage,
+    ['[storage]', 'driver = "vfs"', `graphroot = ${q('storage')}`, `runroot = ${q('run')}`, ''].join('\n'),
+  );
+  return {
+    CONTAINERS_CONF: conf,
+    CONTAINERS_STORAGE_CONF: storage,
+    TRACEWALL_RUNTIME_DIR: path.join(dir, 'tracewall'),
+  };
 }
 
 /** Why podman cannot run containers here, or undefined: one real `podman run` with `runtime`, printed when it fails. */
 export async function podmanWorks(env: EngineEnv, image: string, runtime: string): Promise<string | undefined> {
-  const r = await run('podman', ['--runtime', runtime, 'run', '--rm', '--network', 'none', image, '/bin/true'], env, { timeoutMs: 60_000 });
-  return r.exitCode === 0 ? undefined : `podman run with ${path.basename(runtime)} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop()}`;
+  const r = await run('podman', ['--runtime', runtime, 'run', '--rm', '--network', 'none', image, '/bin/true'], env, {
+    timeoutMs: 60_000,
+  });
+  return r.exitCode === 0
+    ? undefined
+    : `podman run with ${path.basename(runtime)} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').pop()}`;
 }
 
 /** Lazily unmount whatever is still mounted below `dir` (overlay layers, shm of a killed dockerd). */
 export function unmountBelow(dir: string): void {
   const prefix = path.resolve(dir) + '/';
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
     .filter((m): m is string => !!m && m.startsWith(prefix))
     .sort((a, b) => b.length - a.length);

@@ -18,7 +18,9 @@ if (why) console.warn(`skipped record --pid tests: ${why}`);
 
 let work: string;
 const started: ChildProcess[] = [];
-beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-attach-')); });
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-attach-'));
+});
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
   fs.rmSync(work, { recursive: true, force: true });
@@ -27,9 +29,15 @@ afterAll(() => {
 /** Start `script` under sh in a process group of its own; resolves once it has written its pid file (it runs). */
 async function background(script: string): Promise<ChildProcess> {
   const ready = path.join(work, `ready-${started.length}`);
-  const child = spawn('/bin/sh', ['-c', `echo $$ > ${ready}; ${script}`], { detached: true, stdio: 'ignore', cwd: work });
+  const child = spawn('/bin/sh', ['-c', `echo $$ > ${ready}; ${script}`], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: work,
+  });
   started.push(child);
-  await waitFor(`${script} to start`, () => (fs.existsSync(ready) && fs.readFileSync(ready, 'utf8').trim() !== '' ? true : undefined));
+  await waitFor(`${script} to start`, () =>
+    fs.existsSync(ready) && fs.readFileSync(ready, 'utf8').trim() !== '' ? true : undefined,
+  );
   return child;
 }
 
@@ -45,15 +53,18 @@ const alive = (pid: number): boolean => {
 /** bpftrace processes still running tracewall's program attached to one of this file's processes. */
 function leftoverTracers(): string[] {
   const ours = new Set(started.map((c) => String(c.pid)));
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    try {
-      const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      const at = argv.indexOf(BPFTRACE_PROGRAM);
-      return at >= 0 && ours.has(argv[at + 1]!) ? [argv.join(' ')] : [];
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        const at = argv.indexOf(BPFTRACE_PROGRAM);
+        return at >= 0 && ours.has(argv[at + 1]!) ? [argv.join(' ')] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 const files = (r: Recording) => Object.keys(r.files);
@@ -62,7 +73,9 @@ const names = (r: Recording) => Object.keys(r.syscalls.x86_64 ?? {});
 describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
   it('records the tree from the attach on (children it already had too), nothing outside it, and leaves it running', async () => {
     // a child that existed before the attach, running as nobody, lists /usr/share; the root reads /etc/hostname
-    const tree = await background("setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'while :; do ls /usr/share >/dev/null; sleep 0.1; done' & while :; do cat /etc/hostname >/dev/null; sleep 0.1; done");
+    const tree = await background(
+      "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'while :; do ls /usr/share >/dev/null; sleep 0.1; done' & while :; do cat /etc/hostname >/dev/null; sleep 0.1; done",
+    );
     // outside the tree, at the same time
     const other = await background('while :; do cat /etc/passwd >/dev/null; sleep 0.1; done');
     const out = path.join(work, 'tree.json');
@@ -72,18 +85,30 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     expect(r.stderr).toMatch(/recorded \d+\.\d s, detached after --duration; nothing was stopped/);
     const rec = readRecording(out);
     expect(rec.tracer.name).toBe('bpftrace');
-    expect(rec.target).toMatchObject({ kind: 'process', pid: tree.pid, exe: fs.realpathSync('/bin/sh'), argv: ['/bin/sh', '-c', expect.stringContaining('ls /usr/share')] });
+    expect(rec.target).toMatchObject({
+      kind: 'process',
+      pid: tree.pid,
+      exe: fs.realpathSync('/bin/sh'),
+      argv: ['/bin/sh', '-c', expect.stringContaining('ls /usr/share')],
+    });
     expect(rec.files['/etc/hostname']?.access).toContain('read');
     expect(rec.files['/usr/share/']?.access).toContain('dir-list');
     expect(files(rec)).not.toContain('/etc/passwd');
     expect(rec.executables.map((e) => e.argv0)).toEqual(expect.arrayContaining(['cat', 'ls', 'sleep']));
     // the exec facts name what each already running process ran (from /proc at the attach), the identity its users
     const dash = fs.realpathSync('/bin/sh');
-    expect(rec.executables.filter((e) => e.argv0 === 'cat' || e.argv0 === 'ls').map((e) => `${e.argv0} ${e.parent}`).sort()).toEqual([`cat ${dash}`, `ls ${dash}`]);
+    expect(
+      rec.executables
+        .filter((e) => e.argv0 === 'cat' || e.argv0 === 'ls')
+        .map((e) => `${e.argv0} ${e.parent}`)
+        .sort(),
+    ).toEqual([`cat ${dash}`, `ls ${dash}`]);
     expect(rec.identity.uids).toEqual([0, 65534]);
     expect(names(rec)).toEqual(expect.arrayContaining(['execve', 'openat', 'getdents64', 'wait4']));
     expect(rec.termination).toEqual({ kind: 'unknown' });
-    expect(rec.warnings.join('\n')).toMatch(/attached to processes that were already running: .* merge it with a recording of their start/);
+    expect(rec.warnings.join('\n')).toMatch(
+      /attached to processes that were already running: .* merge it with a recording of their start/,
+    );
     expect(alive(tree.pid!)).toBe(true);
     expect(alive(other.pid!)).toBe(true);
     expect(leftoverTracers()).toEqual([]);
@@ -103,8 +128,14 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     const out = path.join(work, 'sigint.json');
     const t = tracewallStart(['record', '--pid', String(loop.pid), '-o', out]);
     let err = '';
-    t.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
-    await waitFor('recording to start', () => (/probes attached; recording until SIGINT/.test(err) || t.exitCode !== null ? true : undefined), 60_000);
+    t.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    await waitFor(
+      'recording to start',
+      () => (/probes attached; recording until SIGINT/.test(err) || t.exitCode !== null ? true : undefined),
+      60_000,
+    );
     expect(err).toMatch(/probes attached; recording until SIGINT/);
     await new Promise((res) => setTimeout(res, 500));
     t.kill('SIGINT');
@@ -119,8 +150,14 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     const out2 = path.join(work, 'brief.json');
     const t2 = tracewallStart(['record', '--pid', String(brief.pid), '-o', out2]);
     let err2 = '';
-    t2.stderr?.on('data', (d: Buffer) => { err2 += d.toString(); });
-    await waitFor('recording to start', () => (/probes attached/.test(err2) || t2.exitCode !== null ? true : undefined), 60_000);
+    t2.stderr?.on('data', (d: Buffer) => {
+      err2 += d.toString();
+    });
+    await waitFor(
+      'recording to start',
+      () => (/probes attached/.test(err2) || t2.exitCode !== null ? true : undefined),
+      60_000,
+    );
     expect(err2).toMatch(/probes attached/);
     fs.writeFileSync(stop, '');
     const r = await t2;
@@ -137,14 +174,24 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     const out = path.join(work, 'gone.json');
     const t = tracewallStart(['record', '--pid', String(brief.pid), '-o', out]);
     let err = '';
-    t.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    t.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     // bpftrace takes seconds to attach: the target ends meanwhile
-    await waitFor('tracewall to start attaching', () => (/attaching to process/.test(err) || t.exitCode !== null ? true : undefined), 30_000);
+    await waitFor(
+      'tracewall to start attaching',
+      () => (/attaching to process/.test(err) || t.exitCode !== null ? true : undefined),
+      30_000,
+    );
     expect(err).toMatch(/attaching to process/);
     process.kill(brief.pid!, 'SIGKILL');
     const r = await t;
     expect(r.exitCode, err).toBe(1);
-    expect(err).toMatch(new RegExp(`process ${brief.pid} ended before the probes were attached \\(bpftrace took [0-9.]+ s\\); nothing was recorded`));
+    expect(err).toMatch(
+      new RegExp(
+        `process ${brief.pid} ended before the probes were attached \\(bpftrace took [0-9.]+ s\\); nothing was recorded`,
+      ),
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -152,7 +199,18 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     const cases: [string[], RegExp][] = [
       [['--pid', '999999999'], /--pid 999999999: no such process/],
       // a thread of this very process (node always has a few): named as a thread, before anything else
-      [['--pid', String(fs.readdirSync('/proc/self/task').map(Number).find((t) => t !== process.pid))], /--pid \d+: \d+ is a thread of process \d+; attach to the process/],
+      [
+        [
+          '--pid',
+          String(
+            fs
+              .readdirSync('/proc/self/task')
+              .map(Number)
+              .find((t) => t !== process.pid),
+          ),
+        ],
+        /--pid \d+: \d+ is a thread of process \d+; attach to the process/,
+      ],
       [['--pid', String(process.pid)], /--pid \d+: that is tracewall itself or one of its parents/],
       [['--pid', '2'], /--pid 2: a kernel thread/],
       [['--pid', 'abc'], /--pid "abc": expected a process id/],

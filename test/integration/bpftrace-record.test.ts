@@ -14,19 +14,36 @@ import type { Recording } from '../../src/recording/types.js';
 import { execa } from 'execa';
 import { BIN, needBuild } from '../e2e/helpers.js';
 
-const onPath = (tool: string): boolean => (process.env.PATH ?? '').split(':').some((d) => d !== '' && fs.existsSync(path.join(d, tool)));
+const onPath = (tool: string): boolean =>
+  (process.env.PATH ?? '').split(':').some((d) => d !== '' && fs.existsSync(path.join(d, tool)));
 const why = bpftraceBlocker() ?? (onPath('strace') ? undefined : 'strace is not installed (apt-get install strace)');
 if (why) console.warn(`skipped bpftrace integration tests: ${why}`);
 
 let work: string;
 let n = 0;
-beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bt-')); });
-afterAll(() => { fs.rmSync(work, { recursive: true, force: true }); });
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bt-'));
+});
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
 
-const meta = (cwd: string) => ({ name: 'it', toolVersion: '0.1.0', tracerVersion: 'x', kernel: os.release(), target: { kind: 'command' as const, argv: ['sh'], cwd }, initialCwd: cwd, initialUid: 0, initialGid: 0 });
+const meta = (cwd: string) => ({
+  name: 'it',
+  toolVersion: '0.1.0',
+  tracerVersion: 'x',
+  kernel: os.release(),
+  target: { kind: 'command' as const, argv: ['sh'], cwd },
+  initialCwd: cwd,
+  initialUid: 0,
+  initialGid: 0,
+});
 
 /** Record `argv` in a fresh directory with one tracer. */
-async function record(tracer: 'bpftrace' | 'strace', argv: string[]): Promise<{ rec: Recording; exitCode: number | null; signal: string | null }> {
+async function record(
+  tracer: 'bpftrace' | 'strace',
+  argv: string[],
+): Promise<{ rec: Recording; exitCode: number | null; signal: string | null }> {
   const cwd = path.join(work, `run-${n++}`);
   fs.mkdirSync(cwd);
   const logFile = path.join(cwd, `${tracer}.log`);
@@ -34,9 +51,10 @@ async function record(tracer: 'bpftrace' | 'strace', argv: string[]): Promise<{ 
   const same = path.join(work, 'w');
   fs.renameSync(cwd, same);
   try {
-    const r = tracer === 'bpftrace'
-      ? await traceWithBpftrace(argv, { logFile: path.join(same, `${tracer}.log`), stdio: 'pipe', cwd: same })
-      : await traceCommand(argv, { logFile: path.join(same, `${tracer}.log`), stdio: 'pipe', cwd: same });
+    const r =
+      tracer === 'bpftrace'
+        ? await traceWithBpftrace(argv, { logFile: path.join(same, `${tracer}.log`), stdio: 'pipe', cwd: same })
+        : await traceCommand(argv, { logFile: path.join(same, `${tracer}.log`), stdio: 'pipe', cwd: same });
     const text = fs.readFileSync(path.join(same, `${tracer}.log`), 'utf8');
     const rec = tracer === 'bpftrace' ? recordingFromBpftrace(text, meta(same)) : recordingFromStrace(text, meta(same));
     return { rec, exitCode: r.exitCode, signal: r.signal };
@@ -47,15 +65,32 @@ async function record(tracer: 'bpftrace' | 'strace', argv: string[]): Promise<{ 
 }
 
 const names = (r: Recording, abi: 'x86_64' | 'i386' = 'x86_64') => Object.keys(r.syscalls[abi] ?? {}).sort();
-const files = (r: Recording) => Object.entries(r.files).map(([p, f]) => `${p} ${f.access.join(',')}`).sort();
+const files = (r: Recording) =>
+  Object.entries(r.files)
+    .map(([p, f]) => `${p} ${f.access.join(',')}`)
+    .sort();
 const execs = (r: Recording) => r.executables.map((e) => `${e.path} ${e.argv0} ${e.parent}`).sort();
-const args = (r: Recording) => Object.entries(r.syscalls.x86_64 ?? {}).filter(([, f]) => f.args).map(([k, f]) => `${k} ${JSON.stringify(f.args)}`).sort();
+const args = (r: Recording) =>
+  Object.entries(r.syscalls.x86_64 ?? {})
+    .filter(([, f]) => f.args)
+    .map(([k, f]) => `${k} ${JSON.stringify(f.args)}`)
+    .sort();
 // Ports the kernel picks differ between runs.
-const net = (r: Recording) => JSON.stringify({ ...r.network, listen: r.network.listen.map((l) => ({ ...l, port: l.family === 'AF_INET6' ? 0 : l.port })) });
+const net = (r: Recording) =>
+  JSON.stringify({
+    ...r.network,
+    listen: r.network.listen.map((l) => ({ ...l, port: l.family === 'AF_INET6' ? 0 : l.port })),
+  });
 
 /** Run the built CLI to its end with an environment of our choosing; never throws on a non-zero exit. */
 async function tracewall(argv: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
-  const r = await execa(process.execPath, [BIN, ...argv], { reject: false, stdin: 'ignore', timeout: 120_000, cwd: work, ...(opts.env ? { env: opts.env, extendEnv: false } : {}) });
+  const r = await execa(process.execPath, [BIN, ...argv], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 120_000,
+    cwd: work,
+    ...(opts.env ? { env: opts.env, extendEnv: false } : {}),
+  });
   return { exitCode: r.exitCode ?? null, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
@@ -80,21 +115,48 @@ function leftovers(): string[] {
 
 /** A static i386 program: getpid twice through int 0x80, then exit(0). */
 function i386Program(file: string): void {
-  const code = Buffer.from([0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80]);
+  const code = Buffer.from([
+    0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80,
+  ]);
   const base = 0x08048000;
   const h = Buffer.alloc(84);
   Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]).copy(h, 0);
-  h.writeUInt16LE(2, 16); h.writeUInt16LE(3, 18); h.writeUInt32LE(1, 20); h.writeUInt32LE(base + 84, 24); h.writeUInt32LE(52, 28);
-  h.writeUInt16LE(52, 40); h.writeUInt16LE(32, 42); h.writeUInt16LE(1, 44);
-  h.writeUInt32LE(1, 52); h.writeUInt32LE(0, 56); h.writeUInt32LE(base, 60); h.writeUInt32LE(base, 64);
-  h.writeUInt32LE(84 + code.length, 68); h.writeUInt32LE(84 + code.length, 72); h.writeUInt32LE(5, 76); h.writeUInt32LE(0x1000, 80);
+  h.writeUInt16LE(2, 16);
+  h.writeUInt16LE(3, 18);
+  h.writeUInt32LE(1, 20);
+  h.writeUInt32LE(base + 84, 24);
+  h.writeUInt32LE(52, 28);
+  h.writeUInt16LE(52, 40);
+  h.writeUInt16LE(32, 42);
+  h.writeUInt16LE(1, 44);
+  h.writeUInt32LE(1, 52);
+  h.writeUInt32LE(0, 56);
+  h.writeUInt32LE(base, 60);
+  h.writeUInt32LE(base, 64);
+  h.writeUInt32LE(84 + code.length, 68);
+  h.writeUInt32LE(84 + code.length, 72);
+  h.writeUInt32LE(5, 76);
+  h.writeUInt32LE(0x1000, 80);
   fs.writeFileSync(file, Buffer.concat([h, code]), { mode: 0o755 });
 }
 
 describe.skipIf(why)('bpftrace and strace on the same workload', () => {
   const FILES = [
-    'cat /etc/hostname >/dev/null', 'ls -la / >/dev/null', 'mkdir -p d1', 'cd d1', 'echo hi > f', 'mv f g', 'cat g >/dev/null',
-    'ln -s g "a link"', 'readlink "a link" >/dev/null', 'stat ../d1 >/dev/null', 'rm g "a link"', 'cd ..', 'rmdir d1', 'id -u >/dev/null', 'exit 3',
+    'cat /etc/hostname >/dev/null',
+    'ls -la / >/dev/null',
+    'mkdir -p d1',
+    'cd d1',
+    'echo hi > f',
+    'mv f g',
+    'cat g >/dev/null',
+    'ln -s g "a link"',
+    'readlink "a link" >/dev/null',
+    'stat ../d1 >/dev/null',
+    'rm g "a link"',
+    'cd ..',
+    'rmdir d1',
+    'id -u >/dev/null',
+    'exit 3',
   ].join('; ');
 
   it('agree on syscalls, files, executables and arguments for file work; exit status passes through', async () => {
@@ -111,22 +173,29 @@ describe.skipIf(why)('bpftrace and strace on the same workload', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  it.skipIf(!onPath('busybox') || !onPath('python3'))('agree on sockets, bound, listening and connected addresses (inet, inet6, unix)', async () => {
-    const script = [
-      // the shell waits for httpd only once it is gone: whether wait has to suspend would depend on timing
-      'busybox httpd -f -p 127.0.0.1:18089 -h /etc & p=$!', 'sleep 0.3',
-      'printf "GET /hostname HTTP/1.0\\r\\n\\r\\n" | busybox nc 127.0.0.1 18089 >/dev/null', 'kill $p', 'sleep 0.5', 'wait $p',
-      'python3 -c "import socket,os; s=socket.socket(socket.AF_INET6); s.bind((\'::1\', 0)); s.listen(); u=socket.socket(socket.AF_UNIX); u.bind(\'sock\'); u.listen(); os.unlink(\'sock\')"',
-    ].join('; ');
-    const b = await record('bpftrace', ['sh', '-c', script]);
-    const s = await record('strace', ['sh', '-c', script]);
-    expect(names(b.rec)).toEqual(names(s.rec));
-    expect(files(b.rec)).toEqual(files(s.rec));
-    expect(net(b.rec)).toEqual(net(s.rec));
-    expect(b.rec.network.bind.map((x) => x.family).sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
-  });
+  it.skipIf(!onPath('busybox') || !onPath('python3'))(
+    'agree on sockets, bound, listening and connected addresses (inet, inet6, unix)',
+    async () => {
+      const script = [
+        // the shell waits for httpd only once it is gone: whether wait has to suspend would depend on timing
+        'busybox httpd -f -p 127.0.0.1:18089 -h /etc & p=$!',
+        'sleep 0.3',
+        'printf "GET /hostname HTTP/1.0\\r\\n\\r\\n" | busybox nc 127.0.0.1 18089 >/dev/null',
+        'kill $p',
+        'sleep 0.5',
+        'wait $p',
+        "python3 -c \"import socket,os; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0)); s.listen(); u=socket.socket(socket.AF_UNIX); u.bind('sock'); u.listen(); os.unlink('sock')\"",
+      ].join('; ');
+      const b = await record('bpftrace', ['sh', '-c', script]);
+      const s = await record('strace', ['sh', '-c', script]);
+      expect(names(b.rec)).toEqual(names(s.rec));
+      expect(files(b.rec)).toEqual(files(s.rec));
+      expect(net(b.rec)).toEqual(net(s.rec));
+      expect(b.rec.network.bind.map((x) => x.family).sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    },
+  );
 
-  it('counts a 32-bit process\'s calls under i386 (TS_COMPAT), as strace does', async () => {
+  it("counts a 32-bit process's calls under i386 (TS_COMPAT), as strace does", async () => {
     const prog = path.join(work, 'i386-getpid');
     i386Program(prog);
     const b = await record('bpftrace', [prog]);
@@ -155,36 +224,52 @@ describe.skipIf(why ?? needBuild())('record --tracer bpftrace|auto (the CLI)', (
   it('reports bpftrace missing within seconds, exit 3, and never starts the workload', async () => {
     const marker = path.join(work, 'ran-missing');
     const t0 = Date.now();
-    const r = await tracewall(['record', '--tracer', 'bpftrace', '-o', path.join(work, 'x.json'), '--', '/bin/touch', marker], { env: { PATH: '/nonexistent' } });
+    const r = await tracewall(
+      ['record', '--tracer', 'bpftrace', '-o', path.join(work, 'x.json'), '--', '/bin/touch', marker],
+      { env: { PATH: '/nonexistent' } },
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/bpftrace is not installed or not on PATH: install the Debian package bpftrace/);
     expect(fs.existsSync(marker)).toBe(false);
   });
 
-  it('reports probes that cannot attach (BPF not permitted) with bpftrace\'s reason, exit 3, workload never started; auto falls back to strace', async () => {
+  it("reports probes that cannot attach (BPF not permitted) with bpftrace's reason, exit 3, workload never started; auto falls back to strace", async () => {
     const bin = path.join(work, 'fake-bin');
     fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'bpftrace'), [
-      '#!/bin/sh',
-      'if [ "$1" = --version ]; then echo "bpftrace v0.17.0"; exit 0; fi',
-      'echo "ERROR: Unknown error -1: couldn\'t set RLIMIT_MEMLOCK for bpftrace." >&2',
-      'echo "ERROR: Error loading program: tracepoint:raw_syscalls:sys_enter: Operation not permitted" >&2',
-      'exit 1',
-    ].join('\n'), { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, 'bpftrace'),
+      [
+        '#!/bin/sh',
+        'if [ "$1" = --version ]; then echo "bpftrace v0.17.0"; exit 0; fi',
+        'echo "ERROR: Unknown error -1: couldn\'t set RLIMIT_MEMLOCK for bpftrace." >&2',
+        'echo "ERROR: Error loading program: tracepoint:raw_syscalls:sys_enter: Operation not permitted" >&2',
+        'exit 1',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
     const marker = path.join(work, 'ran-eperm');
     const t0 = Date.now();
-    const r = await tracewall(['record', '--tracer', 'bpftrace', '-o', path.join(work, 'y.json'), '--', '/bin/touch', marker], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const r = await tracewall(
+      ['record', '--tracer', 'bpftrace', '-o', path.join(work, 'y.json'), '--', '/bin/touch', marker],
+      { env: { PATH: `${bin}:${process.env.PATH}` } },
+    );
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(/bpftrace could not attach its probes: ERROR: Error loading program: .*Operation not permitted; BPF is not permitted here/);
+    expect(r.stderr).toMatch(
+      /bpftrace could not attach its probes: ERROR: Error loading program: .*Operation not permitted; BPF is not permitted here/,
+    );
     expect(fs.existsSync(marker)).toBe(false);
     expect(leftovers()).toEqual([]);
     // auto falls back to strace when bpftrace cannot attach: the workload then runs once, under strace
     const out = path.join(work, 'fallback.json');
-    const a = await tracewall(['record', '--tracer', 'auto', '-o', out, '--', '/bin/touch', marker], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const a = await tracewall(['record', '--tracer', 'auto', '-o', out, '--', '/bin/touch', marker], {
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(a.exitCode, a.stderr).toBe(0);
-    expect(a.stderr).toMatch(/bpftrace cannot trace here \(bpftrace could not attach its probes: .*\); recording with strace/);
+    expect(a.stderr).toMatch(
+      /bpftrace cannot trace here \(bpftrace could not attach its probes: .*\); recording with strace/,
+    );
     expect(readRecording(out).tracer.name).toBe('strace');
     expect(fs.existsSync(marker)).toBe(true);
   });

@@ -14,23 +14,30 @@ for (const runtime of ['crun', 'runc'] as const) {
   describe(`${runtime} under strace`, () => {
     const why = needRoot(runtime, 'unshare', 'strace');
 
-    it.skipIf(why)('runs the bundle traced; the entrypoint execve and its output are there; nothing is left', async () => {
-      const b = makeBusyboxBundle(path.join(work, runtime), { args: ['/bin/sh', '-c', 'echo traced-$$'] });
-      const log = path.join(work, `${runtime}.log`);
-      const cmd = runtimeCommand(b.dir, runtime, { id: uniqueContainerId('strace') });
-      let r;
-      try {
-        r = await execa('strace', ['-f', '--decode-pids=pidns', '-yy', '-ttt', '-s', '4096', '-o', log, '--', ...cmd.argv], { reject: false, stdin: 'ignore', timeout: 60_000 });
-      } finally {
-        await cmd.cleanup();
-      }
-      expect(r.exitCode, r.stderr).toBe(0);
-      expect(r.stdout).toBe('traced-1');
-      const text = fs.readFileSync(log, 'utf8');
-      // e.g. `12345 1795935682.599342 execve("/bin/sh", ["/bin/sh", "-c", "echo traced-$$"], ...) = 0`
-      expect(text).toMatch(/^\d+ +[\d.]+ execve\("\/bin\/sh", \["\/bin\/sh", "-c", "echo traced-\$\$"\]/m);
-      expect(text).toMatch(/write\(1<.+?>, "traced-1\\n", 9/); // may be split by <unfinished ...>
-      expect(containerExists(runtime, cmd.id)).toBe(false);
-    });
+    it.skipIf(why)(
+      'runs the bundle traced; the entrypoint execve and its output are there; nothing is left',
+      async () => {
+        const b = makeBusyboxBundle(path.join(work, runtime), { args: ['/bin/sh', '-c', 'echo traced-$$'] });
+        const log = path.join(work, `${runtime}.log`);
+        const cmd = runtimeCommand(b.dir, runtime, { id: uniqueContainerId('strace') });
+        let r;
+        try {
+          r = await execa(
+            'strace',
+            ['-f', '--decode-pids=pidns', '-yy', '-ttt', '-s', '4096', '-o', log, '--', ...cmd.argv],
+            { reject: false, stdin: 'ignore', timeout: 60_000 },
+          );
+        } finally {
+          await cmd.cleanup();
+        }
+        expect(r.exitCode, r.stderr).toBe(0);
+        expect(r.stdout).toBe('traced-1');
+        const text = fs.readFileSync(log, 'utf8');
+        // e.g. `12345 1795935682.599342 execve("/bin/sh", ["/bin/sh", "-c", "echo traced-$$"], ...) = 0`
+        expect(text).toMatch(/^\d+ +[\d.]+ execve\("\/bin\/sh", \["\/bin\/sh", "-c", "echo traced-\$\$"\]/m);
+        expect(text).toMatch(/write\(1<.+?>, "traced-1\\n", 9/); // may be split by <unfinished ...>
+        expect(containerExists(runtime, cmd.id)).toBe(false);
+      },
+    );
   });
 }

@@ -23,7 +23,11 @@ function which(cmd: string): string | null {
 
 const hasStrace = which('strace') !== null;
 if (!hasStrace) console.warn('skipped: real-strace tests need strace (apt-get install strace)');
-for (const [tool, what] of [['python3', 'the socket program test'], ['unshare', 'the pid namespace test'], ['as', 'the 32-bit test (binutils)']] as const) {
+for (const [tool, what] of [
+  ['python3', 'the socket program test'],
+  ['unshare', 'the pid namespace test'],
+  ['as', 'the 32-bit test (binutils)'],
+] as const) {
   if (!which(tool)) console.warn(`skipped: ${what} needs ${tool}`);
 }
 
@@ -35,8 +39,15 @@ async function trace(argv: string[], opts: Partial<TraceOptions> = {}) {
 
 function build(text: string, argv: string[], extra: Partial<StraceMeta> = {}): Recording {
   return recordingFromStrace(text, {
-    name: 'it', toolVersion: '0.1.0', tracerVersion: '6.1', kernel: os.release(), target: { kind: 'command', argv, cwd: work },
-    initialCwd: work, initialUid: process.getuid?.() ?? 0, initialGid: process.getgid?.() ?? 0, ...extra,
+    name: 'it',
+    toolVersion: '0.1.0',
+    tracerVersion: '6.1',
+    kernel: os.release(),
+    target: { kind: 'command', argv, cwd: work },
+    initialCwd: work,
+    initialUid: process.getuid?.() ?? 0,
+    initialGid: process.getgid?.() ?? 0,
+    ...extra,
   });
 }
 
@@ -65,7 +76,10 @@ describe('strace missing', () => {
     const saved = process.env.PATH;
     process.env.PATH = '/nonexistent-dir';
     try {
-      const err = await straceVersion().then(() => null, (e: unknown) => e);
+      const err = await straceVersion().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TracewallError);
       expect((err as TracewallError).exitCode).toBe(3);
       expect((err as TracewallError).message).toMatch(/install the Debian package strace/);
@@ -74,15 +88,22 @@ describe('strace missing', () => {
     }
   });
 
-  it('reports ptrace being forbidden as toolMissing with strace\'s reason, within seconds', async () => {
+  it("reports ptrace being forbidden as toolMissing with strace's reason, within seconds", async () => {
     const bin = path.join(work, 'fake-bin');
     fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'strace'), '#!/bin/sh\necho "strace: test_ptrace_get_syscall_info: PTRACE_TRACEME: Operation not permitted" >&2\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, 'strace'),
+      '#!/bin/sh\necho "strace: test_ptrace_get_syscall_info: PTRACE_TRACEME: Operation not permitted" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     const saved = process.env.PATH;
     process.env.PATH = `${bin}:${saved}`;
     const t0 = Date.now();
     try {
-      const err = await checkPtrace().then(() => null, (e: unknown) => e);
+      const err = await checkPtrace().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TracewallError);
       expect((err as TracewallError).exitCode).toBe(3);
       expect((err as TracewallError).message).toMatch(/PTRACE_TRACEME: Operation not permitted; allow ptrace/);
@@ -134,10 +155,12 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
     const { result, text } = await trace(argv);
     expect(result.exitCode).toBe(0);
     const r = build(text, argv);
-    expect(r.network.sockets).toEqual(expect.arrayContaining([
-      { family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP' },
-      { family: 'AF_INET6', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP' },
-    ]));
+    expect(r.network.sockets).toEqual(
+      expect.arrayContaining([
+        { family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP' },
+        { family: 'AF_INET6', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP' },
+      ]),
+    );
     expect(r.network.bind).toContainEqual({ family: 'AF_INET', address: '127.0.0.1', port: 0 });
     const listen = r.network.listen.find((e) => e.family === 'AF_INET');
     expect(listen?.address).toBe('127.0.0.1');
@@ -162,7 +185,10 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
 
   it('refuses a command that does not exist, quickly', async () => {
     const t0 = Date.now();
-    const err = await trace(['/nonexistent/tracewall-cmd']).then(() => null, (e: unknown) => e);
+    const err = await trace(['/nonexistent/tracewall-cmd']).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TracewallError);
     expect((err as TracewallError).exitCode).toBe(2);
     expect((err as TracewallError).message).toMatch(/Can't stat/);
@@ -175,7 +201,10 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
     setTimeout(() => abort.abort(), 700);
     const t0 = Date.now();
     // The shell ignores SIGTERM, so the background sleep must be killed after the grace period.
-    const { result, text } = await trace(['/bin/sh', '-c', `trap "" TERM; sleep ${marker} & sleep ${marker}; echo done`], { abort: abort.signal, graceMs: 500 });
+    const { result, text } = await trace(
+      ['/bin/sh', '-c', `trap "" TERM; sleep ${marker} & sleep ${marker}; echo done`],
+      { abort: abort.signal, graceMs: 500 },
+    );
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(result.interrupted).toBe('SIGTERM');
     expect(result.signal ?? `exit ${result.exitCode}`).toMatch(/SIG(TERM|KILL)/);
@@ -194,26 +223,31 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
   });
 
   it('runs a workload in a pseudo-terminal', async () => {
-    const { result, text } = await trace(['/bin/sh', '-c', 'test -t 0 && test -t 1 && echo tty-ok; exit 3'], { pty: true });
+    const { result, text } = await trace(['/bin/sh', '-c', 'test -t 0 && test -t 1 && echo tty-ok; exit 3'], {
+      pty: true,
+    });
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toContain('tty-ok');
     const r = build(text, ['sh']);
     expect(r.syscalls.x86_64!.ioctl!.args!.request).toContain('TCGETS');
   });
 
-  it.skipIf(!which('unshare'))('follows a pid namespace with --decode-pids=pidns and starts at the entrypoint', async () => {
-    const entry = ['/bin/sh', '-c', `/bin/sh -c "echo \\$\\$ > ${work}/nspid"; exit 6`];
-    const { result, text } = await trace(['unshare', '-p', '-f', '--mount-proc', ...entry], { pidns: true });
-    expect(result.exitCode).toBe(6);
-    expect(text).toMatch(/in strace's PID NS/);
-    const r = build(text, entry, { startAt: { argv: entry } });
-    expect(r.termination).toEqual({ kind: 'exit', code: 6 });
-    expect(r.syscalls.x86_64!.unshare).toBeUndefined();
-    expect(r.syscalls.x86_64!.mount).toBeUndefined();
-    expect(r.files[`${work}/nspid`]!.access).toEqual(expect.arrayContaining(['write', 'create']));
-    expect(r.executables[0]).toMatchObject({ argv0: '/bin/sh', parent: '' });
-    expect(fs.readFileSync(path.join(work, 'nspid'), 'utf8').trim()).toBe('2');
-  });
+  it.skipIf(!which('unshare'))(
+    'follows a pid namespace with --decode-pids=pidns and starts at the entrypoint',
+    async () => {
+      const entry = ['/bin/sh', '-c', `/bin/sh -c "echo \\$\\$ > ${work}/nspid"; exit 6`];
+      const { result, text } = await trace(['unshare', '-p', '-f', '--mount-proc', ...entry], { pidns: true });
+      expect(result.exitCode).toBe(6);
+      expect(text).toMatch(/in strace's PID NS/);
+      const r = build(text, entry, { startAt: { argv: entry } });
+      expect(r.termination).toEqual({ kind: 'exit', code: 6 });
+      expect(r.syscalls.x86_64!.unshare).toBeUndefined();
+      expect(r.syscalls.x86_64!.mount).toBeUndefined();
+      expect(r.files[`${work}/nspid`]!.access).toEqual(expect.arrayContaining(['write', 'create']));
+      expect(r.executables[0]).toMatchObject({ argv0: '/bin/sh', parent: '' });
+      expect(fs.readFileSync(path.join(work, 'nspid'), 'utf8').trim()).toBe('2');
+    },
+  );
 
   it.skipIf(!which('as') || !which('ld'))('records a real 32-bit process under its own ABI', async () => {
     const src = path.join(import.meta.dirname, '..', 'fixtures', 'strace', 'src', 'i386.s');

@@ -7,11 +7,22 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTemp, rmTemp } from '../helpers/bundles.js';
 import { installWrapper } from '../../src/trace/wrapper-install.js';
-import { openSession, sessionClaimed, tracerStatus, waitForTracer, type WrapperSession } from '../../src/trace/wrapper-session.js';
+import {
+  openSession,
+  sessionClaimed,
+  tracerStatus,
+  waitForTracer,
+  type WrapperSession,
+} from '../../src/trace/wrapper-session.js';
 import { TracewallError } from '../../src/errors.js';
 
 const strace = ['/usr/bin/strace', '/bin/strace'].find((p) => fs.existsSync(p));
-const why = process.getuid?.() !== 0 ? `the wrapper runtime attaches strace to its caller, which needs root (running as uid ${process.getuid?.()})` : !strace ? 'strace is not installed (apt-get install strace)' : undefined;
+const why =
+  process.getuid?.() !== 0
+    ? `the wrapper runtime attaches strace to its caller, which needs root (running as uid ${process.getuid?.()})`
+    : !strace
+      ? 'strace is not installed (apt-get install strace)'
+      : undefined;
 if (why) console.warn(`skipped wrapper runtime integration: ${why}`);
 
 const ID = '0123456789abcdef0123';
@@ -25,9 +36,16 @@ describe.skipIf(why)('wrapper runtime', () => {
     tmp = makeTemp('tracewall-wrapper-');
     // the stand-in runtime: `create` leaves a "container" behind that runs its entrypoint a little later, then returns
     const fake = path.join(tmp, 'fake-runc');
-    fs.writeFileSync(fake, '#!/bin/sh\ncase " $* " in\n  *" create "*) (sleep 0.3; exec /bin/echo entry-ran) >/dev/null & exit 0 ;;\n  *) echo "pass:$*" ;;\nesac\n', { mode: 0o755 });
+    fs.writeFileSync(
+      fake,
+      '#!/bin/sh\ncase " $* " in\n  *" create "*) (sleep 0.3; exec /bin/echo entry-ran) >/dev/null & exit 0 ;;\n  *) echo "pass:$*" ;;\nesac\n',
+      { mode: 0o755 },
+    );
     fs.mkdirSync(path.join(tmp, 'bundle'));
-    fs.writeFileSync(path.join(tmp, 'bundle', 'config.json'), JSON.stringify({ process: { args: ['/bin/echo', 'entry-ran'] } }));
+    fs.writeFileSync(
+      path.join(tmp, 'bundle', 'config.json'),
+      JSON.stringify({ process: { args: ['/bin/echo', 'entry-ran'] } }),
+    );
     wrapper = path.join(tmp, 'rt', 'runtime');
     installWrapper(wrapper, { realRuntime: fake, strace: strace!, sessionsDir: `${wrapper}.sessions` });
     session = openSession(`${wrapper}.sessions`);
@@ -43,7 +61,7 @@ describe.skipIf(why)('wrapper runtime', () => {
     expect(sessionClaimed(session)).toBe(false);
   });
 
-  it('traces the session\'s create past its return, to the entrypoint\'s end', async () => {
+  it("traces the session's create past its return, to the entrypoint's end", async () => {
     const started = Date.now();
     const r = call('--log', 'l.json', 'create', '--bundle', path.join(tmp, 'bundle'), '--pid-file', 'p', ID);
     expect(r.status, r.stderr).toBe(0);
@@ -53,7 +71,9 @@ describe.skipIf(why)('wrapper runtime', () => {
     expect(tracerStatus(session)).toBe(0);
     const log = fs.readFileSync(session.logFile, 'utf8');
     expect(log).toMatch(/execve\("\/bin\/echo", \["\/bin\/echo", "entry-ran"\]/);
-    expect(JSON.parse(fs.readFileSync(session.configFile, 'utf8'))).toEqual({ process: { args: ['/bin/echo', 'entry-ran'] } });
+    expect(JSON.parse(fs.readFileSync(session.configFile, 'utf8'))).toEqual({
+      process: { args: ['/bin/echo', 'entry-ran'] },
+    });
   });
 
   it('traces one create per session: a restart runs untraced', () => {

@@ -1,16 +1,39 @@
 // Numbers from the bpftrace log named as strace names them; the argv hash the kernel compares; BTF member offsets.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cloneFlagsName, familyName, ioctlName, modeName, openFlagsName, personalityName, prctlName, protocolName, socketTypeName } from '../../src/parse/bpftrace-names.js';
+import {
+  cloneFlagsName,
+  familyName,
+  ioctlName,
+  modeName,
+  openFlagsName,
+  personalityName,
+  prctlName,
+  protocolName,
+  socketTypeName,
+} from '../../src/parse/bpftrace-names.js';
 import { ipv6, bytesOf64 } from '../../src/analyze/from-bpftrace-args.js';
 import { argvHash } from '../../src/trace/bpftrace-argv.js';
 import { memberOffset, offsetsFromBtf, parseBtf } from '../../src/trace/bpftrace-btf.js';
 
 describe('strace names for bpftrace numbers', () => {
   it('names families, socket types and protocols', () => {
-    expect([familyName(1), familyName(2), familyName(10), familyName(16), familyName(17), familyName(999)]).toEqual(['AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET', '999']);
+    expect([familyName(1), familyName(2), familyName(10), familyName(16), familyName(17), familyName(999)]).toEqual([
+      'AF_UNIX',
+      'AF_INET',
+      'AF_INET6',
+      'AF_NETLINK',
+      'AF_PACKET',
+      '999',
+    ]);
     expect(socketTypeName(0x80801)).toBe('SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK');
-    expect([protocolName(2, 0), protocolName(10, 17), protocolName(16, 0), protocolName(17, 0x0300), protocolName(1, 0)]).toEqual(['IPPROTO_IP', 'IPPROTO_UDP', 'NETLINK_ROUTE', 'htons(ETH_P_ALL)', '0']);
+    expect([
+      protocolName(2, 0),
+      protocolName(10, 17),
+      protocolName(16, 0),
+      protocolName(17, 0x0300),
+      protocolName(1, 0),
+    ]).toEqual(['IPPROTO_IP', 'IPPROTO_UDP', 'NETLINK_ROUTE', 'htons(ETH_P_ALL)', '0']);
   });
 
   it('names clone and open flags, prctl options, ioctl requests, personalities and modes', () => {
@@ -21,7 +44,11 @@ describe('strace names for bpftrace numbers', () => {
     expect(openFlagsName(0o20200000 | 2)).toBe('O_RDWR|O_TMPFILE');
     expect([prctlName(15), prctlName(38), prctlName(12345)]).toEqual(['PR_SET_NAME', 'PR_SET_NO_NEW_PRIVS', '12345']);
     expect([ioctlName(0x5401), ioctlName(0x5413), ioctlName(0xc0de)]).toEqual(['TCGETS', 'TIOCGWINSZ', '0xc0de']);
-    expect([personalityName(0), personalityName(0x0040000), personalityName(-1)]).toEqual(['PER_LINUX', 'PER_LINUX|ADDR_NO_RANDOMIZE', '0xffffffff']);
+    expect([personalityName(0), personalityName(0x0040000), personalityName(-1)]).toEqual([
+      'PER_LINUX',
+      'PER_LINUX|ADDR_NO_RANDOMIZE',
+      '0xffffffff',
+    ]);
     expect(modeName(0o20666)).toBe('S_IFCHR|0666');
   });
 
@@ -37,7 +64,11 @@ describe('strace names for bpftrace numbers', () => {
 describe('argvHash', () => {
   it('matches what the kernel program computed for the same argv (measured with bpftrace 0.17)', () => {
     // words of exactly 8 bytes, an empty argument, one longer than 512 bytes and UTF-8
-    expect(argvHash(['/bin/true', 'exactly8', '', 'x'.repeat(600), 'ü'])).toEqual({ argc: 5, low: 3808776861, high: 2629416302 });
+    expect(argvHash(['/bin/true', 'exactly8', '', 'x'.repeat(600), 'ü'])).toEqual({
+      argc: 5,
+      low: 3808776861,
+      high: 2629416302,
+    });
   });
 
   it('tells argument boundaries apart and counts at most 64 arguments', () => {
@@ -55,7 +86,9 @@ describe('BTF member offsets', () => {
     const types: Buffer[] = [];
     const t = (name: number, info: number, size: number, extra: number[] = []) => {
       const b = Buffer.alloc(12 + extra.length * 4);
-      b.writeUInt32LE(name, 0); b.writeUInt32LE(info, 4); b.writeUInt32LE(size, 8);
+      b.writeUInt32LE(name, 0);
+      b.writeUInt32LE(info, 4);
+      b.writeUInt32LE(size, 8);
       extra.forEach((v, i) => b.writeUInt32LE(v, 12 + i * 4));
       types.push(b);
     };
@@ -64,8 +97,13 @@ describe('BTF member offsets', () => {
     t(off('mount'), (4 << 24) | 3, 40, [off('a'), 1, 0, off('b'), 1, 32, 0, 2, 256]); // 3: struct mount { a; b; <anon> at 32 bytes }
     const typeBuf = Buffer.concat(types);
     const hdr = Buffer.alloc(24);
-    hdr.writeUInt16LE(0xeb9f, 0); hdr.writeUInt8(1, 2); hdr.writeUInt32LE(24, 4);
-    hdr.writeUInt32LE(0, 8); hdr.writeUInt32LE(typeBuf.length, 12); hdr.writeUInt32LE(typeBuf.length, 16); hdr.writeUInt32LE(strBuf.length, 20);
+    hdr.writeUInt16LE(0xeb9f, 0);
+    hdr.writeUInt8(1, 2);
+    hdr.writeUInt32LE(24, 4);
+    hdr.writeUInt32LE(0, 8);
+    hdr.writeUInt32LE(typeBuf.length, 12);
+    hdr.writeUInt32LE(typeBuf.length, 16);
+    hdr.writeUInt32LE(strBuf.length, 20);
     return Buffer.concat([hdr, typeBuf, strBuf]);
   }
 
@@ -78,7 +116,7 @@ describe('BTF member offsets', () => {
     expect(() => parseBtf(Buffer.from('not btf at all, really not'))).toThrow(/bad magic/);
   });
 
-  it.skipIf(!fs.existsSync('/sys/kernel/btf/vmlinux'))('reads this kernel\'s struct file and struct mount', () => {
+  it.skipIf(!fs.existsSync('/sys/kernel/btf/vmlinux'))("reads this kernel's struct file and struct mount", () => {
     const r = offsetsFromBtf(fs.readFileSync('/sys/kernel/btf/vmlinux'));
     expect(typeof r).toBe('object');
     if (typeof r === 'object') expect(r.mountMnt).toBeGreaterThan(r.mountParent);

@@ -9,8 +9,14 @@ import { serializeRecording } from '../../src/recording/io.js';
 import { parseRecording } from '../../src/recording/io.js';
 
 const meta: BpftraceMeta = {
-  name: 'unit', toolVersion: '0.1.0', tracerVersion: '0.17.0', kernel: '6.18', target: { kind: 'command', argv: ['sh'], cwd: '/work' },
-  initialCwd: '/work', initialUid: 0, initialGid: 0,
+  name: 'unit',
+  toolVersion: '0.1.0',
+  tracerVersion: '0.17.0',
+  kernel: '6.18',
+  target: { kind: 'command', argv: ['sh'], cwd: '/work' },
+  initialCwd: '/work',
+  initialUid: 0,
+  initialGid: 0,
 };
 
 // A small log as the program prints it: lines of two CPUs interleaved (not in time order), one path split across
@@ -100,7 +106,15 @@ describe('parseBpftraceLog', () => {
 
   it('assembles paths leaf first, the root included, and joins string chunks', () => {
     const calls = log.records.filter((r) => r.k === 'call');
-    expect(calls.map((c) => (c.k === 'call' ? c.path1?.text : ''))).toEqual(['/usr/lib/libc.so.6', '/', '/work/a\nb', '/work', undefined, undefined, undefined]);
+    expect(calls.map((c) => (c.k === 'call' ? c.path1?.text : ''))).toEqual([
+      '/usr/lib/libc.so.6',
+      '/',
+      '/work/a\nb',
+      '/work',
+      undefined,
+      undefined,
+      undefined,
+    ]);
     const stat = calls.find((c) => c.k === 'call' && c.nr === 4);
     expect(stat && stat.k === 'call' ? stat.str1?.text : '').toBe('/etc/passwd');
   });
@@ -141,7 +155,11 @@ describe('recordingFromBpftrace', () => {
       { family: 'AF_INET', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP' },
       { family: 'AF_INET6', type: 'SOCK_STREAM', protocol: 'IPPROTO_TCP' },
     ]);
-    expect(rec.syscalls.x86_64?.socket?.args).toEqual({ domain: ['AF_INET', 'AF_INET6'], protocol: ['IPPROTO_IP', 'IPPROTO_TCP'], type: ['SOCK_DGRAM', 'SOCK_STREAM'] });
+    expect(rec.syscalls.x86_64?.socket?.args).toEqual({
+      domain: ['AF_INET', 'AF_INET6'],
+      protocol: ['IPPROTO_IP', 'IPPROTO_TCP'],
+      type: ['SOCK_DGRAM', 'SOCK_STREAM'],
+    });
     expect(rec.syscalls.x86_64?.clone?.args).toEqual({ flags: ['CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID'] });
     expect(rec.termination).toEqual({ kind: 'exit', code: 3 });
     expect(rec.startedAt).toBe('2026-11-29T08:13:20.500Z');
@@ -193,10 +211,16 @@ describe('an attach log (record --pid/--container)', () => {
     expect(rec.executables).toEqual([{ path: '/bin/cat', argv0: 'cat', parent: '/bin/sh' }]);
     expect(rec.identity.uids).toEqual([0, 65534]);
     expect(rec.syscalls.x86_64?.epoll_wait?.count).toBe(5);
-    expect(rec.warnings.join('\n')).toMatch(/attached to processes that were already running: .* merge it with a recording of their start/);
+    expect(rec.warnings.join('\n')).toMatch(
+      /attached to processes that were already running: .* merge it with a recording of their start/,
+    );
     // the same text, the same bytes
     expect(serializeRecording(recordingFromBpftrace(ATTACH, meta))).toBe(serializeRecording(rec));
     const log = parseBpftraceLog(ATTACH);
-    expect(log.records.find((r) => r.k === 'running' && r.tid === 201)).toMatchObject({ tgid: 200, euid: 65534, exe: { text: '/usr/sbin/ngin\nx' } });
+    expect(log.records.find((r) => r.k === 'running' && r.tid === 201)).toMatchObject({
+      tgid: 200,
+      euid: 65534,
+      exe: { text: '/usr/sbin/ngin\nx' },
+    });
   });
 });

@@ -7,7 +7,10 @@ import { servePath, tempDir, writeRec } from './merge-helpers.js';
 
 const BIN = fromRoot('bin', 'tracewall');
 const BUILT = fs.existsSync(fromRoot('dist', 'cli', 'check.js')) && fs.existsSync(fromRoot('dist', 'cli', 'merge.js'));
-if (!BUILT) console.log('dist/ has no check/merge: the bin/tracewall test is skipped (npm test builds first; or run npx tsc -p .)');
+if (!BUILT)
+  console.log(
+    'dist/ has no check/merge: the bin/tracewall test is skipped (npm test builds first; or run npx tsc -p .)',
+  );
 
 let dir: string;
 let cleanup: () => void;

@@ -16,9 +16,20 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-const flags = (extra: Partial<CheckFlags> = {}): CheckFlags => ({ profiles, name: 'app', format: 'docker', defaultAction: 'errno', report: 'text', color: false, ...extra });
+const flags = (extra: Partial<CheckFlags> = {}): CheckFlags => ({
+  profiles,
+  name: 'app',
+  format: 'docker',
+  defaultAction: 'errno',
+  report: 'text',
+  color: false,
+  ...extra,
+});
 
-async function check(files: string[], extra: Partial<CheckFlags> = {}): Promise<{ code: number; out: string; err: string }> {
+async function check(
+  files: string[],
+  extra: Partial<CheckFlags> = {},
+): Promise<{ code: number; out: string; err: string }> {
   const c = capture();
   try {
     const code = await checkCommand(files, flags(extra), c.io);

@@ -14,13 +14,22 @@ export function fixture(name: string): string {
 export const DOCKER_DEFAULT = path.join(packageRoot, 'src', 'validate', 'schemas', 'docker-default-seccomp.json');
 
 /** Run the verb, capturing what it writes. */
-export async function run(oldFile: string, newFile: string, opts: { format?: string; failOn?: string; color?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+export async function run(
+  oldFile: string,
+  newFile: string,
+  opts: { format?: string; failOn?: string; color?: boolean } = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await diffCommand(oldFile, newFile, { format: opts.format ?? 'text', color: opts.color ?? false, ...(opts.failOn ? { failOn: opts.failOn } : {}) }, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-  });
+  const code = await diffCommand(
+    oldFile,
+    newFile,
+    { format: opts.format ?? 'text', color: opts.color ?? false, ...(opts.failOn ? { failOn: opts.failOn } : {}) },
+    {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+    },
+  );
   return { code, out, err };
 }
 

@@ -17,7 +17,9 @@ describe('recording diffs', () => {
     ]);
     const r = diff(oldText, newText);
     expect(r.findings.find((f) => f.kind === 'file')!.detail).toBe('read, write: written under /etc');
-    expect(r.findings.find((f) => f.kind === 'capability')!.detail).toMatch(/needed for: socket\(AF_PACKET, SOCK_RAW\)$/);
+    expect(r.findings.find((f) => f.kind === 'capability')!.detail).toMatch(
+      /needed for: socket\(AF_PACKET, SOCK_RAW\)$/,
+    );
   });
 
   test('new ABIs, argument values and uid 0', () => {
@@ -40,7 +42,9 @@ describe('recording diffs', () => {
 
   test('a recording of the wrong version is an exit-2 error naming both versions', () => {
     const bad = JSON.stringify({ ...JSON.parse(newText), schemaVersion: 2 });
-    expect(() => diff(oldText, bad, 'old.json', 'new.json')).toThrow(/new\.json: recording schemaVersion 2 is not supported; this tracewall reads schemaVersion 1/);
+    expect(() => diff(oldText, bad, 'old.json', 'new.json')).toThrow(
+      /new\.json: recording schemaVersion 2 is not supported; this tracewall reads schemaVersion 1/,
+    );
   });
 
   test('identical recordings: no differences, in every format', async () => {

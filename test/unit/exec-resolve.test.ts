@@ -9,7 +9,11 @@ import { makeRecording } from './render-helpers.js';
 
 describe('resolveExecs (pure)', () => {
   const lookup = (p: string) =>
-    ({ '/bin/sh': { resolved: '/usr/bin/dash' }, '/app/run.sh': { resolved: '/app/run.sh', interpreter: '/bin/sh' }, '/usr/bin/dash': { resolved: '/usr/bin/dash' } })[p];
+    ({
+      '/bin/sh': { resolved: '/usr/bin/dash' },
+      '/app/run.sh': { resolved: '/app/run.sh', interpreter: '/bin/sh' },
+      '/usr/bin/dash': { resolved: '/usr/bin/dash' },
+    })[p];
 
   it('grants exec on symlink targets, interpreters, and the parent binary for /proc/self/exe', () => {
     const rec = makeRecording({
@@ -50,7 +54,11 @@ describe('bundleExecLookup (container view)', () => {
   fs.writeFileSync(path.join(hostUsr, 'bin', 'tool'), '#!/bin/sh -e\necho\n');
   fs.writeFileSync(
     path.join(tmp, 'config.json'),
-    JSON.stringify({ process: { args: ['/bin/sh'], cwd: '/' }, root: { path: 'rootfs' }, mounts: [{ destination: '/usr', type: 'bind', source: hostUsr, options: ['rbind', 'ro'] }] }),
+    JSON.stringify({
+      process: { args: ['/bin/sh'], cwd: '/' },
+      root: { path: 'rootfs' },
+      mounts: [{ destination: '/usr', type: 'bind', source: hostUsr, options: ['rbind', 'ro'] }],
+    }),
   );
   const lookup = bundleExecLookup(readBundle(tmp));
 

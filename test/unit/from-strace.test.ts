@@ -1,12 +1,25 @@
 // The strace → Recording builder on hand-written logs: process tree state, access mapping, facts, capabilities, startAt.
 import { describe, expect, it } from 'vitest';
-import { recordingFromStrace, isoFromEpoch, realName, signalName, type StraceMeta } from '../../src/analyze/from-strace.js';
+import {
+  recordingFromStrace,
+  isoFromEpoch,
+  realName,
+  signalName,
+  type StraceMeta,
+} from '../../src/analyze/from-strace.js';
 import { serializeRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 
 const meta = (extra: Partial<StraceMeta> = {}): StraceMeta => ({
-  name: 'unit', toolVersion: '0.1.0', tracerVersion: '6.1', kernel: '6.18', target: { kind: 'command', argv: ['x'], cwd: '/home/u' },
-  initialCwd: '/home/u', initialUid: 1000, initialGid: 1000, ...extra,
+  name: 'unit',
+  toolVersion: '0.1.0',
+  tracerVersion: '6.1',
+  kernel: '6.18',
+  target: { kind: 'command', argv: ['x'], cwd: '/home/u' },
+  initialCwd: '/home/u',
+  initialUid: 1000,
+  initialGid: 1000,
+  ...extra,
 });
 const rec = (text: string[], extra: Partial<StraceMeta> = {}): Recording => {
   const r = recordingFromStrace(text.join('\n') + '\n', meta(extra));
@@ -88,7 +101,10 @@ describe('recordingFromStrace', () => {
       '1 1.7 sendmsg(8<UNIX:[3]>, {msg_name={sa_family=AF_UNIX, sun_path="/dev/log"}, msg_namelen=110, msg_iov=[{iov_base="x", iov_len=1}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 1',
     ]);
     expect(r.network.bind).toEqual([{ family: 'AF_INET6', address: '::', port: 8443 }]);
-    expect(r.network.listen).toEqual([{ family: 'AF_INET', address: '0.0.0.0', port: 8080 }, { family: 'AF_INET6', address: '::', port: 8443 }]);
+    expect(r.network.listen).toEqual([
+      { family: 'AF_INET', address: '0.0.0.0', port: 8080 },
+      { family: 'AF_INET6', address: '::', port: 8443 },
+    ]);
     expect(r.network.connect).toEqual([
       { family: 'AF_INET', address: '1.2.3.4', port: 443 },
       { family: 'AF_INET', address: '10.0.0.2', port: 53 },
@@ -125,7 +141,12 @@ describe('recordingFromStrace', () => {
     expect(s.unshare!.args).toEqual({ flags: ['CLONE_NEWNET|CLONE_NEWUSER', 'CLONE_NEWUSER'] });
     expect(s.setns!.args).toEqual({ nstype: ['CLONE_NEWNET'] });
     const caps = Object.fromEntries(r.identity.capabilities.map((c) => [c.name, c.reasons]));
-    expect(caps.CAP_SYS_ADMIN).toEqual(['clone3(CLONE_NEWNS|CLONE_NEWPID)', 'mount(/mnt)', 'setns(CLONE_NEWNET)', 'unshare(CLONE_NEWNET|CLONE_NEWUSER)']);
+    expect(caps.CAP_SYS_ADMIN).toEqual([
+      'clone3(CLONE_NEWNS|CLONE_NEWPID)',
+      'mount(/mnt)',
+      'setns(CLONE_NEWNET)',
+      'unshare(CLONE_NEWNET|CLONE_NEWUSER)',
+    ]);
     expect(caps.CAP_SYS_PTRACE).toEqual(['ptrace(PTRACE_ATTACH, 99)']);
     expect(caps.CAP_SYS_CHROOT).toBeUndefined();
   });
@@ -134,7 +155,14 @@ describe('recordingFromStrace', () => {
     const asUser = rec(['1 1.0 setuid(1000) = 0', '1 1.1 chown("/tmp/f", 1000, 1000) = 0']);
     expect(asUser.identity.capabilities).toEqual([]);
     expect(asUser.identity.changes).toEqual(['setuid(1000)']);
-    const asRoot = rec(['1 1.0 chown32("/tmp/f", 1000, -1) = 0', '1 1.1 setreuid(-1, 1000) = 0', '1 1.2 setuid(0) = -1 EPERM (Operation not permitted)'], { initialUid: 0, initialGid: 0 });
+    const asRoot = rec(
+      [
+        '1 1.0 chown32("/tmp/f", 1000, -1) = 0',
+        '1 1.1 setreuid(-1, 1000) = 0',
+        '1 1.2 setuid(0) = -1 EPERM (Operation not permitted)',
+      ],
+      { initialUid: 0, initialGid: 0 },
+    );
     expect(asRoot.identity.capabilities).toEqual([
       { name: 'CAP_CHOWN', reasons: ['chown(/tmp/f, 1000, -1)'] },
       { name: 'CAP_SETUID', reasons: ['setreuid(-1, 1000)'] },
@@ -143,25 +171,28 @@ describe('recordingFromStrace', () => {
   });
 
   it('startAt: the runtime, its other children and everything before the entrypoint are left out', () => {
-    const r = rec([
-      '100 1.0 execve("/usr/bin/crun", ["crun", "run", "x"], 0x1 /* 1 var */) = 0',
-      '100 1.1 openat(AT_FDCWD</b>, "config.json", O_RDONLY) = 3</b/config.json>',
-      '100 1.2 clone(child_stack=NULL, flags=SIGCHLD) = 101',
-      '101 1.3 execve("/bin/sh", ["sh", "-c", "hook"], 0x1 /* 1 var */) = 0',
-      '101 1.4 +++ exited with 0 +++',
-      '100 1.5 clone(child_stack=NULL, flags=CLONE_NEWPID|SIGCHLD) = 102',
-      '102 1.6 openat(AT_FDCWD</b/rootfs>, "/etc/runtime-secret", O_RDONLY) = 3</b/rootfs/etc/runtime-secret>',
-      '102 1.7 execve("/app", ["/app", "--serve"], 0x1 /* 1 var */) = -1 ENOENT (No such file or directory)',
-      '102 1.8 execve("/bin/app", ["/app", "--serve"], 0x1 /* 1 var */) = 0',
-      '102 1.9 openat(AT_FDCWD</srv>, "data", O_RDONLY) = 3</srv/data>',
-      '102 2.0 clone(child_stack=NULL, flags=SIGCHLD) = 103',
-      '103 2.1 execve("/bin/helper", ["helper"], 0x1 /* 1 var */) = 0',
-      '103 2.2 +++ exited with 0 +++',
-      '102 2.3 execve("/bin/app", ["/app", "--serve"], 0x1 /* 1 var */) = 0',
-      '102 2.4 +++ exited with 3 +++',
-      '100 2.5 unlink("/run/crun/x") = 0',
-      '100 2.6 +++ exited with 3 +++',
-    ], { startAt: { argv: ['/app', '--serve'] }, initialCwd: '/srv', initialUid: 0, initialGid: 0 });
+    const r = rec(
+      [
+        '100 1.0 execve("/usr/bin/crun", ["crun", "run", "x"], 0x1 /* 1 var */) = 0',
+        '100 1.1 openat(AT_FDCWD</b>, "config.json", O_RDONLY) = 3</b/config.json>',
+        '100 1.2 clone(child_stack=NULL, flags=SIGCHLD) = 101',
+        '101 1.3 execve("/bin/sh", ["sh", "-c", "hook"], 0x1 /* 1 var */) = 0',
+        '101 1.4 +++ exited with 0 +++',
+        '100 1.5 clone(child_stack=NULL, flags=CLONE_NEWPID|SIGCHLD) = 102',
+        '102 1.6 openat(AT_FDCWD</b/rootfs>, "/etc/runtime-secret", O_RDONLY) = 3</b/rootfs/etc/runtime-secret>',
+        '102 1.7 execve("/app", ["/app", "--serve"], 0x1 /* 1 var */) = -1 ENOENT (No such file or directory)',
+        '102 1.8 execve("/bin/app", ["/app", "--serve"], 0x1 /* 1 var */) = 0',
+        '102 1.9 openat(AT_FDCWD</srv>, "data", O_RDONLY) = 3</srv/data>',
+        '102 2.0 clone(child_stack=NULL, flags=SIGCHLD) = 103',
+        '103 2.1 execve("/bin/helper", ["helper"], 0x1 /* 1 var */) = 0',
+        '103 2.2 +++ exited with 0 +++',
+        '102 2.3 execve("/bin/app", ["/app", "--serve"], 0x1 /* 1 var */) = 0',
+        '102 2.4 +++ exited with 3 +++',
+        '100 2.5 unlink("/run/crun/x") = 0',
+        '100 2.6 +++ exited with 3 +++',
+      ],
+      { startAt: { argv: ['/app', '--serve'] }, initialCwd: '/srv', initialUid: 0, initialGid: 0 },
+    );
     expect(Object.keys(r.files).sort()).toEqual(['/bin/app', '/bin/helper', '/srv/data']);
     expect(r.executables).toEqual([
       { path: '/bin/app', argv0: '/app', parent: '' },
@@ -200,8 +231,13 @@ describe('recordingFromStrace', () => {
     expect(r.syscalls.x86_64!.read).toEqual({ count: 1, failed: 0 });
   });
 
-  it('takes its start and end from tracewall\'s own first and last lines when the calls carry no time', () => {
-    const r = rec(['# tracewall: started 1795940000.250000', '1 getpid() = 1', '1 +++ exited with 0 +++', '# tracewall: ended 1795940002.750999']);
+  it("takes its start and end from tracewall's own first and last lines when the calls carry no time", () => {
+    const r = rec([
+      '# tracewall: started 1795940000.250000',
+      '1 getpid() = 1',
+      '1 +++ exited with 0 +++',
+      '# tracewall: ended 1795940002.750999',
+    ]);
     expect(r.startedAt).toBe('2026-11-29T08:13:20.250Z');
     expect(r.endedAt).toBe('2026-11-29T08:13:22.750Z');
     expect(r.warnings).toEqual([]);

@@ -69,10 +69,17 @@ describe('tracewall merge', () => {
 
   it('refuses unreadable recordings and a bad --name with exit 2', async () => {
     fs.writeFileSync(path.join(dir, 'bad.json'), '{"schemaVersion": 2, "tracer": {}}');
-    expect((await exitOf(mergeCommand([path.join(dir, 'bad.json')], { output: path.join(dir, 'm.json') }, () => {}))).code).toBe(2);
-    expect((await exitOf(mergeCommand([path.join(dir, 'missing.json')], { output: path.join(dir, 'm.json') }, () => {}))).code).toBe(2);
+    expect(
+      (await exitOf(mergeCommand([path.join(dir, 'bad.json')], { output: path.join(dir, 'm.json') }, () => {}))).code,
+    ).toBe(2);
+    expect(
+      (await exitOf(mergeCommand([path.join(dir, 'missing.json')], { output: path.join(dir, 'm.json') }, () => {})))
+        .code,
+    ).toBe(2);
     const a = writeRec(dir, servePath());
-    expect((await exitOf(mergeCommand([a], { output: path.join(dir, 'm.json'), name: 'no/slash' }, () => {}))).message).toContain('--name "no/slash"');
+    expect(
+      (await exitOf(mergeCommand([a], { output: path.join(dir, 'm.json'), name: 'no/slash' }, () => {}))).message,
+    ).toContain('--name "no/slash"');
   });
 
   it('derives names from output files', () => {
@@ -98,7 +105,10 @@ describe('tracewall generate with several recordings', () => {
     const cov = path.join(dir, 'cov.json');
     expect(await generateCommand([a, b], { ...gen, output: fromRuns, coverageJson: cov }, (t) => (err += t))).toBe(0);
     expect(err).toContain('coverage of 2 runs, in the order given:');
-    expect(JSON.parse(fs.readFileSync(cov, 'utf8')).runs.map((r: { name: string }) => r.name)).toEqual(['serve', 'batch']);
+    expect(JSON.parse(fs.readFileSync(cov, 'utf8')).runs.map((r: { name: string }) => r.name)).toEqual([
+      'serve',
+      'batch',
+    ]);
     expect(await generateCommand([merged], { ...gen, output: fromMerge }, () => {})).toBe(0);
     for (const f of ['app.seccomp.json', 'app.apparmor', 'app.k8s.yaml']) {
       expect(fs.readFileSync(path.join(fromMerge, f), 'utf8')).toBe(fs.readFileSync(path.join(fromRuns, f), 'utf8'));

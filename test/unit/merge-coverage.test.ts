@@ -32,7 +32,10 @@ describe('coverage of several runs', () => {
   });
 
   it('is the same for a merged recording as for its runs', () => {
-    const m = mergeRecordings([servePath(), batchPath(), healthPath()].map((r) => ({ recording: r, label: r.name })), { name: 'ci', toolVersion: '0' });
+    const m = mergeRecordings(
+      [servePath(), batchPath(), healthPath()].map((r) => ({ recording: r, label: r.name })),
+      { name: 'ci', toolVersion: '0' },
+    );
     expect(coverageOf([m])).toEqual(report);
   });
 
@@ -45,7 +48,9 @@ describe('coverage of several runs', () => {
       '  batch: needed 7 syscalls, 4 file rules, 1 executable, 0 capabilities, 2 network rules; added 4 syscalls, 3 file rules, 2 network rules:',
       '    + syscall connect',
     ]);
-    expect(text).toContain('  health: needed 2 syscalls, 1 file rule, 0 executables, 0 capabilities, 0 network rules; added nothing new\n');
+    expect(text).toContain(
+      '  health: needed 2 syscalls, 1 file rule, 0 executables, 0 capabilities, 0 network rules; added nothing new\n',
+    );
     expect(text).toContain('needed by only one of the 3 runs');
     expect(text).toContain('  serve: syscall rt_sigsuspend\n');
     expect(text).toContain('  batch: file /srv/out/report.csv: write, create\n');

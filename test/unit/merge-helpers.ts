@@ -25,8 +25,18 @@ export function servePath(name = 'serve'): Recording {
     },
     files: { '/etc/hosts': { access: ['read'] }, '/srv/www/index.html': { access: ['read'] } },
     executables: [{ path: '/usr/bin/app', argv0: 'app', parent: '' }],
-    network: { sockets: [{ family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_TCP' }], bind: [{ family: 'AF_INET', address: '0.0.0.0', port: 80 }], connect: [], listen: [{ family: 'AF_INET', address: '0.0.0.0', port: 80 }] },
-    identity: { uids: [0], gids: [0], changes: [], capabilities: [{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] }] },
+    network: {
+      sockets: [{ family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_TCP' }],
+      bind: [{ family: 'AF_INET', address: '0.0.0.0', port: 80 }],
+      connect: [],
+      listen: [{ family: 'AF_INET', address: '0.0.0.0', port: 80 }],
+    },
+    identity: {
+      uids: [0],
+      gids: [0],
+      changes: [],
+      capabilities: [{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] }],
+    },
   });
 }
 
@@ -49,9 +59,18 @@ export function batchPath(name = 'batch'): Recording {
       },
       i386: { socketcall: { count: 2, failed: 0 } },
     },
-    files: { '/etc/hosts': { access: ['read', 'lock'] }, '/srv/out/report.csv': { access: ['create', 'write'] }, '/srv/out': { access: ['create'] } },
+    files: {
+      '/etc/hosts': { access: ['read', 'lock'] },
+      '/srv/out/report.csv': { access: ['create', 'write'] },
+      '/srv/out': { access: ['create'] },
+    },
     executables: [{ path: '/usr/bin/app', argv0: 'app', parent: '' }],
-    network: { sockets: [{ family: 'AF_UNIX', type: 'SOCK_STREAM', protocol: '0' }], bind: [], connect: [{ family: 'AF_UNIX', address: '/run/db.sock', port: 0 }], listen: [] },
+    network: {
+      sockets: [{ family: 'AF_UNIX', type: 'SOCK_STREAM', protocol: '0' }],
+      bind: [],
+      connect: [{ family: 'AF_UNIX', address: '/run/db.sock', port: 0 }],
+      listen: [],
+    },
     identity: { uids: [1000], gids: [1000], changes: [], capabilities: [] },
   });
 }
@@ -81,7 +100,11 @@ export function writeRec(dir: string, r: Recording, file = `${r.name}.json`): st
 }
 
 /** Capture what a verb writes. */
-export function capture(): { out: () => string; err: () => string; io: { stdout: (t: string) => void; stderr: (t: string) => void } } {
+export function capture(): {
+  out: () => string;
+  err: () => string;
+  io: { stdout: (t: string) => void; stderr: (t: string) => void };
+} {
   let out = '';
   let err = '';
   return { out: () => out, err: () => err, io: { stdout: (t) => (out += t), stderr: (t) => (err += t) } };

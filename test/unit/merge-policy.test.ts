@@ -7,7 +7,11 @@ import type { Recording } from '../../src/recording/types.js';
 import { loadRecording } from './render-helpers.js';
 import { batchPath, healthPath, servePath } from './merge-helpers.js';
 
-const merge = (name: string, ...rs: Recording[]) => mergeRecordings(rs.map((r) => ({ recording: r, label: r.name })), { name, toolVersion: '0.1.0' });
+const merge = (name: string, ...rs: Recording[]) =>
+  mergeRecordings(
+    rs.map((r) => ({ recording: r, label: r.name })),
+    { name, toolVersion: '0.1.0' },
+  );
 const opts = { name: 'app', runtime: 'none' as const };
 
 describe('buildPolicy with merged recordings', () => {
@@ -17,13 +21,18 @@ describe('buildPolicy with merged recordings', () => {
     expect(p.syscalls.x86_64!.read!.provenance).toEqual({ recordings: ['batch', 'serve'], count: 15 });
     expect(p.syscalls.x86_64!.mkdir!.provenance).toEqual({ recordings: ['batch'], count: 1 });
     expect(p.capabilities.map((c) => [c.name, c.provenance.recordings])).toEqual([['CAP_NET_BIND_SERVICE', ['serve']]]);
-    expect(p.files.find((f) => patternText(f.pattern) === '/etc/hosts')!.provenance).toEqual({ recordings: ['batch', 'serve'], count: 2 });
+    expect(p.files.find((f) => patternText(f.pattern) === '/etc/hosts')!.provenance).toEqual({
+      recordings: ['batch', 'serve'],
+      count: 2,
+    });
   });
 
   it('gives the same policy as the runs themselves', () => {
     const runs = [servePath(), batchPath(), healthPath()];
     expect(JSON.stringify(buildPolicy([merge('ci', ...runs)], opts))).toBe(JSON.stringify(buildPolicy(runs, opts)));
-    expect(JSON.stringify(buildPolicy([merge('x', servePath(), batchPath()), healthPath()], opts))).toBe(JSON.stringify(buildPolicy(runs, opts)));
+    expect(JSON.stringify(buildPolicy([merge('x', servePath(), batchPath()), healthPath()], opts))).toBe(
+      JSON.stringify(buildPolicy(runs, opts)),
+    );
   });
 
   it('renders the same profile bytes from a merged recording as from its runs', () => {
@@ -32,7 +41,12 @@ describe('buildPolicy with merged recordings', () => {
     b.name = 'second';
     b.syscalls.x86_64!.mkdir = { count: 1, failed: 0 };
     b.files['/data/out'] = { access: ['create', 'write'] };
-    const settings = { name: 'web', format: 'docker' as const, defaultAction: 'errno' as const, apparmorAnnotation: false };
+    const settings = {
+      name: 'web',
+      format: 'docker' as const,
+      defaultAction: 'errno' as const,
+      apparmorAnnotation: false,
+    };
     const fromRuns = renderProfiles([a, b], settings);
     const fromMerge = renderProfiles([merge('web', a, b)], settings);
     expect(fromMerge.files).toEqual(fromRuns.files);
@@ -45,7 +59,7 @@ describe('buildPolicy with merged recordings', () => {
     expect(impliedRuntime([merge('m', bundle, servePath())])).toBe('none');
   });
 
-  it('passes a merged recording\'s warnings on once, already attributed', () => {
+  it("passes a merged recording's warnings on once, already attributed", () => {
     const p = buildPolicy([merge('ci', servePath(), batchPath())], opts);
     expect(p.warnings).toContain('batch: lost 3 events');
     expect(p.warnings.some((w) => w.includes('ci: '))).toBe(false);

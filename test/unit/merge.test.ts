@@ -36,7 +36,17 @@ describe('mergeRecordings: two code paths of one program', () => {
   });
 
   it('holds the union of the facts', () => {
-    expect(Object.keys(m.syscalls.x86_64!)).toEqual(['accept4', 'bind', 'connect', 'mkdir', 'openat', 'read', 'rt_sigsuspend', 'socket', 'write']);
+    expect(Object.keys(m.syscalls.x86_64!)).toEqual([
+      'accept4',
+      'bind',
+      'connect',
+      'mkdir',
+      'openat',
+      'read',
+      'rt_sigsuspend',
+      'socket',
+      'write',
+    ]);
     expect(m.syscalls.x86_64!.read).toEqual({ count: 15, failed: 0 });
     expect(m.syscalls.x86_64!.openat).toEqual({ count: 10, failed: 1 });
     expect(m.syscalls.i386).toEqual({ socketcall: { count: 2, failed: 0 } });
@@ -53,7 +63,7 @@ describe('mergeRecordings: two code paths of one program', () => {
     expect(m.syscalls.x86_64!.socket).toEqual({ count: 2, failed: 0, args: { domain: ['AF_INET', 'AF_UNIX'] } });
   });
 
-  it('prefixes each run\'s warnings with its name', () => {
+  it("prefixes each run's warnings with its name", () => {
     expect(m.warnings).toEqual(['batch: lost 3 events']);
   });
 
@@ -64,9 +74,13 @@ describe('mergeRecordings: two code paths of one program', () => {
       ['batch', { kind: 'command', argv: ['/usr/bin/app', 'batch'], cwd: '/srv' }],
     ]);
     expect(p.sources[0]).toEqual({
-      name: 'serve', tracer: { name: 'strace', version: '6.1' }, kernel: '6.1.0',
+      name: 'serve',
+      tracer: { name: 'strace', version: '6.1' },
+      kernel: '6.1.0',
       target: { kind: 'command', argv: ['/usr/bin/app', 'serve'], cwd: '/srv' },
-      startedAt: '2024-05-02T10:00:00.000Z', endedAt: '2024-05-02T10:00:05.000Z', termination: { kind: 'exit', code: 0 },
+      startedAt: '2024-05-02T10:00:00.000Z',
+      endedAt: '2024-05-02T10:00:05.000Z',
+      termination: { kind: 'exit', code: 0 },
     });
     expect(p.syscalls.x86_64!.read).toEqual({ batch: 5, serve: 10 });
     expect(p.syscalls.x86_64!.mkdir).toEqual({ batch: 1 });
@@ -97,7 +111,9 @@ describe('mergeRecordings: two code paths of one program', () => {
 
 describe('mergeRecordings: determinism and order', () => {
   it('gives the same bytes every time', () => {
-    expect(serializeRecording(merge(servePath(), batchPath()))).toBe(serializeRecording(merge(servePath(), batchPath())));
+    expect(serializeRecording(merge(servePath(), batchPath()))).toBe(
+      serializeRecording(merge(servePath(), batchPath())),
+    );
   });
 
   it('reads back to the same bytes (the written form is the normal form)', () => {
@@ -109,7 +125,14 @@ describe('mergeRecordings: determinism and order', () => {
     const ab = merge(servePath(), batchPath());
     const ba = merge(batchPath(), servePath());
     expect(ba.provenance!.sources.map((s) => s.name)).toEqual(['batch', 'serve']);
-    const withoutSources = (r: Recording) => serializeRecording({ ...r, provenance: { ...r.provenance!, sources: [...r.provenance!.sources].sort((x, y) => (x.name < y.name ? -1 : 1)) } });
+    const withoutSources = (r: Recording) =>
+      serializeRecording({
+        ...r,
+        provenance: {
+          ...r.provenance!,
+          sources: [...r.provenance!.sources].sort((x, y) => (x.name < y.name ? -1 : 1)),
+        },
+      });
     expect(withoutSources(ba)).toBe(withoutSources(ab));
   });
 
@@ -147,7 +170,10 @@ describe('mergeRecordings: merged inputs', () => {
 
   it('merges two merges', () => {
     const x = merge(servePath(), batchPath());
-    const y = merge(healthPath(), makeRecording({ name: 'extra', syscalls: { x86_64: { getpid: { count: 1, failed: 0 } } } }));
+    const y = merge(
+      healthPath(),
+      makeRecording({ name: 'extra', syscalls: { x86_64: { getpid: { count: 1, failed: 0 } } } }),
+    );
     const xy = mergeRecordings(inputs(x, y), opts);
     expect(xy.provenance!.sources.map((s) => s.name)).toEqual(['serve', 'batch', 'health', 'extra']);
     expect(xy.provenance!.syscalls.x86_64!.read).toEqual({ batch: 5, health: 2, serve: 10 });
@@ -157,7 +183,15 @@ describe('mergeRecordings: merged inputs', () => {
 
 describe('mergeRecordings: refusals', () => {
   it('refuses two recordings of the same name, naming both files', () => {
-    const err = refusal(() => mergeRecordings([{ recording: servePath('run'), label: 'one.json' }, { recording: batchPath('run'), label: 'two.json' }], opts));
+    const err = refusal(() =>
+      mergeRecordings(
+        [
+          { recording: servePath('run'), label: 'one.json' },
+          { recording: batchPath('run'), label: 'two.json' },
+        ],
+        opts,
+      ),
+    );
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('"run"');
     expect(err.message).toContain('one.json and two.json');
@@ -165,14 +199,30 @@ describe('mergeRecordings: refusals', () => {
 
   it('refuses a run that a merged input already holds', () => {
     const m = merge(servePath(), batchPath());
-    const err = refusal(() => mergeRecordings([{ recording: m, label: 'm.json' }, { recording: batchPath(), label: 'batch.json' }], opts));
+    const err = refusal(() =>
+      mergeRecordings(
+        [
+          { recording: m, label: 'm.json' },
+          { recording: batchPath(), label: 'batch.json' },
+        ],
+        opts,
+      ),
+    );
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('m.json and batch.json');
   });
 
   it('refuses the same file given twice', () => {
     const r = servePath();
-    const err = refusal(() => mergeRecordings([{ recording: r, label: 'a.json' }, { recording: r, label: 'a.json' }], opts));
+    const err = refusal(() =>
+      mergeRecordings(
+        [
+          { recording: r, label: 'a.json' },
+          { recording: r, label: 'a.json' },
+        ],
+        opts,
+      ),
+    );
     expect(err.message).toContain('a.json is given twice');
   });
 
@@ -191,19 +241,25 @@ describe('provenance on reading', () => {
   it('refuses a fact without provenance', () => {
     const v = text();
     v.syscalls.x86_64.getpid = { count: 1, failed: 0 };
-    expect(() => parseRecording(v, 'edited.json')).toThrow(/edited\.json: invalid recording: syscall \(x86_64\) getpid has no provenance/);
+    expect(() => parseRecording(v, 'edited.json')).toThrow(
+      /edited\.json: invalid recording: syscall \(x86_64\) getpid has no provenance/,
+    );
   });
 
   it('refuses provenance naming a run that is not a source', () => {
     const v = text();
     v.provenance.capabilities.CAP_NET_BIND_SERVICE = ['ghost'];
-    expect(() => parseRecording(v, 'edited.json')).toThrow(/names the run "ghost", which is not among provenance.sources/);
+    expect(() => parseRecording(v, 'edited.json')).toThrow(
+      /names the run "ghost", which is not among provenance.sources/,
+    );
   });
 
   it('refuses file accesses the runs do not add up to', () => {
     const v = text();
     v.provenance.files['/etc/hosts'] = { serve: ['read'] };
-    expect(() => parseRecording(v, 'edited.json')).toThrow(/file "\/etc\/hosts": the runs' accesses \(read\) are not the recording's \(lock, read\)/);
+    expect(() => parseRecording(v, 'edited.json')).toThrow(
+      /file "\/etc\/hosts": the runs' accesses \(read\) are not the recording's \(lock, read\)/,
+    );
   });
 
   it('refuses a merge target without provenance, and provenance on a plain recording', () => {

@@ -4,9 +4,17 @@ import { generalizeFiles, generalizePath, DEFAULT_DIR_THRESHOLD } from '../../sr
 import { patternText } from '../../src/analyze/pattern.js';
 
 const text = (path: string) => patternText(generalizePath(path, true).pattern);
-const obs = (path: string, access: FileAccess[] = ['read'], recording = 'r') => ({ path, access, provenance: { recordings: [recording], count: 1 } });
+const obs = (path: string, access: FileAccess[] = ['read'], recording = 'r') => ({
+  path,
+  access,
+  provenance: { recordings: [recording], count: 1 },
+});
 const rules = (paths: Array<ReturnType<typeof obs>>, dirThreshold?: number) =>
-  generalizeFiles(paths, dirThreshold === undefined ? {} : { dirThreshold }).rules.map((r) => [patternText(r.pattern), r.access.join(','), r.generalized?.step ?? '']);
+  generalizeFiles(paths, dirThreshold === undefined ? {} : { dirThreshold }).rules.map((r) => [
+    patternText(r.pattern),
+    r.access.join(','),
+    r.generalized?.step ?? '',
+  ]);
 
 describe('per-path steps', () => {
   it('turns /proc/<digits> into @{pid} and task ids into @{tid}', () => {
@@ -17,7 +25,14 @@ describe('per-path steps', () => {
     expect(generalizePath('/proc/1234/task/1240/comm', true).steps).toEqual(['proc-pid', 'proc-tid']);
   });
   it('leaves /proc/self, /proc/thread-self, non-pid /proc entries and digits elsewhere alone', () => {
-    for (const p of ['/proc/self/status', '/proc/thread-self/attr/current', '/proc/sys/net/core/somaxconn', '/proc/0/x', '/srv/1234/data', '/proc/self/fd/3']) {
+    for (const p of [
+      '/proc/self/status',
+      '/proc/thread-self/attr/current',
+      '/proc/sys/net/core/somaxconn',
+      '/proc/0/x',
+      '/srv/1234/data',
+      '/proc/self/fd/3',
+    ]) {
       expect(text(p)).toBe(p);
     }
   });
@@ -29,7 +44,15 @@ describe('per-path steps', () => {
     expect(text('/tmp/ccAbc123.s')).toBe('/tmp/*.s');
     expect(text('/tmp/tmp.93hMEG/out.txt')).toBe('/tmp/tmp.*/out.txt');
     expect(text('/srv/data/tmp.93hMEG')).toBe('/srv/data/tmp.*');
-    for (const p of ['/tmp/Makefile', '/tmp/MyProject', '/tmp/index.html', '/tmp/build', '/tmp/x.log', '/srv/data/ab12cd34', '/run/nginx.pid']) {
+    for (const p of [
+      '/tmp/Makefile',
+      '/tmp/MyProject',
+      '/tmp/index.html',
+      '/tmp/build',
+      '/tmp/x.log',
+      '/srv/data/ab12cd34',
+      '/run/nginx.pid',
+    ]) {
       expect(text(p)).toBe(p);
     }
   });
@@ -38,7 +61,9 @@ describe('per-path steps', () => {
     expect(text('/var/lib/app/sha256-0123456789abcdef0123456789abcdef')).toBe('/var/lib/app/sha256-*');
     expect(text('/var/lib/app/123e4567-e89b-12d3-a456-426614174000/state')).toBe('/var/lib/app/*/state');
     expect(text('/var/lib/app/0123456789abcde')).toBe('/var/lib/app/0123456789abcde');
-    expect(text('/dev/disk/by-uuid/123e4567-e89b-12d3-a456-426614174000')).toBe('/dev/disk/by-uuid/123e4567-e89b-12d3-a456-426614174000');
+    expect(text('/dev/disk/by-uuid/123e4567-e89b-12d3-a456-426614174000')).toBe(
+      '/dev/disk/by-uuid/123e4567-e89b-12d3-a456-426614174000',
+    );
     expect(text('/sys/devices/0123456789abcdef0123')).toBe('/sys/devices/0123456789abcdef0123');
   });
   it('escapes literal glob characters in the canonical text so that they are not mistaken for globs', () => {
@@ -50,7 +75,12 @@ describe('generalizeFiles', () => {
   it('merges paths that generalise alike, with their accesses, provenance and sources', () => {
     const out = generalizeFiles([obs('/proc/10/stat', ['read'], 'a'), obs('/proc/20/stat', ['read'], 'b')]).rules;
     expect(out).toEqual([
-      { pattern: [{ lit: '/proc/' }, { glob: '@{pid}' }, { lit: '/stat' }], access: ['read'], provenance: { recordings: ['a', 'b'], count: 2 }, generalized: { step: 'proc-pid', from: ['/proc/10/stat', '/proc/20/stat'] } },
+      {
+        pattern: [{ lit: '/proc/' }, { glob: '@{pid}' }, { lit: '/stat' }],
+        access: ['read'],
+        provenance: { recordings: ['a', 'b'], count: 2 },
+        generalized: { step: 'proc-pid', from: ['/proc/10/stat', '/proc/20/stat'] },
+      },
     ]);
   });
 
@@ -78,7 +108,9 @@ describe('generalizeFiles', () => {
     }
     const bins = Array.from({ length: 12 }, (_, i) => obs(`/usr/local/bin/tool${i}`, ['exec']));
     expect(rules(bins)).toHaveLength(12);
-    const libs = Array.from({ length: 12 }, (_, i) => obs(`/usr/lib/x86_64-linux-gnu/lib${i}.so`, ['read', 'mmap-exec']));
+    const libs = Array.from({ length: 12 }, (_, i) =>
+      obs(`/usr/lib/x86_64-linux-gnu/lib${i}.so`, ['read', 'mmap-exec']),
+    );
     expect(rules(libs)).toHaveLength(12);
   });
 

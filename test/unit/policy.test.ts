@@ -16,9 +16,17 @@ describe('buildPolicy', () => {
     });
     const b = makeRecording({
       name: 'run-b',
-      syscalls: { x86_64: { read: { count: 4, failed: 0 }, write: { count: 1, failed: 0 } }, i386: { socketcall: { count: 1, failed: 0 } } },
+      syscalls: {
+        x86_64: { read: { count: 4, failed: 0 }, write: { count: 1, failed: 0 } },
+        i386: { socketcall: { count: 1, failed: 0 } },
+      },
       files: { '/etc/hosts': { access: ['read', 'lock'] }, '/var/log/app.log': { access: ['append'] } },
-      identity: { uids: [1001], gids: [1000], changes: [], capabilities: [{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] }] },
+      identity: {
+        uids: [1001],
+        gids: [1000],
+        changes: [],
+        capabilities: [{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] }],
+      },
     });
     const p = buildPolicy([a, b], opts);
     expect(p.sources).toEqual(['run-a', 'run-b']);
@@ -32,16 +40,26 @@ describe('buildPolicy', () => {
       ['/etc/hosts', ['read', 'lock'], { recordings: ['run-a', 'run-b'], count: 2 }],
       ['/var/log/app.log', ['append'], { recordings: ['run-b'], count: 1 }],
     ]);
-    expect(p.capabilities).toEqual([{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'], provenance: { recordings: ['run-b'], count: 1 } }]);
+    expect(p.capabilities).toEqual([
+      { name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'], provenance: { recordings: ['run-b'], count: 1 } },
+    ]);
     expect(p.identity).toEqual({ uids: [1000, 1001], gids: [1000], needsRoot: true });
     expect(p.runtime.name).toBe('crun');
   });
 
   it('keeps an argument key only when every run that made the call recorded it', () => {
-    const withArgs = makeRecording({ name: 'a', syscalls: { x86_64: { socket: { count: 1, failed: 0, args: { domain: ['AF_INET'], type: ['SOCK_STREAM'] } } } } });
-    const moreArgs = makeRecording({ name: 'b', syscalls: { x86_64: { socket: { count: 1, failed: 0, args: { domain: ['AF_UNIX'] } } } } });
+    const withArgs = makeRecording({
+      name: 'a',
+      syscalls: { x86_64: { socket: { count: 1, failed: 0, args: { domain: ['AF_INET'], type: ['SOCK_STREAM'] } } } },
+    });
+    const moreArgs = makeRecording({
+      name: 'b',
+      syscalls: { x86_64: { socket: { count: 1, failed: 0, args: { domain: ['AF_UNIX'] } } } },
+    });
     const noArgs = makeRecording({ name: 'c', syscalls: { x86_64: { socket: { count: 1, failed: 0 } } } });
-    expect(buildPolicy([withArgs, moreArgs], opts).syscalls.x86_64!.socket!.args).toEqual({ domain: ['AF_INET', 'AF_UNIX'] });
+    expect(buildPolicy([withArgs, moreArgs], opts).syscalls.x86_64!.socket!.args).toEqual({
+      domain: ['AF_INET', 'AF_UNIX'],
+    });
     expect(buildPolicy([withArgs, noArgs], opts).syscalls.x86_64!.socket!.args).toBeUndefined();
   });
 
@@ -75,7 +93,10 @@ describe('buildPolicy', () => {
 
   it('needs root only for uid 0 or capabilities', () => {
     expect(buildPolicy([makeRecording()], opts).identity.needsRoot).toBe(false);
-    expect(buildPolicy([makeRecording({ identity: { uids: [0], gids: [0], changes: [], capabilities: [] } })], opts).identity.needsRoot).toBe(true);
+    expect(
+      buildPolicy([makeRecording({ identity: { uids: [0], gids: [0], changes: [], capabilities: [] } })], opts).identity
+        .needsRoot,
+    ).toBe(true);
   });
 
   it('checks its options up front and quotes the bad value', () => {
@@ -92,7 +113,15 @@ describe('buildPolicy', () => {
 
   it('builds the busybox fixture with the mktemp name generalised and the runtime layer attached', () => {
     const p = buildPolicy([loadRecording('busybox-httpd')], { name: 'busybox-httpd', runtime: 'runc' });
-    expect(p.files.map((f) => patternText(f.pattern))).toEqual(['/bin/busybox', '/dev/null', '/etc/localtime', '/proc/self/exe', '/tmp/tmp.*', '/www/', '/www/index.html']);
+    expect(p.files.map((f) => patternText(f.pattern))).toEqual([
+      '/bin/busybox',
+      '/dev/null',
+      '/etc/localtime',
+      '/proc/self/exe',
+      '/tmp/tmp.*',
+      '/www/',
+      '/www/index.html',
+    ]);
     expect(p.files.find((f) => f.generalized)!.generalized).toEqual({ step: 'temp-name', from: ['/tmp/tmp.93hMEG'] });
     expect(p.runtime.version).toBe('1.1.5');
   });

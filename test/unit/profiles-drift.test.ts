@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../../src/cli/check.js';
 import { fromRoot } from '../../src/util/paths.js';
 
-const examples = fs.readdirSync(fromRoot('examples')).filter((f) => f.endsWith('.recording.json')).sort();
+const examples = fs
+  .readdirSync(fromRoot('examples'))
+  .filter((f) => f.endsWith('.recording.json'))
+  .sort();
 
 describe('committed example profiles', () => {
   it('there are example recordings', () => {
@@ -19,8 +22,20 @@ describe('committed example profiles', () => {
       let out = '';
       const code = await checkCommand(
         [path.join(fromRoot('examples'), file)],
-        { profiles: fromRoot('profiles'), name, format: 'docker', defaultAction: 'errno', report: 'text', color: false },
-        { stdout: (t) => { out += t; }, stderr: () => {} },
+        {
+          profiles: fromRoot('profiles'),
+          name,
+          format: 'docker',
+          defaultAction: 'errno',
+          report: 'text',
+          color: false,
+        },
+        {
+          stdout: (t) => {
+            out += t;
+          },
+          stderr: () => {},
+        },
       );
       expect(code, `${out}\nregenerate with: bin/tracewall generate -o profiles examples/${file}`).toBe(0);
     });

@@ -56,17 +56,41 @@ describe('commentText and checkProfileName', () => {
   });
   it('accepts safe names and refuses anything that could change the profile line', () => {
     expect(checkProfileName('busybox-httpd_1.0')).toBe('busybox-httpd_1.0');
-    for (const bad of ['', '-x', 'a b', 'a{', 'a,b', 'a\nb', '/abs', 'a"']) expect(() => checkProfileName(bad)).toThrow(/not valid/);
+    for (const bad of ['', '-x', 'a b', 'a{', 'a,b', 'a\nb', '/abs', 'a"'])
+      expect(() => checkProfileName(bad)).toThrow(/not valid/);
   });
 });
 
 // Each escape, compiled by the real parser, must accept exactly "/a" + the character's bytes + "b" and nothing else.
 describe.skipIf(!APPARMOR_PARSER)('escapes as apparmor_parser reads them', () => {
   const exact: Array<[string, string]> = [
-    ['quote', '"'], ['backslash', '\\'], ['star', '*'], ['double star', '**'], ['question mark', '?'], ['open bracket', '['],
-    ['close bracket', ']'], ['open brace', '{'], ['close brace', '}'], ['caret', '^'], ['at', '@'], ['variable', '@{pid}'],
-    ['comma', ','], ['hash', '#'], ['space', ' '], ['dollar', '$'], ['newline', '\n'], ['tab', '\t'], ['carriage return', '\r'],
-    ['DEL', '\x7f'], ['SOH', '\x01'], ['octal-looking', '\n7'], ['UTF-8', 'é'], ['RLO', '\u202e'], ['injection', 'x",\n/** rwix,\n"'], ['trailing backslash', '\\'], ['backslash quote', '\\"'],
+    ['quote', '"'],
+    ['backslash', '\\'],
+    ['star', '*'],
+    ['double star', '**'],
+    ['question mark', '?'],
+    ['open bracket', '['],
+    ['close bracket', ']'],
+    ['open brace', '{'],
+    ['close brace', '}'],
+    ['caret', '^'],
+    ['at', '@'],
+    ['variable', '@{pid}'],
+    ['comma', ','],
+    ['hash', '#'],
+    ['space', ' '],
+    ['dollar', '$'],
+    ['newline', '\n'],
+    ['tab', '\t'],
+    ['carriage return', '\r'],
+    ['DEL', '\x7f'],
+    ['SOH', '\x01'],
+    ['octal-looking', '\n7'],
+    ['UTF-8', 'é'],
+    ['RLO', '\u202e'],
+    ['injection', 'x",\n/** rwix,\n"'],
+    ['trailing backslash', '\\'],
+    ['backslash quote', '\\"'],
     ['every printable ASCII', Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('')],
   ];
   for (const [label, ch] of exact) {
@@ -89,7 +113,10 @@ describe.skipIf(!APPARMOR_PARSER)('escapes as apparmor_parser reads them', () =>
     expect(dfaIsChain(dfaOf(profileFor('"/a?b"')), [...Buffer.from('/a?b')])).toBe(false);
     expect(() => dfaOf(profileFor('"/a\\\\"'))).toThrow(/apparmor_parser failed/);
   });
-  for (const [label, ch] of [['NUL', '\u0000'], ['U+FFFD', '\ufffd']] as const) {
+  for (const [label, ch] of [
+    ['NUL', '\u0000'],
+    ['U+FFFD', '\ufffd'],
+  ] as const) {
     it(`${label} becomes one non-slash character`, () => {
       const quoted = quotePattern([{ lit: `/a${ch}b` }]);
       if ('refused' in quoted) throw new Error('refused');

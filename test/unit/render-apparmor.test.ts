@@ -5,11 +5,20 @@ import { accessModes, renderAppArmor, resolveProcSelf } from '../../src/render/a
 import { selectDenies, PROTECTIVE_DENIES } from '../../src/render/apparmor-denies.js';
 import { aareOverlapsPattern } from '../../src/render/aare-overlap.js';
 import { patternText } from '../../src/analyze/pattern.js';
-import { APPARMOR_PARSER, compileProfile, dfaIsChain, dfaOf, expectGolden, loadRecording, makeRecording } from './render-helpers.js';
+import {
+  APPARMOR_PARSER,
+  compileProfile,
+  dfaIsChain,
+  dfaOf,
+  expectGolden,
+  loadRecording,
+  makeRecording,
+} from './render-helpers.js';
 
 const THIS = 'test/unit/render-apparmor.test.ts';
 const fixturePolicy = () => buildPolicy([loadRecording('busybox-httpd')], { name: 'busybox-httpd', runtime: 'runc' });
-const policyOf = (patch: Partial<Recording>) => buildPolicy([makeRecording(patch)], { name: 'app', runtime: 'none', dirThreshold: 1000 });
+const policyOf = (patch: Partial<Recording>) =>
+  buildPolicy([makeRecording(patch)], { name: 'app', runtime: 'none', dirThreshold: 1000 });
 
 /** The profile with every double-quoted string removed (escapes inside them honoured). */
 const outsideQuotes = (text: string) => text.replace(/"(?:[^"\\]|\\.)*"/gs, '""');
@@ -30,7 +39,9 @@ describe('accessModes and /proc/self', () => {
   });
   it('resolves /proc/self and /proc/thread-self as AppArmor sees them', () => {
     expect(patternText(resolveProcSelf([{ lit: '/proc/self/status' }]).pattern)).toBe('/proc/@{pid}/status');
-    expect(patternText(resolveProcSelf([{ lit: '/proc/thread-self/comm' }]).pattern)).toBe('/proc/@{pid}/task/@{tid}/comm');
+    expect(patternText(resolveProcSelf([{ lit: '/proc/thread-self/comm' }]).pattern)).toBe(
+      '/proc/@{pid}/task/@{tid}/comm',
+    );
     expect(patternText(resolveProcSelf([{ lit: '/proc/self' }]).pattern)).toBe('/proc/@{pid}');
     expect(resolveProcSelf([{ lit: '/proc/selfish' }]).changed).toBe(false);
   });
@@ -42,7 +53,9 @@ describe('protective denies', () => {
     expect(aareOverlapsPattern('/proc/sys/[^k]**', [{ lit: '/proc/sys/kernel/shmmax' }])).toBe(false);
     expect(aareOverlapsPattern('/proc/sys/kernel/[^s][^h][^m]**', [{ lit: '/proc/sys/kernel/shmmax' }])).toBe(false);
     expect(aareOverlapsPattern('/proc/sys/kernel/[^s][^h][^m]**', [{ lit: '/proc/sys/kernel/hostname' }])).toBe(true);
-    expect(aareOverlapsPattern('/proc/[^1-9]/**', [{ lit: '/proc/' }, { glob: '@{pid}' }, { lit: '/oom_score_adj' }])).toBe(false);
+    expect(
+      aareOverlapsPattern('/proc/[^1-9]/**', [{ lit: '/proc/' }, { glob: '@{pid}' }, { lit: '/oom_score_adj' }]),
+    ).toBe(false);
     expect(aareOverlapsPattern('/proc/*', [{ lit: '/proc/' }, { glob: '*' }])).toBe(true);
     expect(aareOverlapsPattern('/sys/[^f]*/**', [{ lit: '/sys/fs/cgroup/x' }])).toBe(false);
     expect(aareOverlapsPattern('/sys/[^f]*/**', [{ lit: '/sys/' }, { glob: '**' }])).toBe(true);
@@ -50,7 +63,12 @@ describe('protective denies', () => {
 
   it('leaves out exactly the denies an observed write falls inside, and says so', () => {
     const g = (path: string, modes: string) => ({ pattern: [{ lit: path }], modes, label: path });
-    const { kept, omitted } = selectDenies([g('/proc/sys/net/ipv4/ip_forward', 'w'), g('/proc/sys/kernel/shmmax', 'w'), g('/sys/fs/cgroup/cpu.max', 'w'), g('/proc/kcore', 'r')]);
+    const { kept, omitted } = selectDenies([
+      g('/proc/sys/net/ipv4/ip_forward', 'w'),
+      g('/proc/sys/kernel/shmmax', 'w'),
+      g('/sys/fs/cgroup/cpu.max', 'w'),
+      g('/proc/kcore', 'r'),
+    ]);
     expect(omitted.map((o) => [o.deny.path, o.because])).toEqual([
       ['/proc/sys/[^k]**', '/proc/sys/net/ipv4/ip_forward'],
       ['/proc/kcore', '/proc/kcore'],
@@ -61,7 +79,14 @@ describe('protective denies', () => {
   });
 
   it('renders the omission as a comment and still compiles', () => {
-    const r = renderAppArmor(policyOf({ files: { '/proc/sys/net/core/somaxconn': { access: ['read', 'write'] }, '/proc/self/oom_score_adj': { access: ['write'] } } }));
+    const r = renderAppArmor(
+      policyOf({
+        files: {
+          '/proc/sys/net/core/somaxconn': { access: ['read', 'write'] },
+          '/proc/self/oom_score_adj': { access: ['write'] },
+        },
+      }),
+    );
     expect(r.omittedDenies).toEqual(['deny /proc/sys/[^k]** w']);
     expect(r.text).toContain('  # left out, an observed access falls inside it: deny /proc/sys/[^k]** w,');
     expect(r.text).not.toMatch(/^ {2}deny \/proc\/sys\/\[\^k\]\*\* w,/m);
@@ -79,8 +104,11 @@ describe('renderAppArmor', () => {
   it('has the container profile frame and no rule outside it', () => {
     const text = renderAppArmor(fixturePolicy()).text;
     expect(text).toContain('#include <tunables/global>\n');
-    expect(text).toContain('profile busybox-httpd flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n');
-    for (const d of ['deny mount,', 'deny umount,', 'deny pivot_root,', 'deny ptrace (read, trace) peer=unconfined,']) expect(text).toContain(`  ${d}\n`);
+    expect(text).toContain(
+      'profile busybox-httpd flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n',
+    );
+    for (const d of ['deny mount,', 'deny umount,', 'deny pivot_root,', 'deny ptrace (read, trace) peer=unconfined,'])
+      expect(text).toContain(`  ${d}\n`);
     expect(text.trimEnd().endsWith('\n}')).toBe(true);
   });
 
@@ -90,24 +118,43 @@ describe('renderAppArmor', () => {
   });
 
   it('writes network and capability rules from whitelists only, warning about the rest', () => {
-    const r = renderAppArmor(policyOf({
-      network: {
-        sockets: [
-          { family: 'AF_INET6', type: 'SOCK_DGRAM|SOCK_CLOEXEC', protocol: 'IPPROTO_UDP' },
-          { family: 'AF_UNIX', type: 'SOCK_STREAM', protocol: '0' },
-          { family: 'AF_NETLINK', type: 'SOCK_RAW', protocol: 'NETLINK_ROUTE' },
-          { family: 'AF_PACKET', type: '3', protocol: '0' },
-          { family: 'AF_INET,\n/** rw', type: 'SOCK_STREAM', protocol: '0' },
-        ],
-        bind: [], connect: [], listen: [],
-      },
-      identity: { uids: [0], gids: [0], changes: [], capabilities: [{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] }, { name: 'CAP_BOGUS', reasons: [] }] },
-    }));
-    expect(r.text).toMatch(/\n {2}network inet6 dgram,\n {2}network netlink raw,\n {2}network packet raw,\n {2}network unix stream,\n/);
+    const r = renderAppArmor(
+      policyOf({
+        network: {
+          sockets: [
+            { family: 'AF_INET6', type: 'SOCK_DGRAM|SOCK_CLOEXEC', protocol: 'IPPROTO_UDP' },
+            { family: 'AF_UNIX', type: 'SOCK_STREAM', protocol: '0' },
+            { family: 'AF_NETLINK', type: 'SOCK_RAW', protocol: 'NETLINK_ROUTE' },
+            { family: 'AF_PACKET', type: '3', protocol: '0' },
+            { family: 'AF_INET,\n/** rw', type: 'SOCK_STREAM', protocol: '0' },
+          ],
+          bind: [],
+          connect: [],
+          listen: [],
+        },
+        identity: {
+          uids: [0],
+          gids: [0],
+          changes: [],
+          capabilities: [
+            { name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] },
+            { name: 'CAP_BOGUS', reasons: [] },
+          ],
+        },
+      }),
+    );
+    expect(r.text).toMatch(
+      /\n {2}network inet6 dgram,\n {2}network netlink raw,\n {2}network packet raw,\n {2}network unix stream,\n/,
+    );
     expect(r.text).toContain('\n  capability net_bind_service,\n');
     expect(r.text).not.toMatch(/bogus/i);
     const networkLines = r.text.split('\n').filter((l) => /^\s*network/.test(l));
-    expect(networkLines).toEqual(['  network inet6 dgram,', '  network netlink raw,', '  network packet raw,', '  network unix stream,']);
+    expect(networkLines).toEqual([
+      '  network inet6 dgram,',
+      '  network netlink raw,',
+      '  network packet raw,',
+      '  network unix stream,',
+    ]);
     expect(r.warnings.filter((w) => /not allowed/.test(w))).toHaveLength(2);
     if (APPARMOR_PARSER) expect(compileProfile(r.text).status).toBe(0);
   });
@@ -117,7 +164,12 @@ describe('renderAppArmor', () => {
     expect(quiet).toContain('  signal (receive) peer=app,\n');
     expect(quiet).toContain('  deny ptrace (trace),\n');
     expect(quiet).not.toContain('ptrace (read, readby)');
-    const busy = renderAppArmor(policyOf({ syscalls: { x86_64: { kill: { count: 1, failed: 0 }, ptrace: { count: 1, failed: 0 } } }, files: { '/proc/42/stat': { access: ['read'] } } })).text;
+    const busy = renderAppArmor(
+      policyOf({
+        syscalls: { x86_64: { kill: { count: 1, failed: 0 }, ptrace: { count: 1, failed: 0 } } },
+        files: { '/proc/42/stat': { access: ['read'] } },
+      }),
+    ).text;
     expect(busy).toContain('  signal (send, receive) peer=app,\n');
     expect(busy).toContain('  ptrace (trace, read, tracedby, readby) peer=app,\n');
     if (APPARMOR_PARSER) expect(compileProfile(busy).status).toBe(0);
@@ -150,7 +202,9 @@ describe('hostile file names', () => {
     rlo: 'r\u202eo',
     comma: 'a, b',
   };
-  const files = Object.fromEntries(Object.values(names).map((n) => [`/data/${n}`, { access: ['read'] as Array<'read'> }]));
+  const files = Object.fromEntries(
+    Object.values(names).map((n) => [`/data/${n}`, { access: ['read'] as Array<'read'> }]),
+  );
   const policy = policyOf({ files });
   const result = renderAppArmor(policy);
   const fileLines = result.text.split('\n').filter((l) => l.startsWith('  "'));
@@ -162,7 +216,9 @@ describe('hostile file names', () => {
   });
 
   it('leaves no rule text outside quotes: no /**, no rwix, no second profile', () => {
-    const bare = outsideQuotes(result.text).split('\n').filter((l) => !/^\s*(#|deny )/.test(l));
+    const bare = outsideQuotes(result.text)
+      .split('\n')
+      .filter((l) => !/^\s*(#|deny )/.test(l));
     expect(bare.join('\n')).not.toMatch(/\/\*\*|rwix|evil|@\{HOME\}/);
   });
 

@@ -53,8 +53,13 @@ export function expectGolden(name: string, actual: string, testFile: string): vo
 }
 
 /** apparmor_parser's path, or undefined when it is not installed. */
-export const APPARMOR_PARSER: string | undefined = ['/usr/sbin/apparmor_parser', '/sbin/apparmor_parser', '/usr/bin/apparmor_parser'].find((p) => fs.existsSync(p));
-if (!APPARMOR_PARSER) console.log('apparmor_parser not found: AppArmor compile checks are skipped (install the apparmor package)');
+export const APPARMOR_PARSER: string | undefined = [
+  '/usr/sbin/apparmor_parser',
+  '/sbin/apparmor_parser',
+  '/usr/bin/apparmor_parser',
+].find((p) => fs.existsSync(p));
+if (!APPARMOR_PARSER)
+  console.log('apparmor_parser not found: AppArmor compile checks are skipped (install the apparmor package)');
 
 /** Compile a profile without loading it (`-Q -K`, plus extra flags); returns the exit status and output. */
 export function compileProfile(text: string, extra: string[] = []): { status: number; stdout: string; stderr: string } {
@@ -73,7 +78,10 @@ export function compileProfile(text: string, extra: string[] = []): { status: nu
  * The DFA apparmor_parser builds for a profile, from `-D dfa-states`: per state its transitions (a byte, or a class
  * written as text), and which states accept.
  */
-export function dfaOf(text: string): { accept: Set<number>; edges: Map<number, Array<{ byte?: number; cls?: string; to: number }>> } {
+export function dfaOf(text: string): {
+  accept: Set<number>;
+  edges: Map<number, Array<{ byte?: number; cls?: string; to: number }>>;
+} {
   const r = compileProfile(text, ['-D', 'dfa-states']);
   if (r.status !== 0) throw new Error(`apparmor_parser failed: ${r.stderr}`);
   const lines = (r.stdout + r.stderr).split('\n');

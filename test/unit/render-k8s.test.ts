@@ -9,8 +9,10 @@ import { expectGolden, loadRecording, makeRecording } from './render-helpers.js'
 
 const THIS = 'test/unit/render-k8s.test.ts';
 const fixturePolicy = () => buildPolicy([loadRecording('busybox-httpd')], { name: 'busybox-httpd', runtime: 'runc' });
-const policyOf = (patch: Partial<Recording>, name = 'app') => buildPolicy([makeRecording(patch)], { name, runtime: 'none' });
-const filesOf = (m: Record<string, FileAccess[]>) => Object.fromEntries(Object.entries(m).map(([p, access]) => [p, { access }]));
+const policyOf = (patch: Partial<Recording>, name = 'app') =>
+  buildPolicy([makeRecording(patch)], { name, runtime: 'none' });
+const filesOf = (m: Record<string, FileAccess[]>) =>
+  Object.fromEntries(Object.entries(m).map(([p, access]) => [p, { access }]));
 
 const good: ContainerSecurityContext = {
   allowPrivilegeEscalation: false,
@@ -22,11 +24,19 @@ const good: ContainerSecurityContext = {
 describe('evaluateRestricted', () => {
   it('accepts a restricted container context', () => {
     expect(evaluateRestricted(good)).toEqual({ meets: true, violations: [] });
-    expect(evaluateRestricted({ ...good, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }).meets).toBe(true);
-    expect(evaluateRestricted({ ...good, runAsNonRoot: undefined, seccompProfile: undefined }, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }).meets).toBe(true);
+    expect(evaluateRestricted({ ...good, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }).meets).toBe(
+      true,
+    );
+    expect(
+      evaluateRestricted(
+        { ...good, runAsNonRoot: undefined, seccompProfile: undefined },
+        { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      ).meets,
+    ).toBe(true);
   });
   it('names each failing field and why', () => {
-    const fields = (sc: ContainerSecurityContext, pod = {}, spec = {}) => evaluateRestricted(sc, pod, spec).violations.map((v) => v.field);
+    const fields = (sc: ContainerSecurityContext, pod = {}, spec = {}) =>
+      evaluateRestricted(sc, pod, spec).violations.map((v) => v.field);
     const c = 'spec.containers[0].securityContext';
     expect(fields({ ...good, allowPrivilegeEscalation: undefined })).toEqual([`${c}.allowPrivilegeEscalation`]);
     expect(fields({ ...good, capabilities: { add: ['NET_RAW'], drop: ['ALL'] } })).toEqual([`${c}.capabilities.add`]);
@@ -38,21 +48,48 @@ describe('evaluateRestricted', () => {
     expect(fields({ ...good, privileged: true })).toEqual([`${c}.privileged`]);
     expect(fields({ ...good, appArmorProfile: { type: 'Unconfined' } })).toEqual([`${c}.appArmorProfile.type`]);
     expect(fields({ ...good, procMount: 'Unmasked' })).toEqual([`${c}.procMount`]);
-    expect(fields(good, {}, { hostNetwork: true, volumes: [{ name: 'h', hostPath: { path: '/' } }, { name: 't', emptyDir: {} }] })).toEqual(['spec.hostNetwork', 'spec.volumes["h"]']);
+    expect(
+      fields(
+        good,
+        {},
+        {
+          hostNetwork: true,
+          volumes: [
+            { name: 'h', hostPath: { path: '/' } },
+            { name: 't', emptyDir: {} },
+          ],
+        },
+      ),
+    ).toEqual(['spec.hostNetwork', 'spec.volumes["h"]']);
     expect(evaluateRestricted({ ...good, runAsNonRoot: undefined }).violations[0]!.reason).toMatch(/must be true/);
   });
 });
 
 describe('readOnlyRootFilesystem and emptyDir volumes', () => {
-  const plan = (m: Record<string, FileAccess[]>) => planScratch(buildPolicy([makeRecording({ files: filesOf(m) })], { name: 'x', runtime: 'none' }).files);
+  const plan = (m: Record<string, FileAccess[]>) =>
+    planScratch(buildPolicy([makeRecording({ files: filesOf(m) })], { name: 'x', runtime: 'none' }).files);
 
   it('is read-only with no volume when nothing writes to the root file system (/dev, /proc, /sys do not count)', () => {
-    expect(plan({ '/etc/hosts': ['read'], '/dev/null': ['write'], '/proc/self/oom_score_adj': ['write'] })).toEqual({ readOnly: true, mounts: [], blockers: [] });
+    expect(plan({ '/etc/hosts': ['read'], '/dev/null': ['write'], '/proc/self/oom_score_adj': ['write'] })).toEqual({
+      readOnly: true,
+      mounts: [],
+      blockers: [],
+    });
   });
   it('mounts scratch roots whole and application directories where they are written', () => {
-    const p = plan({ '/tmp/tmp.93hMEG': ['create', 'write', 'delete'], '/run/app.pid': ['create', 'write'], '/var/cache/app/x/y.json': ['create', 'write'], '/var/cache/app/z': ['create', 'write'], '/etc/app.conf': ['read'] });
+    const p = plan({
+      '/tmp/tmp.93hMEG': ['create', 'write', 'delete'],
+      '/run/app.pid': ['create', 'write'],
+      '/var/cache/app/x/y.json': ['create', 'write'],
+      '/var/cache/app/z': ['create', 'write'],
+      '/etc/app.conf': ['read'],
+    });
     expect(p.readOnly).toBe(true);
-    expect(p.mounts.map((m) => [m.name, m.mountPath])).toEqual([['run', '/run'], ['tmp', '/tmp'], ['var-cache-app', '/var/cache/app']]);
+    expect(p.mounts.map((m) => [m.name, m.mountPath])).toEqual([
+      ['run', '/run'],
+      ['tmp', '/tmp'],
+      ['var-cache-app', '/var/cache/app'],
+    ]);
   });
   it('is not read-only when a write lands in a system directory', () => {
     const p = plan({ '/etc/app.conf': ['write'] });
@@ -100,19 +137,41 @@ describe('renderK8s', () => {
     expect(text).toMatch(/^# {3}- spec\.containers\[0\]\.securityContext\.runAsNonRoot: must be true .*ran as uid 0/m);
     const ok = renderK8s(policyOf({ identity: { uids: [1000], gids: [1000], changes: [], capabilities: [] } }));
     expect(ok).toMatch(/^# Pod Security Standards "restricted": meets\.$/m);
-    expect(YAML.parse(ok).spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 });
+    expect(YAML.parse(ok).spec.containers[0].securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+    });
   });
 
   it('adds only the observed capabilities, without the CAP_ prefix', () => {
-    const plan = planK8s(policyOf({ identity: { uids: [0], gids: [0], changes: [], capabilities: [{ name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] }, { name: 'CAP_CHOWN', reasons: ['chown'] }] } }));
+    const plan = planK8s(
+      policyOf({
+        identity: {
+          uids: [0],
+          gids: [0],
+          changes: [],
+          capabilities: [
+            { name: 'CAP_NET_BIND_SERVICE', reasons: ['bind(80)'] },
+            { name: 'CAP_CHOWN', reasons: ['chown'] },
+          ],
+        },
+      }),
+    );
     expect(plan.securityContext.capabilities).toEqual({ add: ['CHOWN', 'NET_BIND_SERVICE'], drop: ['ALL'] });
-    expect(plan.verdict.violations.map((v) => v.field)).toContain('spec.containers[0].securityContext.capabilities.add');
+    expect(plan.verdict.violations.map((v) => v.field)).toContain(
+      'spec.containers[0].securityContext.capabilities.add',
+    );
     expect(plan.securityContext.runAsNonRoot).toBeUndefined();
   });
 
   it('adds the pre-1.30 AppArmor annotation on request', () => {
-    const pod = YAML.parse(renderK8s(fixturePolicy(), { apparmorAnnotation: true, containerName: 'web', image: 'busybox:1.36' }));
-    expect(pod.metadata.annotations).toEqual({ 'container.apparmor.security.beta.kubernetes.io/web': 'localhost/busybox-httpd' });
+    const pod = YAML.parse(
+      renderK8s(fixturePolicy(), { apparmorAnnotation: true, containerName: 'web', image: 'busybox:1.36' }),
+    );
+    expect(pod.metadata.annotations).toEqual({
+      'container.apparmor.security.beta.kubernetes.io/web': 'localhost/busybox-httpd',
+    });
     expect(pod.spec.containers[0]).toMatchObject({ name: 'web', image: 'busybox:1.36' });
   });
 
@@ -137,7 +196,7 @@ describe('renderK8s', () => {
   });
 
   it('keeps YAML-significant characters in a mount path a plain string', () => {
-    const dir = "/data/- &a *b {c}, [d] #x 'q' \"r\" --- !!str % @ `";
+    const dir = '/data/- &a *b {c}, [d] #x \'q\' "r" --- !!str % @ `';
     const text = renderK8s(policyOf({ files: filesOf({ [`${dir}/f`]: ['create'] }) }));
     const pod = YAML.parse(text);
     expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: 'data-a-b-c-d-x-q-r-str', mountPath: dir }]);

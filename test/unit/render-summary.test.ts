@@ -80,7 +80,9 @@ describe('renderAll', () => {
   });
 
   it('quotes hostile paths in messages so that a terminal shows what they hold', () => {
-    const r = makeRecording({ files: { '/data/a\u202eb\nc': { access: ['read', 'exec'] }, '/etc/x\u200bz': { access: ['write'] } } });
+    const r = makeRecording({
+      files: { '/data/a\u202eb\nc': { access: ['read', 'exec'] }, '/etc/x\u200bz': { access: ['write'] } },
+    });
     const s = renderAll(buildPolicy([r], { name: 'q', runtime: 'none' })).summary;
     for (const n of s.notes) expect(n).toMatch(/^[\x20-\x7e]*$/);
     expect(s.notes.join('\n')).toContain('\\u200b');

@@ -17,8 +17,14 @@ describe('parseArgs', () => {
     expect(sa.t).toBe('struct');
     if (sa.t !== 'struct') return;
     expect(valueText(field(sa.fields, 'sa_family'))).toBe('AF_INET');
-    expect(field(sa.fields, 'sin_port')).toEqual({ t: 'call', name: 'htons', args: [{ key: null, value: { t: 'word', text: '80' } }] });
-    const v6 = parseArgs('6<UDPv6:[1]>, {sa_family=AF_INET6, sin6_port=htons(9), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28');
+    expect(field(sa.fields, 'sin_port')).toEqual({
+      t: 'call',
+      name: 'htons',
+      args: [{ key: null, value: { t: 'word', text: '80' } }],
+    });
+    const v6 = parseArgs(
+      '6<UDPv6:[1]>, {sa_family=AF_INET6, sin6_port=htons(9), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28',
+    );
     const s6 = v6[1]!.value;
     expect(s6.t === 'struct' && s6.fields[3]!.value).toMatchObject({ t: 'call', name: 'inet_pton' });
   });
@@ -26,8 +32,14 @@ describe('parseArgs', () => {
   it('reads abstract unix names and keyed top-level lists', () => {
     const a = parseArgs(String.raw`9<UNIX:[61443]>, {sa_family=AF_UNIX, sun_path=@"abs\nname"}, 11`);
     const sa = a[1]!.value;
-    expect(sa.t === 'struct' && field(sa.fields, 'sun_path')).toMatchObject({ t: 'str', text: 'abs\nname', abstract: true });
-    const c = parseArgs('child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f5db024aa10');
+    expect(sa.t === 'struct' && field(sa.fields, 'sun_path')).toMatchObject({
+      t: 'str',
+      text: 'abs\nname',
+      abstract: true,
+    });
+    const c = parseArgs(
+      'child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f5db024aa10',
+    );
     expect(c.map((x) => x.key)).toEqual(['child_stack', 'flags', 'child_tidptr']);
   });
 
@@ -68,9 +80,35 @@ describe('parseArgs', () => {
 
   it('never throws and always ends on arbitrary input', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('"', '\\', '<', '>', '[', ']', '{', '}', '(', ')', ',', ' ', '=', 'a', '1', '/', '*', '@', '~', '|') }), (s) => {
-        parseArgs(s);
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom(
+            '"',
+            '\\',
+            '<',
+            '>',
+            '[',
+            ']',
+            '{',
+            '}',
+            '(',
+            ')',
+            ',',
+            ' ',
+            '=',
+            'a',
+            '1',
+            '/',
+            '*',
+            '@',
+            '~',
+            '|',
+          ),
+        }),
+        (s) => {
+          parseArgs(s);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

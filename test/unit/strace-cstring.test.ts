@@ -57,9 +57,24 @@ describe('fd decorations', () => {
   });
 
   it('reads paths, devices and sockets', () => {
-    expect(decodeDecoration('/tmp/a\\76b')).toEqual({ kind: 'path', path: '/tmp/a>b', invalidUtf8: false, device: null });
-    expect(decodeDecoration('/dev/null<char 1:3>')).toEqual({ kind: 'path', path: '/dev/null', invalidUtf8: false, device: 'char 1:3' });
-    expect(decodeDecoration('TCP:[127.0.0.1:80]')).toMatchObject({ kind: 'socket', proto: 'TCP', local: '127.0.0.1:80', remote: null });
+    expect(decodeDecoration('/tmp/a\\76b')).toEqual({
+      kind: 'path',
+      path: '/tmp/a>b',
+      invalidUtf8: false,
+      device: null,
+    });
+    expect(decodeDecoration('/dev/null<char 1:3>')).toEqual({
+      kind: 'path',
+      path: '/dev/null',
+      invalidUtf8: false,
+      device: 'char 1:3',
+    });
+    expect(decodeDecoration('TCP:[127.0.0.1:80]')).toMatchObject({
+      kind: 'socket',
+      proto: 'TCP',
+      local: '127.0.0.1:80',
+      remote: null,
+    });
     expect(decodeDecoration('TCP:[1.2.3.4:5->6.7.8.9:10]')).toMatchObject({ local: '1.2.3.4:5', remote: '6.7.8.9:10' });
     expect(decodeDecoration('UDPv6:[[::1]:37680]')).toMatchObject({ proto: 'UDPv6', local: '[::1]:37680' });
     expect(decodeDecoration('UNIX-STREAM:[59386,"/run/a\\"b"]')).toMatchObject({ unixPath: '/run/a"b' });

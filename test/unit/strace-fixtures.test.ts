@@ -10,10 +10,18 @@ import type { Recording } from '../../src/recording/types.js';
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'strace');
 const log = (name: string): string => fs.readFileSync(path.join(dir, `${name}.log`), 'utf8');
 const meta = (extra: Partial<StraceMeta> = {}): StraceMeta => ({
-  name: 'fixture', toolVersion: '0.1.0', tracerVersion: '6.1', kernel: '6.18', target: { kind: 'log', file: 'x.log' },
-  initialCwd: '/tmp/tracewall-fixture', initialUid: 0, initialGid: 0, ...extra,
+  name: 'fixture',
+  toolVersion: '0.1.0',
+  tracerVersion: '6.1',
+  kernel: '6.18',
+  target: { kind: 'log', file: 'x.log' },
+  initialCwd: '/tmp/tracewall-fixture',
+  initialUid: 0,
+  initialGid: 0,
+  ...extra,
 });
-const record = (name: string, extra: Partial<StraceMeta> = {}): Recording => recordingFromStrace(log(name), meta(extra));
+const record = (name: string, extra: Partial<StraceMeta> = {}): Recording =>
+  recordingFromStrace(log(name), meta(extra));
 const FIX = '/tmp/tracewall-fixture';
 
 describe('fixture logs', () => {
@@ -39,8 +47,8 @@ describe('fixture logs', () => {
   it('sh-files: directories, files, rename, exec', () => {
     const r = record('sh-files');
     expect(r.termination).toEqual({ kind: 'exit', code: 0 });
-    expect(r.files[`${FIX}/d/`]!.access).toContain("create");
-    expect(r.files[`${FIX}/d/a/`]!.access).toContain("create");
+    expect(r.files[`${FIX}/d/`]!.access).toContain('create');
+    expect(r.files[`${FIX}/d/a/`]!.access).toContain('create');
     expect(r.files[`${FIX}/d/a/f`]!.access).toEqual(expect.arrayContaining(['write', 'create', 'rename']));
     expect(r.files[`${FIX}/d/a/g`]!.access).toEqual(expect.arrayContaining(['read', 'create', 'write']));
     expect(r.files['/usr/bin/busybox']!.access).toContain('exec');
@@ -58,22 +66,31 @@ describe('fixture logs', () => {
 
   it('net: sockets, endpoints and the capabilities they imply', () => {
     const r = record('net');
-    expect(r.network.sockets).toEqual(expect.arrayContaining([
-      { family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP' },
-      { family: 'AF_INET6', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP' },
-      { family: 'AF_UNIX', type: 'SOCK_SEQPACKET', protocol: '0' },
-      { family: 'AF_NETLINK', type: 'SOCK_RAW', protocol: 'NETLINK_ROUTE' },
-      { family: 'AF_INET', type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP' },
-    ]));
-    expect(r.network.bind).toEqual(expect.arrayContaining([
-      { family: 'AF_INET', address: '127.0.0.1', port: 80 },
-      { family: 'AF_UNIX', address: `${FIX}/s"ock,1`, port: 0 },
-      { family: 'AF_UNIX', address: '@tw-abs', port: 0 },
-    ]));
+    expect(r.network.sockets).toEqual(
+      expect.arrayContaining([
+        { family: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP' },
+        { family: 'AF_INET6', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP' },
+        { family: 'AF_UNIX', type: 'SOCK_SEQPACKET', protocol: '0' },
+        { family: 'AF_NETLINK', type: 'SOCK_RAW', protocol: 'NETLINK_ROUTE' },
+        { family: 'AF_INET', type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP' },
+      ]),
+    );
+    expect(r.network.bind).toEqual(
+      expect.arrayContaining([
+        { family: 'AF_INET', address: '127.0.0.1', port: 80 },
+        { family: 'AF_UNIX', address: `${FIX}/s"ock,1`, port: 0 },
+        { family: 'AF_UNIX', address: '@tw-abs', port: 0 },
+      ]),
+    );
     expect(r.network.connect).toEqual(expect.arrayContaining([{ family: 'AF_INET6', address: '::1', port: 5353 }]));
     // The refused connect is not an endpoint the workload used.
     expect(r.network.connect.some((e) => e.port === 1)).toBe(false);
-    expect(r.network.listen).toEqual(expect.arrayContaining([{ family: 'AF_INET', address: '127.0.0.1', port: 80 }, { family: 'AF_UNIX', address: `${FIX}/s"ock,1`, port: 0 }]));
+    expect(r.network.listen).toEqual(
+      expect.arrayContaining([
+        { family: 'AF_INET', address: '127.0.0.1', port: 80 },
+        { family: 'AF_UNIX', address: `${FIX}/s"ock,1`, port: 0 },
+      ]),
+    );
     // The listener bound to port 0 listens on the port the kernel chose, as the -yy decoration shows.
     expect(r.network.listen.filter((e) => e.family === 'AF_INET' && e.port !== 80)).toHaveLength(1);
     const caps = Object.fromEntries(r.identity.capabilities.map((c) => [c.name, c.reasons]));
@@ -97,7 +114,7 @@ describe('fixture logs', () => {
     expect(caps.CAP_SETGID).toEqual(['setgroups(0)', 'setresgid(1000, 1000, 1000)']);
     expect(caps.CAP_SYS_CHROOT).toEqual([`chroot(${FIX})`]);
     // "/sub" inside the chroot is the host's /tmp/tracewall-fixture/sub.
-    expect(r.files[`${FIX}/sub/`]!.access).toEqual(["dir-list"]);
+    expect(r.files[`${FIX}/sub/`]!.access).toEqual(['dir-list']);
     expect(r.files[`${FIX}/owned`]!.access).toEqual(['write', 'create', 'delete', 'metadata']);
   });
 
@@ -105,7 +122,9 @@ describe('fixture logs', () => {
     const r = record('threads');
     expect(r.files[`${FIX}/sub/rel-after-thread-chdir`]!.access).toEqual(['append', 'create']);
     expect(r.executables).toContainEqual({ path: '/usr/bin/busybox', argv0: 'true', parent: `${FIX}/bin/threads` });
-    expect(r.syscalls.x86_64!.clone3!.args!.flags).toEqual(['CLONE_CHILD_CLEARTID|CLONE_FILES|CLONE_FS|CLONE_PARENT_SETTID|CLONE_SETTLS|CLONE_SIGHAND|CLONE_SYSVSEM|CLONE_THREAD|CLONE_VM']);
+    expect(r.syscalls.x86_64!.clone3!.args!.flags).toEqual([
+      'CLONE_CHILD_CLEARTID|CLONE_FILES|CLONE_FS|CLONE_PARENT_SETTID|CLONE_SETTLS|CLONE_SIGHAND|CLONE_SYSVSEM|CLONE_THREAD|CLONE_VM',
+    ]);
     expect(r.termination).toEqual({ kind: 'exit', code: 0 });
     expect(r.warnings).toEqual([]);
   });
@@ -113,17 +132,27 @@ describe('fixture logs', () => {
   it('files: hostile names, every access kind, mmap-exec', () => {
     const r = record('files');
     const w = `${FIX}/w`;
-    for (const n of ['new\nline', 'q"uote', 'com,ma', 'ha#sh', 'br{ac}es', 'sp ace) = 3', 'gt>lt<', 'back\\slash', 'café']) {
+    for (const n of [
+      'new\nline',
+      'q"uote',
+      'com,ma',
+      'ha#sh',
+      'br{ac}es',
+      'sp ace) = 3',
+      'gt>lt<',
+      'back\\slash',
+      'café',
+    ]) {
       expect(r.files[`${w}/${n}`]?.access, n).toEqual(['write', 'create']);
     }
     expect(r.files[`${w}/bad\uFFFD\uFFFDutf8`]!.access).toEqual(['write', 'create']);
     expect(r.warnings).toEqual([`path is not valid UTF-8 (invalid bytes shown as U+FFFD): ${w}/bad\uFFFD\uFFFDutf8`]);
-    expect(r.files[`${w}/`]!.access).toEqual(["create", "dir-list"]);
+    expect(r.files[`${w}/`]!.access).toEqual(['create', 'dir-list']);
     expect(r.files[`${w}/log`]!.access).toEqual(['append', 'create', 'rename', 'lock', 'metadata']);
     expect(r.files[`${w}/log.1`]!.access).toEqual(['write', 'create', 'stat']);
     expect(r.files[`${w}/log.2`]!.access).toEqual(['write', 'delete', 'link', 'metadata']);
     expect(r.files[`${w}/log.link`]!.access).toEqual(['create', 'delete', 'link']);
-    expect(r.files[`${w}/dir/`]!.access).toEqual(["create", "delete"]);
+    expect(r.files[`${w}/dir/`]!.access).toEqual(['create', 'delete']);
     expect(r.files[`${FIX}/rw`]!.access).toEqual(['read', 'write', 'create', 'mmap-exec']);
     expect(r.files[`${FIX}/missing`]).toBeUndefined();
   });
@@ -151,7 +180,12 @@ describe('fixture logs', () => {
   });
 
   it('pidns: with startAt only the entrypoint and its children count', () => {
-    const argv = ['/usr/bin/busybox', 'sh', '-c', "cd /tmp/tracewall-fixture; /usr/bin/busybox sh -c 'echo $$' ; exit 4"];
+    const argv = [
+      '/usr/bin/busybox',
+      'sh',
+      '-c',
+      "cd /tmp/tracewall-fixture; /usr/bin/busybox sh -c 'echo $$' ; exit 4",
+    ];
     const r = record('pidns', { startAt: { argv }, initialCwd: '/' });
     expect(r.termination).toEqual({ kind: 'exit', code: 4 });
     expect(r.files[`${FIX}/runtime-only`]).toBeUndefined();

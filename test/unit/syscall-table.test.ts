@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/paths.js';
-import { X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS, ADDRESS_FAMILIES, CLONE_FLAGS } from '../../src/syscalls/table.generated.js';
+import {
+  X86_64_SYSCALLS,
+  I386_SYSCALLS,
+  X32_SYSCALLS,
+  ADDRESS_FAMILIES,
+  CLONE_FLAGS,
+} from '../../src/syscalls/table.generated.js';
 
 const HEADER = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
 const why = fs.existsSync(HEADER) ? undefined : `${HEADER} is missing (apt-get install linux-libc-dev)`;
@@ -11,7 +17,9 @@ if (why) console.warn(`skipped: the header comparison: ${why}`);
 
 describe('generated syscall table', () => {
   it.skipIf(why)('is exactly what scripts/gen-syscalls.mjs makes from the headers', () => {
-    const out = execFileSync(process.execPath, [fromRoot('scripts', 'gen-syscalls.mjs'), '--check'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [fromRoot('scripts', 'gen-syscalls.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/table matches the headers/);
   });
 

@@ -10,19 +10,33 @@ describe.skipIf(!parser)('AppArmor profiles compiled by the real apparmor_parser
   test("the seed's profile compiles", async () => {
     const r = await validateFile(fixture('seed-apparmor.profile'));
     expect(r.kind).toBe('apparmor');
-    expect(r.findings).toEqual([{ severity: 'info', message: 'compiled by apparmor_parser -Q -K (checked, not loaded into the kernel)' }]);
+    expect(r.findings).toEqual([
+      { severity: 'info', message: 'compiled by apparmor_parser -Q -K (checked, not loaded into the kernel)' },
+    ]);
   });
 
   test("a broken profile reports the parser's line and reason", async () => {
     const r = await validateFile(fixture('apparmor-broken.profile'));
-    expect(r.findings).toEqual([{ severity: 'error', message: 'apparmor_parser: syntax error, unexpected TOK_ID, expecting TOK_MODE', where: 'line 8' }]);
+    expect(r.findings).toEqual([
+      {
+        severity: 'error',
+        message: 'apparmor_parser: syntax error, unexpected TOK_ID, expecting TOK_MODE',
+        where: 'line 8',
+      },
+    ]);
   });
 });
 
 describe('AppArmor without apparmor_parser', () => {
   test('is reported as skipped with how to install it, never as success', async () => {
     const f = await validateApparmorFile(fixture('seed-apparmor.profile'), { parser: '/nonexistent/apparmor_parser' });
-    expect(f).toEqual([{ severity: 'skipped', message: 'AppArmor profile not compiled: apparmor_parser was not found (install the Debian package "apparmor": apt-get install apparmor)' }]);
+    expect(f).toEqual([
+      {
+        severity: 'skipped',
+        message:
+          'AppArmor profile not compiled: apparmor_parser was not found (install the Debian package "apparmor": apt-get install apparmor)',
+      },
+    ]);
   });
 
   test('findApparmorParser looks on PATH and in the sbin directories', () => {
@@ -39,7 +53,11 @@ describe('parserFindings', () => {
       '',
     ].join('\n');
     expect(parserFindings(stderr, '/p')).toEqual([
-      { severity: 'error', message: "apparmor_parser: Could not open 'y'", where: '/etc/apparmor.d/abstractions/x, line 3' },
+      {
+        severity: 'error',
+        message: "apparmor_parser: Could not open 'y'",
+        where: '/etc/apparmor.d/abstractions/x, line 3',
+      },
       { severity: 'warning', message: 'apparmor_parser: Warning from /p (/p line 2): something odd' },
     ]);
   });

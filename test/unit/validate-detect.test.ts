@@ -27,11 +27,18 @@ describe('detectKind', () => {
   });
 
   test("Docker's default profile is the Docker format", () => {
-    expect(detectKind(fs.readFileSync(schemaPath('docker-default-seccomp.json'), 'utf8'), 'x.json')).toBe('seccomp-docker');
+    expect(detectKind(fs.readFileSync(schemaPath('docker-default-seccomp.json'), 'utf8'), 'x.json')).toBe(
+      'seccomp-docker',
+    );
   });
 
   test('recognises content, not names', () => {
-    expect(detectKind('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","comment":"x"}]}', 'a.yaml')).toBe('seccomp-docker');
+    expect(
+      detectKind(
+        '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","comment":"x"}]}',
+        'a.yaml',
+      ),
+    ).toBe('seccomp-docker');
     expect(detectKind('{"defaultAction":"SCMP_ACT_ERRNO"}', 'profile.apparmor')).toBe('seccomp-oci');
     expect(detectKind('/usr/bin/foo flags=(complain) {\n  /etc/hosts r,\n}\n', 'x.json')).toBe('apparmor');
     expect(detectKind('abi <abi/3.0>,\ninclude <tunables/global>\nprofile x {\n}\n', 'x')).toBe('apparmor');
@@ -47,7 +54,10 @@ describe('JSON syntax errors', () => {
     expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
     expect(findJsonSyntaxError('{"a": 1}')).toBeUndefined();
     expect(findJsonSyntaxError('{"a": 1,}')).toEqual({ offset: 8, reason: 'trailing comma before "}"' });
-    expect(findJsonSyntaxError('[1 2]')).toEqual({ offset: 3, reason: 'expected "," or "]" after an element, found "2"' });
+    expect(findJsonSyntaxError('[1 2]')).toEqual({
+      offset: 3,
+      reason: 'expected "," or "]" after an element, found "2"',
+    });
     expect(findJsonSyntaxError('{"a": "x\ny"}')?.reason).toBe('control character (e.g. a raw newline) inside a string');
     expect(findJsonSyntaxError('{"a": tru}')?.offset).toBe(6);
     expect(findJsonSyntaxError('{} x')?.reason).toBe('unexpected text after the JSON value');
@@ -64,22 +74,32 @@ describe('JSON syntax errors', () => {
 
 describe('formatFindings and exitCodeFor', () => {
   test('one line per finding, ok lines for clean files, and a summary', async () => {
-    const results = [await validateFile(fixture('good-oci-seccomp.json')), await validateFile(fixture('wrong-type.json')), await validateFile(fixture('log-default.json'))];
+    const results = [
+      await validateFile(fixture('good-oci-seccomp.json')),
+      await validateFile(fixture('wrong-type.json')),
+      await validateFile(fixture('log-default.json')),
+    ];
     const text = formatFindings(results);
-    expect(text).toBe([
-      `${fixture('good-oci-seccomp.json')}: ok (seccomp-oci)`,
-      `${fixture('wrong-type.json')}: error: must be array (found string "read") (/syscalls/0/names)`,
-      `${fixture('log-default.json')}: warning: default action SCMP_ACT_LOG is a complain profile: every syscall the rules do not name is allowed and only logged; nothing is enforced (/defaultAction)`,
-      'validate: 3 files, 1 error, 1 warning',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        `${fixture('good-oci-seccomp.json')}: ok (seccomp-oci)`,
+        `${fixture('wrong-type.json')}: error: must be array (found string "read") (/syscalls/0/names)`,
+        `${fixture('log-default.json')}: warning: default action SCMP_ACT_LOG is a complain profile: every syscall the rules do not name is allowed and only logged; nothing is enforced (/defaultAction)`,
+        'validate: 3 files, 1 error, 1 warning',
+        '',
+      ].join('\n'),
+    );
     expect(exitCodeFor(results)).toBe(2);
     expect(exitCodeFor([results[0]!, results[2]!])).toBe(0);
   });
 
   test('skipped checks are counted in the summary and do not fail', () => {
-    const results = [{ file: 'a', kind: 'apparmor' as const, findings: [{ severity: 'skipped' as const, message: 'not compiled' }] }];
-    expect(formatFindings(results)).toBe('a: skipped: not compiled\nvalidate: 1 file, 0 errors, 0 warnings, 1 skipped\n');
+    const results = [
+      { file: 'a', kind: 'apparmor' as const, findings: [{ severity: 'skipped' as const, message: 'not compiled' }] },
+    ];
+    expect(formatFindings(results)).toBe(
+      'a: skipped: not compiled\nvalidate: 1 file, 0 errors, 0 warnings, 1 skipped\n',
+    );
     expect(exitCodeFor(results)).toBe(0);
   });
 

@@ -12,11 +12,14 @@ describe('Kubernetes YAML', () => {
 
   test('a misspelt securityContext field is an error with a suggestion and its line', async () => {
     const r = await validateFile(fixture('k8s-typo.yaml'));
-    expect(r.findings).toEqual([{
-      severity: 'error',
-      message: 'unknown field "allowPrivilegedEscalation": not a field of a container securityContext (core/v1 SecurityContext) (did you mean "allowPrivilegeEscalation"?)',
-      where: 'line 12, /spec/template/spec/containers/0/securityContext/allowPrivilegedEscalation',
-    }]);
+    expect(r.findings).toEqual([
+      {
+        severity: 'error',
+        message:
+          'unknown field "allowPrivilegedEscalation": not a field of a container securityContext (core/v1 SecurityContext) (did you mean "allowPrivilegeEscalation"?)',
+        where: 'line 12, /spec/template/spec/containers/0/securityContext/allowPrivilegedEscalation',
+      },
+    ]);
   });
 
   test('bad enum values and CAP_-prefixed capabilities are errors', async () => {
@@ -25,7 +28,9 @@ describe('Kubernetes YAML', () => {
       ['error', 'line 11, /spec/containers/0/securityContext/seccompProfile/type'],
       ['error', 'line 13, /spec/containers/0/securityContext/capabilities/drop/0'],
     ]);
-    expect(r.findings[0]?.message).toBe('must be one of "RuntimeDefault", "Localhost", "Unconfined" (found string "Default")');
+    expect(r.findings[0]?.message).toBe(
+      'must be one of "RuntimeDefault", "Localhost", "Unconfined" (found string "Default")',
+    );
     expect(r.findings[1]?.message).toContain('without the CAP_ prefix');
   });
 
@@ -47,10 +52,20 @@ describe('Kubernetes YAML', () => {
 
   test('all documents are read; other kinds are noted, not checked', () => {
     const text = [
-      'apiVersion: v1', 'kind: Service', 'metadata: {name: s}', '---',
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: d}', 'spec:', '  template:', '    spec:',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: s}',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: d}',
+      'spec:',
+      '  template:',
+      '    spec:',
       '      securityContext: {runAsUser: -1, fsGroupChangePolicy: Sometimes}',
-      '      containers:', '        - name: app', '          imagePullPolicyy: Always',
+      '      containers:',
+      '        - name: app',
+      '          imagePullPolicyy: Always',
       '          securityContext: {capabilities: {add: [NET_BIND_SERVIC]}, seccompProfile: {type: Localhost, localhostProfile: /etc/x.json}}',
     ].join('\n');
     expect(validateK8sText(text).map((f) => `${f.severity} ${f.where}: ${f.message}`)).toEqual([
@@ -59,18 +74,19 @@ describe('Kubernetes YAML', () => {
       'error document 2, line 11, /spec/template/spec/securityContext/runAsUser: must be a user or group id between 0 and 2147483647 (found number -1)',
       'warning document 2, line 14, /spec/template/spec/containers/0/imagePullPolicyy: unknown container field "imagePullPolicyy" (did you mean "imagePullPolicy"?)',
       'warning document 2, line 15, /spec/template/spec/containers/0/securityContext/capabilities/add/0: unknown capability "NET_BIND_SERVIC" (did you mean "NET_BIND_SERVICE"?); the container runtime will refuse it',
-      "error document 2, line 15, /spec/template/spec/containers/0/securityContext/seccompProfile/localhostProfile: seccompProfile.localhostProfile must be a descending path relative to the kubelet's seccomp directory (found \"/etc/x.json\")",
+      'error document 2, line 15, /spec/template/spec/containers/0/securityContext/seccompProfile/localhostProfile: seccompProfile.localhostProfile must be a descending path relative to the kubelet\'s seccomp directory (found "/etc/x.json")',
     ]);
   });
 
   test('a bare container securityContext fragment is checked as a container SecurityContext', () => {
-    expect(validateK8sText('securityContext:\n  allowPrivilegeEscalation: false\n  fsGroup: 1\n').map((f) => f.message)).toEqual([
-      'unknown field "fsGroup": not a field of a container securityContext (core/v1 SecurityContext)',
-    ]);
+    expect(
+      validateK8sText('securityContext:\n  allowPrivilegeEscalation: false\n  fsGroup: 1\n').map((f) => f.message),
+    ).toEqual(['unknown field "fsGroup": not a field of a container securityContext (core/v1 SecurityContext)']);
   });
 
   test('annotations: the AppArmor one is checked, the removed seccomp ones are warned', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/app: localhost\n    seccomp.security.alpha.kubernetes.io/pod: runtime/default\nspec:\n  containers: [{name: app}]\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/app: localhost\n    seccomp.security.alpha.kubernetes.io/pod: runtime/default\nspec:\n  containers: [{name: app}]\n';
     expect(validateK8sText(text).map((f) => `${f.severity} ${f.where}`)).toEqual([
       'error line 6, /metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app',
       'warning line 7, /metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod',

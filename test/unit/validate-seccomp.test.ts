@@ -63,7 +63,11 @@ describe('seccomp findings', () => {
 
   test('unknown names are errors with a suggestion; newer names are warnings', async () => {
     const r = await validateFile(fixture('unknown-syscall.json'));
-    expect(keys(r.findings)).toEqual(['error /syscalls/0/names/1', 'error /syscalls/0/names/2', 'warning /syscalls/0/names/3']);
+    expect(keys(r.findings)).toEqual([
+      'error /syscalls/0/names/1',
+      'error /syscalls/0/names/2',
+      'warning /syscalls/0/names/3',
+    ]);
     expect(r.findings[0]?.message).toContain('unknown syscall name "wirte"');
     expect(r.findings[0]?.message).toContain('did you mean "write"?');
     expect(r.findings[1]?.message).toContain('"frobnicate"');
@@ -88,13 +92,17 @@ describe('seccomp findings', () => {
 
   test('a wrong type is a schema error naming the value found', async () => {
     const r = await validateFile(fixture('wrong-type.json'));
-    expect(r.findings).toEqual([{ severity: 'error', message: 'must be array (found string "read")', where: '/syscalls/0/names' }]);
+    expect(r.findings).toEqual([
+      { severity: 'error', message: 'must be array (found string "read")', where: '/syscalls/0/names' },
+    ]);
   });
 
   test('missing architectures, or missing sub-architectures, are warnings about what libseccomp does', async () => {
     const none = await validateFile(fixture('no-architectures.json'));
     expect(keys(none.findings)).toEqual(['warning /architectures']);
-    expect(none.findings[0]?.message).toMatch(/native ABI only .*i386 .*x32 .*bad-architecture action \(the thread is killed with SIGSYS\)/);
+    expect(none.findings[0]?.message).toMatch(
+      /native ABI only .*i386 .*x32 .*bad-architecture action \(the thread is killed with SIGSYS\)/,
+    );
     const partial = await validateFile(fixture('missing-subarch.json'));
     expect(keys(partial.findings)).toEqual(['warning /architectures']);
     expect(partial.findings[0]?.message).toMatch(/lack SCMP_ARCH_X32/);
@@ -113,7 +121,9 @@ describe('seccomp findings', () => {
   test('malformed JSON is one error with line and column', async () => {
     const r = await validateFile(fixture('malformed.json'));
     expect(r.kind).toBe('seccomp-oci');
-    expect(r.findings).toEqual([{ severity: 'error', message: 'not valid JSON: trailing comma before "]"', where: 'line 5, column 3' }]);
+    expect(r.findings).toEqual([
+      { severity: 'error', message: 'not valid JSON: trailing comma before "]"', where: 'line 5, column 3' },
+    ]);
   });
 
   test('Docker-only fields are checked for shape; the OCI subset for the rest', async () => {
@@ -126,8 +136,12 @@ describe('seccomp findings', () => {
       'error /syscalls/1/includes/caps/0',
       'error /syscalls/1/includes/minKernel',
     ]);
-    expect(r.findings.find((f) => f.where === '/syscalls/1/includes/arch')?.message).toContain('did you mean "arches"?');
-    expect(r.findings.find((f) => f.where === '/archMap' && f.severity === 'warning')?.message).toContain('lacks SCMP_ARCH_X32');
+    expect(r.findings.find((f) => f.where === '/syscalls/1/includes/arch')?.message).toContain(
+      'did you mean "arches"?',
+    );
+    expect(r.findings.find((f) => f.where === '/archMap' && f.severity === 'warning')?.message).toContain(
+      'lacks SCMP_ARCH_X32',
+    );
     // ptrace is allowed only with CAP_SYS_PTRACE (even if the cap is misspelt): not unconditional
     expect(r.findings.some((f) => f.message.includes('"ptrace"'))).toBe(false);
   });
@@ -140,17 +154,20 @@ describe('seccomp findings', () => {
   });
 
   test('runtime refusals and no-ops are reported', () => {
-    const f = validateSeccomp({
-      defaultAction: 'SCMP_ACT_NOTIFY',
-      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
-      syscalls: [
-        { names: ['write'], action: 'SCMP_ACT_NOTIFY' },
-        { names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 5, args: [{ index: 6, value: 0, op: 'SCMP_CMP_EQ' }] },
-        { names: ['close'], action: 'SCMP_ACT_ALLOW', nmaes: ['x'] },
-      ],
-      defaultErrnoRet: 1,
-      comments: 'x',
-    }, '');
+    const f = validateSeccomp(
+      {
+        defaultAction: 'SCMP_ACT_NOTIFY',
+        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+        syscalls: [
+          { names: ['write'], action: 'SCMP_ACT_NOTIFY' },
+          { names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 5, args: [{ index: 6, value: 0, op: 'SCMP_CMP_EQ' }] },
+          { names: ['close'], action: 'SCMP_ACT_ALLOW', nmaes: ['x'] },
+        ],
+        defaultErrnoRet: 1,
+        comments: 'x',
+      },
+      '',
+    );
     expect(f.map((x) => `${x.severity} ${x.where}`)).toEqual([
       'error /defaultAction',
       'warning /defaultErrnoRet',
@@ -164,7 +181,9 @@ describe('seccomp findings', () => {
   });
 
   test('a non-object is one error', () => {
-    expect(validateSeccomp([], '')).toEqual([{ severity: 'error', message: 'a seccomp profile must be a JSON object (found an array)', where: '/' }]);
+    expect(validateSeccomp([], '')).toEqual([
+      { severity: 'error', message: 'a seccomp profile must be a JSON object (found an array)', where: '/' },
+    ]);
   });
 
   test('the Podman/CRI-O default profile (Docker format with null args) has no schema errors', async () => {

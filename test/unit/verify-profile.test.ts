@@ -19,7 +19,11 @@ function generated(): OciSeccomp {
     architectures: [...ARCHES],
     syscalls: [
       { names: ['close', 'execve', 'exit_group', 'write'], action: 'SCMP_ACT_ALLOW' },
-      { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] },
+      {
+        names: ['clone'],
+        action: 'SCMP_ACT_ALLOW',
+        args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
+      },
       { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
     ],
   };
@@ -33,13 +37,19 @@ describe('log-mode profile', () => {
       architectures: ARCHES,
       syscalls: [
         { names: ['close', 'exit_group', 'write'], action: 'SCMP_ACT_ALLOW' },
-        { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] },
+        {
+          names: ['clone'],
+          action: 'SCMP_ACT_ALLOW',
+          args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
+        },
         { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
       ],
     });
     expect(t.sentinel).toBe(true);
     expect(t.changes).toEqual(['default action SCMP_ACT_ERRNO(EPERM) becomes SCMP_ACT_LOG']);
-    expect(t.kept).toEqual([{ names: ['clone3'], action: 'SCMP_ACT_ERRNO(ENOSYS)', why: expect.stringContaining('glibc fall back to clone') }]);
+    expect(t.kept).toEqual([
+      { names: ['clone3'], action: 'SCMP_ACT_ERRNO(ENOSYS)', why: expect.stringContaining('glibc fall back to clone') },
+    ]);
   });
 
   it('turns denying rules into SCMP_ACT_LOG under an allowing default, adds a LOG rule for execve, and adds missing architectures', () => {
@@ -48,7 +58,12 @@ describe('log-mode profile', () => {
       architectures: ['SCMP_ARCH_X86_64'],
       syscalls: [
         { names: ['ptrace'], action: 'SCMP_ACT_KILL_PROCESS' },
-        { names: ['personality'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 0, value: 8, op: 'SCMP_CMP_NE' }] },
+        {
+          names: ['personality'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 1,
+          args: [{ index: 0, value: 8, op: 'SCMP_CMP_NE' }],
+        },
       ],
     });
     expect(t.profile).toEqual({
@@ -72,7 +87,9 @@ describe('log-mode profile', () => {
         { names: ['mount'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
       ],
     });
-    expect(t.profile.syscalls).toEqual([{ names: ['execve'], action: 'SCMP_ACT_ALLOW', args: [{ index: 1, value: 0, op: 'SCMP_CMP_NE' }] }]);
+    expect(t.profile.syscalls).toEqual([
+      { names: ['execve'], action: 'SCMP_ACT_ALLOW', args: [{ index: 1, value: 0, op: 'SCMP_CMP_NE' }] },
+    ]);
     expect(t.sentinel).toBe(false);
     expect(t.warnings.join('\n')).toContain('cannot confirm that the container started');
   });
@@ -100,15 +117,24 @@ describe('what the profile as written does', () => {
     const p = generated();
     expect(outcomeOf(p, 'write', 'x86_64')).toEqual({ kind: 'allow', text: 'SCMP_ACT_ALLOW' });
     expect(outcomeOf(p, 'mkdir', 'x86_64')).toEqual({ kind: 'deny', text: 'SCMP_ACT_ERRNO(EPERM)' });
-    expect(outcomeOf(p, 'clone', 'x86_64')).toEqual({ kind: 'conditional', text: 'depends on arguments: SCMP_ACT_ALLOW for matching arguments, otherwise SCMP_ACT_ERRNO(EPERM)' });
+    expect(outcomeOf(p, 'clone', 'x86_64')).toEqual({
+      kind: 'conditional',
+      text: 'depends on arguments: SCMP_ACT_ALLOW for matching arguments, otherwise SCMP_ACT_ERRNO(EPERM)',
+    });
     expect(outcomeOf(p, 'clone3', 'x86_64')).toEqual({ kind: 'deliberate', text: 'SCMP_ACT_ERRNO(ENOSYS)' });
-    expect(outcomeOf({ ...p, architectures: ['SCMP_ARCH_X86_64'] }, 'write', 'i386')).toEqual({ kind: 'arch', text: 'architecture SCMP_ARCH_X86 is not in the profile' });
+    expect(outcomeOf({ ...p, architectures: ['SCMP_ARCH_X86_64'] }, 'write', 'i386')).toEqual({
+      kind: 'arch',
+      text: 'architecture SCMP_ARCH_X86 is not in the profile',
+    });
     expect(outcomeOf({ defaultAction: 'SCMP_ACT_KILL_PROCESS' }, 'write', 'x32').kind).toBe('arch');
   });
 });
 
 describe("Docker's profile format", () => {
-  const docker = JSON.parse(fs.readFileSync(schemaPath('docker-default-seccomp.json'), 'utf8')) as Record<string, unknown>;
+  const docker = JSON.parse(fs.readFileSync(schemaPath('docker-default-seccomp.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 
   it("resolves Docker's default profile for a container with runc spec's capabilities the way moby does", () => {
     const oci = resolveProfile(docker, 'docker', { capabilities: RUNC_SPEC_CAPS, kernel: '6.18.44' });
@@ -122,7 +148,10 @@ describe("Docker's profile format", () => {
     // clone3 answers ENOSYS unless CAP_SYS_ADMIN; mount only with CAP_SYS_ADMIN
     expect(outcomeOf(oci, 'clone3', 'x86_64').kind).toBe('deliberate');
     expect(outcomeOf(oci, 'mount', 'x86_64').kind).toBe('deny');
-    const admin = resolveProfile(docker, 'docker', { capabilities: [...RUNC_SPEC_CAPS, 'CAP_SYS_ADMIN'], kernel: '6.18.44' });
+    const admin = resolveProfile(docker, 'docker', {
+      capabilities: [...RUNC_SPEC_CAPS, 'CAP_SYS_ADMIN'],
+      kernel: '6.18.44',
+    });
     expect(outcomeOf(admin, 'clone3', 'x86_64').kind).toBe('allow');
     expect(outcomeOf(admin, 'mount', 'x86_64').kind).toBe('allow');
   });
@@ -138,6 +167,8 @@ describe("Docker's profile format", () => {
         { name: 'e', action: 'SCMP_ACT_ALLOW', excludes: { caps: ['CAP_KILL'] } },
       ],
     };
-    expect(resolveProfile(p, 'docker', { capabilities: RUNC_SPEC_CAPS, kernel: '6.18.44-fc' }).syscalls).toEqual([{ names: ['d'], action: 'SCMP_ACT_ALLOW' }]);
+    expect(resolveProfile(p, 'docker', { capabilities: RUNC_SPEC_CAPS, kernel: '6.18.44-fc' }).syscalls).toEqual([
+      { names: ['d'], action: 'SCMP_ACT_ALLOW' },
+    ]);
   });
 });

@@ -14,23 +14,49 @@ import { auditLogSource, parseAuditdConf } from '../../src/verify/audit-log-sour
 const ENRICHED =
   'type=SECCOMP msg=audit(1795937762.501:3177): auid=0 uid=0 gid=0 ses=1 pid=23977 comm="mkdir" exe="/bin/busybox" sig=0 arch=c000003e syscall=83 compat=0 ip=0x47b567 code=0x7ffc0000' +
   '\x1dAUID="root" UID="root" GID="root" ARCH=x86_64 SYSCALL=unknown-syscall(-1)';
-const KMSG = 'audit: type=1326 audit(1795937628.589:3107): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=29971 comm="crun" exe="/" sig=31 arch=c000003e syscall=59 compat=0 ip=0x7fcaa583dad7 code=0x80000000';
+const KMSG =
+  'audit: type=1326 audit(1795937628.589:3107): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=29971 comm="crun" exe="/" sig=31 arch=c000003e syscall=59 compat=0 ip=0x7fcaa583dad7 code=0x80000000';
 
 describe('SECCOMP audit lines', () => {
   it('parses an enriched auditd line, ignoring the interpreted part', () => {
     expect(parseSeccompLine(ENRICHED)).toEqual({
-      serial: 3177, time: 1795937762.501, pid: 23977, ses: 1, auid: 0, uid: 0, comm: 'mkdir', exe: '/bin/busybox',
-      arch: 0xc000003e, syscall: 83, code: 0x7ffc0000, sig: 0,
+      serial: 3177,
+      time: 1795937762.501,
+      pid: 23977,
+      ses: 1,
+      auid: 0,
+      uid: 0,
+      comm: 'mkdir',
+      exe: '/bin/busybox',
+      arch: 0xc000003e,
+      syscall: 83,
+      code: 0x7ffc0000,
+      sig: 0,
     });
   });
 
   it('parses the kernel log form (numeric type) and a node= prefix', () => {
-    expect(parseSeccompLine(KMSG)).toMatchObject({ serial: 3107, pid: 29971, ses: 4294967295, comm: 'crun', exe: '/', syscall: 59, code: 0x80000000, sig: 31 });
-    expect(parseSeccompLine(`node=box ${ENRICHED.replace('\x1d', '\x1dX')}`)).toMatchObject({ pid: 23977, comm: 'mkdir' });
+    expect(parseSeccompLine(KMSG)).toMatchObject({
+      serial: 3107,
+      pid: 29971,
+      ses: 4294967295,
+      comm: 'crun',
+      exe: '/',
+      syscall: 59,
+      code: 0x80000000,
+      sig: 31,
+    });
+    expect(parseSeccompLine(`node=box ${ENRICHED.replace('\x1d', '\x1dX')}`)).toMatchObject({
+      pid: 23977,
+      comm: 'mkdir',
+    });
   });
 
   it('decodes comm and exe that audit wrote as hex (names with spaces or quotes)', () => {
-    const line = KMSG.replace('comm="crun"', `comm=${Buffer.from('my app').toString('hex').toUpperCase()}`).replace('exe="/"', `exe=${Buffer.from('/opt/a "b"').toString('hex').toUpperCase()}`);
+    const line = KMSG.replace('comm="crun"', `comm=${Buffer.from('my app').toString('hex').toUpperCase()}`).replace(
+      'exe="/"',
+      `exe=${Buffer.from('/opt/a "b"').toString('hex').toUpperCase()}`,
+    );
     expect(parseSeccompLine(line)).toMatchObject({ comm: 'my app', exe: '/opt/a "b"' });
   });
 
@@ -68,7 +94,9 @@ describe('numbers to names', () => {
   it("tells the runtime's calls (exe outside the container's root, runtime names) from the workload's", () => {
     expect(originOf({ comm: 'crun', exe: '/' }, 'crun')).toBe('runtime');
     expect(originOf({ comm: 'runc:[2:INIT]', exe: '/' }, 'runc')).toBe('runtime');
-    expect(originOf({ comm: 'runc:[2:INIT]', exe: '/memfd:runc_cloned:/proc/self/exe (deleted)' }, 'runc')).toBe('runtime');
+    expect(originOf({ comm: 'runc:[2:INIT]', exe: '/memfd:runc_cloned:/proc/self/exe (deleted)' }, 'runc')).toBe(
+      'runtime',
+    );
     expect(originOf({ comm: 'mkdir', exe: '/bin/busybox' }, 'crun')).toBe('app');
   });
 });
@@ -84,9 +112,14 @@ describe('host facts', () => {
   });
 
   it('parses auditctl -s and auditd.conf', () => {
-    expect(parseAuditStatus('enabled 1\nfailure 1\npid 9124\nrate_limit 0\nbacklog_limit 8192\nlost 7\nbacklog 0\n')).toEqual({ enabled: 1, pid: 9124, lost: 7, backlogLimit: 8192 });
+    expect(
+      parseAuditStatus('enabled 1\nfailure 1\npid 9124\nrate_limit 0\nbacklog_limit 8192\nlost 7\nbacklog 0\n'),
+    ).toEqual({ enabled: 1, pid: 9124, lost: 7, backlogLimit: 8192 });
     expect(parseAuditStatus('nothing')).toBeUndefined();
-    expect(parseAuditdConf('log_file = /x/audit.log\nwrite_logs = no\n')).toEqual({ logFile: '/x/audit.log', writeLogs: false });
+    expect(parseAuditdConf('log_file = /x/audit.log\nwrite_logs = no\n')).toEqual({
+      logFile: '/x/audit.log',
+      writeLogs: false,
+    });
     expect(parseAuditdConf('')).toEqual({ logFile: '/var/log/audit/audit.log', writeLogs: true });
   });
 });

@@ -23,7 +23,21 @@ const PROFILE: OciSeccomp = {
 
 let serial = 0;
 function rec(comm: string, exe: string, syscall: number, more: Partial<SeccompRecord> = {}): SeccompRecord {
-  return { serial: ++serial, time: 1, pid: 100, ses: 7, auid: 0, uid: 0, comm, exe, arch: 0xc000003e, syscall, code: 0x7ffc0000, sig: 0, ...more };
+  return {
+    serial: ++serial,
+    time: 1,
+    pid: 100,
+    ses: 7,
+    auid: 0,
+    uid: 0,
+    comm,
+    exe,
+    arch: 0xc000003e,
+    syscall,
+    code: 0x7ffc0000,
+    sig: 0,
+    ...more,
+  };
 }
 
 const RECORDS = [
@@ -43,17 +57,43 @@ describe('aggregate', () => {
 
   it('groups denials by origin, call and ABI, with every program that made them, sorted', () => {
     expect(agg.denials).toEqual([
-      { syscall: 'mkdir', abi: 'i386', origin: 'app', count: 1, profileAction: 'SCMP_ACT_ERRNO(EPERM)', seenAction: 'SCMP_ACT_LOG', processes: [{ comm: 'app', exe: '/app', count: 1 }] },
       {
-        syscall: 'mkdir', abi: 'x86_64', origin: 'app', count: 3, profileAction: 'SCMP_ACT_ERRNO(EPERM)', seenAction: 'SCMP_ACT_LOG',
-        processes: [{ comm: 'mkdir', exe: '/bin/busybox', count: 2 }, { comm: 'sh', exe: '/bin/busybox', count: 1 }],
+        syscall: 'mkdir',
+        abi: 'i386',
+        origin: 'app',
+        count: 1,
+        profileAction: 'SCMP_ACT_ERRNO(EPERM)',
+        seenAction: 'SCMP_ACT_LOG',
+        processes: [{ comm: 'app', exe: '/app', count: 1 }],
       },
-      { syscall: 'fstatfs', abi: 'x86_64', origin: 'runtime', count: 1, profileAction: 'SCMP_ACT_ERRNO(EPERM)', seenAction: 'SCMP_ACT_LOG', processes: [{ comm: 'crun', exe: '/', count: 1 }] },
+      {
+        syscall: 'mkdir',
+        abi: 'x86_64',
+        origin: 'app',
+        count: 3,
+        profileAction: 'SCMP_ACT_ERRNO(EPERM)',
+        seenAction: 'SCMP_ACT_LOG',
+        processes: [
+          { comm: 'mkdir', exe: '/bin/busybox', count: 2 },
+          { comm: 'sh', exe: '/bin/busybox', count: 1 },
+        ],
+      },
+      {
+        syscall: 'fstatfs',
+        abi: 'x86_64',
+        origin: 'runtime',
+        count: 1,
+        profileAction: 'SCMP_ACT_ERRNO(EPERM)',
+        seenAction: 'SCMP_ACT_LOG',
+        processes: [{ comm: 'crun', exe: '/', count: 1 }],
+      },
     ]);
   });
 
   it('keeps deliberate answers apart, sees the start check, ignores allowed calls and unknown architectures (with a warning)', () => {
-    expect(agg.deliberate.map((d) => [d.syscall, d.profileAction, d.seenAction])).toEqual([['clone3', 'SCMP_ACT_ERRNO(ENOSYS)', 'SCMP_ACT_ERRNO']]);
+    expect(agg.deliberate.map((d) => [d.syscall, d.profileAction, d.seenAction])).toEqual([
+      ['clone3', 'SCMP_ACT_ERRNO(ENOSYS)', 'SCMP_ACT_ERRNO'],
+    ]);
     expect(agg.entrypointExecSeen).toBe(true);
     expect(agg.ignored).toBe(2);
     expect(agg.warnings).toEqual(['records with audit architecture 0xc00000b7 are not x86 and were left out']);
@@ -67,18 +107,32 @@ describe('aggregate', () => {
 function report(over: Partial<VerifyReport> = {}): VerifyReport {
   const agg = aggregate(RECORDS, PROFILE, 'crun');
   return {
-    mode: 'log', bundle: '/b', profile: 'p.json', runtime: { name: 'crun', version: '1.8.1' }, source: { kind: 'auditd', path: '/var/log/audit/audit.log' },
-    attribution: 'audit-session', workload: { exitCode: 0, signal: null, exitSignal: null, timedOut: false, interrupted: false, stderrTail: '' },
-    denials: agg.denials, deliberate: agg.deliberate, kept: [], changes: ['default action SCMP_ACT_ERRNO(EPERM) becomes SCMP_ACT_LOG'], warnings: [], ...over,
+    mode: 'log',
+    bundle: '/b',
+    profile: 'p.json',
+    runtime: { name: 'crun', version: '1.8.1' },
+    source: { kind: 'auditd', path: '/var/log/audit/audit.log' },
+    attribution: 'audit-session',
+    workload: { exitCode: 0, signal: null, exitSignal: null, timedOut: false, interrupted: false, stderrTail: '' },
+    denials: agg.denials,
+    deliberate: agg.deliberate,
+    kept: [],
+    changes: ['default action SCMP_ACT_ERRNO(EPERM) becomes SCMP_ACT_LOG'],
+    warnings: [],
+    ...over,
   };
 }
 
 describe('output and verdict', () => {
   it('text names each call, its ABI, who made it, and splits workload from runtime', () => {
     const text = formatVerifyText(report());
-    expect(text).toContain('would have been denied, made by the workload:\n  mkdir (i386): 1 call; the profile: SCMP_ACT_ERRNO(EPERM)\n      by app (/app)\n  mkdir (x86_64): 3 calls');
+    expect(text).toContain(
+      'would have been denied, made by the workload:\n  mkdir (i386): 1 call; the profile: SCMP_ACT_ERRNO(EPERM)\n      by app (/app)\n  mkdir (x86_64): 3 calls',
+    );
     expect(text).toContain('      by mkdir (/bin/busybox): 2\n      by sh (/bin/busybox): 1');
-    expect(text).toContain("made by the runtime before the entrypoint's execve (its runtime layer):\n  fstatfs (x86_64)");
+    expect(text).toContain(
+      "made by the runtime before the entrypoint's execve (its runtime layer):\n  fstatfs (x86_64)",
+    );
     expect(text).toContain('result: 3 syscalls would have been denied');
   });
 
@@ -93,10 +147,19 @@ describe('output and verdict', () => {
   it('exit 1 on any denial; in enforce mode also when the workload failed; 0 otherwise', () => {
     expect(verifyExitCode(report())).toBe(1);
     expect(verifyExitCode(report({ denials: [] }))).toBe(0);
-    const failed = { exitCode: 1, signal: null, exitSignal: null, timedOut: false, interrupted: false, stderrTail: 'boom' };
+    const failed = {
+      exitCode: 1,
+      signal: null,
+      exitSignal: null,
+      timedOut: false,
+      interrupted: false,
+      stderrTail: 'boom',
+    };
     expect(verifyExitCode(report({ denials: [], workload: failed }))).toBe(0);
     expect(verifyExitCode(report({ denials: [], mode: 'enforce', workload: failed }))).toBe(1);
-    expect(verifyExitCode(report({ denials: [], mode: 'enforce', workload: { ...failed, exitCode: 137, timedOut: true } }))).toBe(0);
+    expect(
+      verifyExitCode(report({ denials: [], mode: 'enforce', workload: { ...failed, exitCode: 137, timedOut: true } })),
+    ).toBe(0);
     expect(formatVerifyText(report({ denials: [], mode: 'enforce', workload: failed }))).toContain('    | boom\n');
   });
 });
@@ -112,7 +175,11 @@ describe('log source', () => {
   });
 
   function code(fn: () => unknown): number | undefined {
-    try { fn(); } catch (e) { return e instanceof TracewallError ? e.exitCode : -1; }
+    try {
+      fn();
+    } catch (e) {
+      return e instanceof TracewallError ? e.exitCode : -1;
+    }
     return undefined;
   }
 
@@ -122,7 +189,9 @@ describe('log source', () => {
     expect(kmsg).toMatchObject({ kind: 'kmsg', path: '/dev/kmsg' });
     expect(kmsg.notes.join(' ')).toContain('apt-get install auditd');
     expect(code(() => findLogSource(true, host({ alive: () => false, readable: () => false })))).toBe(3);
-    expect(() => findLogSource(true, host({ alive: () => false, readable: () => false }))).toThrow(/apt-get install auditd/);
+    expect(() => findLogSource(true, host({ alive: () => false, readable: () => false }))).toThrow(
+      /apt-get install auditd/,
+    );
   });
 
   it('exit 3 when auditd does not write logs, or the kernel does not log SCMP_ACT_LOG (log mode only)', () => {
