@@ -142,7 +142,7 @@ function resultIn(s: string, from: number, end: number): CallResult | null {
   let errno = '';
   if (s.charCodeAt(t) === 32 && codeAt(s, t + 1, end) === 69 /* E */) {
     const e = errnoEnd(s, t + 2, end);
-    if (e > t + 2 && (e === end || (s.charCodeAt(e) === 32 && codeAt(s, e + 1, end) === 40) /* ( */))
+    if (e > t + 2 && (e === end || (s.charCodeAt(e) === 32 && codeAt(s, e + 1, end) === 40)) /* ( */)
       errno = s.slice(t + 1, e);
   }
   let retHostPid: number | null = null;

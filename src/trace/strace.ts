@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { badInput, toolMissing } from '../errors.js';
 import { runInPty } from './strace-pty.js';
 import { signalAll, traceesOf, TraceeSet } from './strace-tracees.js';
+import { rawCalls } from '../syscalls/semantics.js';
 
 /**
  * strace's arguments for a recording log. -f follows forks and threads; --quiet=attach drops attach/detach noise but keeps
@@ -37,45 +38,11 @@ export function straceArgs(logFile: string, extra: { pidns?: boolean } = {}): st
 }
 
 /**
- * Calls strace logs undecoded (see straceArgs): none of their arguments feeds the Recording (the builder reads the
- * arguments of exec, clone, file, network, identity and argument-fact calls only). The data-transfer calls, and the
- * waits, closes and socket options a server makes per request, whose fds -yy would otherwise look up each time.
+ * Calls strace logs undecoded (see straceArgs): the table's raw rows (src/syscalls/semantics.ts), none of whose arguments
+ * feeds the Recording — the data-transfer calls, and the waits, closes and socket options a server makes per request,
+ * whose fds -yy would otherwise look up each time.
  */
-export const RAW_CALLS = [
-  'read',
-  'write',
-  'pread64',
-  'pwrite64',
-  'readv',
-  'writev',
-  'preadv',
-  'pwritev',
-  'preadv2',
-  'pwritev2',
-  'recvfrom',
-  'recvmsg',
-  'recvmmsg',
-  'close',
-  'fstat',
-  'lseek',
-  'sendfile',
-  'accept',
-  'accept4',
-  'setsockopt',
-  'getsockopt',
-  'getsockname',
-  'getpeername',
-  'shutdown',
-  'epoll_wait',
-  'epoll_pwait',
-  'epoll_pwait2',
-  'epoll_ctl',
-  'poll',
-  'ppoll',
-  'select',
-  'pselect6',
-  'futex',
-];
+export const RAW_CALLS: readonly string[] = rawCalls();
 
 /** The line tracewall writes first (started) and last (ended) in a strace log: the epoch time in microseconds. */
 export function stampLine(kind: 'started' | 'ended', epochMs = performance.timeOrigin + performance.now()): string {

@@ -1,12 +1,8 @@
 // The strace → Recording builder on hand-written logs: process tree state, access mapping, facts, capabilities, startAt.
 import { describe, expect, it } from 'vitest';
-import {
-  recordingFromStrace,
-  isoFromEpoch,
-  realName,
-  signalName,
-  type StraceMeta,
-} from '../../src/analyze/from-strace.js';
+import { recordingFromStrace, type StraceMeta } from '../../src/analyze/from-strace.js';
+import { isoFromEpoch, signalName } from '../../src/analyze/builder.js';
+import { realName } from '../../src/parse/strace-ops.js';
 import { serializeRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 

@@ -1,7 +1,16 @@
-// What the strace → Recording builder keeps while it reads events: per-process state and the facts gathered so far.
+// What the Recording builder keeps while it reads operations: per-process state, the facts gathered so far, and how
+// a path an operation names is resolved in a process's view.
 import path from 'node:path';
-import type { Abi, EndpointFact, ExecFact, FileAccess, SocketFact } from '../recording/types.js';
-import type { ArgValue } from '../parse/args.js';
+import type {
+  Abi,
+  EndpointFact,
+  ExecFact,
+  FileAccess,
+  Recording,
+  SocketFact,
+  SyscallFact,
+} from '../recording/types.js';
+import type { Dir, FileRef, PathTarget } from '../model/operations.js';
 import { codeAt } from '../parse/chars.js';
 import { detached } from '../util/strings.js';
 
@@ -139,6 +148,34 @@ export class Facts {
     addDetached(this.warnings, text);
   }
 
+  /** The facts as the parts of a Recording (before its normal form). */
+  recorded(): Pick<Recording, 'syscalls' | 'files' | 'executables' | 'network' | 'identity'> {
+    const syscalls: Recording['syscalls'] = {};
+    for (const abi of Object.keys(this.syscalls) as Abi[]) {
+      const out: Record<string, SyscallFact> = {};
+      for (const [name, fact] of this.syscalls[abi]!) {
+        const entry: SyscallFact = { count: fact.count, failed: fact.failed };
+        if (fact.args.size > 0) entry.args = Object.fromEntries([...fact.args].map(([k, v]) => [k, [...v]]));
+        out[name] = entry;
+      }
+      syscalls[abi] = out;
+    }
+    const files: Recording['files'] = {};
+    for (const [p, s] of this.files) if (s.size > 0) files[p] = { access: [...s] };
+    return {
+      syscalls,
+      files,
+      executables: this.executables,
+      network: { sockets: this.sockets, bind: this.bind, connect: this.connect, listen: this.listen },
+      identity: {
+        uids: [...this.uids].filter((n) => Number.isInteger(n) && n >= 0),
+        gids: [...this.gids].filter((n) => Number.isInteger(n) && n >= 0),
+        changes: [...this.changes],
+        capabilities: [...this.caps].map(([name, reasons]) => ({ name, reasons: [...reasons] })),
+      },
+    };
+  }
+
   /**
    * Put `item` (as `copy()` makes it) in `list` unless an equal one is there. The key is the one normalizeRecording
    * deduplicates by; where two different items share it (fields holding NUL), the later one replaces the earlier, as there.
@@ -184,15 +221,36 @@ export function resolveIn(proc: Proc, base: string, p: string): string {
   return normalizeAbs(base + '/' + p);
 }
 
-/** The path a -yy decoration names, in the process's view; null for sockets, pipes, memfds and other non-files. */
-export function decoPath(proc: Proc, v: ArgValue | undefined): string | null {
-  if (!v || v.t !== 'fd' || v.info.kind !== 'path') return null;
-  const p = v.info.path;
-  if (p.startsWith('/memfd:') || !p.startsWith('/')) return null;
-  return normalizeAbs(p);
+/** The absolute path of a file the tracer named, normalised; null for memfds and names that are not paths. */
+export function filePath(f: FileRef | null): string | null {
+  if (!f || f.path.startsWith('/memfd:') || !f.path.startsWith('/')) return null;
+  return normalizeAbs(f.path);
 }
 
-/** True when the decoration's path had bytes that are not UTF-8. */
-export function decoInvalid(v: ArgValue | undefined): boolean {
-  return !!v && v.t === 'fd' && v.info.kind === 'path' && v.info.invalidUtf8;
+/** The directory a relative path of `dir` starts from, or null when unknown; AT_FDCWD's path updates the cwd. */
+function baseOf(proc: Proc, dir: Dir): string | null {
+  if (dir.at === 'cwd') return proc.fs.cwd;
+  const base = filePath(dir.file);
+  if (dir.isCwd && base !== null) proc.fs.cwd = base;
+  return base;
+}
+
+/**
+ * A path argument resolved in the process's view (its root and cwd, or the dirfd the tracer named); null when it cannot
+ * be. An empty path (AT_EMPTY_PATH) names the dirfd's own file. `invalid` is called with the result when bytes of the
+ * path were not UTF-8.
+ */
+export function resolveTarget(proc: Proc, t: PathTarget, invalid: (p: string) => void): string | null {
+  const s = t.path;
+  if (!s) return null;
+  let result: string | null;
+  if (s.text === '') result = t.dir.at === 'fd' ? filePath(t.dir.file) : null;
+  else if (s.text.startsWith('/')) result = resolveIn(proc, '/', s.text);
+  else {
+    const base = baseOf(proc, t.dir);
+    result = base === null ? null : resolveIn(proc, base, s.text);
+  }
+  const dirInvalid = t.dir.at === 'fd' && t.dir.file !== null && t.dir.file.invalidUtf8;
+  if (result !== null && (s.invalidUtf8 || (s.text === '' && dirInvalid))) invalid(result);
+  return result;
 }

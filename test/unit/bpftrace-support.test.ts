@@ -1,58 +1,12 @@
-// Numbers from the bpftrace log named as strace names them; the argv hash the kernel compares; BTF member offsets.
+// bpftrace support: IPv6 addresses from the log's numbers, the argv hash the kernel compares, BTF member offsets.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  cloneFlagsName,
-  familyName,
-  ioctlName,
-  modeName,
-  openFlagsName,
-  personalityName,
-  prctlName,
-  protocolName,
-  socketTypeName,
-} from '../../src/parse/bpftrace-names.js';
-import { ipv6, bytesOf64 } from '../../src/analyze/from-bpftrace-args.js';
+import { ipv6, bytesOf64 } from '../../src/parse/bpftrace-effects.js';
 import { argvHash } from '../../src/trace/bpftrace-argv.js';
 import { memberOffset, offsetsFromBtf, parseBtf } from '../../src/trace/bpftrace-btf.js';
 
-describe('strace names for bpftrace numbers', () => {
-  it('names families, socket types and protocols', () => {
-    expect([familyName(1), familyName(2), familyName(10), familyName(16), familyName(17), familyName(999)]).toEqual([
-      'AF_UNIX',
-      'AF_INET',
-      'AF_INET6',
-      'AF_NETLINK',
-      'AF_PACKET',
-      '999',
-    ]);
-    expect(socketTypeName(0x80801)).toBe('SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK');
-    expect([
-      protocolName(2, 0),
-      protocolName(10, 17),
-      protocolName(16, 0),
-      protocolName(17, 0x0300),
-      protocolName(1, 0),
-    ]).toEqual(['IPPROTO_IP', 'IPPROTO_UDP', 'NETLINK_ROUTE', 'htons(ETH_P_ALL)', '0']);
-  });
-
-  it('names clone and open flags, prctl options, ioctl requests, personalities and modes', () => {
-    expect(cloneFlagsName(0x1200011n, true)).toBe('CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD');
-    expect(cloneFlagsName(0x10000000n, false)).toBe('CLONE_NEWUSER');
-    expect(cloneFlagsName(0n, false)).toBe('0');
-    expect(openFlagsName(0o2000000 | 0o1000 | 0o100 | 1)).toBe('O_WRONLY|O_CLOEXEC|O_TRUNC|O_CREAT');
-    expect(openFlagsName(0o20200000 | 2)).toBe('O_RDWR|O_TMPFILE');
-    expect([prctlName(15), prctlName(38), prctlName(12345)]).toEqual(['PR_SET_NAME', 'PR_SET_NO_NEW_PRIVS', '12345']);
-    expect([ioctlName(0x5401), ioctlName(0x5413), ioctlName(0xc0de)]).toEqual(['TCGETS', 'TIOCGWINSZ', '0xc0de']);
-    expect([personalityName(0), personalityName(0x0040000), personalityName(-1)]).toEqual([
-      'PER_LINUX',
-      'PER_LINUX|ADDR_NO_RANDOMIZE',
-      '0xffffffff',
-    ]);
-    expect(modeName(0o20666)).toBe('S_IFCHR|0666');
-  });
-
-  it('prints IPv6 addresses as inet_ntop does', () => {
+describe('IPv6 addresses in bpftrace records', () => {
+  it('prints them as inet_ntop does', () => {
     const b = (s: string) => [...Buffer.from(s.replace(/:/g, ''), 'hex')];
     expect(ipv6(b('0000:0000:0000:0000:0000:0000:0000:0001'))).toBe('::1');
     expect(ipv6(b('fe80:0000:0000:0000:0001:0000:0000:0002'))).toBe('fe80::1:0:0:2');
