@@ -43,36 +43,6 @@ function defines(file, re) {
 const x86_64 = syscalls(path.join(asm, 'unistd_64.h'));
 const i386 = syscalls(path.join(asm, 'unistd_32.h'));
 const x32 = syscalls(path.join(asm, 'unistd_x32.h'), true);
-
-// Syscalls newer than this machine's headers (Debian 12's are Linux 6.1; the kernel here is newer). Since Linux 5.1
-// every architecture numbers new syscalls alike (x32 adds __X32_SYSCALL_BIT); map_shadow_stack is 64-bit only.
-// Added only where the headers lack them, so a newer header always wins.
-const NEWER = {
-  cachestat: 451,
-  fchmodat2: 452,
-  map_shadow_stack: 453,
-  futex_wake: 454,
-  futex_wait: 455,
-  futex_requeue: 456,
-  statmount: 457,
-  listmount: 458,
-  lsm_get_self_attr: 459,
-  lsm_set_self_attr: 460,
-  lsm_list_modules: 461,
-  mseal: 462,
-  setxattrat: 463,
-  getxattrat: 464,
-  listxattrat: 465,
-  removexattrat: 466,
-  open_tree_attr: 467,
-  file_getattr: 468,
-  file_setattr: 469,
-};
-for (const [name, nr] of Object.entries(NEWER)) {
-  x86_64[name] ??= nr;
-  x32[name] ??= nr + 0x40000000;
-  if (name !== 'map_shadow_stack') i386[name] ??= nr;
-}
 const pf = defines(path.join(inc, 'x86_64-linux-gnu', 'bits', 'socket.h'), /^#define\s+PF_(\w+)\s+(\w+)/gm);
 const af = Object.fromEntries(
   Object.entries(pf)

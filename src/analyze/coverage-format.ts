@@ -1,7 +1,7 @@
 // The coverage report as text (for a terminal or a CI log) and as versioned JSON (for tools).
-import { visible } from '../diff/sanitize.js';
 import { stableJson } from '../util/json.js';
 import { COVERAGE_KINDS, type CoverageItems, type CoverageKind, type CoverageReport } from './coverage.js';
+import { visible } from '../util/strings.js';
 
 /** Version of the JSON coverage format; bumped when a field changes meaning. */
 export const COVERAGE_JSON_VERSION = 1;

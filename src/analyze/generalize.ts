@@ -4,7 +4,8 @@ import type { FileAccess } from '../recording/types.js';
 import type { FileRule, PathPart, Provenance } from './policy-types.js';
 import { sortAccesses } from '../recording/normalize.js';
 import { byCodeUnit } from '../util/json.js';
-import { compactPattern, isLiteralPattern, patternText, quoteForMessage, splitLastSegment } from './pattern.js';
+import { compactPattern, isLiteralPattern, patternText, splitLastSegment } from './pattern.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** The generalisation steps, in the order they are applied and reported. */
 export type GeneralizationStep = 'proc-pid' | 'proc-tid' | 'temp-name' | 'hash' | 'dir-many';

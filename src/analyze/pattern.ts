@@ -66,11 +66,3 @@ export function literalPrefix(parts: readonly PathPart[]): string {
   }
   return s;
 }
-
-/** A path or pattern quoted for a message: JSON escapes, plus \u escapes for invisible and bidi characters a terminal would hide. */
-export function quoteForMessage(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}

@@ -5,9 +5,9 @@ import type { Policy, Provenance, SyscallRule } from './policy-types.js';
 import { runtimeLayer } from '../render/runtime-layers.js';
 import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
-import { quoteForMessage } from './pattern.js';
 import { generalizeFiles, DEFAULT_DIR_THRESHOLD, type FileObservation } from './generalize.js';
 import { expandRecording } from '../recording/provenance.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** Names a profile may have: they become file names, AppArmor profile names and Kubernetes references. */
 export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -3,9 +3,9 @@ import { formatJson } from '../diff/format-json.js';
 import { formatMarkdown, mdCode, mdText } from '../diff/format-markdown.js';
 import { formatText } from '../diff/format-text.js';
 import type { DiffFormat } from '../diff/format.js';
-import { visible } from '../diff/sanitize.js';
 import { stableJson } from '../util/json.js';
 import { isDrift, type CheckedFile, type CheckStatus } from './check-compare.js';
+import { visible } from '../util/strings.js';
 
 /** Version of the JSON check report; bumped when a field changes meaning. */
 export const CHECK_JSON_VERSION = 1;

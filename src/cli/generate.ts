@@ -1,13 +1,13 @@
 // `tracewall generate`: recordings in, NAME.seccomp.json + NAME.apparmor + NAME.k8s.yaml out (all or nothing).
+import { loadDockerDefault } from '../util/package-files.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
-import { visible } from '../diff/sanitize.js';
 import { readRecording } from '../recording/io.js';
 import { writeFilesAtomic } from '../util/atomic.js';
-import { fromRoot } from '../util/paths.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
 import { reportCoverage } from './coverage.js';
+import { visible } from '../util/strings.js';
 
 /** The implied runtime layer, shared with check (see profiles.ts). */
 export { impliedRuntime } from './profiles.js';
@@ -37,7 +37,7 @@ export async function generateCommand(
     summary: s,
   } = renderProfiles(recordings, {
     ...settings,
-    dockerDefaultPath: fromRoot('src', 'validate', 'schemas', 'docker-default-seccomp.json'),
+    dockerDefault: loadDockerDefault(),
   });
   const written = rendered.map((f) => ({ file: path.join(opts.output, f.file), data: f.data }));
   writeFilesAtomic(written);

@@ -2,6 +2,7 @@
 import { oneOf, checkName } from './options.js';
 import { buildPolicy } from '../analyze/policy.js';
 import { renderAll, type RenderSummary } from '../render/index.js';
+import { loadTemplate } from '../util/package-files.js';
 import { expandRecording } from '../recording/provenance.js';
 import type { Recording } from '../recording/types.js';
 
@@ -24,8 +25,8 @@ export interface ProfileSettings {
   apparmorAnnotation: boolean;
   /** The runtime layer for no_new_privs set (true) or not (false); default: what the recordings' bundles set. */
   noNewPrivileges?: boolean;
-  /** Docker's default seccomp profile, for the summary's comparison. */
-  dockerDefaultPath?: string;
+  /** Docker's default seccomp profile (parsed), for the summary's comparison. */
+  dockerDefault?: unknown;
 }
 
 /** One file to write, by its name inside the output directory. */
@@ -91,7 +92,8 @@ export function renderProfiles(
     format: settings.format,
     defaultAction: settings.defaultAction,
     apparmorAnnotation: settings.apparmorAnnotation,
-    ...(settings.dockerDefaultPath === undefined ? {} : { dockerDefaultPath: settings.dockerDefaultPath }),
+    apparmorTemplate: loadTemplate('apparmor'),
+    ...(settings.dockerDefault === undefined ? {} : { dockerDefault: settings.dockerDefault }),
   });
   const files: ProfileFile[] = [
     { file: `${name}.seccomp.${settings.format === 'spo' ? 'yaml' : 'json'}`, data: out.seccomp },

@@ -2,9 +2,9 @@
 // folded away). Subjects are code spans with pipes escaped; other text is backslash-escaped: a hostile file name
 // cannot break the table, start a link, or ping anyone.
 import { total } from './report.js';
-import { visible } from './sanitize.js';
 import { summaryLine, wideningLine } from './summary.js';
 import { DIFF_RISKS, type DiffReport, type DiffRisk } from './types.js';
+import { visible } from '../util/strings.js';
 
 const MARKER = { added: '+', removed: '-', changed: '~' } as const;
 const FOLDED: ReadonlySet<DiffRisk> = new Set(['low', 'info']);

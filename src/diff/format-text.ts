@@ -1,8 +1,8 @@
 // The report for a terminal: a header, the summary, then one line per finding grouped by risk, with +/-/~ markers.
 // ANSI colour only when asked (the CLI asks when stdout is a terminal and NO_COLOR is unset).
-import { visible } from './sanitize.js';
 import { summaryLine, wideningLine } from './summary.js';
 import { DIFF_RISKS, type DiffFinding, type DiffReport, type DiffRisk } from './types.js';
+import { visible } from '../util/strings.js';
 
 const MARKER: Readonly<Record<DiffFinding['change'], string>> = { added: '+', removed: '-', changed: '~' };
 const RISK_COLOUR: Readonly<Record<DiffRisk, string>> = {

@@ -1,7 +1,6 @@
 // The securityContext a container effectively runs with: container fields over pod fields, capabilities resolved
 // against the runtime's default set, seccomp and AppArmor profiles (fields or the legacy annotation) as one label.
-import { byCodeUnit } from '../util/json.js';
-import { asObject } from '../validate/seccomp-rules.js';
+import { asObject, byCodeUnit } from '../util/json.js';
 import type { K8sContainer } from './k8s-model.js';
 import { RUNTIME_DEFAULT_CAPABILITIES } from './k8s-risk.js';
 

@@ -1,6 +1,5 @@
 // Comparing Kubernetes YAML: container securityContexts by container name, pod-level host settings, volumes.
-import { byCodeUnit } from '../util/json.js';
-import { asObject } from '../validate/seccomp-rules.js';
+import { asObject, byCodeUnit } from '../util/json.js';
 import { capabilityRiskOf } from '../validate/risk-catalogue.js';
 import { effectiveContext, RESTRICTED_BASELINE, type EffectiveContext } from './k8s-context.js';
 import type { K8sModel, K8sPod } from './k8s-model.js';

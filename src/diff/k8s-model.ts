@@ -3,7 +3,7 @@
 // securityContext snippets.
 import { parseAllDocuments } from 'yaml';
 import { badInput } from '../errors.js';
-import { asObject } from '../validate/seccomp-rules.js';
+import { asObject } from '../util/json.js';
 
 /** One container: where it is, its securityContext and the pod-level one it inherits. */
 export interface K8sContainer {

@@ -1,8 +1,8 @@
 // A seccomp profile (Docker or plain OCI format, or an OCI config.json's linux.seccomp) reduced to what an x86_64 host
 // enforces: the default action, the architectures, and per syscall name the (action, condition) pairs of its rules.
 import { badInput } from '../errors.js';
-import { byCodeUnit } from '../util/json.js';
-import { actionKey, appliesOnX86, asObject, ruleViews, type RuleFilter } from '../validate/seccomp-rules.js';
+import { asObject, byCodeUnit } from '../util/json.js';
+import { actionKey, appliesOnX86, ruleViews, type RuleFilter } from '../validate/seccomp-rules.js';
 
 /** One rule's effect on one syscall name; empty strings mean no condition of that sort. */
 export interface SeccompEntry {

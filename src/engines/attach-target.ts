@@ -121,7 +121,7 @@ async function describe(engine: EngineName, ref: string, c: Inspected): Promise<
     cwd: c.Config?.WorkingDir || '/',
     noNewPrivileges: secOpts.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o)),
   };
-  let engineVersion = 'unknown';
+  let engineVersion: string;
   try {
     engineVersion = await ENGINES[engine].version();
   } catch (err) {

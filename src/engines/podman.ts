@@ -2,7 +2,6 @@
 // wrapper lives at a stable path because podman remembers a container's runtime for later stop/rm/start calls.
 import path from 'node:path';
 import { toolMissing } from '../errors.js';
-import type { RuntimeName } from '../trace/runtime-command.js';
 import { engineCli, firstLine, runtimeDir, type Engine } from './engine.js';
 
 /** The podman engine, configured as the user's podman is (containers.conf, storage.conf, CONTAINERS_CONF...). */

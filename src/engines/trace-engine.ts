@@ -25,12 +25,13 @@ import { docker } from './docker.js';
 import { podman } from './podman.js';
 import { ociProcess, type OciProcess } from './oci-process.js';
 import { runEngine, type EngineRunResult } from './engine-run.js';
+import { GRACE_MS, type Interruption } from '../trace/interrupt.js';
 
 /** The engines by name. */
 export const ENGINES: Readonly<Record<EngineName, Engine>> = { docker, podman };
 
 /** Seconds `docker stop` gives the container on SIGINT/SIGTERM before SIGKILL (docker's own default). */
-export const STOP_GRACE_SECONDS = 10;
+export const STOP_GRACE_SECONDS = GRACE_MS.container / 1000;
 
 /** A traced container run: the strace log and what the recording says about its target, or why there is none. */
 export type EngineTrace = EngineRunResult & { tracerVersion: string; warnings: string[] } & (
@@ -42,7 +43,7 @@ export type EngineTrace = EngineRunResult & { tracerVersion: string; warnings: s
 export async function traceEngine(
   name: EngineName,
   userArgs: readonly string[],
-  opts: { runtime?: RuntimeName } = {},
+  opts: { runtime?: RuntimeName; interrupt?: Interruption } = {},
 ): Promise<EngineTrace> {
   const args = parseRunArgs(name, userArgs);
   const engine = ENGINES[name];
@@ -55,11 +56,15 @@ export async function traceEngine(
   installWrapper(wrapper, wrapperSpec(runtime, sessionsDirOf(wrapper)));
   const session = openSession(sessionsDirOf(wrapper));
   try {
-    const result = await runEngine(engine.runArgv(wrapper, session.cidFile, userArgs), {
-      containerId: () => sessionContainerId(session),
-      stop: (id) => engine.stop(id, STOP_GRACE_SECONDS),
-      kill: (id) => engine.kill(id),
-    });
+    const result = await runEngine(
+      engine.runArgv(wrapper, session.cidFile, userArgs),
+      {
+        containerId: () => sessionContainerId(session),
+        stop: (id) => engine.stop(id, STOP_GRACE_SECONDS),
+        kill: (id) => engine.kill(id),
+      },
+      opts.interrupt,
+    );
     const warnings = await finishTracer(engine, session);
     if (!sessionClaimed(session)) {
       const cid = sessionContainerId(session);

@@ -152,6 +152,7 @@ export function parseBpftraceLog(text: string): BpftraceLog {
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!;
     if (line === '' || line === BPFTRACE_LOG_HEADER || line === 'READY' || line.startsWith('Attaching ')) continue;
+    if (line.startsWith('# tracewall: ')) continue;
     const lostM = /^Lost (\d+) events/.exec(line);
     if (lostM) {
       lost += Number(lostM[1]);

@@ -195,7 +195,7 @@ export function parseLine(line: string): LineRecord {
  */
 export function parseLineIn(s: string, start: number, end: number): LineRecord {
   if (end > start && s.charCodeAt(end - 1) === 13 /* \r */) end--;
-  let i = start;
+  let i: number;
   let pid = 0;
   // `PID ` (strace -f -o), `[pid PID] ` (strace -f to a terminal), or nothing (no -f).
   if (end - start >= 5 && s.startsWith('[pid ', start)) {

@@ -109,14 +109,13 @@ export class StraceParser {
     this.lineNo++;
     if (end === start) return;
     const lineNo = this.lineNo;
-    // tracewall's own first and last lines: when the run started and ended (the calls carry no time)
+    // tracewall's own lines: when the run started and ended (the calls carry no time), which tracer made the log
     if (s.charCodeAt(start) === 35 /* # */ && s.startsWith('# tracewall: ', start)) {
-      const m = /^# tracewall: (started|ended) (\d+\.\d{6})$/.exec(s.slice(start, end));
-      if (m) {
-        if (m[1] === 'started' && this.firstTime === '') this.firstTime = m[2]!;
-        if (m[1] === 'ended') this.lastTime = m[2]!;
-        return;
-      }
+      const line = s.slice(start, end);
+      const m = /^# tracewall: (started|ended) (\d+\.\d{6})$/.exec(line);
+      if (m?.[1] === 'started' && this.firstTime === '') this.firstTime = m[2]!;
+      if (m?.[1] === 'ended') this.lastTime = m[2]!;
+      if (m || /^# tracewall: tracer \S+ \S+$/.test(line)) return;
     }
     const rec = parseLineIn(s, start, end);
     if (rec.time !== '') {

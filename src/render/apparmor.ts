@@ -1,22 +1,20 @@
 // Policy to AppArmor profile, through templates/apparmor.hbs. Every value reaching the template is either tracewall's own
 // text, a whitelisted keyword, or a path quoted and escaped by apparmor-escape.ts.
-import fs from 'node:fs';
-import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { FileAccess } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import type { FileRule, PathPart, Policy } from '../analyze/policy-types.js';
-import { compactPattern, patternText, quoteForMessage } from '../analyze/pattern.js';
+import { compactPattern, patternText } from '../analyze/pattern.js';
 import { byCodeUnit } from '../util/json.js';
-import { fromRoot } from '../util/paths.js';
 import { checkProfileName, commentText, quotePattern } from './apparmor-escape.js';
 import { selectDenies, type GrantedAccess, type ProtectiveDeny } from './apparmor-denies.js';
 import { addressFamilyName, addressFamilyValue, parseNumber } from './seccomp-args.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** Options of renderAppArmor. */
 export interface AppArmorOptions {
-  /** Directory holding apparmor.hbs (default: the package's templates/). */
-  templateDir?: string;
+  /** The text of the Handlebars template (templates/apparmor.hbs, read by the caller). */
+  template: string;
 }
 
 /** The profile text and what the renderer had to leave out or widen. */
@@ -234,19 +232,19 @@ function fileLines(rules: readonly FileRule[], warn: (m: string) => void): FileL
   return out;
 }
 
-const templates = new Map<string, HandlebarsTemplateDelegate>();
-function template(dir: string): HandlebarsTemplateDelegate {
-  const file = path.join(dir, 'apparmor.hbs');
-  let t = templates.get(file);
+/** Compiled templates by their text (compiling is deterministic; the memo only saves the work). */
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+function template(text: string): HandlebarsTemplateDelegate {
+  let t = compiled.get(text);
   if (!t) {
-    t = Handlebars.create().compile(fs.readFileSync(file, 'utf8'), { noEscape: true, strict: true });
-    templates.set(file, t);
+    t = Handlebars.create().compile(text, { noEscape: true, strict: true });
+    compiled.set(text, t);
   }
   return t;
 }
 
-/** Render the AppArmor profile of a policy. Pure except for reading the template. */
-export function renderAppArmor(policy: Policy, opts: AppArmorOptions = {}): AppArmorResult {
+/** Render the AppArmor profile of a policy. Pure: the template text comes in with the options. */
+export function renderAppArmor(policy: Policy, opts: AppArmorOptions): AppArmorResult {
   const name = checkProfileName(policy.name);
   const warnings = new Set<string>();
   const warn = (m: string) => warnings.add(m);
@@ -312,7 +310,7 @@ export function renderAppArmor(policy: Policy, opts: AppArmorOptions = {}): AppA
       note: commentText([...f.notes].sort(byCodeUnit).join('; ')),
     })),
   };
-  const text = template(opts.templateDir ?? fromRoot('templates'))(view);
+  const text = template(opts.template)(view);
   return {
     text,
     warnings: [...warnings].sort(byCodeUnit),

@@ -1,13 +1,14 @@
 // One call that renders every artefact of a policy, plus the numbers and warnings a user should see with them.
 import type { Policy } from '../analyze/policy-types.js';
 import { byCodeUnit } from '../util/json.js';
-import { patternText, quoteForMessage } from '../analyze/pattern.js';
+import { patternText } from '../analyze/pattern.js';
 import { planSeccomp, renderSeccompJson, type SeccompDefault, type SeccompFormat } from './seccomp.js';
 import { renderSeccompSpo } from './seccomp-spo.js';
 import { renderAppArmor } from './apparmor.js';
 import { k8sYaml, planK8s, type K8sOptions } from './k8s.js';
 import type { RestrictedVerdict } from './pss.js';
-import { readDockerDefaultCount, type DockerDefaultCount } from './summary.js';
+import { countDockerDefault, type DockerDefaultCount } from './summary.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** Seccomp output: Docker profile JSON, plain OCI linux.seccomp JSON, or a security-profiles-operator resource (YAML). */
 export type RenderFormat = SeccompFormat | 'spo';
@@ -17,13 +18,13 @@ export interface RenderOptions {
   /** Seccomp format (default docker: the profile format Docker, containerd and kubelet Localhost profiles read). */
   format?: RenderFormat;
   defaultAction?: SeccompDefault;
-  /** Docker's default seccomp profile, to compare the allowed count with; left out of the summary when not given. */
-  dockerDefaultPath?: string;
+  /** Docker's default seccomp profile (parsed), to compare the allowed count with; left out of the summary when not given. */
+  dockerDefault?: unknown;
   k8s?: K8sOptions;
   /** Shorthand for k8s.apparmorAnnotation. */
   apparmorAnnotation?: boolean;
-  /** Directory holding the AppArmor template (default: the package's templates/). */
-  templateDir?: string;
+  /** The AppArmor Handlebars template's text (templates/apparmor.hbs, read by the caller). */
+  apparmorTemplate: string;
 }
 
 /** What was rendered, in numbers, with everything that was widened, left out or could not be expressed. */
@@ -66,7 +67,7 @@ export interface RenderSummary {
 /** Render seccomp JSON, AppArmor profile and Kubernetes YAML for a policy, with a summary. */
 export function renderAll(
   policy: Policy,
-  opts: RenderOptions = {},
+  opts: RenderOptions,
 ): { seccomp: string; apparmor: string; k8s: string; summary: RenderSummary } {
   const format = opts.format ?? 'docker';
   const defaultAction = opts.defaultAction ?? 'errno';
@@ -75,7 +76,7 @@ export function renderAll(
       ? renderSeccompSpo(policy, { defaultAction })
       : renderSeccompJson(policy, { format, defaultAction });
   const plan = planSeccomp(policy);
-  const apparmor = renderAppArmor(policy, opts.templateDir === undefined ? {} : { templateDir: opts.templateDir });
+  const apparmor = renderAppArmor(policy, { template: opts.apparmorTemplate });
   const k8sOpts: K8sOptions = {
     ...(opts.apparmorAnnotation === undefined ? {} : { apparmorAnnotation: opts.apparmorAnnotation }),
     ...opts.k8s,
@@ -146,8 +147,8 @@ export function renderAll(
     },
     warnings,
   };
-  if (opts.dockerDefaultPath !== undefined) {
-    summary.seccomp.dockerDefault = readDockerDefaultCount(opts.dockerDefaultPath);
+  if (opts.dockerDefault !== undefined) {
+    summary.seccomp.dockerDefault = countDockerDefault(opts.dockerDefault);
     summary.dockerDefaultAllowed = summary.seccomp.dockerDefault.unconditional;
   }
   return { seccomp, apparmor: apparmor.text, k8s, summary };

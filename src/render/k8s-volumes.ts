@@ -3,8 +3,9 @@
 // holds nothing the workload used without creating it (an emptyDir starts empty and would hide image files).
 import type { FileAccess } from '../recording/types.js';
 import type { FileRule } from '../analyze/policy-types.js';
-import { literalPrefix, patternText, quoteForMessage } from '../analyze/pattern.js';
+import { literalPrefix, patternText } from '../analyze/pattern.js';
 import { byCodeUnit } from '../util/json.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** An emptyDir volume mounted where the workload writes, and the rules that need it. */
 export interface ScratchMount {

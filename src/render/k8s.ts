@@ -5,9 +5,9 @@ import type { Policy } from '../analyze/policy-types.js';
 import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
 import { checkProfileName } from './apparmor-escape.js';
-import { quoteForMessage } from '../analyze/pattern.js';
 import { evaluateRestricted, type ContainerSecurityContext, type RestrictedVerdict } from './pss.js';
 import { planScratch, type ScratchPlan } from './k8s-volumes.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** Options of the Kubernetes example. */
 export interface K8sOptions {

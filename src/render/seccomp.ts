@@ -4,7 +4,6 @@ import { ABIS } from '../recording/types.js';
 import type { Policy } from '../analyze/policy-types.js';
 import { X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS } from '../syscalls/table.generated.js';
 import { byCodeUnit } from '../util/json.js';
-import { quoteForMessage } from '../analyze/pattern.js';
 import { badInput } from '../errors.js';
 import {
   addressFamilyName,
@@ -13,6 +12,7 @@ import {
   CLONE_NAMESPACE_MASK,
   personalityValue,
 } from './seccomp-args.js';
+import { quoteForMessage } from '../util/strings.js';
 
 /** Docker's profile format (with comments) or plain OCI linux.seccomp. */
 export type SeccompFormat = 'docker' | 'oci';

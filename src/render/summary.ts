@@ -1,5 +1,4 @@
 // How many syscalls Docker's default seccomp profile allows, to compare a generated profile with.
-import fs from 'node:fs';
 import { badInput } from '../errors.js';
 
 /** Two counts of distinct syscall names in Docker's default profile, and how they were counted. */
@@ -50,15 +49,4 @@ export function countDockerDefault(profile: unknown, where = 'docker default pro
       'unconditional: distinct names in SCMP_ACT_ALLOW rules without args, includes or excludes; ' +
       'amd64: distinct names in SCMP_ACT_ALLOW rules that apply to a default amd64 container (no required capability, no other architecture), argument-restricted rules included',
   };
-}
-
-/** Read and count Docker's default profile from a file (the lead ships a copy with the package). */
-export function readDockerDefaultCount(file: string): DockerDefaultCount {
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw badInput(`${file}: cannot read Docker's default seccomp profile: ${(err as Error).message}`, err);
-  }
-  return countDockerDefault(value, file);
 }

@@ -1,4 +1,5 @@
-// Lookups over the generated syscall tables: name ↔ number per ABI, and whether a name is a known syscall.
+// Lookups over the syscall tables (generated from the headers, plus the syscalls newer than them): name ↔ number per
+// ABI, and whether a name is a known syscall.
 import type { Abi } from '../recording/types.js';
 import {
   X86_64_SYSCALLS,
@@ -8,11 +9,22 @@ import {
   SOCKET_TYPES,
   CLONE_FLAGS,
 } from './table.generated.js';
+import { NEWER_SYSCALLS } from './newer.js';
+
+/** A generated table with the syscalls newer than its headers added (a newer header always wins). */
+function withNewer(abi: Abi, table: Readonly<Record<string, number>>): Readonly<Record<string, number>> {
+  const out: Record<string, number> = { ...table };
+  for (const [name, s] of Object.entries(NEWER_SYSCALLS)) {
+    if (Object.hasOwn(out, name) || (s.only64 && abi !== 'x86_64')) continue;
+    out[name] = abi === 'x32' ? s.nr + 0x40000000 : s.nr;
+  }
+  return out;
+}
 
 const TABLES: Record<Abi, Readonly<Record<string, number>>> = {
-  x86_64: X86_64_SYSCALLS,
-  i386: I386_SYSCALLS,
-  x32: X32_SYSCALLS,
+  x86_64: withNewer('x86_64', X86_64_SYSCALLS),
+  i386: withNewer('i386', I386_SYSCALLS),
+  x32: withNewer('x32', X32_SYSCALLS),
 };
 
 const reverse = new Map<Abi, Map<number, string>>();

@@ -3,16 +3,17 @@
 // --duration, at SIGINT/SIGTERM, or when the traced processes are gone. Nothing traced is ever stopped or signalled.
 import fs from 'node:fs';
 import { badInput, toolMissing } from '../errors.js';
-import { kernelOffsets } from './bpftrace-btf.js';
 import { checkBpftrace } from './bpftrace-check.js';
-import { startTracer, type Tracer } from './bpftrace.js';
+import { programParams, startTracer, type Tracer } from './bpftrace.js';
+import { stopSignal, type Interruption } from './interrupt.js';
 
 export interface AttachOptions {
   logFile: string;
   env?: NodeJS.ProcessEnv;
-  /** Stop recording after this long (ms); otherwise at SIGINT/SIGTERM, an abort, or when the processes are gone. */
+  /** Stop recording after this long (ms); otherwise at a stop request, or when the processes are gone. */
   durationMs?: number;
-  abort?: AbortSignal;
+  /** A stop request ends the recording (before the probes are attached: cancels it); nothing traced is signalled. */
+  interrupt?: Interruption;
   /** A container's pid namespace inode: a process that enters it later (docker exec) is followed from its next exec. */
   pidNamespace?: number;
   attachTimeoutMs?: number;
@@ -143,7 +144,7 @@ export function checkAttachTarget(pid: number, what: string): void {
   // kernel threads have no memory map (and no executable); their seccomp/AppArmor confinement means nothing
   if (field('VmSize') === '' && field('Kthread') !== '0')
     throw badInput(`${what}: a kernel thread, which has no seccomp or AppArmor profile`);
-  let exe = '';
+  let exe: string;
   try {
     exe = fs.readlinkSync(`/proc/${pid}/exe`);
   } catch (err) {
@@ -223,85 +224,62 @@ function blockedCalls(pids: number[], stamp: string): string[] {
   return lines;
 }
 
-/** Record `pid` and its descendants with bpftrace until the duration, a signal, an abort, or their end. */
+/** The program's positional parameters for an attach (mode 2, or 3 with the container's pid namespace). */
+function attachParams(pid: number, pidNamespace: number | undefined): number[] {
+  return programParams(pid, pidNamespace !== undefined ? 3 : 2, [pidNamespace ?? 0, 0, 0]);
+}
+
+/** Record until the duration, a stop request, the processes' end or bpftrace's own end. */
+async function recordUntilEnd(tracer: Tracer, opts: AttachOptions, stopped: () => NodeJS.Signals | null) {
+  const deadline = opts.durationMs !== undefined ? Date.now() + opts.durationMs : Infinity;
+  for (;;) {
+    const signal = stopped();
+    if (signal) return { kind: 'signal', signal } as const;
+    if (Date.now() >= deadline) return { kind: 'duration' } as const;
+    if (![...tracer.live].some(alive)) return { kind: 'gone' } as const;
+    if (tracer.exited()) return { kind: 'tracer' } as const;
+    await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+  }
+}
+
+const TRACER_ENDED =
+  'bpftrace ended on its own while recording: the recording stops there, and its syscall counts may be missing';
+
+/** Record `pid` and its descendants with bpftrace until the duration, a stop request, or their end. */
 export async function attachWithBpftrace(pid: number, opts: AttachOptions): Promise<AttachResult> {
   const env = opts.env ?? process.env;
   const tracerVersion = await checkBpftrace(env);
-  const offsets = kernelOffsets();
-  const mode = opts.pidNamespace !== undefined ? 3 : 2;
-  const params = [
-    pid,
-    mode,
-    opts.pidNamespace ?? 0,
-    0,
-    0,
-    process.pid,
-    offsets.fileFPath,
-    offsets.mountMnt,
-    offsets.filePrivateData,
-    offsets.mountParent,
-    offsets.mountMountpoint,
-  ];
-  // Signals are ours from the start: one during bpftrace's 2-3 s of attaching cancels cleanly.
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signalled ??= signal;
-  };
-  const onInt = (): void => onSignal('SIGINT');
-  const onTerm = (): void => onSignal('SIGTERM');
-  const onAbort = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  opts.abort?.addEventListener('abort', onAbort, { once: true });
-  if (opts.abort?.aborted) onAbort();
+  const params = attachParams(pid, opts.pidNamespace);
+  // A stop request during bpftrace's 2-3 s of attaching cancels cleanly; nothing traced is ever signalled.
+  const stopped = (): NodeJS.Signals | null => (opts.interrupt?.stop?.aborted ? stopSignal(opts.interrupt.stop) : null);
   const logFd = fs.openSync(opts.logFile, 'w');
   let tracer: Tracer | undefined;
   const tAttach = process.hrtime.bigint();
   try {
-    tracer = await startTracer(params, logFd, env, opts.attachTimeoutMs);
-    if (signalled) {
+    tracer = await startTracer(params, logFd, env, opts.attachTimeoutMs, tracerVersion);
+    const cancelled = stopped();
+    if (cancelled) {
       await tracer.stop();
-      return { tracerVersion, ended: { kind: 'cancelled', signal: signalled }, seconds: 0, warnings: [] };
+      return { tracerVersion, ended: { kind: 'cancelled', signal: cancelled }, seconds: 0, warnings: [] };
     }
     const stamp = await tracer.begin();
     const t0 = process.hrtime.bigint();
     if (!alive(pid)) {
       await tracer.stop();
-      return {
-        tracerVersion,
-        ended: { kind: 'late', attachSeconds: Number(t0 - tAttach) / 1e9 },
-        seconds: 0,
-        warnings: [],
-      };
+      const attachSeconds = Number(t0 - tAttach) / 1e9;
+      return { tracerVersion, ended: { kind: 'late', attachSeconds }, seconds: 0, warnings: [] };
     }
     // What already ran (its threads, executables, users) and the calls it sits in; all of it ends the recording when gone.
     const tree = processTree(pid);
     for (const p of tree) tracer.live.add(p);
     tracer.note([...runningLines(tree, stamp), ...blockedCalls(tree, stamp)]);
     opts.onStart?.();
-
-    const deadline = opts.durationMs !== undefined ? Date.now() + opts.durationMs : Infinity;
-    let ended: AttachResult['ended'] | undefined;
-    while (!ended) {
-      if (signalled) ended = { kind: 'signal', signal: signalled };
-      else if (Date.now() >= deadline) ended = { kind: 'duration' };
-      else if (![...tracer.live].some(alive)) ended = { kind: 'gone' };
-      else if (tracer.exited()) ended = { kind: 'tracer' };
-      else await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-    }
+    const ended = await recordUntilEnd(tracer, opts, stopped);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const warnings =
-      ended.kind === 'tracer'
-        ? [
-            'bpftrace ended on its own while recording: the recording stops there, and its syscall counts may be missing',
-          ]
-        : [];
+    const warnings = ended.kind === 'tracer' ? [TRACER_ENDED] : [];
     warnings.push(...(await tracer.stop()));
     return { tracerVersion, ended, seconds, warnings };
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-    opts.abort?.removeEventListener('abort', onAbort);
     fs.closeSync(logFd);
     await tracer?.kill();
   }

@@ -11,6 +11,7 @@ import { argvHash } from './bpftrace-argv.js';
 import { kernelOffsets } from './bpftrace-btf.js';
 import { attachFailure, checkBpftrace, findBpftrace } from './bpftrace-check.js';
 import { signalAll } from './strace-tracees.js';
+import { GRACE_MS, watchInterruption, type Interruption } from './interrupt.js';
 
 /** The program, kept in the repository and run as is (parameters are positional). */
 export const BPFTRACE_PROGRAM = fromRoot('src', 'trace', 'bpftrace', 'tracewall.bt');
@@ -22,9 +23,9 @@ export interface BpftraceOptions {
   env?: NodeJS.ProcessEnv;
   /** 'inherit' (default) shares tracewall's terminal; 'pipe' captures stdout/stderr (stdin is closed). */
   stdio?: 'inherit' | 'pipe';
-  /** Aborting stops the workload as SIGTERM to tracewall would. */
-  abort?: AbortSignal;
-  /** How long the workload gets after a forwarded signal before it is killed (ms). */
+  /** Requests to stop the workload early (the CLI's SIGINT/SIGTERM). */
+  interrupt?: Interruption;
+  /** How long the workload gets after a forwarded signal before it is killed (ms; default GRACE_MS.command). */
   graceMs?: number;
   /** Who gets a forwarded SIGINT/SIGTERM: every application process ('all'), or only the command ('root': a container runtime). */
   forward?: 'all' | 'root';
@@ -82,107 +83,116 @@ function waitClose(child: ChildProcess): Promise<{ code: number | null; signal: 
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }
 
-/** Run `argv` under bpftrace writing tracewall's log to opts.logFile; resolves when the workload and its descendants ended. */
-export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): Promise<BpftraceResult> {
-  if (argv.length === 0) throw badInput('nothing to trace: the command is empty (expected `-- COMMAND [ARG...]`)');
-  const env = opts.env ?? process.env;
-  const cwd = opts.cwd ?? process.cwd();
-  const tracerVersion = await checkBpftrace(env);
-  const offsets = kernelOffsets();
-  resolveCommand(argv[0]!, env, cwd);
-  const stdio = opts.stdio ?? 'inherit';
-  const warnings: string[] = [];
+/** A workload started stopped: it runs once continued; its output is kept when piped. */
+interface StoppedWorkload {
+  pid: number;
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => { stdout: string; stderr: string };
+}
 
-  // The workload stops itself before anything else; exec keeps its pid, which the program follows. The shell would
-  // export a corrected PWD: the command gets PWD exactly as tracewall was given it.
-  const work = spawn('/bin/sh', ['-c', WRAPPER, 'tracewall', ...argv], {
+/**
+ * Start `argv` so that it stops itself before anything else (exec keeps its pid, which the program follows). The shell
+ * would export a corrected PWD: the command gets PWD exactly as tracewall was given it.
+ */
+async function startStopped(argv: string[], env: NodeJS.ProcessEnv, cwd: string, stdio: 'inherit' | 'pipe') {
+  const child = spawn('/bin/sh', ['-c', WRAPPER, 'tracewall', ...argv], {
     cwd,
     env: { ...env, TRACEWALL_PWD: env.PWD ?? '', TRACEWALL_PWD_SET: env.PWD === undefined ? '0' : '1' },
     stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
   });
   let out = '';
   let err = '';
-  work.stdout?.on('data', (d: Buffer) => {
+  child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  work.stderr?.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
   });
-  const workDone = waitClose(work);
-  const pid = work.pid!;
+  const w: StoppedWorkload = {
+    pid: child.pid!,
+    child,
+    done: waitClose(child),
+    output: () => ({ stdout: out, stderr: err }),
+  };
+  for (let i = 0; procState(w.pid) !== 'T'; i++) {
+    if (procState(w.pid) === null || child.exitCode !== null || i > 1000) {
+      await w.done;
+      throw badInput(
+        `cannot start ${JSON.stringify(argv[0])}: the workload did not reach its start line (${err.trim() || 'it exited'})`,
+      );
+    }
+    await sleep(5);
+  }
+  return w;
+}
+
+/** The program's positional parameters (see tracewall.bt): root pid, start mode and its three values, then tracewall's
+ * pid and the kernel structure offsets read from BTF. */
+export function programParams(pid: number, mode: number, values: [number, number, number]): number[] {
+  const o = kernelOffsets();
+  return [
+    pid,
+    mode,
+    ...values,
+    process.pid,
+    o.fileFPath,
+    o.mountMnt,
+    o.filePrivateData,
+    o.mountParent,
+    o.mountMountpoint,
+  ];
+}
+
+/** The parameters of a launch: start at the root's first exec, or at the entrypoint whose argv hashes so. */
+function launchParams(pid: number, startAt: { argv: string[] } | undefined): number[] {
+  const hash = startAt ? argvHash(startAt.argv) : { argc: 0, low: 0, high: 0 };
+  return programParams(pid, startAt ? 1 : 0, [hash.argc, hash.low, hash.high]);
+}
+
+/** Continue the workload and wait for it, and for descendants that outlived it (daemons, as under strace -f). */
+async function runToEnd(w: StoppedWorkload, live: Set<number>) {
+  process.kill(w.pid, 'SIGCONT');
+  const ended = await w.done;
+  while ([...live].some((t) => procState(t) !== null && procState(t) !== 'Z')) await sleep(50);
+  return ended;
+}
+
+/** Run `argv` under bpftrace writing tracewall's log to opts.logFile; resolves when the workload and its descendants ended. */
+export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): Promise<BpftraceResult> {
+  if (argv.length === 0) throw badInput('nothing to trace: the command is empty (expected `-- COMMAND [ARG...]`)');
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const tracerVersion = await checkBpftrace(env);
+  resolveCommand(argv[0]!, env, cwd);
+  const stdio = opts.stdio ?? 'inherit';
+  const w = await startStopped(argv, env, cwd, stdio);
   let tracer: Tracer | undefined;
   const logFd = fs.openSync(opts.logFile, 'w');
   try {
-    for (let i = 0; procState(pid) !== 'T'; i++) {
-      if (procState(pid) === null || work.exitCode !== null || i > 1000)
-        throw badInput(
-          `cannot start ${JSON.stringify(argv[0])}: the workload did not reach its start line (${err.trim() || 'it exited'})`,
-        );
-      await sleep(5);
-    }
-    const hash = opts.startAt ? argvHash(opts.startAt.argv) : { argc: 0, low: 0, high: 0 };
-    const params = [
-      pid,
-      opts.startAt ? 1 : 0,
-      hash.argc,
-      hash.low,
-      hash.high,
-      process.pid,
-      offsets.fileFPath,
-      offsets.mountMnt,
-      offsets.filePrivateData,
-      offsets.mountParent,
-      offsets.mountMountpoint,
-    ];
-    tracer = await startTracer(params, logFd, env, opts.attachTimeoutMs);
+    tracer = await startTracer(launchParams(w.pid, opts.startAt), logFd, env, opts.attachTimeoutMs, tracerVersion);
     const live = tracer.live;
-
-    // Signals: the workload gets them (all of it, or the runtime only), then SIGKILL after the grace period.
-    let interrupted: NodeJS.Signals | null = null;
-    const timers: NodeJS.Timeout[] = [];
-    const killAll = (): void => signalAll([pid, ...live], 'SIGKILL');
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (interrupted) {
-        killAll();
-        return;
-      }
-      interrupted = sig;
-      signalAll(opts.forward === 'root' ? [pid] : [pid, ...live], sig);
-      timers.push(setTimeout(killAll, opts.graceMs ?? 3000).unref());
-    };
-    const onInt = (): void => onSignal('SIGINT');
-    const onTerm = (): void => onSignal('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    const onAbort = (): void => onSignal('SIGTERM');
-    opts.abort?.addEventListener('abort', onAbort, { once: true });
-    if (opts.abort?.aborted) onAbort();
+    // The workload gets a stop request's signal (all of it, or the runtime only), then SIGKILL after the grace period.
+    const graceMs = opts.graceMs ?? GRACE_MS.command;
+    const watch = watchInterruption(opts.interrupt, graceMs, {
+      stop: (sig) => signalAll(opts.forward === 'root' ? [w.pid] : [w.pid, ...live], sig),
+      kill: () => signalAll([w.pid, ...live], 'SIGKILL'),
+    });
     let ended: { code: number | null; signal: NodeJS.Signals | null };
     try {
-      process.kill(pid, 'SIGCONT');
-      ended = await workDone;
-      // Descendants that outlived the command (daemons) are part of the workload, as under strace -f.
-      while ([...live].some((t) => procState(t) !== null && procState(t) !== 'Z')) await sleep(50);
+      ended = await runToEnd(w, live);
     } finally {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      opts.abort?.removeEventListener('abort', onAbort);
-      for (const t of timers) clearTimeout(t);
+      watch.dispose();
     }
-    warnings.push(...(await tracer.stop()));
-    return {
-      exitCode: ended.code,
-      signal: ended.signal,
-      tracerVersion,
-      interrupted,
-      warnings,
-      ...(stdio === 'pipe' ? { stdout: out, stderr: err } : {}),
-    };
+    const warnings = await tracer.stop();
+    const output = stdio === 'pipe' ? w.output() : {};
+    const interrupted = watch.interrupted();
+    return { exitCode: ended.code, signal: ended.signal, tracerVersion, interrupted, warnings, ...output };
   } finally {
     fs.closeSync(logFd);
-    if (work.exitCode === null && work.signalCode === null) signalAll([pid], 'SIGKILL');
+    if (w.child.exitCode === null && w.child.signalCode === null) signalAll([w.pid], 'SIGKILL');
     if (tracer) signalAll([...tracer.live], 'SIGKILL');
-    await workDone;
+    await w.done;
     await tracer?.kill();
   }
 }
@@ -203,6 +213,92 @@ export interface Tracer {
   begin(timeoutMs?: number): Promise<string>;
 }
 
+/** Reads bpftrace's output as it comes: copies it to the log, tracks READY, the live processes and the A line. */
+class OutputReader {
+  readonly live = new Set<number>();
+  ready = false;
+  begun = '';
+  private carry = '';
+  private notes: string[] = [];
+
+  constructor(private readonly logFd: number) {}
+
+  data(d: Buffer): void {
+    fs.writeSync(this.logFd, d);
+    const lines = (this.carry + d.toString('latin1')).split('\n');
+    this.carry = lines.pop() ?? '';
+    for (const l of lines) this.line(l);
+    if (this.carry === '') this.flushNotes();
+  }
+
+  private line(l: string): void {
+    if (l === 'READY') this.ready = true;
+    else if (l.startsWith('F ')) this.live.add(Number(l.split(' ')[3]));
+    else if (l.startsWith('A ')) {
+      this.live.add(Number(l.split(' ')[2]));
+      this.begun = l.split(' ')[1]!;
+    } else if (l.startsWith('Q ')) this.live.delete(Number(l.split(' ')[2]));
+  }
+
+  /** tracewall's own lines go between bpftrace's, never inside one. */
+  note(lines: string[]): void {
+    this.notes.push(...lines);
+    if (this.carry === '') this.flushNotes();
+  }
+
+  /** After bpftrace ended: end a line it cut short, then write what is still waiting. */
+  finish(): void {
+    if (this.carry !== '') fs.writeSync(this.logFd, '\n');
+    this.carry = '';
+    this.flushNotes();
+  }
+
+  private flushNotes(): void {
+    if (this.notes.length === 0) return;
+    fs.writeSync(this.logFd, this.notes.map((l) => `${l}\n`).join(''));
+    this.notes = [];
+  }
+}
+
+/** Wait until bpftrace printed READY (every probe attached); toolMissing (exit 3) with its reason when it cannot. */
+async function waitReady(
+  r: OutputReader,
+  running: () => boolean,
+  done: Promise<unknown>,
+  why: () => string,
+  ms: number,
+) {
+  const deadline = Date.now() + ms;
+  while (!r.ready) {
+    if (!running()) {
+      await done;
+      throw toolMissing(`bpftrace could not attach its probes: ${attachFailure(why())}`);
+    }
+    if (Date.now() > deadline)
+      throw toolMissing(
+        `bpftrace did not attach its probes within ${Math.round(ms / 1000)} s: ${attachFailure(why())}`,
+      );
+    await sleep(10);
+  }
+}
+
+/** SIGINT bpftrace (it prints its maps then) and wait for it to end; warnings when it had to be killed. */
+async function stopBpftrace(child: ChildProcess, done: Promise<unknown>, kill: () => Promise<void>): Promise<string[]> {
+  await sleep(200);
+  child.kill('SIGINT');
+  let stopTimer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([
+    done,
+    new Promise<null>((r) => {
+      stopTimer = setTimeout(() => r(null), 20_000);
+    }),
+  ]);
+  clearTimeout(stopTimer);
+  if (stopped !== null) return [];
+  await kill();
+  return ['bpftrace did not stop within 20 s of SIGINT and was killed: its counts may be missing'];
+}
+
 /** Start bpftrace on tracewall's program with positional `params`, writing the log header and its output to `logFd`;
  * resolves once every probe is attached (READY), throws toolMissing (exit 3) with bpftrace's reason when it cannot attach. */
 export async function startTracer(
@@ -210,8 +306,9 @@ export async function startTracer(
   logFd: number,
   env: NodeJS.ProcessEnv,
   attachTimeoutMs = 60_000,
+  version = 'unknown',
 ): Promise<Tracer> {
-  fs.writeSync(logFd, `${BPFTRACE_LOG_HEADER}\n`);
+  fs.writeSync(logFd, `${BPFTRACE_LOG_HEADER}\n# tracewall: tracer bpftrace ${version}\n`);
   const child = spawn(
     findBpftrace(env) ?? 'bpftrace',
     ['--no-warnings', '-B', 'line', BPFTRACE_PROGRAM, ...params.map(String)],
@@ -221,35 +318,12 @@ export async function startTracer(
       detached: true,
     },
   );
-  const live = new Set<number>();
+  const reader = new OutputReader(logFd);
   let tracerErr = '';
-  let ready = false;
-  let begun = '';
-  let carry = '';
-  let notes: string[] = [];
-  const flushNotes = (): void => {
-    if (notes.length === 0) return;
-    fs.writeSync(logFd, notes.map((l) => `${l}\n`).join(''));
-    notes = [];
-  };
   child.stderr!.on('data', (d: Buffer) => {
     tracerErr += d.toString();
   });
-  child.stdout!.on('data', (d: Buffer) => {
-    fs.writeSync(logFd, d);
-    const text = carry + d.toString('latin1');
-    const lines = text.split('\n');
-    carry = lines.pop() ?? '';
-    for (const l of lines) {
-      if (l === 'READY') ready = true;
-      else if (l.startsWith('F ')) live.add(Number(l.split(' ')[3]));
-      else if (l.startsWith('A ')) {
-        live.add(Number(l.split(' ')[2]));
-        begun = l.split(' ')[1]!;
-      } else if (l.startsWith('Q ')) live.delete(Number(l.split(' ')[2]));
-    }
-    if (carry === '') flushNotes();
-  });
+  child.stdout!.on('data', (d: Buffer) => reader.data(d));
   const done = waitClose(child);
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   const kill = async (): Promise<void> => {
@@ -257,65 +331,47 @@ export async function startTracer(
     child.kill('SIGKILL');
     await done;
   };
-  const deadline = Date.now() + attachTimeoutMs;
-  while (!ready) {
-    if (!running()) {
-      await done;
-      throw toolMissing(`bpftrace could not attach its probes: ${attachFailure(tracerErr)}`);
-    }
-    if (Date.now() > deadline) {
-      await kill();
-      throw toolMissing(
-        `bpftrace did not attach its probes within ${Math.round(attachTimeoutMs / 1000)} s: ${attachFailure(tracerErr)}`,
-      );
-    }
-    await sleep(10);
+  try {
+    await waitReady(reader, running, done, () => tracerErr, attachTimeoutMs);
+  } catch (err) {
+    await kill();
+    throw err;
   }
   return {
-    live,
+    live: reader.live,
     exited: () => !running(),
     kill,
-    begin: async (timeoutMs = 15_000) => {
-      const until = Date.now() + timeoutMs;
-      while (!begun) {
-        if (!running()) throw toolMissing(`bpftrace ended before recording started: ${attachFailure(tracerErr)}`);
-        if (Date.now() > until) {
-          await kill();
-          throw toolMissing(
-            `bpftrace did not start recording within ${Math.round(timeoutMs / 1000)} s of attaching (its program never saw tracewall's signal)`,
-          );
-        }
-        // the program's kill probe sees this call (tracewall is its $6) and starts recording
-        process.kill(child.pid!, 0);
-        await sleep(10);
-      }
-      return begun;
-    },
-    note: (lines) => {
-      notes.push(...lines);
-      if (carry === '') flushNotes();
-    },
+    begin: (timeoutMs = 15_000) => beginRecording(reader, child, running, kill, () => tracerErr, timeoutMs),
+    note: (lines) => reader.note(lines),
     stop: async () => {
-      const warnings: string[] = [];
-      await sleep(200);
-      child.kill('SIGINT');
-      let stopTimer: NodeJS.Timeout | undefined;
-      const stopped = await Promise.race([
-        done,
-        new Promise<null>((r) => {
-          stopTimer = setTimeout(() => r(null), 20_000);
-        }),
-      ]);
-      clearTimeout(stopTimer);
-      if (stopped === null) {
-        await kill();
-        warnings.push('bpftrace did not stop within 20 s of SIGINT and was killed: its counts may be missing');
-      }
+      const warnings = await stopBpftrace(child, done, kill);
       await sleep(0);
-      if (carry !== '') fs.writeSync(logFd, '\n');
-      carry = '';
-      flushNotes();
+      reader.finish();
       return warnings;
     },
   };
+}
+
+/** Attach modes: signal the program (its kill probe sees tracewall's call) until its A line says recording started. */
+async function beginRecording(
+  r: OutputReader,
+  child: ChildProcess,
+  running: () => boolean,
+  kill: () => Promise<void>,
+  why: () => string,
+  timeoutMs: number,
+): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (!r.begun) {
+    if (!running()) throw toolMissing(`bpftrace ended before recording started: ${attachFailure(why())}`);
+    if (Date.now() > until) {
+      await kill();
+      throw toolMissing(
+        `bpftrace did not start recording within ${Math.round(timeoutMs / 1000)} s of attaching (its program never saw tracewall's signal)`,
+      );
+    }
+    process.kill(child.pid!, 0);
+    await sleep(10);
+  }
+  return r.begun;
 }

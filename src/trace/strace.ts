@@ -7,6 +7,7 @@ import { badInput, toolMissing } from '../errors.js';
 import { runInPty } from './strace-pty.js';
 import { signalAll, traceesOf, TraceeSet } from './strace-tracees.js';
 import { rawCalls } from '../syscalls/semantics.js';
+import { GRACE_MS, watchInterruption, type Interruption } from './interrupt.js';
 
 /**
  * strace's arguments for a recording log. -f follows forks and threads; --quiet=attach drops attach/detach noise but keeps
@@ -48,6 +49,17 @@ export const RAW_CALLS: readonly string[] = rawCalls();
 export function stampLine(kind: 'started' | 'ended', epochMs = performance.timeOrigin + performance.now()): string {
   const us = Math.round(epochMs * 1000);
   return `# tracewall: ${kind} ${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}\n`;
+}
+
+/** The line tracewall writes second in a log: which tracer (and version) made it, so a rebuilt recording says so too. */
+export function versionLine(tracer: 'strace' | 'bpftrace', version: string): string {
+  return `# tracewall: tracer ${tracer} ${version}\n`;
+}
+
+/** The tracer version a log's own version line names, or undefined for logs made before tracewall wrote one. */
+export function logTracerVersion(text: string): string | undefined {
+  const m = /^# tracewall: tracer \S+ (\S+)$/m.exec(text.slice(0, 4096));
+  return m ? m[1] : undefined;
 }
 
 const INSTALL_HINT = 'install the Debian package strace (apt-get install strace)';
@@ -107,9 +119,9 @@ export interface TraceOptions {
   pidns?: boolean;
   /** 'inherit' (default) shares tracewall's terminal; 'pipe' captures stdout/stderr (stdin is closed). */
   stdio?: 'inherit' | 'pipe';
-  /** Aborting stops the workload as SIGTERM to tracewall would. */
-  abort?: AbortSignal;
-  /** How long the workload gets after a forwarded signal before it is killed (ms). */
+  /** Requests to stop the workload early (the CLI's SIGINT/SIGTERM). */
+  interrupt?: Interruption;
+  /** How long the workload gets after a forwarded signal before it is killed (ms; default GRACE_MS.command). */
   graceMs?: number;
   /**
    * Who gets a forwarded SIGINT/SIGTERM: 'all' traced processes (as a terminal's Ctrl-C reaches a process group; the
@@ -140,54 +152,28 @@ export interface TraceResult {
 /** How often the tracees are listed while strace runs, so that those it leaves behind if it dies can be killed (ms). */
 const TRACEE_POLL_MS = 250;
 
-/** Forwards SIGINT/SIGTERM (and an abort) to the tracees, then kills what is left after a grace period. */
-function watchInterrupts(
-  tracerPid: () => number | undefined,
-  abort: AbortSignal | undefined,
-  graceMs: number,
-  forward: 'all' | 'root',
-) {
-  let first: NodeJS.Signals | null = null;
-  const timers: NodeJS.Timeout[] = [];
-  const killAll = (): void => {
-    const pid = tracerPid();
-    if (pid === undefined) return;
-    signalAll(traceesOf(pid), 'SIGKILL');
-    timers.push(
-      setTimeout(() => {
-        // strace did not exit once its tracees were killed: kill it, then anything it still held.
+/**
+ * Stop requests: the signal goes to the tracees (strace blocks fatal signals when it runs a command with -o, so the
+ * workload itself must get it): all of them, or the root command only. Kill: every tracee, then, should strace not
+ * exit once they are gone, strace and whatever it still held.
+ */
+function interruptHandlers(tracerPid: () => number | undefined, graceMs: number, forward: 'all' | 'root') {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    clear: (): void => clearTimeout(timer),
+    stop: (sig: NodeJS.Signals): void => {
+      const pid = tracerPid();
+      if (pid !== undefined) signalAll(traceesOf(pid, forward === 'root'), sig);
+    },
+    kill: (): void => {
+      const pid = tracerPid();
+      if (pid === undefined) return;
+      signalAll(traceesOf(pid), 'SIGKILL');
+      timer = setTimeout(() => {
         signalAll(traceesOf(pid), 'SIGKILL');
         signalAll([pid], 'SIGKILL');
-      }, graceMs).unref(),
-    );
-  };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (first !== null) {
-      killAll();
-      return;
-    }
-    first = sig;
-    const pid = tracerPid();
-    // strace blocks fatal signals when it runs a command with -o, so the workload itself must get the signal.
-    if (pid !== undefined) signalAll(traceesOf(pid, forward === 'root'), sig);
-    timers.push(setTimeout(killAll, graceMs).unref());
-  };
-  const onInt = (): void => onSignal('SIGINT');
-  const onTerm = (): void => onSignal('SIGTERM');
-  const onAbort = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  if (abort) {
-    if (abort.aborted) setImmediate(onAbort);
-    else abort.addEventListener('abort', onAbort, { once: true });
-  }
-  return {
-    interrupted: (): NodeJS.Signals | null => first,
-    dispose: (): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      abort?.removeEventListener('abort', onAbort);
-      for (const t of timers) clearTimeout(t);
+      }, graceMs);
+      timer.unref();
     },
   };
 }
@@ -198,6 +184,53 @@ function envOf(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
   return out;
 }
 
+type RunResult = Omit<TraceResult, 'interrupted' | 'tracerVersion' | 'tracerDied'>;
+
+/** Run strace with `args` in a pty or with plain stdio; `onSpawn` learns its pid. */
+async function runStrace(args: string[], opts: TraceOptions, onSpawn: (pid: number) => void): Promise<RunResult> {
+  const stdio = opts.stdio ?? 'inherit';
+  if (opts.pty) {
+    const r = await runInPty('strace', args, { cwd: opts.cwd, env: envOf(opts.env), stdio, onSpawn });
+    return { exitCode: r.exitCode, signal: r.signal, ...(stdio === 'pipe' ? { stdout: r.output, stderr: '' } : {}) };
+  }
+  const sub = execa('strace', args, {
+    cwd: opts.cwd,
+    env: envOf(opts.env),
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    stdin: stdio === 'pipe' ? 'ignore' : 'inherit',
+    stdout: stdio,
+    stderr: stdio,
+  });
+  if (sub.pid !== undefined) onSpawn(sub.pid);
+  const r = await sub;
+  if (r.exitCode === undefined && r.signal === undefined && r.code === 'ENOENT')
+    throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
+  return {
+    exitCode: r.exitCode ?? null,
+    signal: r.signal ?? null,
+    ...(stdio === 'pipe' ? { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') } : {}),
+  };
+}
+
+/** After strace exited: end the log with tracewall's own last line (a line strace cut short gets its end first). */
+function endLog(logFile: string): void {
+  try {
+    const size = fs.statSync(logFile).size;
+    const fd = fs.openSync(logFile, 'r');
+    const last = Buffer.alloc(1);
+    try {
+      fs.readSync(fd, last, 0, 1, Math.max(0, size - 1));
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.appendFileSync(logFile, (size > 0 && last[0] !== 10 ? '\n' : '') + stampLine('ended'));
+  } catch {
+    // no log: nothing to end
+  }
+}
+
 /** Run `argv` under strace writing the log to opts.logFile; resolves when the workload (and strace) ended. */
 export async function traceCommand(argv: string[], opts: TraceOptions): Promise<TraceResult> {
   if (argv.length === 0) throw badInput('nothing to trace: the command is empty (expected `-- COMMAND [ARG...]`)');
@@ -205,76 +238,30 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
   await checkPtrace();
   const logFile = path.resolve(opts.logFile);
   const args = [...straceArgs(logFile, { pidns: opts.pidns }), '--', ...argv];
-  fs.writeFileSync(logFile, stampLine('started'));
-  const stdio = opts.stdio ?? 'inherit';
-  const graceMs = opts.graceMs ?? 3000;
+  fs.writeFileSync(logFile, stampLine('started') + versionLine('strace', tracerVersion));
+  const graceMs = opts.graceMs ?? GRACE_MS.command;
   let pid: number | undefined;
-  const watch = watchInterrupts(() => pid, opts.abort, graceMs, opts.forward ?? 'all');
+  const handlers = interruptHandlers(() => pid, graceMs, opts.forward ?? 'all');
+  const watch = watchInterruption(opts.interrupt, graceMs, handlers);
   const tracees = new TraceeSet();
   const poll = setInterval(() => {
     if (pid !== undefined) tracees.note(pid);
   }, TRACEE_POLL_MS);
-  let result: Omit<TraceResult, 'interrupted' | 'tracerVersion' | 'tracerDied'>;
+  let result: RunResult;
   try {
-    if (opts.pty) {
-      const r = await runInPty('strace', args, {
-        cwd: opts.cwd,
-        env: envOf(opts.env),
-        stdio,
-        onSpawn: (p) => {
-          pid = p;
-        },
-      });
-      result = {
-        exitCode: r.exitCode,
-        signal: r.signal,
-        ...(stdio === 'pipe' ? { stdout: r.output, stderr: '' } : {}),
-      };
-    } else {
-      const sub = execa('strace', args, {
-        cwd: opts.cwd,
-        env: envOf(opts.env),
-        extendEnv: false,
-        reject: false,
-        stripFinalNewline: false,
-        stdin: stdio === 'pipe' ? 'ignore' : 'inherit',
-        stdout: stdio,
-        stderr: stdio,
-      });
-      pid = sub.pid;
-      const r = await sub;
-      if (r.exitCode === undefined && r.signal === undefined && r.code === 'ENOENT')
-        throw toolMissing(`strace is not available: ${INSTALL_HINT}`);
-      result = {
-        exitCode: r.exitCode ?? null,
-        signal: r.signal ?? null,
-        ...(stdio === 'pipe' ? { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') } : {}),
-      };
-    }
+    result = await runStrace(args, opts, (p) => {
+      pid = p;
+    });
   } finally {
     clearInterval(poll);
     watch.dispose();
-    // strace has exited (it appends; a line it cut short gets its own end first)
-    try {
-      const size = fs.statSync(logFile).size;
-      const fd = fs.openSync(logFile, 'r');
-      const last = Buffer.alloc(1);
-      try {
-        fs.readSync(fd, last, 0, 1, Math.max(0, size - 1));
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.appendFileSync(logFile, (size > 0 && last[0] !== 10 ? '\n' : '') + stampLine('ended'));
-    } catch {
-      // no log: nothing to end
-    }
+    handlers.clear();
+    endLog(logFile);
   }
   // strace -f exits only after its last tracee, so anything still running is what it left behind when it died.
   const leftovers = tracees.killLeftovers();
-  const tracerDied =
-    leftovers > 0
-      ? { how: result.signal ? `killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`, leftovers }
-      : null;
+  const how = result.signal ? `killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`;
+  const tracerDied = leftovers > 0 ? { how, leftovers } : null;
   const interrupted = watch.interrupted();
   if (!interrupted && !tracerDied && result.exitCode !== 0 && logIsEmpty(logFile)) {
     // strace never started the command (not found, not executable): there is nothing to record.

@@ -1,7 +1,7 @@
 // Recognising what a file is from its content; the file name only breaks ties.
 import { isDockerFormat } from './seccomp-docker.js';
-import { asObject } from './seccomp-rules.js';
 import type { FileKind } from './types.js';
+import { asObject } from '../util/json.js';
 
 const APPARMOR_SIGNS = [
   /^\s*#?include\s+<tunables\/global>/m,

@@ -4,8 +4,8 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { ajvFindings } from './ajv-findings.js';
 import { closestMatch } from './closest.js';
 import { draft07Validator } from './schemas.js';
-import { asObject } from './seccomp-rules.js';
 import { finding, type Finding } from './types.js';
+import { asObject } from '../util/json.js';
 
 /** Kinds whose pod template the schema checks; other kinds are reported as not checked. */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([

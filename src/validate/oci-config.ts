@@ -1,7 +1,7 @@
 // Checking an OCI runtime config.json: its linux.seccomp, validated like a profile.
 import { validateSeccomp } from './seccomp.js';
-import { asObject } from './seccomp-rules.js';
 import { finding, type Finding } from './types.js';
+import { asObject } from '../util/json.js';
 
 /** Validate the seccomp part of a parsed config.json. */
 export function validateOciConfig(value: unknown): Finding[] {

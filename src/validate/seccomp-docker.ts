@@ -1,8 +1,9 @@
 // The Docker/moby seccomp profile format: recognising it, checking its own fields, and reducing it to the OCI subset.
 import { ajvFindings } from './ajv-findings.js';
 import { draft07Validator } from './schemas.js';
-import { asObject, ruleViews, DOCKER_ARCHES } from './seccomp-rules.js';
+import { ruleViews, DOCKER_ARCHES } from './seccomp-rules.js';
 import { finding, type Finding } from './types.js';
+import { asObject } from '../util/json.js';
 
 /** Top-level fields only the Docker format has. */
 export const DOCKER_TOP_FIELDS: readonly string[] = ['comment', 'archMap', 'defaultErrno'];

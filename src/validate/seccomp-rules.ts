@@ -1,12 +1,6 @@
 // A tolerant view of a seccomp profile's rules, shared by the semantic checks: it never trusts the shape.
+import { asObject } from '../util/json.js';
 import { pointerSegment } from './ajv-findings.js';
-
-/** A plain JSON object, or undefined. */
-export function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
 
 /** Docker-format include/exclude conditions of a rule. */
 export interface RuleFilter {

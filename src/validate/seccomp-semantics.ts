@@ -1,8 +1,9 @@
 // What a seccomp profile means, beyond its shape: names, duplicates, defaults, architectures and risky allows.
 import { riskOf } from './risk-catalogue.js';
 import { classifySyscallName, NEWER_SYSCALLS, suggestSyscall } from './syscall-names.js';
-import { actionKey, appliesOnX86, asObject, memberPointer, ruleViews, type RuleView } from './seccomp-rules.js';
+import { actionKey, appliesOnX86, memberPointer, ruleViews, type RuleView } from './seccomp-rules.js';
 import { finding, type Finding } from './types.js';
+import { asObject } from '../util/json.js';
 
 const ALLOWING = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
 const OCI_TOP_FIELDS = new Set([

@@ -2,9 +2,9 @@
 import { ajvFindings, describeValue } from './ajv-findings.js';
 import { dockerFieldFindings, isDockerFormat, ociSubset } from './seccomp-docker.js';
 import { semanticFindings } from './seccomp-semantics.js';
-import { asObject } from './seccomp-rules.js';
 import { ociSeccompValidator } from './schemas.js';
 import { finding, type Finding } from './types.js';
+import { asObject } from '../util/json.js';
 
 /** Schema findings only: OCI `linux.seccomp` shape, and for Docker profiles the shape of the Docker-only fields. */
 export function seccompSchemaFindings(profile: Record<string, unknown>, where: string): Finding[] {

@@ -1,33 +1,10 @@
-// Which syscall names a seccomp profile may use: the generated x86 tables (Linux 6.1 headers), syscalls added since,
-// and names libseccomp knows only on other architectures. Kernel versions and libseccomp coverage were read from
-// libseccomp's src/syscalls.csv (header "v6.16.0 2025-08-26") and the kernel's x86 syscall tables.
+// Which syscall names a seccomp profile may use: the generated x86 tables (Linux 6.1 headers), syscalls added since
+// (src/syscalls/newer.ts), and names libseccomp knows only on other architectures.
 import { closestMatch } from './closest.js';
 import { I386_SYSCALLS, X32_SYSCALLS, X86_64_SYSCALLS } from '../syscalls/table.generated.js';
+import { NEWER_SYSCALLS } from '../syscalls/newer.js';
 
-/** Syscalls newer than the Linux 6.1 headers the tables come from: the x86_64 kernel release that added each, and whether libseccomp's table (as of its 6.16 sync) has it. */
-export const NEWER_SYSCALLS: Readonly<Record<string, { kernel: string; libseccomp: boolean }>> = {
-  cachestat: { kernel: '6.5', libseccomp: true },
-  fchmodat2: { kernel: '6.6', libseccomp: true },
-  map_shadow_stack: { kernel: '6.6', libseccomp: true },
-  futex_wake: { kernel: '6.7', libseccomp: true },
-  futex_wait: { kernel: '6.7', libseccomp: true },
-  futex_requeue: { kernel: '6.7', libseccomp: true },
-  statmount: { kernel: '6.8', libseccomp: true },
-  listmount: { kernel: '6.8', libseccomp: true },
-  lsm_get_self_attr: { kernel: '6.8', libseccomp: true },
-  lsm_set_self_attr: { kernel: '6.8', libseccomp: true },
-  lsm_list_modules: { kernel: '6.8', libseccomp: true },
-  mseal: { kernel: '6.10', libseccomp: true },
-  uretprobe: { kernel: '6.11', libseccomp: true },
-  setxattrat: { kernel: '6.13', libseccomp: true },
-  getxattrat: { kernel: '6.13', libseccomp: true },
-  listxattrat: { kernel: '6.13', libseccomp: true },
-  removexattrat: { kernel: '6.13', libseccomp: true },
-  open_tree_attr: { kernel: '6.15', libseccomp: true },
-  file_getattr: { kernel: '6.17', libseccomp: false },
-  file_setattr: { kernel: '6.17', libseccomp: false },
-  listns: { kernel: '6.18', libseccomp: false },
-};
+export { NEWER_SYSCALLS };
 
 /** Names in libseccomp's table that are not syscalls on x86_64, i386 or x32 (other architectures' own calls, multiplexed pseudo-calls). */
 export const OTHER_ARCH_SYSCALLS: ReadonlySet<string> = new Set([

@@ -202,7 +202,7 @@ for (const runtime of ['crun', 'runc'] as const) {
         const port = await freePort();
         const b = makeNginxBundle(dirFor(`nginx-${runtime}`), { port, body: `nginx in ${runtime}\n` });
         const c = startBundle(b.dir, runtime);
-        let ns = '';
+        let ns: string;
         try {
           await waitForPort(port, 15_000);
           const res = await fetch(`http://127.0.0.1:${port}/`);
@@ -224,7 +224,7 @@ for (const runtime of ['crun', 'runc'] as const) {
         const port = await freePort();
         const b = makeRedisBundle(dirFor(`redis-${runtime}`), { port });
         const c = startBundle(b.dir, runtime);
-        let ns = '';
+        let ns: string;
         try {
           await waitForPort(port, 15_000);
           expect(await redisPing(port)).toBe('+PONG');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPtrace, straceVersion, traceCommand, type TraceOptions } from '../../src/trace/strace.js';
+import { signalInterruption } from '../../src/cli/signals.js';
 import { recordingFromStrace, type StraceMeta } from '../../src/analyze/from-strace.js';
 import { serializeRecording } from '../../src/recording/io.js';
 import { TracewallError } from '../../src/errors.js';
@@ -198,12 +199,12 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
   it('stops the workload on interruption, leaves nothing behind, and still has a log', async () => {
     const marker = '37.4321';
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 700);
+    setTimeout(() => abort.abort('SIGTERM'), 700);
     const t0 = Date.now();
     // The shell ignores SIGTERM, so the background sleep must be killed after the grace period.
     const { result, text } = await trace(
       ['/bin/sh', '-c', `trap "" TERM; sleep ${marker} & sleep ${marker}; echo done`],
-      { abort: abort.signal, graceMs: 500 },
+      { interrupt: { stop: abort.signal }, graceMs: 500 },
     );
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(result.interrupted).toBe('SIGTERM');
@@ -214,11 +215,17 @@ describe.skipIf(!hasStrace)('traceCommand with real strace', () => {
     expect(r.termination.kind).toBe('signal');
   });
 
-  it('forwards SIGINT sent to tracewall to the workload', async () => {
+  it("forwards SIGINT sent to tracewall to the workload, through the CLI's interruption (the library listens to none)", async () => {
     if (process.listenerCount('SIGINT') > 0) return; // someone else handles SIGINT in this process: do not fire it
+    const interrupt = signalInterruption();
     setTimeout(() => process.emit('SIGINT', 'SIGINT'), 700);
-    const { result } = await trace(['/bin/sh', '-c', 'sleep 30'], { graceMs: 2000 });
-    expect(result.interrupted).toBe('SIGINT');
+    try {
+      const { result } = await trace(['/bin/sh', '-c', 'sleep 30'], { graceMs: 2000, interrupt });
+      expect(result.interrupted).toBe('SIGINT');
+      expect(process.listenerCount('SIGINT')).toBe(1);
+    } finally {
+      interrupt.dispose();
+    }
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 

@@ -6,6 +6,7 @@ import { brief, diff, fixture, run } from './diff-helpers.js';
 
 const base = fs.readFileSync(fixture('app.k8s.yaml'), 'utf8');
 /** The fixture Pod with its container's securityContext (and the pod spec) edited. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- YAML documents are untyped; the tests edit them freely
 function edit(change: (sc: Record<string, any>, spec: Record<string, any>) => void): string {
   const doc = YAML.parse(base);
   change(doc.spec.containers[0].securityContext, doc.spec);

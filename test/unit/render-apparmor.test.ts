@@ -1,3 +1,4 @@
+import { loadTemplate } from '../../src/util/package-files.js';
 import { describe, expect, it } from 'vitest';
 import type { Recording } from '../../src/recording/types.js';
 import { buildPolicy } from '../../src/analyze/policy.js';
@@ -14,6 +15,8 @@ import {
   loadRecording,
   makeRecording,
 } from './render-helpers.js';
+
+const TEMPLATE = loadTemplate('apparmor');
 
 const THIS = 'test/unit/render-apparmor.test.ts';
 const fixturePolicy = () => buildPolicy([loadRecording('busybox-httpd')], { name: 'busybox-httpd', runtime: 'runc' });
@@ -86,6 +89,7 @@ describe('protective denies', () => {
           '/proc/self/oom_score_adj': { access: ['write'] },
         },
       }),
+      { template: TEMPLATE },
     );
     expect(r.omittedDenies).toEqual(['deny /proc/sys/[^k]** w']);
     expect(r.text).toContain('  # left out, an observed access falls inside it: deny /proc/sys/[^k]** w,');
@@ -98,11 +102,11 @@ describe('protective denies', () => {
 
 describe('renderAppArmor', () => {
   it('matches the golden profile', () => {
-    expectGolden('busybox-httpd.apparmor', renderAppArmor(fixturePolicy()).text, THIS);
+    expectGolden('busybox-httpd.apparmor', renderAppArmor(fixturePolicy(), { template: TEMPLATE }).text, THIS);
   });
 
   it('has the container profile frame and no rule outside it', () => {
-    const text = renderAppArmor(fixturePolicy()).text;
+    const text = renderAppArmor(fixturePolicy(), { template: TEMPLATE }).text;
     expect(text).toContain('#include <tunables/global>\n');
     expect(text).toContain(
       'profile busybox-httpd flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n',
@@ -113,7 +117,7 @@ describe('renderAppArmor', () => {
   });
 
   it.skipIf(!APPARMOR_PARSER)('compiles with apparmor_parser -Q -K', () => {
-    const r = compileProfile(renderAppArmor(fixturePolicy()).text);
+    const r = compileProfile(renderAppArmor(fixturePolicy(), { template: TEMPLATE }).text);
     expect(r.status, r.stderr).toBe(0);
   });
 
@@ -142,6 +146,7 @@ describe('renderAppArmor', () => {
           ],
         },
       }),
+      { template: TEMPLATE },
     );
     expect(r.text).toMatch(
       /\n {2}network inet6 dgram,\n {2}network netlink raw,\n {2}network packet raw,\n {2}network unix stream,\n/,
@@ -160,7 +165,7 @@ describe('renderAppArmor', () => {
   });
 
   it('allows signals and ptrace between its own processes only as observed', () => {
-    const quiet = renderAppArmor(policyOf({})).text;
+    const quiet = renderAppArmor(policyOf({}), { template: TEMPLATE }).text;
     expect(quiet).toContain('  signal (receive) peer=app,\n');
     expect(quiet).toContain('  deny ptrace (trace),\n');
     expect(quiet).not.toContain('ptrace (read, readby)');
@@ -169,6 +174,7 @@ describe('renderAppArmor', () => {
         syscalls: { x86_64: { kill: { count: 1, failed: 0 }, ptrace: { count: 1, failed: 0 } } },
         files: { '/proc/42/stat': { access: ['read'] } },
       }),
+      { template: TEMPLATE },
     ).text;
     expect(busy).toContain('  signal (send, receive) peer=app,\n');
     expect(busy).toContain('  ptrace (trace, read, tracedby, readby) peer=app,\n');
@@ -177,7 +183,7 @@ describe('renderAppArmor', () => {
 
   it('refuses a bad profile name', () => {
     const p = { ...policyOf({}), name: 'x {\n/** rwix,\n}' };
-    expect(() => renderAppArmor(p)).toThrow(/not valid for AppArmor/);
+    expect(() => renderAppArmor(p, { template: TEMPLATE })).toThrow(/not valid for AppArmor/);
   });
 });
 
@@ -206,7 +212,7 @@ describe('hostile file names', () => {
     Object.values(names).map((n) => [`/data/${n}`, { access: ['read'] as Array<'read'> }]),
   );
   const policy = policyOf({ files });
-  const result = renderAppArmor(policy);
+  const result = renderAppArmor(policy, { template: TEMPLATE });
   const fileLines = result.text.split('\n').filter((l) => l.startsWith('  "'));
 
   it('gives each file exactly one rule line, and every line is a well-formed quoted rule', () => {

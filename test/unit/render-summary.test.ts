@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPolicy } from '../../src/analyze/policy.js';
 import { renderAll } from '../../src/render/index.js';
-import { countDockerDefault, readDockerDefaultCount } from '../../src/render/summary.js';
+import { countDockerDefault } from '../../src/render/summary.js';
+import { loadDockerDefault, loadTemplate } from '../../src/util/package-files.js';
+
+const apparmorTemplate = loadTemplate('apparmor');
+const readDockerDefaultCount = (file: string) => countDockerDefault(loadDockerDefault(file), file);
 import { renderAppArmor } from '../../src/render/apparmor.js';
 import { renderK8s } from '../../src/render/k8s.js';
 import { renderSeccompJson } from '../../src/render/seccomp.js';
@@ -43,15 +47,18 @@ describe("Docker's default profile count", () => {
 describe('renderAll', () => {
   it('renders the three artefacts exactly as the single renderers do', () => {
     const p = fixturePolicy();
-    const out = renderAll(p, { format: 'oci' });
+    const out = renderAll(p, { apparmorTemplate, format: 'oci' });
     expect(out.seccomp).toBe(renderSeccompJson(p, { format: 'oci' }));
-    expect(out.apparmor).toBe(renderAppArmor(p).text);
+    expect(out.apparmor).toBe(renderAppArmor(p, { template: apparmorTemplate }).text);
     expect(out.k8s).toBe(renderK8s(p));
     expect(JSON.parse(out.seccomp).syscalls[0].comment).toBeUndefined();
   });
 
   it('summarises counts, the runtime layer, generalisation, verdicts and the Docker comparison', () => {
-    const s = renderAll(fixturePolicy(), { dockerDefaultPath: DOCKER_DEFAULT }).summary;
+    const s = renderAll(fixturePolicy(), {
+      apparmorTemplate,
+      dockerDefault: loadDockerDefault(DOCKER_DEFAULT),
+    }).summary;
     expect(s.seccomp).toMatchObject({
       format: 'docker',
       defaultAction: 'errno',
@@ -74,7 +81,7 @@ describe('renderAll', () => {
   });
 
   it('renders the spo format and takes the AppArmor annotation shorthand', () => {
-    const out = renderAll(fixturePolicy(), { format: 'spo', apparmorAnnotation: true });
+    const out = renderAll(fixturePolicy(), { apparmorTemplate, format: 'spo', apparmorAnnotation: true });
     expect(out.seccomp).toMatch(/^kind: SeccompProfile$/m);
     expect(out.k8s).toContain('container.apparmor.security.beta.kubernetes.io/busybox-httpd: localhost/busybox-httpd');
   });
@@ -83,7 +90,9 @@ describe('renderAll', () => {
     const r = makeRecording({
       files: { '/data/a\u202eb\nc': { access: ['read', 'exec'] }, '/etc/x\u200bz': { access: ['write'] } },
     });
-    const s = renderAll(buildPolicy([r], { name: 'q', runtime: 'none' })).summary;
+    const s = renderAll(buildPolicy([r], { name: 'q', runtime: 'none' }), {
+      apparmorTemplate,
+    }).summary;
     for (const n of s.notes) expect(n).toMatch(/^[\x20-\x7e]*$/);
     expect(s.notes.join('\n')).toContain('\\u200b');
   });
@@ -95,7 +104,9 @@ describe('renderAll', () => {
       syscalls: { x86_64: { read: { count: 1, failed: 0 }, syscall_0x1f4: { count: 1, failed: 0 } } },
       files: { '/data/a\u0000b': { access: ['read'] } },
     });
-    const s = renderAll(buildPolicy([r], { name: 'w', runtime: 'none' })).summary;
+    const s = renderAll(buildPolicy([r], { name: 'w', runtime: 'none' }), {
+      apparmorTemplate,
+    }).summary;
     expect(s.seccomp.dockerDefault).toBeUndefined();
     expect(s.warnings.some((w) => w === 'w: lost 3 events')).toBe(true);
     expect(s.warnings.some((w) => w.startsWith('seccomp: syscall "syscall_0x1f4"'))).toBe(true);

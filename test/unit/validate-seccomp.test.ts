@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import fs from 'node:fs';
 import { validateFile } from '../../src/validate/validate-file.js';
 import { validateSeccomp } from '../../src/validate/seccomp.js';
 import { schemaPath } from '../../src/validate/schemas.js';

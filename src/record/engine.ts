@@ -1,36 +1,33 @@
-// `record --docker|--podman`: trace the container, and turn the log into a Recording of the container's processes only
-// (from the entrypoint's exec on, as the engine's config.json names it).
+// Recording an engine's container (`record --docker|--podman`): trace it through the wrapper runtime, and turn the log
+// into a Recording of the container's processes only (from the entrypoint's exec on, as the engine's config.json names
+// it). A container that never started gives no recording.
 import os from 'node:os';
 import { recordingFromStrace } from '../analyze/from-strace.js';
 import { resolveExecs } from '../analyze/exec-resolve.js';
 import { bundleExecLookup } from '../trace/exec-lookup.js';
+import type { Interruption } from '../trace/interrupt.js';
 import type { BundleInfo } from '../trace/bundle.js';
-import { imageView } from './image-view.js';
-import type { OciProcess } from './oci-process.js';
+import { imageView } from '../engines/image-view.js';
+import type { OciProcess } from '../engines/oci-process.js';
 import type { Recording } from '../recording/types.js';
 import type { RuntimeName } from '../trace/runtime-command.js';
-import type { EngineName } from './run-args.js';
-import { traceEngine } from './trace-engine.js';
+import type { EngineName } from '../engines/run-args.js';
+import { traceEngine } from '../engines/trace-engine.js';
+import { interruptedWarning, neverStartedWarning, passThroughStatus } from './outcome.js';
+import type { RecordOutcome } from './record.js';
 
-/** The recording of a container run, or why there is none; with the CLI's exit status to pass through. */
-export interface EngineRecording {
-  recording?: Recording;
-  /** Why nothing was recorded (the container never started). */
-  notRecorded?: string;
-  exitCode: number | null;
-  signal: string | null;
-  /** The raw strace log (for --keep-log). */
-  log?: string;
-}
-
-/** Run `ENGINE run USER-ARGS` traced and build its recording named `name`. */
+/** Run `ENGINE run USER-ARGS` traced and build its recording named `name`; `log` is strace's log (for --keep-log). */
 export async function recordEngineRun(
   engine: EngineName,
   userArgs: readonly string[],
-  opts: { name: string; toolVersion: string; runtime?: RuntimeName },
-): Promise<EngineRecording> {
-  const t = await traceEngine(engine, userArgs, opts.runtime === undefined ? {} : { runtime: opts.runtime });
-  if (!t.started) return { notRecorded: t.reason, exitCode: t.exitCode, signal: t.signal };
+  opts: { name: string; toolVersion: string; runtime?: RuntimeName; interrupt?: Interruption },
+): Promise<RecordOutcome & { log?: string }> {
+  const t = await traceEngine(engine, userArgs, {
+    ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
+    ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
+  });
+  const status = passThroughStatus(t.exitCode, t.signal);
+  if (!t.started) return { recording: null, notRecorded: t.reason, status: status || 1 };
   const traced = recordingFromStrace(t.log, {
     name: opts.name,
     toolVersion: opts.toolVersion,
@@ -42,18 +39,19 @@ export async function recordEngineRun(
     initialGid: t.process.gid,
     startAt: { argv: t.process.argv },
   });
+  if (Object.keys(traced.syscalls).length === 0) {
+    return {
+      recording: null,
+      notRecorded: neverStartedWarning(t.process.argv, `${engine}'s`),
+      status: status || 1,
+      log: t.log,
+    };
+  }
   const rec = await resolveInImage(traced, engine, t.target.imageId ?? t.target.image, t.process);
   rec.warnings.push(...t.warnings);
   if (t.interrupted)
-    rec.warnings.push(
-      `recording interrupted by ${t.interrupted}: the container was stopped early (${engine} stop), so the recording may be incomplete`,
-    );
-  if (Object.keys(rec.syscalls).length === 0) {
-    rec.warnings.push(
-      `the entrypoint ${JSON.stringify(t.process.argv)} was never executed: the container did not start (see ${engine}'s error above)`,
-    );
-  }
-  return { recording: rec, exitCode: t.exitCode, signal: t.signal, log: t.log };
+    rec.warnings.push(interruptedWarning(t.interrupted, `the container was stopped early (${engine} stop)`));
+  return { recording: rec, status, log: t.log };
 }
 
 /** Resolve executed paths (symlink targets, interpreters) in the image plus the container's bind mounts. */

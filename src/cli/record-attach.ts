@@ -1,0 +1,138 @@
+// `record --pid PID` / `record --container ID`: check the flags, find what to attach to, record until --duration, a
+// signal or the tree's end, write the recording, and say how it ended. Nothing traced is stopped.
+import { badInput, toolMissing, TracewallError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { writeRecording } from '../recording/io.js';
+import {
+  findAttachTarget,
+  recordAttached,
+  type AttachOutcome,
+  type AttachTarget,
+  type Found,
+} from '../record/attach.js';
+import { bpftraceTracer } from '../record/tracer.js';
+import { oneOf, checkName, nameFrom } from './options.js';
+import { signalInterruption } from './signals.js';
+import { outputFile, type RecordOptions } from './record.js';
+import { summarize } from './record-summary.js';
+
+/** Parse --duration: seconds, a positive number (fractions allowed), at most a day. */
+function durationMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n > 0) || n > 86_400)
+    throw badInput(`--duration ${JSON.stringify(text)}: expected a number of seconds greater than 0 and at most 86400`);
+  return Math.round(n * 1000);
+}
+
+/** The first flag given that attaching does not take. */
+function strayFlag(command: string[], o: RecordOptions): string {
+  const given: Array<[boolean, string]> = [
+    [command.length > 0, 'COMMAND'],
+    [Boolean(o.bundle), '--bundle'],
+    [Boolean(o.docker), '--docker'],
+    [Boolean(o.podman), '--podman'],
+    [Boolean(o.fromLog), '--from-log'],
+    [Boolean(o.pty), '--pty'],
+    [Boolean(o.runtime), '--runtime'],
+  ];
+  return given.find(([set]) => set)?.[1] ?? '';
+}
+
+/** The attach target the flags name. */
+function targetOf(opts: RecordOptions): AttachTarget {
+  if (opts.pid !== undefined) {
+    const pid = /^\d+$/.test(opts.pid.trim()) ? Number(opts.pid) : NaN;
+    if (!Number.isSafeInteger(pid))
+      throw badInput(`--pid ${JSON.stringify(opts.pid)}: expected a process id (a positive integer)`);
+    return { kind: 'process', pid };
+  }
+  const engine = opts.engine === undefined ? undefined : oneOf('--engine', opts.engine, ['docker', 'podman'] as const);
+  return { kind: 'container', ref: opts.container!, ...(engine ? { engine } : {}) };
+}
+
+/** Library messages name the process or container; here they name the flag that chose it. */
+async function find(t: AttachTarget): Promise<Found> {
+  try {
+    return await findAttachTarget(t);
+  } catch (err) {
+    const lead = t.kind === 'process' ? `process ${t.pid}:` : `container ${t.ref} `;
+    if (err instanceof TracewallError && err.message.startsWith(lead)) {
+      const flag = t.kind === 'process' ? `--pid ${t.pid}:` : `--container ${t.ref} `;
+      throw new TracewallError(err.exitCode, flag + err.message.slice(lead.length), { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** How the attached recording ended, as a line for the user; the exit status. */
+function report(r: AttachOutcome, found: Found, output: string): number {
+  const e = r.ended;
+  if (e.kind === 'late') {
+    const who = found.target.kind === 'process' ? 'process' : "the container's init, process";
+    process.stderr.write(
+      `tracewall: ${who} ${found.pid} ended before the probes were attached (bpftrace took ${e.attachSeconds.toFixed(1)} s); nothing was recorded\n`,
+    );
+    return 1;
+  }
+  if (e.kind === 'cancelled') {
+    process.stderr.write(`tracewall: ${e.signal} before the probes were attached; nothing was recorded\n`);
+    return r.status;
+  }
+  writeRecording(output, r.recording!);
+  process.stderr.write(summarize(r.recording!, output));
+  if (e.kind === 'tracer')
+    throw toolMissing(`bpftrace ended while recording; the recording so far was written to ${output}, with a warning`);
+  const why =
+    e.kind === 'duration'
+      ? 'after --duration'
+      : e.kind === 'signal'
+        ? `on ${e.signal}`
+        : 'because the traced processes ended';
+  process.stderr.write(
+    `tracewall: recorded ${r.seconds.toFixed(1)} s, detached ${why}${e.kind === 'gone' ? '' : '; nothing was stopped'}\n`,
+  );
+  return 0;
+}
+
+/** `record --pid PID` / `record --container ID`: attach with bpftrace, record until the end condition, detach. */
+export async function recordAttachCommand(
+  command: string[],
+  opts: RecordOptions,
+  tracer: 'strace' | 'bpftrace' | 'auto',
+): Promise<number> {
+  const flag = opts.pid !== undefined ? '--pid' : '--container';
+  if (opts.pid !== undefined && opts.container !== undefined)
+    throw badInput('record takes one of --pid and --container, got both');
+  const other = strayFlag(command, opts);
+  if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
+  if (tracer === 'strace')
+    throw badInput(
+      `record ${flag} attaches with bpftrace only (strace -p cannot follow the children a process already has); use --tracer bpftrace or auto`,
+    );
+  if (opts.engine !== undefined && opts.container === undefined) throw badInput('--engine applies to --container only');
+  const target = targetOf(opts);
+  const duration = durationMs(opts.duration);
+  const found = await find(target);
+  const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(found.defaultName);
+  const output = outputFile(opts.output, name);
+  process.stderr.write(`tracewall: attaching to ${found.what}\n`);
+  const onStart = (): void => {
+    const until = duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM';
+    process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
+  };
+  const interrupt = signalInterruption();
+  try {
+    const r = await recordAttached(found, bpftraceTracer, {
+      name,
+      toolVersion: TOOL_VERSION,
+      interrupt,
+      onStart,
+      ...(duration !== undefined ? { durationMs: duration } : {}),
+      ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
+    });
+    return report(r, found, output);
+  } finally {
+    interrupt.dispose();
+  }
+}

@@ -1,0 +1,99 @@
+// The small interface every tracer implements for `record`: run a command from its start, optionally attach to a tree
+// already running, and turn the log it wrote into a Recording (through its own adapter and the one builder).
+import fs from 'node:fs';
+import type { Recording } from '../recording/types.js';
+import type { RecordingMeta } from '../analyze/builder.js';
+import { recordingFromStraceChunks } from '../analyze/from-strace.js';
+import { recordingFromBpftrace } from '../analyze/from-bpftrace.js';
+import { fileChunks } from '../util/chunks.js';
+import { traceCommand } from '../trace/strace.js';
+import { traceWithBpftrace } from '../trace/bpftrace.js';
+import { attachWithBpftrace, type AttachResult } from '../trace/bpftrace-attach.js';
+import type { Interruption } from '../trace/interrupt.js';
+
+/** How to run a workload under a tracer. */
+export interface LaunchOptions {
+  logFile: string;
+  stdio: 'inherit' | 'pipe';
+  /** Run in a pseudo-terminal (strace only). */
+  pty: boolean;
+  /** The command is a container runtime: follow pids across its pid namespace. */
+  pidns: boolean;
+  /** Who gets a stop request's signal: every traced process, or only the command (a container runtime). */
+  forward: 'all' | 'root';
+  graceMs: number;
+  /** Container mode: the application starts at the first exec with this argv. */
+  startAt?: { argv: string[] };
+  interrupt?: Interruption;
+}
+
+/** How a launched workload ended, and what the tracer has to say about its own run. */
+export interface LaunchResult {
+  exitCode: number | null;
+  signal: string | null;
+  tracerVersion: string;
+  interrupted: NodeJS.Signals | null;
+  warnings: string[];
+  /** The tracer ended while the workload still ran: how, and how many processes it left (which were killed). */
+  tracerDied: { how: string; leftovers: number } | null;
+}
+
+/** How to attach to a running tree. */
+export interface AttachOptions {
+  logFile: string;
+  durationMs?: number;
+  pidNamespace?: number;
+  interrupt?: Interruption;
+  onStart?: () => void;
+}
+
+/** A tracer as `record` uses it. */
+export interface Tracer {
+  readonly name: 'strace' | 'bpftrace';
+  launch(argv: string[], opts: LaunchOptions): Promise<LaunchResult>;
+  /** Absent for tracers that cannot attach to processes already running. */
+  attach?(pid: number, opts: AttachOptions): Promise<AttachResult>;
+  /** The Recording of a log this tracer wrote. */
+  recording(logFile: string, meta: RecordingMeta): Recording;
+}
+
+/** strace: ptrace-based, no root needed, follows forks from the start only. */
+export const straceTracer: Tracer = {
+  name: 'strace',
+  async launch(argv, o) {
+    const r = await traceCommand(argv, {
+      logFile: o.logFile,
+      pty: o.pty,
+      pidns: o.pidns,
+      stdio: o.stdio,
+      forward: o.forward,
+      graceMs: o.graceMs,
+      ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+    });
+    return { ...r, warnings: [] };
+  },
+  recording(logFile, meta) {
+    return recordingFromStraceChunks(fs.existsSync(logFile) ? fileChunks(logFile) : [], meta);
+  },
+};
+
+/** bpftrace: tracewall's program, root only; the program itself finds the application's start. */
+export const bpftraceTracer: Tracer = {
+  name: 'bpftrace',
+  async launch(argv, o) {
+    const r = await traceWithBpftrace(argv, {
+      logFile: o.logFile,
+      stdio: o.stdio,
+      forward: o.forward,
+      graceMs: o.graceMs,
+      ...(o.startAt ? { startAt: o.startAt } : {}),
+      ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+    });
+    return { ...r, tracerDied: null };
+  },
+  attach: (pid, o) => attachWithBpftrace(pid, o),
+  recording(logFile, meta) {
+    const { startAt: _startAt, tracer: _tracer, ...rest } = meta;
+    return recordingFromBpftrace(fs.readFileSync(logFile, 'utf8'), rest);
+  },
+};
