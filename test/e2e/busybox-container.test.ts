@@ -103,6 +103,10 @@ for (const runtime of ['crun', 'runc'] as const) {
       const rebuilt = JSON.parse(a[0]!);
       expect(rebuilt.syscalls).toEqual(live.syscalls);
       expect(rebuilt.files).toEqual(live.files);
+      // the log keeps the tracer's version, so the rebuilt recording is the live one byte for byte
+      expect(rebuilt.tracer).toEqual(live.tracer);
+      expect(live.tracer.version).not.toBe('unknown');
+      expect(a[0]).toBe(fs.readFileSync(path.join(tmp, 'rec.json'), 'utf8'));
       expect(fs.readFileSync(profilePaths(path.join(tmp, 'out'), name).seccomp, 'utf8')).toBe(a[1]);
     });
 
