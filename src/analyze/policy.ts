@@ -4,13 +4,11 @@ import { ABIS } from '../recording/types.js';
 import type { Policy, Provenance, SyscallRule } from './policy-types.js';
 import { runtimeLayer } from '../render/runtime-layers.js';
 import { badInput } from '../errors.js';
+import { checkName } from '../util/names.js';
 import { byCodeUnit } from '../util/json.js';
 import { generalizeFiles, DEFAULT_DIR_THRESHOLD, type FileObservation } from './generalize.js';
 import { expandRecording } from '../recording/provenance.js';
 import { quoteForMessage } from '../util/strings.js';
-
-/** Names a profile may have: they become file names, AppArmor profile names and Kubernetes references. */
-export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Options of buildPolicy: the profile name, the runtime whose layer to add, the dir/* threshold. */
 export interface BuildPolicyOptions {
@@ -24,13 +22,9 @@ export interface BuildPolicyOptions {
 
 /** Check options up front; the messages quote the bad value. */
 function checkOptions(recordings: readonly Recording[], opts: BuildPolicyOptions): void {
-  if (!POLICY_NAME.test(opts.name)) {
-    throw badInput(
-      `--name ${JSON.stringify(opts.name)} is not a valid profile name (expected letters, digits, ".", "_", "-", starting with a letter or digit)`,
-    );
-  }
+  checkName(opts.name, 'profile name');
   if (!['crun', 'runc', 'none'].includes(opts.runtime)) {
-    throw badInput(`--runtime ${JSON.stringify(opts.runtime)} is not supported (expected crun, runc or none)`);
+    throw badInput(`runtime ${JSON.stringify(opts.runtime)} is not supported (expected crun, runc or none)`);
   }
   if (opts.dirThreshold !== undefined && (!Number.isInteger(opts.dirThreshold) || opts.dirThreshold < 1)) {
     throw badInput(`directory threshold ${JSON.stringify(opts.dirThreshold)} must be a positive integer`);

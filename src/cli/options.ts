@@ -1,5 +1,6 @@
 // Up-front checks of command-line option values; each message quotes the flag and the bad value.
 import { badInput } from '../errors.js';
+import { isValidName, NAME_RULE, nameFrom } from '../util/names.js';
 
 /** The value if it is one of `allowed`, else an exit-2 error naming the flag. */
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -7,20 +8,10 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
   throw badInput(`${flag} ${JSON.stringify(value)} is not valid; expected one of: ${allowed.join(', ')}`);
 }
 
-/** Profile and recording names end up in file names, AppArmor and YAML: keep them to a safe alphabet. */
+/** A name flag's value under the one name rule (src/util/names.ts); the message quotes the flag. */
 export function checkName(flag: string, value: string): string {
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) return value;
-  throw badInput(
-    `${flag} ${JSON.stringify(value)} is not a valid name; expected 1-63 characters from A-Z a-z 0-9 . _ - starting with a letter or digit`,
-  );
+  if (isValidName(value)) return value;
+  throw badInput(`${flag} ${JSON.stringify(value)} is not a valid name; expected ${NAME_RULE}`);
 }
 
-/** A name derived from a command or directory, made safe (falls back to "app"). */
-export function nameFrom(text: string): string {
-  const base = text.split('/').filter(Boolean).pop() ?? '';
-  const cleaned = base
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[^A-Za-z0-9]+/, '')
-    .slice(0, 63);
-  return cleaned || 'app';
-}
+export { nameFrom };

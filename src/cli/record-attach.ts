@@ -56,10 +56,10 @@ async function find(t: AttachTarget): Promise<Found> {
   try {
     return await findAttachTarget(t);
   } catch (err) {
-    const lead = t.kind === 'process' ? `process ${t.pid}:` : `container ${t.ref} `;
-    if (err instanceof TracewallError && err.message.startsWith(lead)) {
-      const flag = t.kind === 'process' ? `--pid ${t.pid}:` : `--container ${t.ref} `;
-      throw new TracewallError(err.exitCode, flag + err.message.slice(lead.length), { cause: err });
+    const word = t.kind === 'process' ? 'process ' : 'container ';
+    if (err instanceof TracewallError && err.message.startsWith(word)) {
+      const flag = t.kind === 'process' ? '--pid ' : '--container ';
+      throw new TracewallError(err.exitCode, flag + err.message.slice(word.length), { cause: err });
     }
     throw err;
   }

@@ -60,7 +60,7 @@ async function inspect(engine: EngineName, ref: string): Promise<Inspected | str
 /** Find running container `ref` with `engine`, or with docker and then podman; badInput naming what each engine said. */
 export async function findContainer(ref: string, engine?: EngineName): Promise<RunningContainer> {
   if (ref === '' || ref.startsWith('-'))
-    throw badInput(`--container ${JSON.stringify(ref)}: expected a container id or name`);
+    throw badInput(`container ${JSON.stringify(ref)}: expected a container id or name`);
   const tried: string[] = [];
   for (const name of engine ? [engine] : (['docker', 'podman'] as const)) {
     let got: Inspected | string;
@@ -78,14 +78,14 @@ export async function findContainer(ref: string, engine?: EngineName): Promise<R
     }
     return describe(name, ref, got);
   }
-  throw badInput(`--container ${ref}: no such container (${tried.join('; ')})`);
+  throw badInput(`container ${ref}: no such container (${tried.join('; ')})`);
 }
 
 async function describe(engine: EngineName, ref: string, c: Inspected): Promise<RunningContainer> {
   const pid = c.State?.Pid ?? 0;
   if (!c.State?.Running || pid <= 0)
     throw badInput(
-      `--container ${ref}: the ${engine} container is ${c.State?.Status ?? 'not running'}; attach needs a running one`,
+      `container ${ref}: the ${engine} container is ${c.State?.Status ?? 'not running'}; attach needs a running one`,
     );
   let pidNamespace: number | undefined;
   const warnings: string[] = [];
@@ -101,7 +101,7 @@ async function describe(engine: EngineName, ref: string, c: Inspected): Promise<
     }
   } catch (err) {
     throw badInput(
-      `--container ${ref}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`,
+      `container ${ref}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`,
       err,
     );
   }
@@ -125,7 +125,7 @@ async function describe(engine: EngineName, ref: string, c: Inspected): Promise<
   try {
     engineVersion = await ENGINES[engine].version();
   } catch (err) {
-    throw toolMissing(`--container ${ref}: ${(err as Error).message}`, err);
+    throw toolMissing(`container ${ref}: ${(err as Error).message}`, err);
   }
   const image = c.ImageName || c.Config?.Image || c.Image || '';
   return {

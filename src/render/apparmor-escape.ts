@@ -12,9 +12,7 @@
 // (one character, never "/"), which is broader by one character, and a warning says so.
 import type { PathPart } from '../analyze/policy-types.js';
 import { badInput } from '../errors.js';
-
-/** Profile names: they follow `profile` unquoted, so only this safe alphabet is allowed. */
-export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+import { checkName } from '../util/names.js';
 
 const GLOB_CHARS = new Set(['*', '?', '[', ']', '{', '}', '^', '@']);
 const PRINTABLE_UNICODE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
@@ -84,10 +82,7 @@ export function commentText(text: string): string {
   return text.replace(/[^\x20-\x7e]|["\\]/g, '?');
 }
 
-/** The profile name, or an exit-2 error quoting it. */
+/** The profile name, or an exit-2 error quoting it (the one name rule, src/util/names.ts). */
 export function checkProfileName(name: string): string {
-  if (!PROFILE_NAME.test(name)) {
-    throw badInput(`profile name ${JSON.stringify(name)} is not valid for AppArmor (expected ${PROFILE_NAME.source})`);
-  }
-  return name;
+  return checkName(name, 'profile name');
 }

@@ -333,7 +333,9 @@ const DEFAULT_ACTIONS: Record<SeccompDefault, SeccompProfile['defaultAction']> =
 /** Check options up front, quoting the bad value. */
 function checkOptions(opts: SeccompOptions): SeccompDefault {
   if (opts.format !== 'docker' && opts.format !== 'oci') {
-    throw badInput(`--format ${JSON.stringify(opts.format)} is not a seccomp format (expected docker or oci)`);
+    throw badInput(
+      `seccomp format ${JSON.stringify(opts.format)} is not one tracewall writes (expected docker or oci)`,
+    );
   }
   const d = opts.defaultAction ?? 'errno';
   if (!(d in DEFAULT_ACTIONS))

@@ -101,8 +101,12 @@ describe('buildPolicy', () => {
 
   it('checks its options up front and quotes the bad value', () => {
     const r = makeRecording();
-    expect(() => buildPolicy([r], { name: 'bad name', runtime: 'crun' })).toThrow(/--name "bad name"/);
-    expect(() => buildPolicy([r], { name: 'ok', runtime: 'podman' as never })).toThrow(/--runtime "podman"/);
+    expect(() => buildPolicy([r], { name: 'bad name', runtime: 'crun' })).toThrow(
+      /profile name "bad name" is not a valid name/,
+    );
+    expect(() => buildPolicy([r], { name: 'ok', runtime: 'podman' as never })).toThrow(
+      /runtime "podman" is not supported/,
+    );
     expect(() => buildPolicy([], opts)).toThrow(TracewallError);
     try {
       buildPolicy([], opts);

@@ -57,7 +57,7 @@ describe('commentText and checkProfileName', () => {
   it('accepts safe names and refuses anything that could change the profile line', () => {
     expect(checkProfileName('busybox-httpd_1.0')).toBe('busybox-httpd_1.0');
     for (const bad of ['', '-x', 'a b', 'a{', 'a,b', 'a\nb', '/abs', 'a"'])
-      expect(() => checkProfileName(bad)).toThrow(/not valid/);
+      expect(() => checkProfileName(bad)).toThrow(/is not a valid name/);
   });
 });
 

@@ -183,7 +183,7 @@ describe('renderAppArmor', () => {
 
   it('refuses a bad profile name', () => {
     const p = { ...policyOf({}), name: 'x {\n/** rwix,\n}' };
-    expect(() => renderAppArmor(p, { template: TEMPLATE })).toThrow(/not valid for AppArmor/);
+    expect(() => renderAppArmor(p, { template: TEMPLATE })).toThrow(/profile name .* is not a valid name/);
   });
 });
 

@@ -80,3 +80,24 @@ describe('the syscall table', () => {
     expect(without.files['/w/made/up']).toBeUndefined();
   });
 });
+
+describe('the one name rule', () => {
+  it('is the Recording schema pattern, and every checker follows it', async () => {
+    const { NAME_PATTERN, isValidName, nameFrom } = await import('../../src/util/names.js');
+    const schema = JSON.parse(
+      fs.readFileSync(new URL('../../src/recording/recording-v1.schema.json', import.meta.url), 'utf8'),
+    ) as { definitions: { name: { pattern: string } } };
+    expect(schema.definitions.name.pattern).toBe(NAME_PATTERN);
+    const { checkProfileName } = await import('../../src/render/apparmor-escape.js');
+    for (const n of ['a', 'app-1.2_x', 'x'.repeat(63)]) {
+      expect(isValidName(n)).toBe(true);
+      expect(checkProfileName(n)).toBe(n);
+    }
+    for (const n of ['', '-a', 'a b', 'x'.repeat(64), 'a/b']) {
+      expect(isValidName(n)).toBe(false);
+      expect(() => checkProfileName(n)).toThrow(/not a valid name; expected 1-63 characters/);
+    }
+    expect(nameFrom('/usr/sbin/nginx')).toBe('nginx');
+    expect(isValidName(nameFrom('--weird name!'))).toBe(true);
+  });
+});
