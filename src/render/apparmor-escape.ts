@@ -11,7 +11,6 @@
 // NUL, lone surrogates and U+FFFD (a name that was not valid UTF-8) cannot stand for their bytes: they become `?`
 // (one character, never "/"), which is broader by one character, and a warning says so.
 import type { PathPart } from '../analyze/policy-types.js';
-import { badInput } from '../errors.js';
 import { checkName } from '../util/names.js';
 
 const GLOB_CHARS = new Set(['*', '?', '[', ']', '{', '}', '^', '@']);
