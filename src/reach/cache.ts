@@ -1,10 +1,12 @@
 // The per-file cache of code graphs (disassembling libc takes seconds): one JSON file per ELF file, keyed by its
-// build-id and size (or, without a build-id, its path, size and mtime) and the analysis version, so a changed file or a
-// changed analysis never reads a stale entry. A cache that cannot be read or written is skipped, never an error.
+// build-id and size (or, without a build-id, its path, size and mtime) and by a fingerprint of the analysis code itself,
+// so a changed file or a changed analysis (even one not yet released) never reads a stale entry. A cache that cannot be
+// read or written is skipped, never an error.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { ObjectSummary } from './types.js';
 
@@ -15,6 +17,21 @@ export const ANALYSIS_VERSION = 1;
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TRACEWALL_CACHE_DIR) return env.TRACEWALL_CACHE_DIR;
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tracewall');
+}
+
+let fingerprint: string | undefined;
+
+/** A hash of this directory's code (the analysis that writes the cache), computed once. */
+export function analysisFingerprint(): string {
+  if (fingerprint === undefined) {
+    const dir = path.dirname(fileURLToPath(import.meta.url));
+    const hash = crypto.createHash('sha256').update(`v${ANALYSIS_VERSION}`);
+    for (const f of fs.readdirSync(dir).sort()) {
+      if (/\.(js|ts)$/.test(f)) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(dir, f)));
+    }
+    fingerprint = hash.digest('hex').slice(0, 16);
+  }
+  return fingerprint;
 }
 
 /** The cache file of an ELF file on the host. */
@@ -28,7 +45,7 @@ export function cacheFile(dir: string, hostPath: string, buildId: string | undef
   const key = buildId
     ? `${buildId}-${st.size}`
     : crypto.createHash('sha256').update(`${hostPath}\0${st.size}\0${st.mtimeMs}`).digest('hex');
-  return path.join(dir, 'reach', `v${ANALYSIS_VERSION}-${key}.json`);
+  return path.join(dir, 'reach', `${analysisFingerprint()}-${key}.json`);
 }
 
 /** A cached summary, or undefined when there is none (or it is unreadable or of another analysis version). */
