@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/recording/io.js';
 import { fromRoot } from '../../src/util/paths.js';
 import { needBuild, BIN } from '../e2e/helpers.js';
+import { freePort } from '../helpers/bundles.js';
 import type { ReachReport } from '../../src/reach/types.js';
 
 function onPath(tool: string): boolean {
@@ -70,7 +71,7 @@ describe.skipIf(why)('reach on recorded runs', () => {
     busybox = await record('busybox', ['busybox', 'sh', '-c', `echo hi > ${tmp}/x; cat ${tmp}/x`]);
     fs.writeFileSync(
       path.join(tmp, 'nginx.conf'),
-      `error_log ${tmp}/error.log;\npid ${tmp}/nginx.pid;\nevents {}\nhttp { access_log off; server { listen 127.0.0.1:1; } }\n`,
+      `error_log ${tmp}/error.log;\npid ${tmp}/nginx.pid;\nevents {}\nhttp { access_log off; server { listen 127.0.0.1:${await freePort()}; } }\n`,
     );
     nginx = await record('nginx', [
       'nginx',
