@@ -54,7 +54,7 @@ function firstPass(text: string, facts: ElfFacts): Layout {
   const inCode = (a: number): boolean => ranges.some(([lo, hi]) => a >= lo && a < hi);
   const base = new Set<number>([...labels.keys()]);
   for (const a of calls) if (inCode(a)) base.add(a);
-  for (const f of facts.functions) if (inCode(f.addr)) base.add(f.addr);
+  for (const a of [...facts.functions.map((f) => f.addr), facts.entry, ...facts.inits]) if (inCode(a)) base.add(a);
   const jumpTargets = new Map([...jumpSources].map(([t, from]) => [t, from.length]));
   return {
     starts: withUnnamedFunctions(base, afterPadding, jumpSources, facts.functions),
@@ -198,6 +198,12 @@ function analyseRegion(ctx: RegionContext, r: number, insns: Insn[]): CodeRegion
       else region.unknownSites++;
       return;
     }
+    if (insn.mnem === 'lea' && insn.ripTarget !== undefined) {
+      // a function whose address this one takes (a callback, a thread's start, a signal restorer) counts as called
+      const t = regionAt(layout.starts, insn.ripTarget);
+      if (t >= 0 && layout.starts[t] === insn.ripTarget && inCode(insn.ripTarget)) next.add(t);
+      return;
+    }
     if (!isBranch(insn.mnem)) return;
     const viaPlt = insn.target === undefined ? undefined : layout.pltSlots.get(insn.target);
     const slotAddr = viaPlt ?? (insn.ops.startsWith('*') ? insn.ripTarget : undefined);
@@ -269,5 +275,9 @@ function finishGraph(regions: Array<CodeRegion | undefined>, layout: Layout, fac
     if (!f.exported || i < 0 || layout.starts[i] !== f.addr) continue;
     exports[f.name] = [...new Set([...(exports[f.name] ?? []), i])].sort((a, b) => a - b);
   }
-  return { regions: full, exports };
+  const at = (a: number): number[] => {
+    const i = regionAt(layout.starts, a);
+    return i >= 0 && layout.starts[i] === a ? [i] : [];
+  };
+  return { regions: full, exports, entry: at(facts.entry), inits: [...new Set(facts.inits.flatMap(at))] };
 }

@@ -71,7 +71,27 @@ async function libraries(
     if (summary) objects.push({ path: lib.path, summary });
     else missing.push(lib.name);
   }
+  await markInterpreter(view, exe, objects, summaries);
   return { objects, missing: missing.sort() };
+}
+
+/** Mark the program interpreter among the loaded objects (ld.so is also libc's DT_NEEDED), or add it. */
+async function markInterpreter(
+  view: RootView,
+  exe: LinkedObject,
+  objects: LinkedObject[],
+  summaries: ObjectSummaries,
+): Promise<void> {
+  const interp = exe.summary.interp;
+  const host = interp === undefined ? undefined : hostFile(view, interp);
+  if (interp === undefined || host === undefined) return;
+  const loaded = objects.find((o, i) => i > 0 && hostFile(view, o.path) === host);
+  if (loaded) {
+    loaded.interpreter = true;
+    return;
+  }
+  const summary = await summaries.get(host);
+  if (summary) objects.push({ path: interp, summary, interpreter: true });
 }
 
 /** Analyse one executed path (as the recording names it) in its run's file system. */

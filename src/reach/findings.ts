@@ -2,7 +2,7 @@
 // each is in the code (`FILE: FUNCTION (via imported NAME)`).
 import { syscallName } from '../syscalls/index.js';
 import { RISK_LEVELS, riskOf } from '../validate/risk-catalogue.js';
-import type { LinkedObject, Reachability, Site } from './reachability.js';
+import { AT_STARTUP, type LinkedObject, type Reachability, type Site } from './reachability.js';
 import type { UnobservedSyscall } from './types.js';
 
 /** The findings of one program. */
@@ -22,10 +22,13 @@ export function nameOf(nr: number): string {
 
 const MAX_VIA = 3;
 
-/** `(via imported a, b, c and 4 more)`: names without a leading underscore first (the ones a program's author wrote). */
+/** `(via imported a, b, c and 4 more)`, or `(at start-up)` for the loader's and initialisers' code: names without a leading underscore first (the ones a program's author wrote). */
 function viaText(vias: ReadonlySet<string>): string {
+  if (vias.size === 1 && vias.has(AT_STARTUP)) return ' (at start-up)';
   if (vias.size === 0) return '';
-  const sorted = [...vias].sort((a, b) => Number(a.startsWith('_')) - Number(b.startsWith('_')) || (a < b ? -1 : 1));
+  const sorted = [...vias]
+    .filter((v) => v !== AT_STARTUP)
+    .sort((a, b) => Number(a.startsWith('_')) - Number(b.startsWith('_')) || (a < b ? -1 : 1));
   const shown = sorted.slice(0, MAX_VIA).join(', ');
   return ` (via imported ${shown}${sorted.length > MAX_VIA ? ` and ${sorted.length - MAX_VIA} more` : ''})`;
 }

@@ -26,7 +26,7 @@ export async function summariseObject(hostPath: string, cacheDir: string): Promi
     runpath: facts.runpath,
     rpath: facts.rpath,
     imports: facts.imports,
-    graph: listing === undefined ? { regions: [], exports: {} } : buildCodeGraph(listing, facts),
+    graph: listing === undefined ? { regions: [], exports: {}, entry: [], inits: [] } : buildCodeGraph(listing, facts),
   };
   if (facts.interp !== undefined) summary.interp = facts.interp;
   if (go !== undefined) summary.go = go;

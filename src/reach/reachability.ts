@@ -8,7 +8,12 @@ import type { CodeRegion, ObjectSummary } from './types.js';
 export interface LinkedObject {
   path: string;
   summary: ObjectSummary;
+  /** True for the program interpreter (ld.so): its entry point runs first, before the program. */
+  interpreter?: boolean;
 }
+
+/** The `via` of what runs when the program starts: the loader's entry and every object's initialisers. */
+export const AT_STARTUP = '<startup>';
 
 /** A place a syscall is made: a syscall instruction, or a call of a generic syscall(2) wrapper with a constant. */
 export interface Site {
@@ -20,7 +25,7 @@ export interface Site {
   wrapper?: string;
 }
 
-/** What is reachable, per entry: the program's own code (via "") and each imported function (via its name). */
+/** What is reachable, per entry: the program's own code (via ""), start-up (AT_STARTUP) and each import (its name). */
 export interface Reachability {
   sites: Site[];
   entries: Array<{ via: string; sites: number[] }>;
@@ -118,7 +123,10 @@ export function reachability(objects: readonly LinkedObject[]): Reachability {
   const program = objects[0]!.summary;
   const ownRoots = program.graph.regions.map((_, i) => i);
   const importRoots = program.imports.map((name) => ({ via: name, nodes: scope.resolve(name) }));
-  const roots = [...ownRoots, ...importRoots.flatMap((e) => e.nodes)];
+  const startupRoots = objects.flatMap((o, i) =>
+    [...o.summary.graph.inits, ...(o.interpreter ? o.summary.graph.entry : [])].map((r) => i * STRIDE + r),
+  );
+  const roots = [...ownRoots, ...startupRoots, ...importRoots.flatMap((e) => e.nodes)];
   const comps = componentsFrom(roots, (n) => scope.successors(n));
   const compOf = new Map<number, number>();
   comps.forEach((c, i) => c.forEach((n) => compOf.set(n, i)));
@@ -139,6 +147,7 @@ export function reachability(objects: readonly LinkedObject[]): Reachability {
   };
   const entries = [
     { via: '', sites: reached(ownRoots) },
+    { via: AT_STARTUP, sites: reached(startupRoots) },
     ...importRoots.map((e) => ({ via: e.via, sites: reached(e.nodes) })),
   ];
   return { sites: scope.sites, entries, unresolved: [...scope.unresolved].sort(), indirectCallers };

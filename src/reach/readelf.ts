@@ -31,12 +31,18 @@ export interface ElfFacts {
   imports: string[];
   /** GOT or PLT slot address → the symbol a relocation puts there (versions dropped). */
   slots: Map<number, string>;
+  /** The entry point (e_entry), 0 for none. */
+  entry: number;
+  /** Code run when the object is loaded: DT_INIT and the DT_INIT_ARRAY entries the loader relocates. */
+  inits: number[];
 }
 
 const SYMBOL = /^\s*\d+:\s+([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S.*)$/;
 const SYMTAB_HEADER = /^Symbol table '([^']+)'/;
 const RELOC = /^([0-9a-f]+)\s+[0-9a-f]+\s+(R_X86_64_\w+)\s+[0-9a-f]+\s+(\S+?)(?:\s+[+-]\s+[0-9a-f]+)?$/;
 const DYNAMIC = /^\s*0x[0-9a-f]+\s+\((NEEDED|RUNPATH|RPATH|SONAME)\)\s+.*\[(.*)\]$/;
+const DYNAMIC_VALUE = /^\s*0x[0-9a-f]+\s+\((INIT|INIT_ARRAY|INIT_ARRAYSZ)\)\s+(0x[0-9a-f]+|\d+)/;
+const RELATIVE = /^([0-9a-f]+)\s+[0-9a-f]+\s+R_X86_64_RELATIVE\s+([0-9a-f]+)$/;
 const SECTION = /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+[0-9a-f]+/;
 
 /** A symbol name without its version (`fopen@@GLIBC_2.2.5`, `fork@GLIBC_2.2.5 (2)` → `fopen`, `fork`). */
@@ -57,13 +63,16 @@ function emptyFacts(): ElfFacts {
     functions: [],
     imports: [],
     slots: new Map(),
+    entry: 0,
+    inits: [],
   };
 }
 
 function onHeaderLine(facts: ElfFacts, line: string): boolean {
-  const field = /^\s+(Class|Machine|Type):\s+(.*)$/.exec(line);
+  const field = /^\s+(Class|Machine|Type|Entry point address):\s+(.*)$/.exec(line);
   if (!field) return false;
-  if (field[1] === 'Type') facts.type = field[2]!.split(' ')[0]!;
+  if (field[1] === 'Entry point address') facts.entry = parseInt(field[2]!, 16);
+  else if (field[1] === 'Type') facts.type = field[2]!.split(' ')[0]!;
   else if (field[1] === 'Class') facts.x86_64 = field[2] === 'ELF64';
   else facts.x86_64 = facts.x86_64 && field[2] === 'Advanced Micro Devices X86-64';
   return true;
@@ -97,10 +106,21 @@ function onSymbolLine(facts: ElfFacts, line: string, table: string, imports: Set
   facts.functions.push({ name, addr, size: bytes, bind: bind!, exported: table === '.dynsym' });
 }
 
+/** DT_INIT, and the functions the DT_INIT_ARRAY relocations point at. */
+function initFunctions(dynamic: Map<string, number>, relative: Array<[number, number]>): number[] {
+  const inits = dynamic.has('INIT') ? [dynamic.get('INIT')!] : [];
+  const array = dynamic.get('INIT_ARRAY');
+  const size = dynamic.get('INIT_ARRAYSZ') ?? 0;
+  if (array !== undefined) for (const [at, to] of relative) if (at >= array && at < array + size) inits.push(to);
+  return [...new Set(inits)].sort((a, b) => a - b);
+}
+
 /** Parse readelf's combined output (file header, program and section headers, dynamic section, relocations, symbols, notes). */
 export function parseReadelf(text: string): ElfFacts {
   const facts = emptyFacts();
   const imports = new Set<string>();
+  const dynamic = new Map<string, number>();
+  const relative: Array<[number, number]> = [];
   let table = '';
   for (const line of text.split('\n')) {
     const header = SYMTAB_HEADER.exec(line);
@@ -118,6 +138,10 @@ export function parseReadelf(text: string): ElfFacts {
       continue;
     }
     if (onHeaderLine(facts, line) || onDynamicLine(facts, line)) continue;
+    const value = DYNAMIC_VALUE.exec(line);
+    if (value) dynamic.set(value[1]!, Number(value[2]!));
+    const rel = RELATIVE.exec(line);
+    if (rel) relative.push([parseInt(rel[1]!, 16), parseInt(rel[2]!, 16)]);
     const interp = /\[Requesting program interpreter: (.*)\]$/.exec(line);
     if (interp) facts.interp = interp[1]!;
     const build = /Build ID: ([0-9a-f]+)/.exec(line);
@@ -128,6 +152,7 @@ export function parseReadelf(text: string): ElfFacts {
     if (reloc) facts.slots.set(parseInt(reloc[1]!, 16), bareName(reloc[3]!));
   }
   facts.imports = [...imports].sort();
+  facts.inits = initFunctions(dynamic, relative);
   return facts;
 }
 

@@ -29,11 +29,13 @@ function whyAnalysed(a: Extract<Analysis, { analysed: true }>, unknown: readonly
   else {
     const libs = a.objects.slice(1).map((o) => path.posix.basename(o.path));
     parts.push(
-      `dynamically linked: its own code and the ${a.objects[0]!.summary.imports.length} functions it imports, followed through the direct calls of ${libs.length} libraries (${listed(libs, 6)})`,
+      `dynamically linked: its own code, the ${a.objects[0]!.summary.imports.length} functions it imports and the start-up code, followed through the calls of ${libs.length} libraries (${listed(libs, 6)})`,
     );
   }
   if (a.reach.indirectCallers > 0)
-    parts.push(`calls through function pointers (in ${a.reach.indirectCallers} reachable functions) are not followed`);
+    parts.push(
+      `calls through function pointers (in ${a.reach.indirectCallers} reachable functions) reach only the functions whose address reachable code takes, not those in tables (stdio, C++ vtables)`,
+    );
   if (unknown.length > 0)
     parts.push(
       `${unknown.length} ${unknown.length === 1 ? 'place makes' : 'places make'} a syscall whose number is not a constant, so may make any (${listed(unknown, 2)})`,

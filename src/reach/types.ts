@@ -39,6 +39,10 @@ export interface CodeGraph {
   regions: CodeRegion[];
   /** Exported function name → its region indices (one per symbol version at its own address). */
   exports: Record<string, number[]>;
+  /** The region of the entry point (none, or one). */
+  entry: number[];
+  /** The regions of the functions run when the object is loaded (DT_INIT, DT_INIT_ARRAY). */
+  inits: number[];
 }
 
 /** An ELF file as reachability needs it: its linking facts and its code graph. Cached per file (build-id). */

@@ -12,6 +12,10 @@ import { fromRoot } from '../../src/util/paths.js';
 import { needBuild, BIN } from '../e2e/helpers.js';
 import { freePort } from '../helpers/bundles.js';
 import type { ReachReport } from '../../src/reach/types.js';
+import { analyseExecutable } from '../../src/reach/executable.js';
+import { programFindings } from '../../src/reach/findings.js';
+import { ObjectSummaries } from '../../src/reach/objects.js';
+import { hostView } from '../../src/reach/views.js';
 
 function onPath(tool: string): boolean {
   try {
@@ -124,6 +128,23 @@ describe.skipIf(why)('reach on recorded runs', () => {
     const runMade = made(nginx);
     expect(ng.reachableNotObserved.filter((u) => runMade.has(u.syscall))).toEqual([]);
     expect(ng.reachableNotObserved.every((u) => u.evidence.length > 0)).toBe(true);
+  });
+
+  it('the analysis finds every syscall the runs made in the code (it sees the paths the runs took)', async () => {
+    const summaries = new ObjectSummaries(path.join(tmp, 'cache'));
+    for (const [file, program] of [
+      [busybox, execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim()],
+      [nginx, '/usr/sbin/nginx'],
+    ] as const) {
+      const a = await analyseExecutable(program, hostView(), summaries);
+      expect(a.analysed, program).toBe(true);
+      if (!a.analysed) continue;
+      const reachable = new Set(programFindings(a.objects, a.reach, new Set()).reachable);
+      expect(
+        [...made(file)].filter((s) => !reachable.has(s)),
+        program,
+      ).toEqual([]);
+    }
   });
 
   it('several recordings: their union is what was made, and each program is listed once', async () => {

@@ -94,6 +94,11 @@ only_by_pointer:
 take_address:
 	lea only_by_pointer(%rip),%rax
 	ret
+	.p2align 4
+never_named:
+	mov $166,%eax
+	syscall
+	ret
 `;
 
 let dir: string;
@@ -115,7 +120,7 @@ function programAndLibrary(imports: string[], graph: CodeGraph) {
     runpath: [],
     rpath: [],
     imports,
-    graph: { regions: [], exports: {} },
+    graph: { regions: [], exports: {}, entry: [], inits: [] },
   };
   return [
     { path: '/bin/p', summary: program },
@@ -156,14 +161,18 @@ describe.skipIf(why)('syscall sites and call graphs of real, stripped code', () 
     expect(own('my_syscall')).toMatchObject({ syscalls: [], unknownSites: 0, wrapper: true });
   });
 
-  it('follows calls to a stripped helper, a call of syscall(2) with a constant, and not a function only a pointer reaches', () => {
+  it('follows calls to a stripped helper, a call of syscall(2) with a constant, a function whose address is taken', () => {
     expect(fromExport(graph, 'caller')).toEqual([60]);
     // do_reboot calls its own exported wrapper through the PLT: an import, resolved in the scope, with 169 in %edi
     expect(own('do_reboot').imports).toEqual(['my_syscall']);
     expect(fromExport(graph, 'do_reboot')).toEqual([169]);
-    expect(fromExport(graph, 'take_address')).toEqual([]);
+    expect(fromExport(graph, 'take_address')).toEqual([165]);
     const pointerOnly = graph.regions.find((r) => r.syscalls.includes(165));
     expect(pointerOnly?.name).toMatch(/^0x[0-9a-f]+$/);
+    // code after a return and padding that nothing calls, jumps to or names is a function of its own, reached by none
+    const orphan = graph.regions.find((r) => r.syscalls.includes(166));
+    expect(orphan?.name).toMatch(/^0x[0-9a-f]+$/);
+    for (const name of Object.keys(graph.exports)) expect(fromExport(graph, name), name).not.toContain(166);
   });
 
   it('the program-level evidence names the library and function, and the import that leads there', () => {
