@@ -155,6 +155,16 @@ describe.skipIf(why)('reach on recorded runs', () => {
     for (const e of report.executables) expect(e.reachableNotObserved.filter((u) => union.has(u.syscall))).toEqual([]);
   });
 
+  it('a merged recording gives the same programs and findings as its runs given one by one', async () => {
+    const merged = path.join(tmp, 'merged.json');
+    const m = await run(['merge', '-o', merged, busybox, nginx]);
+    expect(m.exitCode, m.stderr).toBe(0);
+    const one = await reach([merged]);
+    const both = await reach([busybox, nginx]);
+    expect(one.observed).toBe(both.observed);
+    expect(one.executables).toEqual(both.executables);
+  });
+
   it('a script is not analysed itself; its #! interpreter is', async () => {
     const report = await reach([script]);
     const sh = report.executables.find((e) => e.path.endsWith('hello.sh'))!;
