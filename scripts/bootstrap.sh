@@ -25,6 +25,9 @@ needs=(
   "nsenter:util-linux"
   "gcc:gcc"
   "as:binutils"
+  "objdump:binutils"
+  "readelf:binutils"
+  "strip:binutils"
   "/usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev"
   "/usr/include/x86_64-linux-gnu/bits/socket.h:libc6-dev"
 )

@@ -9,6 +9,7 @@ import { diffCommand } from './diff.js';
 import { mergeCommand } from './merge.js';
 import { checkCommand } from './check.js';
 import { verifyCommand } from './verify.js';
+import { registerReach } from './reach.js';
 
 function buildProgram(): Command {
   const program = new Command('tracewall')
@@ -221,6 +222,7 @@ function buildProgram(): Command {
       process.exitCode = await verifyCommand({ ...opts, runArgs });
     });
 
+  registerReach(program);
   return program;
 }
 

@@ -6,12 +6,12 @@ import type { ExecLookup, ExecTarget } from '../analyze/exec-resolve.js';
 import type { BundleInfo } from './bundle.js';
 
 /** Maps an absolute path in the traced view to a host path. */
-type ToHost = (p: string) => string;
+export type ToHost = (p: string) => string;
 
 const MAX_LINKS = 40;
 
 /** Resolve every symlink in `p` inside the view, as the kernel would (absolute links restart at the view's root). */
-function realpathIn(p: string, toHost: ToHost): string | undefined {
+export function realpathIn(p: string, toHost: ToHost): string | undefined {
   let parts = p.split('/').filter(Boolean);
   let done: string[] = [];
   let hops = 0;
@@ -60,7 +60,8 @@ function interpreterOf(hostPath: string): string | undefined {
   }
 }
 
-function lookupIn(toHost: ToHost): ExecLookup {
+/** Resolves executed paths (symlinks, `#!` interpreter) in the view that `toHost` maps to host paths. */
+export function lookupIn(toHost: ToHost): ExecLookup {
   return (p: string): ExecTarget | undefined => {
     const resolved = realpathIn(p, toHost);
     if (resolved === undefined) return undefined;
@@ -76,17 +77,22 @@ export function hostExecLookup(): ExecLookup {
 
 /** Paths as the container sees them: its bind mounts (longest destination first), else its root filesystem. */
 export function bundleExecLookup(bundle: BundleInfo): ExecLookup {
+  return lookupIn(bundleToHost(bundle));
+}
+
+/** Where a path of the container's view is on the host: under the bind mount that covers it, else in its rootfs. */
+export function bundleToHost(bundle: BundleInfo): ToHost {
   const binds = (bundle.config.mounts ?? [])
     .filter((m) => m.source && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')))
     .map((m) => ({ dest: path.posix.normalize(m.destination), source: path.resolve(bundle.dir, m.source!) }))
     .sort((a, b) => b.dest.length - a.dest.length);
-  return lookupIn((p) => {
+  return (p) => {
     for (const b of binds) {
       if (p === b.dest || p.startsWith(b.dest === '/' ? '/' : b.dest + '/'))
         return path.join(b.source, p.slice(b.dest.length));
     }
     return path.join(bundle.rootfs, p);
-  });
+  };
 }
 
 /**
