@@ -1,8 +1,8 @@
 // The report for a terminal: per program, how it was analysed, then the syscalls no run made, highest risk first;
 // critical to medium ones each with the sentence a reviewer acts on and every place found, low ones one line each.
-import { visible } from '../diff/sanitize.js';
 import { RISK_LEVELS } from '../validate/risk-catalogue.js';
 import type { ExecutableReach, ReachReport } from './types.js';
+import { visible } from '../util/strings.js';
 
 function header(e: ExecutableReach): string {
   const where = `${visible(e.path)}${e.resolved ? ` (${visible(e.resolved)})` : ''} [${visible(e.root)}]`;
