@@ -140,178 +140,216 @@ function num(s: string | undefined): number {
   return s !== undefined && INT.test(s) ? Number(s) : 0;
 }
 
-/** Parse the whole log text. Unknown lines are counted in a warning, never fatal. */
-export function parseBpftraceLog(text: string): BpftraceLog {
-  const lines = text.split('\n');
-  const raws: Raw[] = [];
-  const paths = new Map<string, { parts: number[][]; truncated: boolean }>();
-  const out: BpftraceLog = { records: [], calls: [], fails: [], argFacts: [], clock: null, ended: false, warnings: [] };
-  let bad = 0;
-  let firstBad = '';
-  let lost = 0;
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!;
-    if (line === '' || line === BPFTRACE_LOG_HEADER || line === 'READY' || line.startsWith('Attaching ')) continue;
-    if (line.startsWith('# tracewall: ')) continue;
+type PathParts = Map<string, { parts: number[][]; truncated: boolean }>;
+
+/** The first pass: every line sorted into maps, the clock, path components, and the records to order by stamp. */
+class LineScan {
+  readonly raws: Raw[] = [];
+  readonly paths: PathParts = new Map();
+  readonly out: BpftraceLog = {
+    records: [],
+    calls: [],
+    fails: [],
+    argFacts: [],
+    clock: null,
+    ended: false,
+    warnings: [],
+  };
+  private bad = 0;
+  private firstBad = '';
+  private lost = 0;
+
+  line(line: string, n: number): void {
+    if (line === '' || line === BPFTRACE_LOG_HEADER || line === 'READY' || line.startsWith('Attaching ')) return;
+    if (line.startsWith('# tracewall: ')) return;
     const lostM = /^Lost (\d+) events/.exec(line);
-    if (lostM) {
-      lost += Number(lostM[1]);
-      continue;
-    }
-    if (line === 'END') {
-      out.ended = true;
-      continue;
-    }
+    if (lostM) this.lost += Number(lostM[1]);
+    else if (line === 'END') this.out.ended = true;
+    else if (!this.mapLine(line) && !this.clockLine(line)) this.recordLine(line, n);
+  }
+
+  /** `@calls[abi, nr]: count`, `@fails[...]`, `@af[nr, v1, v2, v3, ok]: count`. */
+  private mapLine(line: string): boolean {
     const map = /^@(calls|fails|af)\[([^\]]*)\]: (\d+)$/.exec(line);
-    if (map) {
-      const keys = map[2]!.split(', ');
-      const count = Number(map[3]);
-      if (map[1] === 'af' && keys.length === 5) {
-        out.argFacts.push({
-          nr: num(keys[0]),
-          values: [big(keys[1]), big(keys[2]), big(keys[3])],
-          ok: keys[4] === '1',
-          count,
-        });
-      } else if (keys.length === 2 && ABI_OF[keys[0]!]) {
-        (map[1] === 'calls' ? out.calls : out.fails).push({ abi: ABI_OF[keys[0]!]!, nr: num(keys[1]), count });
-      }
-      continue;
+    if (!map) return false;
+    const keys = map[2]!.split(', ');
+    const count = Number(map[3]);
+    if (map[1] === 'af' && keys.length === 5) {
+      const values: [bigint, bigint, bigint] = [big(keys[1]), big(keys[2]), big(keys[3])];
+      this.out.argFacts.push({ nr: num(keys[0]), values, ok: keys[4] === '1', count });
+    } else if (keys.length === 2 && ABI_OF[keys[0]!]) {
+      (map[1] === 'calls' ? this.out.calls : this.out.fails).push({ abi: ABI_OF[keys[0]!]!, nr: num(keys[1]), count });
     }
+    return true;
+  }
+
+  private clockLine(line: string): boolean {
+    if (!line.startsWith('T ')) return false;
+    const m = /^T (\d+)\.(\d{6}) (\d+)$/.exec(line);
+    if (m) this.out.clock = { epochMicros: BigInt(m[1]!) * 1000000n + BigInt(m[2]!), ns: BigInt(m[3]!) };
+    return true;
+  }
+
+  private recordLine(line: string, n: number): void {
     const kind = line.slice(0, line.indexOf(' '));
-    if (kind === 'T') {
-      const m = /^T (\d+)\.(\d{6}) (\d+)$/.exec(line);
-      if (m) out.clock = { epochMicros: BigInt(m[1]!) * 1000000n + BigInt(m[2]!), ns: BigInt(m[3]!) };
-      continue;
-    }
     const width = FIELDS[kind];
     const split = width === undefined ? null : splitFields(line, width);
     if (!split || !INT.test(split.fields[1] ?? '')) {
-      if (bad++ === 0) firstBad = `line ${n + 1}: ${line.length > 80 ? line.slice(0, 80) + '...' : line}`;
-      continue;
+      if (this.bad++ === 0) this.firstBad = `line ${n + 1}: ${line.length > 80 ? line.slice(0, 80) + '...' : line}`;
+      return;
     }
     if (kind === 'N' || kind === 'NT' || kind === 'NE') {
       const key = split.fields[2]!;
-      const p = paths.get(key) ?? { parts: [], truncated: false };
+      const p = this.paths.get(key) ?? { parts: [], truncated: false };
       if (kind === 'N') p.parts.push(bytesOfR(split.rest));
       else if (kind === 'NT') p.truncated = true;
-      paths.set(key, p);
-      continue;
+      this.paths.set(key, p);
+      return;
     }
-    raws.push({ ts: BigInt(split.fields[1]!), order: n, fields: split.fields, rest: split.rest });
+    this.raws.push({ ts: BigInt(split.fields[1]!), order: n, fields: split.fields, rest: split.rest });
   }
-  if (bad > 0)
-    out.warnings.push(`bpftrace log: ${bad} line${bad === 1 ? '' : 's'} not understood (first at ${firstBad})`);
-  if (lost > 0)
-    out.warnings.push(
-      `bpftrace lost ${lost} events (its output buffer overflowed): files, execs or network facts may be missing`,
-    );
-  raws.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order));
 
-  const pathOf = (serial: string | undefined): BtPath | null => {
+  /** The warnings of the first pass: lines not understood, events bpftrace lost. */
+  warnings(): string[] {
+    const w: string[] = [];
+    if (this.bad > 0)
+      w.push(`bpftrace log: ${this.bad} line${this.bad === 1 ? '' : 's'} not understood (first at ${this.firstBad})`);
+    if (this.lost > 0)
+      w.push(
+        `bpftrace lost ${this.lost} events (its output buffer overflowed): files, execs or network facts may be missing`,
+      );
+    return w;
+  }
+}
+
+/** The second pass: records in stamp order, with their strings (sent before them) and paths joined in. */
+class RecordBuilder {
+  /** Strings come before the record of the same tid that uses them: slot → bytes. */
+  private readonly pending = new Map<number, Map<string, number[]>>();
+
+  constructor(private readonly paths: PathParts) {}
+
+  pathOf(serial: string | undefined): BtPath | null {
     if (serial === undefined || serial === '0') return null;
-    const p = paths.get(serial);
+    const p = this.paths.get(serial);
     if (!p) return null;
     const bytes: number[] = [];
     for (let i = p.parts.length - 1; i >= 0; i--) bytes.push(47, ...p.parts[i]!);
     if (bytes.length === 0) bytes.push(47);
     return { ...textOfBytes(bytes), escaped: escapeBytes(bytes), truncated: p.truncated };
-  };
-  // Strings come before the record of the same tid that uses them: slot → bytes.
-  const pending = new Map<number, Map<string, number[]>>();
-  const take = (tid: number, slot: string, truncatedSlot: boolean): BtString | null => {
-    const bytes = pending.get(tid)?.get(slot);
+  }
+
+  take(tid: number, slot: string, truncatedSlot: boolean): BtString | null {
+    const bytes = this.pending.get(tid)?.get(slot);
     if (bytes === undefined) return null;
     return { ...textOfBytes(bytes), truncated: truncatedSlot };
-  };
-  for (const r of raws) {
+  }
+
+  /** An S line: a chunk of a string of the tid's next record (argv[0] comes from a fixed buffer: cut at its NUL). */
+  string(tid: number, slot: string, rest: string): void {
+    const slots = this.pending.get(tid) ?? new Map<string, number[]>();
+    this.pending.set(tid, slots);
+    const bytes = bytesOfR(rest);
+    const cut = slot === '2' && bytes.includes(0) ? bytes.slice(0, bytes.indexOf(0)) : bytes;
+    slots.set(slot, [...(slots.get(slot) ?? []), ...cut]);
+  }
+
+  /** The record of one line (null for S lines, which only feed later records). */
+  record(r: Raw): BtRecord | null {
     const f = r.fields;
     const ts = r.ts;
     const tid = num(f[2]);
     switch (f[0]) {
-      case 'S': {
-        const slots = pending.get(tid) ?? new Map<string, number[]>();
-        pending.set(tid, slots);
-        const slot = f[3]!;
-        const bytes = bytesOfR(r.rest);
-        // argv[0] comes from a fixed-size buffer: cut at the first NUL
-        const cut = slot === '2' && bytes.includes(0) ? bytes.slice(0, bytes.indexOf(0)) : bytes;
-        slots.set(slot, [...(slots.get(slot) ?? []), ...cut]);
-        break;
-      }
+      case 'S':
+        this.string(tid, f[3]!, r.rest);
+        return null;
       case 'A':
-        out.records.push({ k: 'app', ts, tid });
-        break;
+        return { k: 'app', ts, tid };
       case 'F':
-        out.records.push({ k: 'fork', ts, tid, child: num(f[3]), flags: big(f[4]) });
-        break;
+        return { k: 'fork', ts, tid, child: num(f[3]), flags: big(f[4]) };
       case 'Q':
-        out.records.push({ k: 'exit', ts, tid, tgid: num(f[3]), code: num(f[4]), groupDead: f[5] === '1' });
-        break;
-      case 'XE': {
-        const truncated = pending.get(tid)?.has('9') ?? false;
-        out.records.push({
-          k: 'exec',
-          ts,
-          tid,
-          nr: num(f[3]),
-          dir: pathOf(f[4]),
-          filename: take(tid, '1', truncated) ?? { text: '', invalidUtf8: false, truncated: false },
-          argv0: take(tid, '2', false),
-        });
-        pending.delete(tid);
-        break;
-      }
+        return { k: 'exit', ts, tid, tgid: num(f[3]), code: num(f[4]), groupDead: f[5] === '1' };
+      case 'XE':
+        return this.exec(r, tid);
       case 'XS':
-        out.records.push({ k: 'exec-ok', ts, tid, oldTid: num(f[3]) });
-        break;
+        return { k: 'exec-ok', ts, tid, oldTid: num(f[3]) };
       case 'XF':
-        out.records.push({ k: 'exec-failed', ts, tid, ret: num(f[3]) });
-        break;
-      case 'R': {
-        const flags = num(f[11]);
-        out.records.push({
-          k: 'call',
-          ts,
-          tid,
-          nr: num(f[3]),
-          ret: big(f[4]),
-          a: [big(f[5]), big(f[6]), big(f[7]), big(f[8])],
-          path1: pathOf(f[9]),
-          path2: pathOf(f[10]),
-          str1: take(tid, '1', (flags & 1) !== 0),
-          str2: take(tid, '2', (flags & 2) !== 0),
-        });
-        pending.delete(tid);
-        break;
-      }
+        return { k: 'exec-failed', ts, tid, ret: num(f[3]) };
+      case 'R':
+        return this.call(r, tid);
       case 'B':
-        out.records.push({ k: 'blocked', ts, tid, nr: num(f[3]) });
-        break;
+        return { k: 'blocked', ts, tid, nr: num(f[3]) };
       case 'P':
-        out.records.push({
-          k: 'running',
-          ts,
-          tid,
-          tgid: num(f[3]),
-          euid: num(f[4]),
-          egid: num(f[5]),
-          exe: textOfR(r.rest),
-        });
-        break;
+        return { k: 'running', ts, tid, tgid: num(f[3]), euid: num(f[4]), egid: num(f[5]), exe: textOfR(r.rest) };
       case 'L':
-        out.records.push({
-          k: 'listen',
-          ts,
-          tid,
-          fd: num(f[3]),
-          family: num(f[4]),
-          port: num(f[5]),
-          addr4: num(f[6]),
-          addr6: [num(f[7]), num(f[8]), num(f[9]), num(f[10])],
-        });
-        break;
+        return listenRecord(r, tid);
+      default:
+        return null;
     }
+  }
+
+  private exec(r: Raw, tid: number): BtRecord {
+    const f = r.fields;
+    const truncated = this.pending.get(tid)?.has('9') ?? false;
+    const rec: BtRecord = {
+      k: 'exec',
+      ts: r.ts,
+      tid,
+      nr: num(f[3]),
+      dir: this.pathOf(f[4]),
+      filename: this.take(tid, '1', truncated) ?? { text: '', invalidUtf8: false, truncated: false },
+      argv0: this.take(tid, '2', false),
+    };
+    this.pending.delete(tid);
+    return rec;
+  }
+
+  private call(r: Raw, tid: number): BtRecord {
+    const f = r.fields;
+    const flags = num(f[11]);
+    const rec: BtRecord = {
+      k: 'call',
+      ts: r.ts,
+      tid,
+      nr: num(f[3]),
+      ret: big(f[4]),
+      a: [big(f[5]), big(f[6]), big(f[7]), big(f[8])],
+      path1: this.pathOf(f[9]),
+      path2: this.pathOf(f[10]),
+      str1: this.take(tid, '1', (flags & 1) !== 0),
+      str2: this.take(tid, '2', (flags & 2) !== 0),
+    };
+    this.pending.delete(tid);
+    return rec;
+  }
+}
+
+function listenRecord(r: Raw, tid: number): BtRecord {
+  const f = r.fields;
+  return {
+    k: 'listen',
+    ts: r.ts,
+    tid,
+    fd: num(f[3]),
+    family: num(f[4]),
+    port: num(f[5]),
+    addr4: num(f[6]),
+    addr6: [num(f[7]), num(f[8]), num(f[9]), num(f[10])],
+  };
+}
+
+/** Parse the whole log text. Unknown lines are counted in a warning, never fatal. */
+export function parseBpftraceLog(text: string): BpftraceLog {
+  const scan = new LineScan();
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) scan.line(lines[n]!, n);
+  const out = scan.out;
+  out.warnings.push(...scan.warnings());
+  scan.raws.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order));
+  const records = new RecordBuilder(scan.paths);
+  for (const r of scan.raws) {
+    const rec = records.record(r);
+    if (rec) out.records.push(rec);
   }
   return out;
 }

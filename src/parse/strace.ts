@@ -133,40 +133,15 @@ export class StraceParser {
 
   private otherLine(rec: LineRecord, lineNo: number, complete: boolean): void {
     if (!complete) this.warnings.push(`strace log is truncated: the last line (${lineNo}) is incomplete`);
-    if (rec.k === 'bad') {
-      if (!complete && rec.pid > 0 && rec.name !== '') {
-        // A call cut off mid-line: it happened, its result is lost.
-        const st = this.state(rec.pid, lineNo, rec.time);
-        this.out(
-          rec.pid,
-          incomplete(rec.pid, { nr: null, name: rec.name, args: '', time: rec.time, line: lineNo, abi: st.abi }),
-        );
-        this.countNeverResumed(rec.pid, rec.name, lineNo);
-        return;
-      }
-      if (complete || rec.pid === 0) this.malformed(lineNo);
-      return;
-    }
+    if (rec.k === 'bad') return this.badLine(rec, lineNo, complete);
     const pid = rec.pid;
     const st = this.state(pid, lineNo, rec.time);
     switch (rec.k) {
       case 'call':
         this.finishCall(pid, finished(pid, lineNo, rec.time, st.abi, rec.nr, rec.name, rec.args, rec.result));
         return;
-      case 'unfinished': {
-        const old = this.pending.get(pid);
-        if (old) this.dropPending(pid, old);
-        this.pending.set(pid, {
-          nr: rec.nr,
-          name: rec.name,
-          args: rec.args,
-          time: rec.time,
-          line: lineNo,
-          abi: st.abi,
-        });
-        if (CLONE_CALLS.has(rec.name)) this.cloning.set(pid, lineNo);
-        return;
-      }
+      case 'unfinished':
+        return this.unfinished(rec, lineNo, st);
       case 'resumed': {
         const p = this.takePending(pid, rec.nr, rec.name, lineNo, rec.time, st.abi);
         const result = rec.result ?? { ret: '?', errno: '', retDeco: null, retHostPid: null };
@@ -189,42 +164,73 @@ export class StraceParser {
         st.abiKnown = true;
         this.out(pid, { kind: 'personality', line: lineNo, pid, time: rec.time, abi: rec.abi });
         return;
-      case 'superseded': {
-        const p = this.pending.get(rec.by);
-        if (p) {
-          this.pending.delete(rec.by);
-          this.pending.set(pid, p);
-        }
-        const by = this.pids.get(rec.by);
-        if (by && by.held === null) {
-          st.abi = by.abi;
-          this.pids.delete(rec.by);
-        }
-        this.cloning.delete(rec.by);
-        this.out(pid, { kind: 'superseded', line: lineNo, pid, time: rec.time, by: rec.by });
-        return;
-      }
+      case 'superseded':
+        return this.superseded(rec, lineNo, st);
       case 'exit':
-      case 'killed': {
-        const p = this.pending.get(pid);
-        if (p) this.dropPending(pid, p);
-        this.cloning.delete(pid);
-        if (rec.k === 'exit') this.out(pid, { kind: 'exit', line: lineNo, pid, time: rec.time, code: rec.code });
-        else
-          this.out(pid, {
-            kind: 'killed',
-            line: lineNo,
-            pid,
-            time: rec.time,
-            signal: rec.signal,
-            coreDumped: rec.coreDumped,
-          });
-        st.exited = true;
-        // A pid may be reused by a later process once this one is gone.
-        if (this.sink(pid) === null) this.pids.delete(pid);
-        return;
-      }
+      case 'killed':
+        return this.ended(rec, lineNo, st);
     }
+  }
+
+  /** A line that is not strace output; at the very end, a call cut off mid-line (it happened, its result is lost). */
+  private badLine(rec: Extract<LineRecord, { k: 'bad' }>, lineNo: number, complete: boolean): void {
+    if (!complete && rec.pid > 0 && rec.name !== '') {
+      const st = this.state(rec.pid, lineNo, rec.time);
+      this.out(
+        rec.pid,
+        incomplete(rec.pid, { nr: null, name: rec.name, args: '', time: rec.time, line: lineNo, abi: st.abi }),
+      );
+      this.countNeverResumed(rec.pid, rec.name, lineNo);
+      return;
+    }
+    if (complete || rec.pid === 0) this.malformed(lineNo);
+  }
+
+  /** `<unfinished ...>`: the call waits for its resumed line; a clone in flight may be a new pid's parent. */
+  private unfinished(rec: Extract<LineRecord, { k: 'unfinished' }>, lineNo: number, st: PidState): void {
+    const old = this.pending.get(rec.pid);
+    if (old) this.dropPending(rec.pid, old);
+    this.pending.set(rec.pid, {
+      nr: rec.nr,
+      name: rec.name,
+      args: rec.args,
+      time: rec.time,
+      line: lineNo,
+      abi: st.abi,
+    });
+    if (CLONE_CALLS.has(rec.name)) this.cloning.set(rec.pid, lineNo);
+  }
+
+  /** A thread's execve made it the leader: its pending call and ABI move to the leader's pid. */
+  private superseded(rec: Extract<LineRecord, { k: 'superseded' }>, lineNo: number, st: PidState): void {
+    const pid = rec.pid;
+    const p = this.pending.get(rec.by);
+    if (p) {
+      this.pending.delete(rec.by);
+      this.pending.set(pid, p);
+    }
+    const by = this.pids.get(rec.by);
+    if (by && by.held === null) {
+      st.abi = by.abi;
+      this.pids.delete(rec.by);
+    }
+    this.cloning.delete(rec.by);
+    this.out(pid, { kind: 'superseded', line: lineNo, pid, time: rec.time, by: rec.by });
+  }
+
+  /** `+++ exited +++` / `+++ killed +++`: the process is gone (a later process may reuse its pid). */
+  private ended(rec: Extract<LineRecord, { k: 'exit' | 'killed' }>, lineNo: number, st: PidState): void {
+    const pid = rec.pid;
+    const p = this.pending.get(pid);
+    if (p) this.dropPending(pid, p);
+    this.cloning.delete(pid);
+    if (rec.k === 'exit') this.out(pid, { kind: 'exit', line: lineNo, pid, time: rec.time, code: rec.code });
+    else {
+      const { signal, coreDumped } = rec;
+      this.out(pid, { kind: 'killed', line: lineNo, pid, time: rec.time, signal, coreDumped });
+    }
+    st.exited = true;
+    if (this.sink(pid) === null) this.pids.delete(pid);
   }
 
   /** Flush what is still open (calls never resumed, processes with no known parent) and return the warnings. */
