@@ -80,6 +80,22 @@ function permResult(
   return { status, deniedBy: status === 'if-owner' ? denyOwner : [], notes };
 }
 
+/** The file permissions a profile grants on one path: to any process, and to the file's owner (deny rules applied). */
+export function grantedOn(profile: CompiledProfile, path: string | Uint8Array): { other: Set<Perm>; owner: Set<Perm> } {
+  const other = new Set<Perm>();
+  const owner = new Set<Perm>();
+  const matches = profile.files.filter((r) => r.patterns.some((a) => aareMatches(a, path)));
+  for (const r of matches.filter((m) => !m.q.deny)) r.perms.forEach((p) => (r.q.owner ? owner : other).add(p));
+  other.forEach((p) => owner.add(p));
+  for (const r of matches.filter((m) => m.q.deny)) {
+    r.perms.forEach((p) => {
+      owner.delete(p);
+      if (!r.q.owner) other.delete(p);
+    });
+  }
+  return { other, owner };
+}
+
 /** Per permission the worst result over every path AppArmor may see for the recorded one. */
 function pathResults(need: PathNeed, profile: CompiledProfile, policy: AaPolicy): Map<Perm, PermResult> {
   const out = new Map<Perm, PermResult>();

@@ -43,7 +43,7 @@ function who(d: AppArmorDenial): string {
 function denialLines(d: AppArmorDenial, manyRecordings: boolean): string[] {
   const what =
     d.kind === 'capability' || d.kind === 'network' ? `${d.mode} ${d.subject}` : `${d.mode} ${shown(d.subject)}`;
-  const needs = d.needs.map(shown).join(', ');
+  const needs = d.needs.map(safe).join(', ');
   const extra = [
     ...(manyRecordings ? [`in ${d.recordings.map(shown).join(', ')}`] : []),
     ...(d.runs.length > 0 ? [`runs: ${d.runs.map(shown).join(', ')}`] : []),
