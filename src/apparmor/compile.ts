@@ -105,7 +105,7 @@ function fileRuleOf(rule: AaRule, policy: AaPolicy, name: string): CompiledFileR
     exact: !texts.some(hasGlob),
     perms: modePerms(rule.modes),
     ...(exec ? { exec } : {}),
-    ...(rule.target ? { target: rule.target } : {}),
+    ...(rule.target && exec ? { target: rule.target } : {}),
   };
 }
 

@@ -77,8 +77,9 @@ function fileRule(body: string, q: Qualifiers, where: Where): AaRule {
   if (!isPathToken(pathTok) || !modes)
     throw new PolicySyntaxError(where, `not a file rule (expected PATH MODES or MODES PATH): ${JSON.stringify(body)}`);
   checkModes(modes, q, where);
-  if (arrow >= 0 && !modes.some((m) => isExec(m) && m !== 'x' && m !== 'ix'))
-    throw new PolicySyntaxError(where, `"->" needs a px, cx or fallback exec mode: ${JSON.stringify(body)}`);
+  // "-> TARGET" names an exec transition's profile, or (with "l") the files a link may point to
+  if (arrow >= 0 && !modes.includes('l') && !modes.some((m) => isExec(m) && m !== 'x' && m !== 'ix'))
+    throw new PolicySyntaxError(where, `"->" needs a px, cx or fallback exec mode, or "l": ${JSON.stringify(body)}`);
   return { kind: 'file', q, path: pathTok.text, modes, ...(arrow >= 0 ? { target: after[0]!.text } : {}), where };
 }
 

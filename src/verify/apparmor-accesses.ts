@@ -65,8 +65,8 @@ export const ACCESS_NEEDS: Readonly<Record<FileAccess, readonly Perm[]>> = {
   stat: [],
 };
 
-/** The first process of a run is started by tracewall or the container runtime. */
-const STARTER = '(the first program: started by tracewall or the container runtime)';
+/** Who runs a recording's first program: tracewall or the container runtime. */
+export const STARTER = '(the first program: started by tracewall or the container runtime)';
 const SAMPLE_IDS = ['1', '4242', '4194304'];
 
 function origin(): Origin {
@@ -123,7 +123,7 @@ function programsOf(r: Recording): string[] {
   const names = new Map<string, Set<string>>();
   for (const e of r.executables) {
     const set = names.get(e.path) ?? new Set<string>();
-    if (e.argv0 !== '' && e.argv0 !== e.path) set.add(e.argv0);
+    if (e.argv0 !== '' && e.argv0 !== e.path && e.argv0 !== e.path.split('/').pop()) set.add(e.argv0);
     names.set(e.path, set);
   }
   return [...names].map(([p, as]) => (as.size > 0 ? `${p} (as ${[...as].sort(byCodeUnit).join(', ')})` : p));

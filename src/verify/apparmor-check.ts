@@ -7,11 +7,13 @@ import { compileProfile, profileAttaches, type CompiledFileRule, type CompiledPr
 import type { AaPolicy, AaProfile } from '../apparmor/policy.js';
 import { permText, PERM_ORDER, type Perm } from '../apparmor/perms.js';
 import { byCodeUnit } from '../util/json.js';
-import { collectAccesses, originFields, type LabelledRecording, type PathNeed } from './apparmor-accesses.js';
+import { collectAccesses, originFields, STARTER, type LabelledRecording, type PathNeed } from './apparmor-accesses.js';
 import { checkOthers } from './apparmor-others.js';
 import type { AppArmorDenial, AppArmorVerifyReport, DenialCondition } from './apparmor-types.js';
 
 type Status = DenialCondition | 'allowed';
+const FIRST_EXEC =
+  "only the run's first program: its exec is checked against the confinement of whoever starts it (runtime, aa-exec), this rule matters when the program runs it again";
 const RANK: Readonly<Record<Status, number>> = {
   allowed: 0,
   'if-owner': 1,
@@ -44,6 +46,12 @@ function execResult(granting: CompiledFileRule[], path: string, main: AaProfile,
   const exact = withExec.filter((r) => r.exact);
   const chosen = exact.length > 0 ? exact : withExec;
   const notes = chosen.map((r) => `exec rule ${at(r)}`);
+  if (new Set(chosen.map((r) => r.exec)).size > 1)
+    return {
+      status: 'denied',
+      deniedBy: [],
+      notes: [...notes, 'conflicting exec modes: apparmor_parser refuses such a profile'],
+    };
   const strict = chosen.filter((r) => /^[pPcC]x$/.test(r.exec!) && !transitionTarget(r, path, main, policy));
   if (strict.length === 0) return { status: 'allowed', deniedBy: [], notes };
   const missing = strict.map(
@@ -126,6 +134,7 @@ function pathDenials(need: PathNeed, profile: CompiledProfile, policy: AaPolicy)
   return [...groups.values()].map((g) => {
     const rs = g.perms.map((p) => results.get(p)!);
     const o = g.kind === 'exec' && need.execOrigin ? need.execOrigin : need.origin;
+    const first = g.kind === 'exec' && [...o.programs].every((p) => p === STARTER) ? [FIRST_EXEC] : [];
     return {
       kind: g.kind,
       subject: need.path,
@@ -133,7 +142,9 @@ function pathDenials(need: PathNeed, profile: CompiledProfile, policy: AaPolicy)
       condition: g.status,
       needs: [...new Set(g.perms.flatMap((p) => [...need.needs.get(p)!]))].sort(byCodeUnit),
       deniedBy: [...new Set(rs.flatMap((r) => r.deniedBy.map(at)))].sort(byCodeUnit),
-      notes: [...new Set([...(need.note ? [need.note] : []), ...rs.flatMap((r) => r.notes)])].sort(byCodeUnit),
+      notes: [...new Set([...(need.note ? [need.note] : []), ...first, ...rs.flatMap((r) => r.notes)])].sort(
+        byCodeUnit,
+      ),
       ...originFields(o),
     };
   });

@@ -38,19 +38,28 @@ function classBytes(body: string): Set<number> {
   return out;
 }
 
-/** Parse the first DFA of a `-D dfa-states` dump. */
+/** Parse the first DFA of a `-D dfa-states` dump: its accepting states with their masks, then every state's moves. */
 export function parseDfaDump(dump: string): Dfa {
   const states = new Map<number, DfaState>();
   const lines = dump.split('\n');
-  const startAt = lines.findIndex((l) => /^\{1\} perms:/.test(l));
-  if (startAt < 0) throw new Error(`no DFA in apparmor_parser output:\n${dump.slice(0, 500)}`);
+  const head = lines.findIndex((l) => /^\{1\} <==/.test(l));
+  if (head < 0) return { states }; // a profile without file rules has no file DFA: it grants nothing
+  const state = (n: number): DfaState => {
+    let st = states.get(n);
+    if (!st) states.set(n, (st = { allow: 0, edges: new Map() }));
+    return st;
+  };
+  let i = head + 1;
+  for (; i < lines.length && lines[i] !== ''; i++) {
+    const acc = /^\{(\d+)\} \(0x ([0-9a-f]+)\//.exec(lines[i]!);
+    if (acc) state(Number(acc[1])).allow = parseInt(acc[2]!, 16);
+  }
   let cur: DfaState | undefined;
-  for (const line of lines.slice(startAt)) {
+  for (const line of lines.slice(i)) {
     if (/<==/.test(line)) break; // the next profile's DFA
-    const st = /^\{(\d+)\} perms:\s*(?:none|\(0x ([0-9a-f]+)\/)/.exec(line);
+    const st = /^\{(\d+)\} perms:/.exec(line);
     if (st) {
-      cur = { allow: st[2] ? parseInt(st[2], 16) : 0, edges: new Map() };
-      states.set(Number(st[1]), cur);
+      cur = state(Number(st[1]));
       continue;
     }
     const tr = /^ {4}(.*) -> \{(\d+)\}/.exec(line);
