@@ -187,7 +187,7 @@ function buildProgram(): Command {
   program
     .command('verify')
     .description(
-      'run an OCI bundle (or a docker/podman container) under a seccomp profile and report every syscall it denies or (log mode) would deny, with the program that made it',
+      'run an OCI bundle (or a docker/podman container) under a seccomp profile and report every syscall it denies or (log mode) would deny, with the program that made it; or (--apparmor) check recordings against an AppArmor profile without loading it',
     )
     .usage(
       '--bundle DIR --seccomp FILE [--runtime crun|runc] [options]' +

@@ -2,6 +2,8 @@
 // owner rules (the recording does not know owners), exec transitions, capabilities and network rules, which program
 // did it, and the report's text and JSON.
 import { describe, expect, it } from 'vitest';
+import { verifyCommand } from '../../src/cli/verify.js';
+import { TracewallError } from '../../src/errors.js';
 import type { FileAccess, Recording } from '../../src/recording/types.js';
 import { formatAppArmorJson, formatAppArmorText } from '../../src/verify/apparmor-format.js';
 import { check, memoryIncludes, short } from './apparmor-helpers.js';
@@ -245,5 +247,26 @@ describe('profiles, flags and the report', () => {
   it('quotes a hostile path rather than letting it write to the terminal', () => {
     const report = check(profile(), [rec({ '/tmp/a\nb\u001b[31m': ['read'] })], none);
     expect(formatAppArmorText(report)).toContain('  r "/tmp/a\\nb\\u001b[31m"  by /usr/bin/app  (read)');
+  });
+});
+
+describe('the verify verb', () => {
+  it('needs --seccomp unless --apparmor is given, and --apparmor takes none of the run options', async () => {
+    const err = (p: Promise<number>) => p.catch((e: unknown) => e as TracewallError);
+    const noProfile = await err(verifyCommand({ bundle: '/b' }));
+    expect(noProfile).toBeInstanceOf(TracewallError);
+    expect(noProfile).toMatchObject({
+      exitCode: 2,
+      message: 'verify needs --seccomp FILE (or --apparmor PROFILE RECORDING...)',
+    });
+    const clash = await err(verifyCommand({ apparmor: 'p.apparmor', seccomp: 's.json', runArgs: ['r.json'] }));
+    expect(clash).toMatchObject({ exitCode: 2, message: expect.stringContaining('it does not take --seccomp') });
+    const noRecording = await err(verifyCommand({ apparmor: 'p.apparmor', runArgs: ['--json'] }));
+    expect(noRecording).toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('needs at least one RECORDING'),
+    });
+    const unknown = await err(verifyCommand({ apparmor: 'p.apparmor', runArgs: ['r.json', '--nope'] }));
+    expect(unknown).toMatchObject({ exitCode: 2, message: expect.stringContaining('unknown option "--nope"') });
   });
 });
