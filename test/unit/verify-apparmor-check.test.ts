@@ -2,12 +2,14 @@
 // owner rules (the recording does not know owners), exec transitions, capabilities and network rules, which program
 // did it, and the report's text and JSON.
 import { describe, expect, it } from 'vitest';
+import { mergeRecordings } from '../../src/analyze/merge.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { TracewallError } from '../../src/errors.js';
 import type { FileAccess, Recording } from '../../src/recording/types.js';
 import { formatAppArmorJson, formatAppArmorText } from '../../src/verify/apparmor-format.js';
 import { check, memoryIncludes, short } from './apparmor-helpers.js';
 import { makeRecording } from './render-helpers.js';
+import { batchPath, servePath } from './merge-helpers.js';
 
 const none = memoryIncludes({});
 
@@ -226,6 +228,19 @@ describe('profiles, flags and the report', () => {
     const text = formatAppArmorText(report);
     expect(text).toContain('(the recording does not say which)');
     expect(text).toContain('[in rec0.json, rec1.json]');
+  });
+
+  it('names the runs of a merged recording that made each denied access', () => {
+    const merged = mergeRecordings(
+      [servePath(), batchPath()].map((r) => ({ recording: r, label: `${r.name}.json` })),
+      { name: 'app', toolVersion: '9.9.9' },
+    );
+    const report = check('profile app {\n  /usr/bin/app ix,\n  /srv/** r,\n}\n', [merged], none);
+    const served = report.denials.find((d) => d.subject === '/etc/hosts');
+    expect(served).toMatchObject({ mode: 'rk', runs: ['batch', 'serve'], needs: ['lock', 'read'] });
+    const cap = report.denials.find((d) => d.kind === 'capability');
+    expect(cap).toMatchObject({ subject: 'net_bind_service', runs: ['serve'], needs: ['bind(80)'] });
+    expect(formatAppArmorText(report)).toContain('[runs: batch, serve]');
   });
 
   it('writes the same bytes for the same input, as text and as JSON with its verdict', () => {
