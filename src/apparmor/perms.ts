@@ -32,8 +32,8 @@ export function modePerms(modes: readonly string[]): Set<Perm> {
 /** What a bare `file,` rule grants. */
 export const ALL_FILE_MODES: readonly string[] = ['r', 'w', 'l', 'k', 'm', 'ix'];
 
-/** Permissions as a mode string in report order ("rw", "x"). */
+/** Permissions as the mode string that grants them, in report order ("rw", "x"); "a" is left out beside "w", which carries it (a rule cannot hold both). */
 export function permText(perms: Iterable<Perm>): string {
   const s = new Set(perms);
-  return PERM_ORDER.filter((p) => s.has(p)).join('');
+  return PERM_ORDER.filter((p) => s.has(p) && !(p === 'a' && s.has('w'))).join('');
 }

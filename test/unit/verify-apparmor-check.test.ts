@@ -57,6 +57,11 @@ describe('file accesses and the modes they need', () => {
     ]);
   });
 
+  it('a path that needs w and a is reported as needing w, which carries a', () => {
+    expect(run([], rec({ '/log': ['create', 'append'] }))).toEqual(['file w /log']);
+    expect(run(['/log a,'], rec({ '/log': ['create', 'append'] }))).toEqual(['file w /log']);
+  });
+
   it("a rename's source needs r and w, link l, lock k, mmap-exec m (or an inheriting exec mode), exec an x mode", () => {
     const r = rec({
       '/src': ['rename'],
