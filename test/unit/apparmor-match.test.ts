@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { aareMatches, AareError, compileAare, type Aare } from '../../src/apparmor/aare.js';
 import { compileProfile } from '../../src/apparmor/compile.js';
 import { grantedOn } from '../../src/verify/apparmor-check.js';
+import { quotePattern } from '../../src/render/apparmor-escape.js';
 import { compileDfa, dfaAllow, maskPerms, PARSER } from './apparmor-dfa.js';
 import { policy, SYSTEM_INCLUDES, systemIncludes } from './apparmor-helpers.js';
 
@@ -272,5 +273,37 @@ describe.skipIf(!PARSER || !SYSTEM_INCLUDES)('matching, path by path, against th
     ];
     const text = lines.join('\n') + '\n';
     expectSamePerms(text, ['/', '/a', '/f/a/b', '/f/', '/g/x', '/g/x/y']);
+  });
+});
+
+describe.skipIf(!PARSER || !SYSTEM_INCLUDES)('paths tracewall quotes and escapes (apparmor-escape.ts)', () => {
+  const HOSTILE = [
+    '/tmp/new\nline',
+    '/tmp/com,ma',
+    '/tmp/quo"te',
+    '/tmp/back\\slash',
+    '/tmp/back\\',
+    '/tmp/{br,ace}',
+    '/tmp/#hash',
+    '/tmp/@{pid}',
+    '/tmp/**',
+    '/tmp/[ab]?*^',
+    '/tmp/tab\there',
+    '/tmp/bidi\u202egnp.exe',
+    '/tmp/üñí',
+    '/tmp/sp ace',
+  ];
+
+  it.each(HOSTILE)('%j: the rendered rule grants exactly that path', (name) => {
+    const quoted = quotePattern([{ lit: name }]);
+    if ('refused' in quoted) throw new Error(quoted.refused);
+    const text = `#include <tunables/global>\nprofile t {\n  ${quoted.text} r,\n}\n`;
+    const pol = policy(text, systemIncludes);
+    const compiled = compileProfile(pol, pol.profiles[0]!);
+    expect(grantedOn(compiled, name).other.has('r')).toBe(true);
+    const misses = [`${name}x`, name.slice(0, -1), name.replace(/[^/]$/, 'Q'), '/tmp/a', '/tmp/'];
+    for (const miss of misses.filter((x) => x !== name))
+      expect(grantedOn(compiled, miss).other.has('r'), miss).toBe(false);
+    expectSamePerms(text, [name, ...misses]);
   });
 });
