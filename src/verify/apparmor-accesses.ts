@@ -90,9 +90,24 @@ export function originFields(o: Origin): Pick<AppArmorDenial, 'programs' | 'prog
   };
 }
 
+/**
+ * The bytes the kernel would match for a recorded path: UTF-8, except that a character standing for bytes the recording
+ * could not keep (U+FFFD for invalid UTF-8, a lone surrogate, NUL) is one byte of no printable value, as the renderer's
+ * `?` for it assumes.
+ */
+export function pathBytes(path: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of path) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0 || cp === 0xfffd || (cp >= 0xd800 && cp <= 0xdfff)) out.push(0xff);
+    else out.push(...Buffer.from(ch, 'utf8'));
+  }
+  return Uint8Array.from(out);
+}
+
 /** How AppArmor sees a recorded path: /proc/self and /proc/thread-self resolved, tried with several ids. */
 function seenAs(path: string): { seen: string[]; note?: string } {
-  const m = /^\/proc\/(self|thread-self)(\/.*)?$/.exec(path);
+  const m = /^\/proc\/(self|thread-self)(\/[\s\S]*)?$/.exec(path);
   if (!m) return { seen: [path] };
   const rest = m[2] ?? '';
   const seen = SAMPLE_IDS.map((id) => (m[1] === 'self' ? `/proc/${id}${rest}` : `/proc/${id}/task/${id}${rest}`));

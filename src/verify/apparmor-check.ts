@@ -7,7 +7,14 @@ import { compileProfile, profileAttaches, type CompiledFileRule, type CompiledPr
 import type { AaPolicy, AaProfile } from '../apparmor/policy.js';
 import { permText, PERM_ORDER, type Perm } from '../apparmor/perms.js';
 import { byCodeUnit } from '../util/json.js';
-import { collectAccesses, originFields, STARTER, type LabelledRecording, type PathNeed } from './apparmor-accesses.js';
+import {
+  collectAccesses,
+  originFields,
+  pathBytes,
+  STARTER,
+  type LabelledRecording,
+  type PathNeed,
+} from './apparmor-accesses.js';
 import { checkOthers } from './apparmor-others.js';
 import type { AppArmorDenial, AppArmorVerifyReport, DenialCondition } from './apparmor-types.js';
 
@@ -108,7 +115,8 @@ export function grantedOn(profile: CompiledProfile, path: string | Uint8Array): 
 function pathResults(need: PathNeed, profile: CompiledProfile, policy: AaPolicy): Map<Perm, PermResult> {
   const out = new Map<Perm, PermResult>();
   for (const seen of need.seenAs) {
-    const matches = profile.files.filter((r) => r.patterns.some((a) => aareMatches(a, seen)));
+    const bytes = pathBytes(seen);
+    const matches = profile.files.filter((r) => r.patterns.some((a) => aareMatches(a, bytes)));
     for (const perm of need.needs.keys()) {
       const r = permResult(perm, matches, seen, profile, policy);
       const before = out.get(perm);
