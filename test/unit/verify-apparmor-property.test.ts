@@ -66,6 +66,17 @@ const arbRecording = fc
     });
   });
 
+/** The AppArmor profile tracewall generates from one recording. */
+function appArmorOf(r: Recording): string {
+  const out = renderProfiles([r], {
+    format: 'docker',
+    defaultAction: 'errno',
+    runtime: 'none',
+    apparmorAnnotation: false,
+  });
+  return out.files.find((f) => f.file.endsWith('.apparmor'))!.data;
+}
+
 /** What the renderer cannot express, so the check must list it: exactly these. */
 function inexpressible(r: Recording): string[] {
   const out: string[] = [];
@@ -83,13 +94,7 @@ describe.skipIf(!SYSTEM_INCLUDES)('the generated AppArmor profile of a random re
   it('denies nothing but what the renderer could not express (120 runs)', () => {
     fc.assert(
       fc.property(arbRecording, (r) => {
-        const out = renderProfiles([r], {
-          format: 'docker',
-          defaultAction: 'errno',
-          runtime: 'none',
-          apparmorAnnotation: false,
-        });
-        const text = out.files.find((f) => f.file.endsWith('.apparmor'))!.data;
+        const text = appArmorOf(r);
         const report = check(text, [r], systemIncludes);
         expect(short(report).sort()).toEqual(inexpressible(r));
       }),
@@ -105,26 +110,14 @@ describe.skipIf(!SYSTEM_INCLUDES)('cases the random recordings found', () => {
       files: { '/proc/sys/kernel/\ufffd': { access: ['create'] }, '/bin/sh': { access: ['exec'] } },
       executables: [{ path: '/bin/sh', argv0: '/bin/sh', parent: '' }],
     });
-    const out = renderProfiles([r], {
-      format: 'docker',
-      defaultAction: 'errno',
-      runtime: 'none',
-      apparmorAnnotation: false,
-    });
-    const text = out.files.find((f) => f.file.endsWith('.apparmor'))!.data;
+    const text = appArmorOf(r);
     expect(text).not.toMatch(/^\s*deny \/proc\/sys\/kernel\/\? w,/m);
     expect(short(check(text, [r], systemIncludes))).toEqual([]);
   });
 
   it('/proc/self with a newline in the rest of the path is still /proc/<pid> to AppArmor', () => {
     const r = makeRecording({ name: 'rand', files: { '/proc/self/\n#/#': { access: ['metadata'] } }, executables: [] });
-    const out = renderProfiles([r], {
-      format: 'docker',
-      defaultAction: 'errno',
-      runtime: 'none',
-      apparmorAnnotation: false,
-    });
-    const text = out.files.find((f) => f.file.endsWith('.apparmor'))!.data;
+    const text = appArmorOf(r);
     expect(short(check(text, [r], systemIncludes))).toEqual([]);
   });
 });
