@@ -106,6 +106,8 @@ export function maskPerms(allow: number): { other: Set<Perm>; owner: Set<Perm> }
 
 /** apparmor_parser, or undefined (tests then skip with a printed reason). */
 export const PARSER = findApparmorParser();
+if (!PARSER)
+  console.warn('skipped: checks against apparmor_parser\'s DFA: apparmor_parser not found (Debian package "apparmor")');
 
 /** Compile profile text (includes from `includeDir`) and return its file DFA. */
 export function compileDfa(text: string, includeDir = '/etc/apparmor.d'): Dfa {
