@@ -17,6 +17,11 @@ export type LexItem =
   | { kind: 'close'; where: Where }
   | { kind: 'rule'; text: string; where: Where };
 
+/** Text for a message: quoted, control characters escaped, at most 80 characters. */
+export function excerpt(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+}
+
 /** A statement the lexer cannot read, with where. */
 export class PolicySyntaxError extends Error {
   constructor(
@@ -106,7 +111,7 @@ class Lexer {
   private close(line: number): void {
     if (this.s.cur.trim() !== '') {
       const { text, where } = this.take();
-      throw new PolicySyntaxError(where, `rule not ended by ",": ${JSON.stringify(text)}`);
+      throw new PolicySyntaxError(where, `rule not ended by ",": ${excerpt(text)}`);
     }
     this.items.push({ kind: 'close', where: this.at(line) });
   }
@@ -166,7 +171,7 @@ class Lexer {
     if (this.s.cur.trim() !== '') {
       const where = this.s.start!;
       const what = this.s.quote ? 'unterminated quoted string' : `rule not ended by ","`;
-      throw new PolicySyntaxError(where, `${what}: ${JSON.stringify(this.s.cur.trim().slice(0, 80))}`);
+      throw new PolicySyntaxError(where, `${what}: ${excerpt(this.s.cur.trim())}`);
     }
     return this.items;
   }

@@ -1,7 +1,7 @@
 // An AppArmor policy file read as apparmor_parser reads it: includes spliced in where they stand (read through a function
 // the caller passes, so this module touches no files), variables collected, profiles with their flags, rules, child
 // profiles and hats, and qualifier blocks (`audit { ... }`) applied to the rules inside them.
-import { lexPolicy, PolicySyntaxError, type LexItem, type Where } from './lexer.js';
+import { excerpt, lexPolicy, PolicySyntaxError, type LexItem, type Where } from './lexer.js';
 import { parseRule, readQualifiers, ruleTokens, type AaRule, type Qualifiers } from './rules.js';
 import { assign } from './variables.js';
 
@@ -59,7 +59,7 @@ function profileHead(head: string, where: Where): Omit<AaProfile, 'rules' | 'chi
   if (!first) throw new PolicySyntaxError(where, 'a block with no head');
   if (!first.quoted && (first.text === 'profile' || first.text === 'hat')) {
     const name = tokens[1];
-    if (!name || tokens.length > 3) throw new PolicySyntaxError(where, `not a profile head: ${JSON.stringify(head)}`);
+    if (!name || tokens.length > 3) throw new PolicySyntaxError(where, `not a profile head: ${excerpt(head)}`);
     const attach = tokens[2]?.text ?? (name.text.startsWith('/') ? name.text : undefined);
     return { name: name.text, flags, hat: first.text === 'hat', ...(attach ? { attach } : {}) };
   }
@@ -70,7 +70,7 @@ function profileHead(head: string, where: Where): Omit<AaProfile, 'rules' | 'chi
   const { rest } = readQualifiers(head, NO_QUALIFIERS);
   if (rest === '' && !f) return undefined;
   if (/^(if|else)\b/.test(head)) throw new PolicySyntaxError(where, 'conditional blocks (if/else) are not supported');
-  throw new PolicySyntaxError(where, `not a profile, hat or qualifier block head: ${JSON.stringify(head)}`);
+  throw new PolicySyntaxError(where, `not a profile, hat or qualifier block head: ${excerpt(head)}`);
 }
 
 class PolicyReader {
@@ -110,7 +110,7 @@ class PolicyReader {
       const alias = /^alias\s+(\S+)\s+->\s+(\S+)$/.exec(text);
       if (alias) this.policy.aliases.push({ from: alias[1]!, to: alias[2]!, where });
       else if (!/^abi\s+(<[^>]*>|"[^"]*")$/.test(text))
-        throw new PolicySyntaxError(where, `a rule outside a profile: ${JSON.stringify(text)}`);
+        throw new PolicySyntaxError(where, `a rule outside a profile: ${excerpt(text)}`);
       return;
     }
     at.profile.rules.push(parseRule(text, at.q, where));

@@ -2,7 +2,7 @@
 // rules in full (with their qualifiers); other rule kinds (signal, ptrace, mount, unix, dbus, ...) by keyword only.
 import { isExec, parseModes } from '../diff/apparmor-modes.js';
 import { OTHER_RULE_KEYWORDS } from '../diff/apparmor-parse.js';
-import { PolicySyntaxError, type Where } from './lexer.js';
+import { excerpt, PolicySyntaxError, type Where } from './lexer.js';
 
 /** Qualifiers of a rule; a qualifier block's apply to every rule inside it. */
 export interface Qualifiers {
@@ -71,15 +71,15 @@ function fileRule(body: string, q: Qualifiers, where: Where): AaRule {
   const after = arrow >= 0 ? tokens.slice(arrow + 1) : [];
   const [a, b] = main;
   if (main.length !== 2 || !a || !b || (arrow >= 0 && after.length !== 1))
-    throw new PolicySyntaxError(where, `not a rule apparmor_parser knows: ${JSON.stringify(body)}`);
+    throw new PolicySyntaxError(where, `not a rule apparmor_parser knows: ${excerpt(body)}`);
   const [pathTok, modeTok] = isPathToken(a) ? [a, b] : [b, a];
   const modes = modeTok.quoted ? undefined : parseModes(modeTok.text);
   if (!isPathToken(pathTok) || !modes)
-    throw new PolicySyntaxError(where, `not a file rule (expected PATH MODES or MODES PATH): ${JSON.stringify(body)}`);
+    throw new PolicySyntaxError(where, `not a file rule (expected PATH MODES or MODES PATH): ${excerpt(body)}`);
   checkModes(modes, q, where);
   // "-> TARGET" names an exec transition's profile, or (with "l") the files a link may point to
   if (arrow >= 0 && !modes.includes('l') && !modes.some((m) => isExec(m) && m !== 'x' && m !== 'ix'))
-    throw new PolicySyntaxError(where, `"->" needs a px, cx or fallback exec mode, or "l": ${JSON.stringify(body)}`);
+    throw new PolicySyntaxError(where, `"->" needs a px, cx or fallback exec mode, or "l": ${excerpt(body)}`);
   return { kind: 'file', q, path: pathTok.text, modes, ...(arrow >= 0 ? { target: after[0]!.text } : {}), where };
 }
 
@@ -88,10 +88,7 @@ function linkRule(body: string, q: Qualifiers, where: Where): AaRule {
   const subset = tokens[0]?.text === 'subset' && !tokens[0].quoted;
   const rest = subset ? tokens.slice(1) : tokens;
   if (rest.length !== 3 || rest[1]!.text !== '->' || !isPathToken(rest[0]!) || !isPathToken(rest[2]!))
-    throw new PolicySyntaxError(
-      where,
-      `not a link rule (expected link [subset] LINK -> TARGET): ${JSON.stringify(body)}`,
-    );
+    throw new PolicySyntaxError(where, `not a link rule (expected link [subset] LINK -> TARGET): ${excerpt(body)}`);
   return { kind: 'link', q, subset, link: rest[0]!.text, target: rest[2]!.text, where };
 }
 
@@ -125,7 +122,7 @@ export function parseRule(text: string, base: Qualifiers, where: Where): AaRule 
   const keyword = words[0] ?? '';
   if (keyword === 'capability') {
     if (words.slice(1).some((w) => !/^[a-z_]+$/.test(w)))
-      throw new PolicySyntaxError(where, `not a capability rule: ${JSON.stringify(rest)}`);
+      throw new PolicySyntaxError(where, `not a capability rule: ${excerpt(rest)}`);
     return { kind: 'capability', q, names: words.slice(1), where };
   }
   if (keyword === 'network') return networkRule(words, q, where);
