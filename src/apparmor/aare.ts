@@ -116,8 +116,11 @@ function bracket(p: string, i: number): { set: ByteSet; next: number } {
   while (j < p.length && p[j] !== ']') {
     const from = p[j] === '\\' ? escapeAt(p, j) : literalAt(p, j);
     j = from.next;
-    if (p[j] === '-' && p[j + 1] !== ']') {
-      if (j + 1 >= p.length) break;
+    // "-" makes a range, escaped or not (apparmor_parser reads [a\-z] as a to z)
+    const dash = p[j] === '-' ? 1 : p.startsWith('\\-', j) ? 2 : 0;
+    if (dash > 0 && p[j + dash] !== ']') {
+      if (j + dash >= p.length) break;
+      j += dash - 1;
       const to = p[j + 1] === '\\' ? escapeAt(p, j + 1) : literalAt(p, j + 1);
       if (from.bytes.length !== 1 || to.bytes.length !== 1 || to.bytes[0]! < from.bytes[0]!)
         throw new AareError(`bad range in character class at offset ${i} of ${JSON.stringify(p)}`);

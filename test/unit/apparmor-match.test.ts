@@ -87,7 +87,7 @@ describe('the globbing table of apparmor.d(5)', () => {
   });
 
   it('refuses what apparmor_parser refuses', () => {
-    for (const bad of ['/a/[a-]', '/a/[b-a]', '/a/{b,c', '/a/b}', '/a/[]', '/a/[abc', '/a/@{x}'])
+    for (const bad of ['/a/[a-]', '/a/[b-a]', '/a/{b,c', '/a/b}', '/a/[]', '/a/[]b]', '/a/[abc', '/a/@{x}'])
       expect(() => compileAare(bad), bad).toThrow(AareError);
   });
 });
@@ -176,6 +176,16 @@ const PATTERNS = [
   '@{HOME}/.x/**',
   '@{PROC}/sys/kernel/*',
   '/usr/lib/@{multiarch}/*.so*',
+  '/a/***',
+  '/a/*/**',
+  '/a**',
+  '/**/',
+  '/a/**/b',
+  '/{,a/}**',
+  '/a/[-a]',
+  '/a/[a\\-z]',
+  '/a/{b,*}/c',
+  '/a/?*',
 ];
 const FIXED = [
   '/',
