@@ -5,7 +5,7 @@
 //   byte, so "/tmp/*" and "/tmp/**" do not match "/tmp/" itself
 //   [abc] [a-c] [^a-c]  one byte from (not from) the set; a negated set does match "/"; multi-byte characters in a set
 //   stand for each of their bytes
-//   {a,b}  alternation, nested, empty alternatives allowed
+//   {a,b}  alternation, nested, empty alternatives allowed ({a} and {} are refused, as by the parser)
 //   \x literal x; \NNN octal, \xHH hex, \dNNN decimal bytes; \n \t \r \a \e \f \v control characters
 // Variables (@{...}) must be expanded first (see variables.ts), and runs of "/" collapsed as the parser does.
 
@@ -153,6 +153,8 @@ function braceGroup(p: string, i: number): { alts: Array<[number, number]>; next
       depth -= 1;
       if (depth === 0) {
         alts.push([start, j]);
+        if (alts.length < 2)
+          throw new AareError(`a {...} group needs two alternatives or more (offset ${i} of ${JSON.stringify(p)})`);
         return { alts, next: j + 1 };
       }
     } else if (c === ',' && depth === 1) {
