@@ -28,6 +28,8 @@ interface State {
 /** A compiled pattern: a Thompson NFA over bytes. */
 export interface Aare {
   readonly source: string;
+  /** The bytes every match starts with (the literal text before the first glob, escape or group): a quick reject. */
+  readonly prefix: Uint8Array;
   readonly states: readonly State[];
   readonly start: number;
   readonly accept: number;
@@ -213,7 +215,8 @@ export function compileAare(pattern: string): Aare {
   const b = new Builder(pattern);
   const start = b.state();
   const accept = sequence(b, 0, pattern.length, start);
-  return { source: pattern, states: b.states, start, accept };
+  const literal = /^[^*?[\]{}\\@]*/.exec(pattern)![0];
+  return { source: pattern, prefix: Buffer.from(literal, 'utf8'), states: b.states, start, accept };
 }
 
 function closure(states: readonly State[], set: Set<number>): Set<number> {
@@ -233,6 +236,8 @@ function closure(states: readonly State[], set: Set<number>): Set<number> {
 /** Whether the pattern matches the whole path (compared as UTF-8 bytes). */
 export function aareMatches(aare: Aare, path: string | Uint8Array): boolean {
   const bytes = typeof path === 'string' ? Buffer.from(path, 'utf8') : path;
+  if (bytes.length < aare.prefix.length) return false;
+  for (let i = 0; i < aare.prefix.length; i++) if (bytes[i] !== aare.prefix[i]) return false;
   let current = closure(aare.states, new Set([aare.start]));
   for (const byte of bytes) {
     const next = new Set<number>();

@@ -7,7 +7,7 @@ import { compileProfile } from '../../src/apparmor/compile.js';
 import { PolicySyntaxError } from '../../src/apparmor/lexer.js';
 import { TracewallError } from '../../src/errors.js';
 import { grantedOn } from '../../src/verify/apparmor-check.js';
-import { compileDfa, dfaAllow, maskPerms, parserAccepts, PARSER } from './apparmor-dfa.js';
+import { compileDfa, dfaAllow, maskPerms, PARSER } from './apparmor-dfa.js';
 import { memoryIncludes, policy, SYSTEM_INCLUDES, systemIncludes } from './apparmor-helpers.js';
 
 describe('reading a policy', () => {
@@ -151,7 +151,6 @@ describe.skipIf(!PARSER || !SYSTEM_INCLUDES)(
 
     it.each(ABSTRACTIONS)('abstractions/%s: read, and the same permissions as the real DFA on sample paths', (name) => {
       const text = `#include <tunables/global>\nprofile t {\n  #include <abstractions/${name}>\n}\n`;
-      expect(parserAccepts(text).ok).toBe(true);
       const p = policy(text, systemIncludes);
       const compiled = compileProfile(p, p.profiles[0]!);
       const dfa = compileDfa(text);
