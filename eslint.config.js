@@ -57,7 +57,13 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['src/parse/**/*.ts', 'src/analyze/**/*.ts', 'src/render/**/*.ts', 'src/model/**/*.ts'],
+    files: [
+      'src/parse/**/*.ts',
+      'src/analyze/**/*.ts',
+      'src/render/**/*.ts',
+      'src/model/**/*.ts',
+      'src/apparmor/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', PURE_IMPORTS] },
   },
   {

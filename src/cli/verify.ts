@@ -3,6 +3,7 @@
 import { badInput } from '../errors.js';
 import { oneOf } from './options.js';
 import { formatVerifyJson, formatVerifyText, verifyBundle, verifyEngine, verifyExitCode } from '../verify/index.js';
+import { verifyAppArmorCommand } from './verify-apparmor.js';
 
 /** Flags of `verify`. */
 export interface VerifyCommandOptions {
@@ -11,7 +12,11 @@ export interface VerifyCommandOptions {
   podman?: boolean;
   /** With --docker/--podman: `[RUN-ARGS...] IMAGE [CMD...]`. */
   runArgs?: string[];
-  seccomp: string;
+  seccomp?: string;
+  /** `--apparmor PROFILE`: check the recordings in runArgs against it instead of running anything. */
+  apparmor?: string;
+  format?: string;
+  includeDir?: string;
   runtime?: string;
   mode?: string;
   timeout?: string;
@@ -28,11 +33,28 @@ function timeoutMs(value: string | undefined): number | undefined {
   return Math.round(s * 1000);
 }
 
+/** `verify --apparmor PROFILE RECORDING...`: runs nothing, so the run options do not apply. */
+function appArmorMode(profile: string, opts: VerifyCommandOptions, out: (text: string) => void): Promise<number> {
+  const clash = [
+    opts.bundle !== undefined ? '--bundle' : undefined,
+    opts.docker ? '--docker' : undefined,
+    opts.podman ? '--podman' : undefined,
+    opts.seccomp !== undefined ? '--seccomp' : undefined,
+  ].filter(Boolean);
+  if (clash.length > 0)
+    throw badInput(`verify --apparmor checks recordings and runs nothing; it does not take ${clash.join(', ')}`);
+  const { json, format, includeDir } = opts;
+  return verifyAppArmorCommand(profile, opts.runArgs ?? [], { json, format, includeDir }, out);
+}
+
 /** Runs the verb; resolves to 1 when anything was (or would have been) denied, 0 otherwise. */
 export async function verifyCommand(
   opts: VerifyCommandOptions,
   out: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
+  if (opts.apparmor !== undefined) return appArmorMode(opts.apparmor, opts, out);
+  if (opts.seccomp === undefined) throw badInput('verify needs --seccomp FILE (or --apparmor PROFILE RECORDING...)');
+  const seccomp = opts.seccomp;
   const engines = [opts.docker ? 'docker' : undefined, opts.podman ? 'podman' : undefined].filter(
     (e): e is 'docker' | 'podman' => e !== undefined,
   );
@@ -63,7 +85,7 @@ export async function verifyCommand(
   process.once('SIGTERM', stop);
   try {
     const common = {
-      seccomp: opts.seccomp,
+      seccomp,
       mode,
       signal: abort.signal,
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),

@@ -68,7 +68,12 @@ export function patternTokens(parts: readonly PathPart[]): Token[] {
   const out: Token[] = [];
   for (const p of parts) {
     if ('lit' in p) {
-      for (const b of Buffer.from(p.lit, 'utf8')) out.push({ rep: false, set: only(b) });
+      for (const ch of p.lit) {
+        // NUL, U+FFFD (invalid UTF-8) and lone surrogates are rendered as "?" (apparmor-escape.ts): one byte, not "/"
+        const cp = ch.codePointAt(0)!;
+        if (cp === 0 || cp === 0xfffd || (cp >= 0xd800 && cp <= 0xdfff)) out.push({ rep: false, set: notSlash() });
+        else for (const b of Buffer.from(ch, 'utf8')) out.push({ rep: false, set: only(b) });
+      }
     } else if (p.glob === '*') {
       out.push({ rep: true, set: notSlash() });
     } else if (p.glob === '**') {

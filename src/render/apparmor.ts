@@ -134,12 +134,13 @@ const SOCKET_TYPES: Record<string, string> = {
 };
 const KILL_SYSCALLS = ['kill', 'tkill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo', 'pidfd_send_signal'];
 
-/** Access to AppArmor mode letters in the order r w a l k m ix; "a" is dropped when "w" is there (they conflict). stat needs no rule. */
+/** Access to AppArmor mode letters in the order r w a l k m ix; "a" is dropped when "w" is there (they conflict); a rename's source needs "rw". stat needs no rule. */
 export function accessModes(access: readonly FileAccess[]): string {
   const s = new Set(access);
   const w = ['write', 'create', 'delete', 'rename', 'metadata'].some((a) => s.has(a as FileAccess));
   let m = '';
-  if (s.has('read') || s.has('dir-list')) m += 'r';
+  // the kernel asks for read as well as write and delete on the source of a rename (apparmor_path_rename)
+  if (s.has('read') || s.has('dir-list') || s.has('rename')) m += 'r';
   if (w) m += 'w';
   else if (s.has('append')) m += 'a';
   if (s.has('link')) m += 'l';
