@@ -4,28 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { badInput } from '../errors.js';
+import { describe, parseOciConfig, type OciConfig } from '../parse/oci-config.js';
 
-/** The parts of an OCI runtime config that tracewall reads or writes; everything else is carried through untouched. */
-export interface OciConfig {
-  ociVersion?: string;
-  process?: {
-    terminal?: boolean;
-    user?: { uid?: number; gid?: number; additionalGids?: number[] };
-    args?: string[];
-    env?: string[];
-    cwd?: string;
-    noNewPrivileges?: boolean;
-    [key: string]: unknown;
-  };
-  root?: { path?: string; readonly?: boolean };
-  mounts?: Array<{ destination: string; type?: string; source?: string; options?: string[] }>;
-  linux?: {
-    namespaces?: Array<{ type: string; path?: string }>;
-    seccomp?: unknown;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+export type { OciConfig };
 
 /** What tracewall needs to know about a bundle, checked. */
 export interface BundleInfo {
@@ -69,43 +50,20 @@ export function readBundle(dir: string): BundleInfo {
       err,
     );
   }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (err) {
-    throw badInput(`${configPath} is not valid JSON: ${(err as Error).message}`, err);
-  }
-  if (!isObject(config)) throw badInput(`${configPath}: expected a JSON object, found ${describe(config)}`);
-  const oci = config as OciConfig;
-  const proc = oci.process;
-  if (!isObject(proc)) throw badInput(`${configPath}: expected a "process" object, found ${describe(proc)}`);
-  const args = proc.args;
-  if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === 'string')) {
-    throw badInput(`${configPath}: expected process.args to be a non-empty array of strings, found ${describe(args)}`);
-  }
-  const cwd = proc.cwd ?? '/';
-  if (typeof cwd !== 'string' || !cwd.startsWith('/'))
-    throw badInput(`${configPath}: expected process.cwd to be an absolute path, found ${describe(cwd)}`);
-  const user = proc.user ?? {};
-  if (!isObject(user)) throw badInput(`${configPath}: expected process.user to be an object, found ${describe(user)}`);
-  const uid = idField(configPath, 'process.user.uid', user.uid);
-  const gid = idField(configPath, 'process.user.gid', user.gid);
-  const rootfs = rootPath(abs, configPath, oci.root);
-  const namespaces = oci.linux?.namespaces ?? [];
-  if (!Array.isArray(namespaces))
-    throw badInput(`${configPath}: expected linux.namespaces to be an array, found ${describe(namespaces)}`);
+  const { config, process: proc } = parseOciConfig(text, configPath);
+  const rootfs = rootPath(abs, configPath, config.root);
   return {
     dir: abs,
     configPath,
-    config: oci,
+    config,
     rootfs,
-    argv: [...args],
-    cwd,
-    uid,
-    gid,
-    hasPidNamespace: namespaces.some((ns) => isObject(ns) && ns.type === 'pid'),
-    noNewPrivileges: proc.noNewPrivileges === true,
-    terminal: proc.terminal === true,
+    argv: proc.argv,
+    cwd: proc.cwd,
+    uid: proc.uid,
+    gid: proc.gid,
+    hasPidNamespace: proc.hasPidNamespace,
+    noNewPrivileges: proc.noNewPrivileges,
+    terminal: proc.terminal,
   };
 }
 
@@ -164,19 +122,6 @@ function rootPath(bundleDir: string, configPath: string, root: OciConfig['root']
   return rootfs;
 }
 
-function idField(configPath: string, name: string, value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw badInput(`${configPath}: expected ${name} to be a non-negative integer, found ${describe(value)}`);
-  return value;
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -97,7 +97,9 @@ describe('ociProcess', () => {
       uid: 1000,
       gid: 100,
       noNewPrivileges: true,
+      terminal: false,
       mounts: [bind],
+      hasPidNamespace: false,
     });
     expect(ociProcess(JSON.stringify({ process: { args: ['a'] } }), 'c')).toMatchObject({
       cwd: '/',
