@@ -1,6 +1,6 @@
 // The one error type of tracewall: every failure carries an exit code and a message that says what, where and what was expected.
 
-/** Exit codes of the command-line contract (design.md). */
+/** Exit codes of the command-line contract (README "The verbs"; docs/architecture.md). */
 export const ExitCode = {
   ok: 0,
   checkFailed: 1,

@@ -115,7 +115,7 @@ process.on('exit', () => {
 });
 
 /**
- * Start dockerd in `dir` as design.md describes; resolves once it answers, or rejects with dockerd's own words. It
+ * Start dockerd in `dir` with private data/exec roots, no iptables or bridge, cgroupfs; resolves once it answers, or rejects with dockerd's own words. It
  * reads a config file of its own (not /etc/docker/daemon.json), which puts its identity key in `dir` too (dockerd 20.10
  * writes /etc/docker/key.json otherwise; later versions have no such key or setting, so it is dropped when refused).
  */
@@ -190,7 +190,7 @@ async function startDockerdWith(dir: string, config: Record<string, string>): Pr
   }
 }
 
-/** Podman configured to keep all its state in `dir`: vfs storage, cgroupfs, file locks and events, design.md's ulimits. */
+/** Podman configured to keep all its state in `dir`: vfs storage, cgroupfs, file locks and events, nofile/nproc ulimits. */
 export function podmanEnv(dir: string): EngineEnv {
   const conf = path.join(dir, 'containers.conf');
   const storage = path.join(dir, 'storage.conf');

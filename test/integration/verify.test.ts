@@ -317,7 +317,7 @@ describe('verify across runtimes', () => {
         expect(runtimeLayer('runc').syscalls).toContain(d.syscall);
         expect(d.processes).toEqual([expect.objectContaining({ comm: 'runc:[2:INIT]' })]);
       }
-      // fstatfs is one runc always needs (design.md); crun's layer does not have it
+      // fstatfs is one runc always needs (measured: src/render/runtime-layers.ts); crun's layer does not have it
       expect(report.denials.map((d) => d.syscall)).toContain('fstatfs');
     },
   );
