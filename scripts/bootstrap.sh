@@ -25,6 +25,7 @@ needs=(
   "nsenter:util-linux"
   "gcc:gcc"
   "as:binutils"
+  "hyperfine:hyperfine"
   "/usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev"
   "/usr/include/x86_64-linux-gnu/bits/socket.h:libc6-dev"
 )

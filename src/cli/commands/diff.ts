@@ -1,0 +1,28 @@
+// The `diff` verb's options and help; its code is loaded only when it runs.
+import { Command, Option } from 'commander';
+import { DIFF_FORMATS, RISK_LEVELS } from '../choices.js';
+import { verbHelp } from '../help-text.js';
+
+/** Adds `diff` to the program. */
+export function addDiff(program: Command): void {
+  program
+    .command('diff')
+    .description('compare two profiles (seccomp, AppArmor, Kubernetes) or two recordings, rating every change by risk')
+    .argument('<old>', 'the old file')
+    .argument('<new>', 'the new file')
+    .addOption(new Option('--format <format>', 'report format').choices(DIFF_FORMATS).default('text'))
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 when a widening change is at or above this risk level').choices(
+        RISK_LEVELS,
+      ),
+    )
+    .addHelpText('after', verbHelp('diff'))
+    .action(async (oldFile: string, newFile: string, opts) => {
+      const { diffCommand } = await import('../diff.js');
+      process.exitCode = await diffCommand(oldFile, newFile, {
+        format: opts.format,
+        failOn: opts.failOn,
+        color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+      });
+    });
+}

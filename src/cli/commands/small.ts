@@ -1,0 +1,37 @@
+// The `validate` and `merge` verbs' options and help; their code is loaded only when they run.
+import { Command } from 'commander';
+import { verbHelp } from '../help-text.js';
+
+/** Adds `validate` to the program. */
+export function addValidate(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'check seccomp profiles, recordings, AppArmor profiles and Kubernetes YAML (kind recognised from content)',
+    )
+    .argument('<file...>', 'files to check')
+    .addHelpText('after', verbHelp('validate'))
+    .action(async (files: string[]) => {
+      const { validateCommand } = await import('../validate.js');
+      process.exitCode = await validateCommand(files);
+    });
+}
+
+/** Adds `merge` to the program. */
+export function addMerge(program: Command): void {
+  program
+    .command('merge')
+    .description('merge recordings into one, each fact saying which runs needed it; prints what each run added')
+    .requiredOption('-o, --output <file>', 'merged recording to write')
+    .option('--name <name>', 'name of the merged recording (default: the output file name without .recording.json)')
+    .option(
+      '--coverage-json <file>',
+      'also write the coverage report (what each run added, what only one needed) as JSON',
+    )
+    .argument('<recording...>', 'recording files (plain or merged), in the order the coverage report follows')
+    .addHelpText('after', verbHelp('merge'))
+    .action(async (recordings: string[], opts) => {
+      const { mergeCommand } = await import('../merge.js');
+      process.exitCode = await mergeCommand(recordings, opts);
+    });
+}

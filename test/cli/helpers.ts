@@ -1,0 +1,137 @@
+// Running the built command line (bin/tracewall) the way users do: plain, through a shell pipeline, and with its
+// stdout or stderr closed before it writes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { fromRoot } from '../../src/util/paths.js';
+
+/** The command-line entry (runs dist/cli/main.js). */
+export const BIN = fromRoot('bin', 'tracewall');
+/** The repository root. */
+export const ROOT = fromRoot();
+
+/** Why the built CLI cannot run, printed once; undefined when dist/ is there. */
+export const NOT_BUILT = fs.existsSync(fromRoot('dist', 'cli', 'main.js'))
+  ? undefined
+  : 'dist/ is missing: run `npm run build` (npm test does) before the CLI tests';
+if (NOT_BUILT) console.warn(`skipped: ${NOT_BUILT}`);
+
+/** What a finished run gave. */
+export interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for runs: no colour unless a test asks, no CI detection surprises. */
+function envWith(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of Object.keys(extra)) if (extra[k] === undefined) delete env[k];
+  return env;
+}
+
+/** Run `tracewall ARGS` to its end. */
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: envWith({ NO_COLOR: '1', ...opts.env }),
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input ?? '',
+    timeout: 120_000,
+  });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Quote one word for sh. */
+export function shq(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `tracewall ARGS | head -1` in bash: what head printed, and tracewall's own exit status and stderr. */
+export function pipedToHead(args: string[], opts: { stderrToo?: boolean } = {}): Run {
+  const errFile = path.join(os.tmpdir(), `tracewall-cli-${process.pid}-${Math.random().toString(36).slice(2)}.err`);
+  const cmd = `${shq(process.execPath)} ${shq(BIN)} ${args.map(shq).join(' ')}`;
+  const redirect = opts.stderrToo ? '2>&1' : `2>${shq(errFile)}`;
+  const script = `${cmd} ${redirect} | head -1; echo "status=\${PIPESTATUS[0]}" >&2`;
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd: ROOT, env: envWith({ NO_COLOR: '1' }) });
+  const m = /status=(\d+)/.exec(r.stderr);
+  let stderr = '';
+  try {
+    stderr = fs.readFileSync(errFile, 'utf8');
+    fs.rmSync(errFile);
+  } catch {
+    // 2>&1: nothing separate
+  }
+  return { status: m ? Number(m[1]) : null, signal: null, stdout: r.stdout, stderr };
+}
+
+/**
+ * Run `tracewall ARGS` with its stdout (or stderr) a pipe whose reading end is closed before tracewall starts, so
+ * that its first write fails with EPIPE, every time.
+ */
+export function withClosed(which: 'stdout' | 'stderr', args: string[], timeoutMs = 120_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: envWith({ NO_COLOR: '1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const open = which === 'stdout' ? child.stderr : child.stdout;
+    (which === 'stdout' ? child.stdout : child.stderr).destroy();
+    let text = '';
+    open.setEncoding('utf8').on('data', (d: string) => (text += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tracewall ${args.join(' ')} did not end within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({
+        status,
+        signal,
+        stdout: which === 'stderr' ? text : '',
+        stderr: which === 'stdout' ? text : '',
+      });
+    });
+  });
+}
+
+/** A fresh temporary directory; remove it with `fs.rmSync(dir, { recursive: true, force: true })`. */
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tracewall-cli-${label}-`));
+}
+
+/** The modules under dist/ that `tracewall ARGS` loads (through a module.register load hook), relative to dist/. */
+export function loadedModules(args: string[]): { run: Run; modules: string[] } {
+  const dir = tempDir('hooks');
+  try {
+    const log = path.join(dir, 'loaded.txt');
+    fs.writeFileSync(
+      path.join(dir, 'hooks.mjs'),
+      `import fs from 'node:fs';\nexport async function load(url, context, next) {\n  fs.appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(dir, 'hooks.mjs')}`)});\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), BIN, ...args], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: envWith({ NO_COLOR: '1' }),
+    });
+    const dist = `file://${fromRoot('dist')}/`;
+    const modules = fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((u) => u.startsWith(dist))
+          .map((u) => u.slice(dist.length))
+      : [];
+    return { run: { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }, modules };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
