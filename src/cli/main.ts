@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { TracewallError, ExitCode } from '../errors.js';
 import { buildProgram } from './program.js';
+import { watchOutput } from './closed-pipe.js';
 
 /** Internal errors (a bug, not the user's input): EX_SOFTWARE of sysexits.h. */
 export const INTERNAL_ERROR_EXIT = 70;
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+watchOutput();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

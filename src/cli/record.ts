@@ -23,6 +23,7 @@ import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
 import { bundleExecLookup, hostExecLookup, processExecLookup } from '../trace/exec-lookup.js';
 import { attachWithBpftrace, checkAttachHost, checkAttachTarget, processFacts } from '../trace/bpftrace-attach.js';
 import { findContainer } from '../engines/attach-target.js';
+import { stdoutClosed } from './closed-pipe.js';
 
 export interface RecordOptions {
   output?: string;
@@ -263,6 +264,8 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       result = await traceCommand(argv, {
         logFile,
         pty: Boolean(opts.pty),
+        // The workload's terminal output has nowhere to go once stdout is closed: stop it, as SIGPIPE would in a shell.
+        ...(opts.pty ? { abort: stdoutClosed } : {}),
         pidns: Boolean(opts.bundle),
         stdio: 'inherit',
         forward: opts.bundle ? 'root' : 'all',

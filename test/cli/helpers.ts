@@ -71,11 +71,16 @@ export function pipedToHead(args: string[], opts: { stderrToo?: boolean } = {}):
  * Run `tracewall ARGS` with its stdout (or stderr) a pipe whose reading end is closed before tracewall starts, so
  * that its first write fails with EPIPE, every time.
  */
-export function withClosed(which: 'stdout' | 'stderr', args: string[], timeoutMs = 120_000): Promise<Run> {
+export function withClosed(
+  which: 'stdout' | 'stderr',
+  args: string[],
+  timeoutMs = 120_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
-      env: envWith({ NO_COLOR: '1' }),
+      env: envWith({ NO_COLOR: '1', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const open = which === 'stdout' ? child.stderr : child.stdout;
@@ -131,6 +136,33 @@ export function loadedModules(args: string[]): { run: Run; modules: string[] } {
           .map((u) => u.slice(dist.length))
       : [];
     return { run: { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }, modules };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Run `tracewall ARGS` with one module under dist/ replaced by `source` (a module.register load hook): how a test
+ * makes a verb fail the way a bug would, to see what the command line does with it.
+ */
+export function withModule(distPath: string, source: string, args: string[]): Run {
+  const dir = tempDir('override');
+  try {
+    const target = `file://${fromRoot('dist', distPath)}`;
+    fs.writeFileSync(
+      path.join(dir, 'hooks.mjs'),
+      `export async function load(url, context, next) {\n  if (url === ${JSON.stringify(target)}) return { format: 'module', source: ${JSON.stringify(source)}, shortCircuit: true };\n  return next(url, context);\n}\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(dir, 'hooks.mjs')}`)});\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), BIN, ...args], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: envWith({ NO_COLOR: '1' }),
+    });
+    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
