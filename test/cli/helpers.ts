@@ -109,24 +109,34 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `tracewall-cli-${label}-`));
 }
 
-/** The modules under dist/ that `tracewall ARGS` loads (through a module.register load hook), relative to dist/. */
+/** Run `tracewall ARGS` with a module.register load hook (`load`, the body of an exported async function). */
+function withLoadHook(dir: string, load: string, args: string[]): Run {
+  fs.writeFileSync(
+    path.join(dir, 'hooks.mjs'),
+    `import fs from 'node:fs';\nexport async function load(url, context, next) {\n${load}\n}\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(dir, 'hooks.mjs')}`)});\n`,
+  );
+  const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), BIN, ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: envWith({ NO_COLOR: '1' }),
+  });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The modules under dist/ that `tracewall ARGS` loads, relative to dist/. */
 export function loadedModules(args: string[]): { run: Run; modules: string[] } {
   const dir = tempDir('hooks');
   try {
     const log = path.join(dir, 'loaded.txt');
-    fs.writeFileSync(
-      path.join(dir, 'hooks.mjs'),
-      `import fs from 'node:fs';\nexport async function load(url, context, next) {\n  fs.appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`,
+    const run = withLoadHook(
+      dir,
+      `fs.appendFileSync(${JSON.stringify(log)}, url + '\\n');\nreturn next(url, context);`,
+      args,
     );
-    fs.writeFileSync(
-      path.join(dir, 'register.mjs'),
-      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(dir, 'hooks.mjs')}`)});\n`,
-    );
-    const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), BIN, ...args], {
-      encoding: 'utf8',
-      cwd: ROOT,
-      env: envWith({ NO_COLOR: '1' }),
-    });
     const dist = `file://${fromRoot('dist')}/`;
     const modules = fs.existsSync(log)
       ? fs
@@ -135,34 +145,22 @@ export function loadedModules(args: string[]): { run: Run; modules: string[] } {
           .filter((u) => u.startsWith(dist))
           .map((u) => u.slice(dist.length))
       : [];
-    return { run: { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }, modules };
+    return { run, modules };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * Run `tracewall ARGS` with one module under dist/ replaced by `source` (a module.register load hook): how a test
- * makes a verb fail the way a bug would, to see what the command line does with it.
+ * Run `tracewall ARGS` with one module under dist/ replaced by `source`: how a test makes a verb fail the way a bug
+ * would, to see what the command line does with it.
  */
 export function withModule(distPath: string, source: string, args: string[]): Run {
   const dir = tempDir('override');
   try {
     const target = `file://${fromRoot('dist', distPath)}`;
-    fs.writeFileSync(
-      path.join(dir, 'hooks.mjs'),
-      `export async function load(url, context, next) {\n  if (url === ${JSON.stringify(target)}) return { format: 'module', source: ${JSON.stringify(source)}, shortCircuit: true };\n  return next(url, context);\n}\n`,
-    );
-    fs.writeFileSync(
-      path.join(dir, 'register.mjs'),
-      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${path.join(dir, 'hooks.mjs')}`)});\n`,
-    );
-    const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), BIN, ...args], {
-      encoding: 'utf8',
-      cwd: ROOT,
-      env: envWith({ NO_COLOR: '1' }),
-    });
-    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+    const load = `if (url === ${JSON.stringify(target)}) return { format: 'module', source: ${JSON.stringify(source)}, shortCircuit: true };\nreturn next(url, context);`;
+    return withLoadHook(dir, load, args);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
