@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, ExitCode } from '../errors.js';
+import { fsErrorText } from '../util/fs-error.js';
 import { DIFF_FORMATS } from '../diff/format.js';
-import { readRecording } from '../recording/io.js';
+import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { oneOf } from './options.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
@@ -43,12 +44,8 @@ function removeExtras(dir: string, extras: readonly CheckedFile[]): void {
     try {
       fs.unlinkSync(path.join(dir, f.file));
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT')
-        throw badInput(
-          `${path.join(dir, f.file)}: cannot remove: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(),
-          err,
-        );
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw badInput(`${path.join(dir, f.file)}: cannot remove: ${fsErrorText(err)}`, err);
     }
   }
 }
@@ -60,7 +57,7 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
   const update = opts.update === true;
   const ignoreComments = opts.ignoreComments === true;
   const exists = profilesDir(opts.profiles, update);
-  const recordings = files.map((f) => readRecording(f));
+  const recordings = readRecordingsFor('check', files);
   const { name, files: expected, summary } = renderProfiles(recordings, settings);
   const compared: CheckedFile[] = exists
     ? compareProfiles(opts.profiles, name, expected)

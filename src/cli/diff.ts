@@ -2,6 +2,7 @@
 // print the risk-rated report, and fail (exit 1) when a widening change reaches the --fail-on level.
 import fs from 'node:fs';
 import { badInput, ExitCode } from '../errors.js';
+import { fsErrorText } from '../util/fs-error.js';
 import { diffTexts } from '../diff/diff.js';
 import { DIFF_FORMATS, formatReport } from '../diff/format.js';
 import { failingFindings } from '../diff/report.js';
@@ -15,8 +16,7 @@ function readText(file: string, role: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw badInput(`${file}: cannot read ${role} file: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(), err);
+    throw badInput(`${file}: cannot read ${role} file: ${fsErrorText(err)}`, err);
   }
 }
 

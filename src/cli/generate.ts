@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { visible } from '../diff/sanitize.js';
-import { readRecording } from '../recording/io.js';
+import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { fromRoot } from '../util/paths.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
 import { reportCoverage } from './coverage.js';
+import { count } from '../util/plural.js';
 
 /** The implied runtime layer, shared with check (see profiles.ts). */
 export { impliedRuntime } from './profiles.js';
@@ -29,7 +30,7 @@ export async function generateCommand(
   if (!fs.existsSync(opts.output) || !fs.statSync(opts.output).isDirectory()) {
     throw badInput(`-o ${opts.output}: not a directory (create it first)`);
   }
-  const recordings = files.map((f) => readRecording(f));
+  const recordings = readRecordingsFor('generate', files);
   const {
     name,
     runtime,
@@ -42,7 +43,7 @@ export async function generateCommand(
   const written = rendered.map((f) => ({ file: path.join(opts.output, f.file), data: f.data }));
   writeFilesAtomic(written);
   const lines = [
-    `tracewall: ${name}: seccomp allows ${s.allowedSyscalls} syscalls (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
+    `tracewall: ${name}: seccomp allows ${count(s.allowedSyscalls, 'syscall')} (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
     ...(runtime === 'none'
       ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc']
       : []),

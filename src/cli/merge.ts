@@ -5,10 +5,12 @@ import path from 'node:path';
 import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { mergeRecordings } from '../analyze/merge.js';
-import { readRecording, writeRecording } from '../recording/io.js';
+import { writeRecording } from '../recording/io.js';
+import { readRecordingsFor } from './read-recordings.js';
 import type { Recording } from '../recording/types.js';
 import { checkName, nameFrom } from './options.js';
 import { reportCoverage } from './coverage.js';
+import { count } from '../util/plural.js';
 
 /** Flags of `merge`. */
 export interface MergeFlags {
@@ -25,10 +27,16 @@ export function nameFromOutput(file: string): string {
 
 function summary(r: Recording, file: string): string {
   const runs = r.provenance?.sources.map((s) => s.name) ?? [r.name];
-  const syscalls = Object.entries(r.syscalls).map(([abi, m]) => `${Object.keys(m ?? {}).length} ${abi} syscalls`);
+  const syscalls = Object.entries(r.syscalls).map(([abi, m]) => count(Object.keys(m ?? {}).length, `${abi} syscall`));
+  const facts = [
+    count(Object.keys(r.files).length, 'file'),
+    count(r.executables.length, 'executable'),
+    count(r.network.sockets.length, 'socket kind'),
+    count(r.identity.capabilities.length, 'capability', 'capabilities'),
+  ];
   return (
     [
-      `tracewall: merged ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.join(', ')}) into ${r.name}: ${syscalls.join(', ') || 'no syscalls'}, ${Object.keys(r.files).length} files, ${r.executables.length} executables, ${r.network.sockets.length} socket kinds, ${r.identity.capabilities.length} capabilities`,
+      `tracewall: merged ${count(runs.length, 'run')} (${runs.join(', ')}) into ${r.name}: ${syscalls.join(', ') || 'no syscalls'}, ${facts.join(', ')}`,
       `tracewall: wrote ${file}`,
     ].join('\n') + '\n'
   );
@@ -46,7 +54,7 @@ export async function mergeCommand(
   const outDir = path.dirname(path.resolve(opts.output));
   if (!fs.existsSync(outDir)) throw badInput(`-o ${opts.output}: directory ${outDir} does not exist`);
   if (files.length === 0) throw badInput('merge needs at least one RECORDING');
-  const inputs = files.map((f) => ({ recording: readRecording(f), label: f }));
+  const inputs = readRecordingsFor('merge', files).map((recording, i) => ({ recording, label: files[i]! }));
   const merged = mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION });
   writeRecording(opts.output, merged);
   stderr(summary(merged, opts.output));
