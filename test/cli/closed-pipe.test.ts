@@ -7,20 +7,15 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeBusyboxBundle, needRoot } from '../helpers/bundles.js';
-import { cli, NOT_BUILT, pipedToHead, ROOT, tempDir, withClosed, type Run } from './helpers.js';
+import { cli, NOT_BUILT, pipedToHead, ROOT, withClosed, type Run, scratchDirs, writeSeccomp } from './helpers.js';
 
 const DOCKER_DEFAULT = path.join(ROOT, 'src', 'validate', 'schemas', 'docker-default-seccomp.json');
 const NGINX = path.join(ROOT, 'profiles', 'nginx.seccomp.json');
 const NGINX_REC = path.join(ROOT, 'examples', 'nginx.recording.json');
 const PROFILES = path.join(ROOT, 'profiles');
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-function scratch(label: string): string {
-  const d = tempDir(label);
-  dirs.push(d);
-  return d;
-}
+const { scratch, removeAll } = scratchDirs();
+afterAll(removeAll);
 
 /** Quiet: no stack, no Node error, no EPIPE text on the stream that stayed open. */
 function expectQuiet(r: Run, open: string): void {
@@ -155,17 +150,8 @@ describe.skipIf(NOT_BUILT || noVerify !== undefined)('verify with stdout closed'
     const dir = scratch('verify');
     const tmp = scratch('verify-tmp');
     const bundle = makeBusyboxBundle(path.join(dir, 'b'), { args: ['sh', '-c', 'echo hi > /tmp/f && mkdir /tmp/d'] });
-    const profile = path.join(dir, 'p.json');
     // Allows only what crun needs after the filter: the workload's calls would all be denied.
-    fs.writeFileSync(
-      profile,
-      JSON.stringify({
-        defaultAction: 'SCMP_ACT_ERRNO',
-        defaultErrnoRet: 1,
-        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
-        syscalls: [{ names: ['close', 'execve'], action: 'SCMP_ACT_ALLOW' }],
-      }),
-    );
+    const profile = writeSeccomp(path.join(dir, 'p.json'), ['close', 'execve']);
     const before = spawnSync('crun', ['list', '-q'], { encoding: 'utf8' }).stdout;
     const args = ['verify', '--bundle', bundle.dir, '--seccomp', profile, '--runtime', 'crun'];
     const r = await withClosed('stdout', args, 120_000, { TMPDIR: tmp });

@@ -165,3 +165,30 @@ export function withModule(distPath: string, source: string, args: string[]): Ru
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Temporary directories for one test file: `scratch(label)` makes one, `removeAll` (for afterAll) removes them. */
+export function scratchDirs(): { scratch: (label: string) => string; removeAll: () => void } {
+  const dirs: string[] = [];
+  return {
+    scratch: (label) => {
+      const d = tempDir(label);
+      dirs.push(d);
+      return d;
+    },
+    removeAll: () => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })),
+  };
+}
+
+/** Write a seccomp profile (Docker format): EPERM by default, `allowed` allowed, every x86 ABI listed. */
+export function writeSeccomp(file: string, allowed: readonly string[]): string {
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+      syscalls: [{ names: [...allowed], action: 'SCMP_ACT_ALLOW' }],
+    }),
+  );
+  return file;
+}

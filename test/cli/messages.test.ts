@@ -9,15 +9,10 @@ import { serializeRecording } from '../../src/recording/io.js';
 import { syscallNames } from '../../src/syscalls/index.js';
 import { makeRecording } from '../unit/render-helpers.js';
 import { makeBusyboxBundle, needRoot } from '../helpers/bundles.js';
-import { cli, NOT_BUILT, ROOT, tempDir } from './helpers.js';
+import { cli, NOT_BUILT, ROOT, scratchDirs, writeSeccomp } from './helpers.js';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-function scratch(label: string): string {
-  const d = tempDir(label);
-  dirs.push(d);
-  return d;
-}
+const { scratch, removeAll } = scratchDirs();
+afterAll(removeAll);
 
 const NGINX = path.join(ROOT, 'profiles', 'nginx');
 
@@ -104,16 +99,8 @@ describe.skipIf(NOT_BUILT || noRunc !== undefined)('verify --mode enforce under 
     const dir = scratch('runc');
     // mkdir fails with EPERM and the shell carries on: a denial the workload survives.
     const bundle = makeBusyboxBundle(path.join(dir, 'b'), { args: ['sh', '-c', 'mkdir /tmp/d; echo done'] });
-    const profile = path.join(dir, 'no-mkdir.json');
-    fs.writeFileSync(
-      profile,
-      JSON.stringify({
-        defaultAction: 'SCMP_ACT_ERRNO',
-        defaultErrnoRet: 1,
-        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
-        syscalls: [{ names: syscallNames('x86_64').filter((n) => n !== 'mkdir'), action: 'SCMP_ACT_ALLOW' }],
-      }),
-    );
+    const allButMkdir = syscallNames('x86_64').filter((n) => n !== 'mkdir');
+    const profile = writeSeccomp(path.join(dir, 'no-mkdir.json'), allButMkdir);
     const args = ['verify', '--bundle', bundle.dir, '--seccomp', profile, '--runtime', 'runc', '--mode', 'enforce'];
     const r = cli(args);
     expect(r.stdout, r.stderr).toContain(
