@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, ExitCode } from '../errors.js';
 import { fsErrorText } from '../util/fs-error.js';
+import { checkOutputDir, makeOutputDir } from './output-dir.js';
 import { DIFF_FORMATS } from '../diff/format.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
@@ -35,7 +36,7 @@ function profilesDir(dir: string, update: boolean): boolean {
     if (update) return false;
     throw badInput(`--profiles ${dir}: no such directory (pass --update to create it and write the profiles)`);
   }
-  if (!fs.statSync(dir).isDirectory()) throw badInput(`--profiles ${dir}: not a directory`);
+  checkOutputDir('--profiles', dir);
   return true;
 }
 
@@ -66,7 +67,7 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
   let updated = false;
   const stale = compared.filter((f) => f.status !== 'same');
   if (update && stale.length > 0) {
-    fs.mkdirSync(opts.profiles, { recursive: true });
+    makeOutputDir('--profiles', opts.profiles);
     const rewrite = new Set(stale.map((f) => f.file));
     const writes = expected
       .filter((f) => rewrite.has(f.file))

@@ -1,7 +1,5 @@
 // `tracewall generate`: recordings in, NAME.seccomp.json + NAME.apparmor + NAME.k8s.yaml out (all or nothing).
-import fs from 'node:fs';
 import path from 'node:path';
-import { badInput } from '../errors.js';
 import { visible } from '../diff/sanitize.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
@@ -9,6 +7,7 @@ import { fromRoot } from '../util/paths.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
 import { reportCoverage } from './coverage.js';
 import { count } from '../util/plural.js';
+import { checkOutputDir, makeOutputDir } from './output-dir.js';
 
 /** The implied runtime layer, shared with check (see profiles.ts). */
 export { impliedRuntime } from './profiles.js';
@@ -27,9 +26,7 @@ export async function generateCommand(
   stderr: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   const settings = checkProfileFlags(opts);
-  if (!fs.existsSync(opts.output) || !fs.statSync(opts.output).isDirectory()) {
-    throw badInput(`-o ${opts.output}: not a directory (create it first)`);
-  }
+  checkOutputDir('-o', opts.output);
   const recordings = readRecordingsFor('generate', files);
   const {
     name,
@@ -41,6 +38,7 @@ export async function generateCommand(
     dockerDefaultPath: fromRoot('src', 'validate', 'schemas', 'docker-default-seccomp.json'),
   });
   const written = rendered.map((f) => ({ file: path.join(opts.output, f.file), data: f.data }));
+  makeOutputDir('-o', opts.output);
   writeFilesAtomic(written);
   const lines = [
     `tracewall: ${name}: seccomp allows ${count(s.allowedSyscalls, 'syscall')} (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
