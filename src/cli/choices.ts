@@ -1,6 +1,8 @@
 // The values each option accepts, in one light module: commander lists them in --help and refuses others up front,
 // and the verbs check them again when called as functions.
 export { DIFF_FORMATS } from '../diff/formats.js';
+/** generate/check --spo-api-version: the security-profiles-operator API versions, newest first. */
+export { SPO_API_VERSIONS } from '../render/spo-versions.js';
 
 /** record --tracer. */
 export const TRACERS = ['strace', 'bpftrace', 'auto'] as const;

@@ -37,6 +37,7 @@ const TEXT: Record<Verb, VerbText> = {
     writes: [
       'DIR/NAME.seccomp.json   seccomp profile (--format docker or oci)',
       "DIR/NAME.seccomp.yaml   instead, with --format spo: the operator's SeccompProfile",
+      "DIR/NAME.apparmor.yaml  with --format spo: the operator's AppArmorProfile",
       'DIR/NAME.apparmor       AppArmor profile',
       'DIR/NAME.k8s.yaml       example Pod applying both',
       '--coverage-json FILE    the coverage report of the runs',

@@ -4,6 +4,8 @@ import { buildPolicy } from '../analyze/policy.js';
 import { renderAll, type RenderSummary } from '../render/index.js';
 import { expandRecording } from '../recording/provenance.js';
 import type { Recording } from '../recording/types.js';
+import { badInput } from '../errors.js';
+import { checkSpoTarget, SPO_API_VERSIONS, type SpoTarget } from '../render/spo.js';
 
 /** The profile flags generate and check share, as commander hands them over. */
 export interface ProfileFlags {
@@ -13,6 +15,9 @@ export interface ProfileFlags {
   defaultAction: string;
   apparmorAnnotation?: boolean;
   nnp?: string;
+  /** With format spo: the operator's API version and, for namespaced releases, the namespace. */
+  spoApiVersion?: string;
+  spoNamespace?: string;
 }
 
 /** The profile flags, checked. */
@@ -26,12 +31,35 @@ export interface ProfileSettings {
   noNewPrivileges?: boolean;
   /** Docker's default seccomp profile, for the summary's comparison. */
   dockerDefaultPath?: string;
+  /** With format spo: which operator the resources are for. */
+  spo?: SpoTarget;
 }
 
 /** One file to write, by its name inside the output directory. */
 export interface ProfileFile {
   file: string;
   data: string;
+}
+
+/** The operator target of --spo-api-version and --spo-namespace, which apply to --format spo only. */
+function spoFlags(opts: ProfileFlags, format: ProfileSettings['format']): SpoTarget | undefined {
+  if (format !== 'spo') {
+    const given =
+      opts.spoApiVersion !== undefined
+        ? '--spo-api-version'
+        : opts.spoNamespace !== undefined
+          ? '--spo-namespace'
+          : undefined;
+    if (given) throw badInput(`${given} applies to --format spo only (got --format ${format})`);
+    return undefined;
+  }
+  const target: SpoTarget = { apiVersion: oneOf('--spo-api-version', opts.spoApiVersion ?? 'v1', SPO_API_VERSIONS) };
+  if (opts.spoNamespace !== undefined) target.namespace = opts.spoNamespace;
+  try {
+    return checkSpoTarget(target);
+  } catch (err) {
+    throw badInput(`--spo-namespace: ${(err as Error).message}`, err);
+  }
 }
 
 /** Check the shared flags up front; messages quote the flag and the bad value. */
@@ -45,6 +73,8 @@ export function checkProfileFlags(opts: ProfileFlags): ProfileSettings {
     settings.runtime = oneOf('--runtime', opts.runtime, ['crun', 'runc', 'none'] as const);
   if (opts.nnp !== undefined) settings.noNewPrivileges = oneOf('--nnp', opts.nnp, ['on', 'off'] as const) === 'on';
   if (opts.name !== undefined) settings.name = checkName('--name', opts.name);
+  const spo = spoFlags(opts, settings.format);
+  if (spo !== undefined) settings.spo = spo;
   return settings;
 }
 
@@ -72,7 +102,13 @@ export function impliedNoNewPrivileges(recordings: readonly Recording[]): boolea
 
 /** The file names a profile NAME is written under, in every format (what `check` may find in a directory). */
 export function profileFileNames(name: string): string[] {
-  return [`${name}.apparmor`, `${name}.k8s.yaml`, `${name}.seccomp.json`, `${name}.seccomp.yaml`];
+  return [
+    `${name}.apparmor`,
+    `${name}.apparmor.yaml`,
+    `${name}.k8s.yaml`,
+    `${name}.seccomp.json`,
+    `${name}.seccomp.yaml`,
+  ];
 }
 
 /** Render the profiles of `recordings`: NAME.seccomp.json (or .yaml for spo), NAME.apparmor and NAME.k8s.yaml. */
@@ -92,10 +128,12 @@ export function renderProfiles(
     defaultAction: settings.defaultAction,
     apparmorAnnotation: settings.apparmorAnnotation,
     ...(settings.dockerDefaultPath === undefined ? {} : { dockerDefaultPath: settings.dockerDefaultPath }),
+    ...(settings.spo === undefined ? {} : { spo: settings.spo }),
   });
   const files: ProfileFile[] = [
     { file: `${name}.seccomp.${settings.format === 'spo' ? 'yaml' : 'json'}`, data: out.seccomp },
     { file: `${name}.apparmor`, data: out.apparmor },
+    ...(out.apparmorSpo === undefined ? [] : [{ file: `${name}.apparmor.yaml`, data: out.apparmorSpo }]),
     { file: `${name}.k8s.yaml`, data: out.k8s },
   ];
   return { name, runtime, files, summary: out.summary };

@@ -1,6 +1,6 @@
 // The profile options `generate` and `check` share (what to render and how).
 import { Command, Option } from 'commander';
-import { DEFAULT_ACTIONS, LAYER_RUNTIMES, ON_OFF, SECCOMP_FORMATS } from '../choices.js';
+import { DEFAULT_ACTIONS, LAYER_RUNTIMES, ON_OFF, SECCOMP_FORMATS, SPO_API_VERSIONS } from '../choices.js';
 
 /** Adds --name, --format, --runtime, --default-action, --apparmor-annotation and --nnp to `cmd`. */
 export function addProfileOptions(cmd: Command): Command {
@@ -34,5 +34,15 @@ export function addProfileOptions(cmd: Command): Command {
         '--nnp <on|off>',
         'whether the container runs with no_new_privs (decides the runtime layer; default: on only when every recording was a container with noNewPrivileges)',
       ).choices(ON_OFF),
+    )
+    .addOption(
+      new Option(
+        '--spo-api-version <version>',
+        "with --format spo: the apiVersion the operator serves (default: v1, the operator's newest; v1beta1 for releases before it, with AppArmorProfile at v1alpha1)",
+      ).choices(SPO_API_VERSIONS),
+    )
+    .option(
+      '--spo-namespace <namespace>',
+      'with --format spo, for operators that keep profiles per namespace (releases before the v1 API): the namespace; the Pod then refers to operator/NAMESPACE/NAME.json',
     );
 }
