@@ -8,6 +8,7 @@ import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles
 import { reportCoverage } from './coverage.js';
 import { count } from '../util/plural.js';
 import { checkOutputDir, makeOutputDir } from './output-dir.js';
+import { runtimeLayerReport } from './runtime-report.js';
 
 /** The implied runtime layer, shared with check (see profiles.ts). */
 export { impliedRuntime } from './profiles.js';
@@ -31,6 +32,7 @@ export async function generateCommand(
   const {
     name,
     runtime,
+    layer,
     files: rendered,
     summary: s,
   } = renderProfiles(recordings, {
@@ -42,9 +44,11 @@ export async function generateCommand(
   writeFilesAtomic(written);
   const lines = [
     `tracewall: ${name}: seccomp allows ${count(s.allowedSyscalls, 'syscall')} (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
-    ...(runtime === 'none'
-      ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc']
-      : []),
+    ...runtimeLayerReport(recordings, layer, {
+      format: settings.format,
+      ...(settings.runtime === undefined ? {} : { runtime: settings.runtime }),
+      ...(settings.noNewPrivileges === undefined ? {} : { noNewPrivileges: settings.noNewPrivileges }),
+    }).map((l) => `tracewall: ${l}`),
     ...written.map((w) => `tracewall: wrote ${w.file}`),
     // Notes quote paths and warnings the traced workload chose: control and bidi characters become visible escapes.
     ...s.notes.map((n: string) => `tracewall: ${visible(n)}`),

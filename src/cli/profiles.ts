@@ -6,6 +6,7 @@ import { expandRecording } from '../recording/provenance.js';
 import type { Recording } from '../recording/types.js';
 import { badInput } from '../errors.js';
 import { checkSpoTarget, SPO_API_VERSIONS, type SpoTarget } from '../render/spo.js';
+import type { ChosenLayer } from './runtime-report.js';
 
 /** The profile flags generate and check share, as commander hands them over. */
 export interface ProfileFlags {
@@ -115,14 +116,17 @@ export function profileFileNames(name: string): string[] {
 export function renderProfiles(
   recordings: readonly Recording[],
   settings: ProfileSettings,
-): { name: string; runtime: 'crun' | 'runc' | 'none'; files: ProfileFile[]; summary: RenderSummary } {
+): {
+  name: string;
+  runtime: 'crun' | 'runc' | 'none';
+  layer: ChosenLayer;
+  files: ProfileFile[];
+  summary: RenderSummary;
+} {
   const name = settings.name ?? recordings[0]!.name;
   const runtime = settings.runtime ?? impliedRuntime(recordings);
-  const policy = buildPolicy(recordings, {
-    name,
-    runtime,
-    noNewPrivileges: settings.noNewPrivileges ?? impliedNoNewPrivileges(recordings),
-  });
+  const noNewPrivileges = settings.noNewPrivileges ?? impliedNoNewPrivileges(recordings);
+  const policy = buildPolicy(recordings, { name, runtime, noNewPrivileges });
   const out = renderAll(policy, {
     format: settings.format,
     defaultAction: settings.defaultAction,
@@ -136,5 +140,11 @@ export function renderProfiles(
     ...(out.apparmorSpo === undefined ? [] : [{ file: `${name}.apparmor.yaml`, data: out.apparmorSpo }]),
     { file: `${name}.k8s.yaml`, data: out.k8s },
   ];
-  return { name, runtime, files, summary: out.summary };
+  const layer: ChosenLayer = {
+    name: policy.runtime.name,
+    version: policy.runtime.version,
+    noNewPrivileges,
+    added: out.summary.seccomp.runtimeLayer.added,
+  };
+  return { name, runtime, layer, files, summary: out.summary };
 }
