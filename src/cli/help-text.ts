@@ -54,7 +54,10 @@ const TEXT: Record<Verb, VerbText> = {
   diff: {
     writes: ['nothing; the risk-rated report on stdout'],
     codes: ['  0    compared', '  1    --fail-on LEVEL: a widening change at LEVEL or above'],
-    examples: ['tracewall diff --format markdown --fail-on high old/app.seccomp.json new/app.seccomp.json'],
+    examples: [
+      'tracewall diff --format markdown --fail-on high old/app.seccomp.json new/app.seccomp.json',
+      'tracewall diff --min-risk medium docker-default profiles/app.seccomp.json',
+    ],
   },
   merge: {
     writes: ['-o FILE: the merged recording', '--coverage-json FILE: the coverage report'],

@@ -3,7 +3,7 @@
 // cannot break the table, start a link, or ping anyone.
 import { total } from './report.js';
 import { visible } from './sanitize.js';
-import { summaryLine, wideningLine } from './summary.js';
+import { hasChanges, summaryLine, wideningLine } from './summary.js';
 import { DIFF_RISKS, type DiffReport, type DiffRisk } from './types.js';
 
 const MARKER = { added: '+', removed: '-', changed: '~' } as const;
@@ -33,7 +33,7 @@ export function formatMarkdown(report: DiffReport): string {
     '',
     `**${mdText(summaryLine(report))}**`,
   ];
-  if (report.findings.length === 0) return out.join('\n') + '\n';
+  if (!hasChanges(report)) return out.join('\n') + '\n';
   out.push(
     '',
     `${mdText(wideningLine(report))} (what \`--fail-on\` counts)`,
