@@ -60,9 +60,12 @@ const TEXT: Record<Verb, VerbText> = {
     ],
   },
   merge: {
-    writes: ['-o FILE: the merged recording', '--coverage-json FILE: the coverage report'],
+    writes: [
+      '-o FILE (default NAME.recording.json): the merged recording',
+      '--coverage-json FILE: the coverage report',
+    ],
     codes: ['  0    merged'],
-    examples: ['tracewall merge -o app.recording.json run1.recording.json run2.recording.json'],
+    examples: ['tracewall merge --name app run1.recording.json run2.recording.json   # writes app.recording.json'],
   },
   check: {
     writes: [

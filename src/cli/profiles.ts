@@ -7,6 +7,7 @@ import type { Recording } from '../recording/types.js';
 import { badInput } from '../errors.js';
 import { checkSpoTarget, SPO_API_VERSIONS, type SpoTarget } from '../render/spo.js';
 import type { ChosenLayer } from './runtime-report.js';
+import { byCodeUnit } from '../util/json.js';
 
 /** The profile flags generate and check share, as commander hands them over. */
 export interface ProfileFlags {
@@ -127,6 +128,8 @@ export function renderProfiles(
   const runtime = settings.runtime ?? impliedRuntime(recordings);
   const noNewPrivileges = settings.noNewPrivileges ?? impliedNoNewPrivileges(recordings);
   const policy = buildPolicy(recordings, { name, runtime, noNewPrivileges });
+  // Comments name the runs in one order, whatever the order of the inputs: reordering them is not drift.
+  policy.sources = [...policy.sources].sort(byCodeUnit);
   const out = renderAll(policy, {
     format: settings.format,
     defaultAction: settings.defaultAction,

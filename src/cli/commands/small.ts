@@ -22,8 +22,14 @@ export function addMerge(program: Command): void {
   program
     .command('merge')
     .description('merge recordings into one, each fact saying which runs needed it; prints what each run added')
-    .requiredOption('-o, --output <file>', 'merged recording to write')
-    .option('--name <name>', 'name of the merged recording (default: the output file name without .recording.json)')
+    .option(
+      '-o, --output <file>',
+      'merged recording to write (default: NAME.recording.json, as record writes; never over an input)',
+    )
+    .option(
+      '--name <name>',
+      "name of the merged recording (default: -o's file name without .recording.json, else the runs' common name, else the first input's)",
+    )
     .option(
       '--coverage-json <file>',
       'also write the coverage report (what each run added, what only one needed) as JSON',
