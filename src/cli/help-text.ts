@@ -72,7 +72,10 @@ const TEXT: Record<Verb, VerbText> = {
       'nothing, unless --update: then the profiles of NAME in --profiles DIR (created when missing)',
       'the report on stdout (--report text, markdown or json)',
     ],
-    codes: ['  0    up to date (or rewritten with --update)', '  1    drift'],
+    codes: [
+      '  0    up to date (or rewritten with --update; or, with --fail-on, drift below LEVEL)',
+      '  1    drift (with --fail-on: widening at LEVEL or above, or a missing file)',
+    ],
     examples: ['tracewall check --profiles profiles/ --name app ci.recording.json'],
   },
   verify: {

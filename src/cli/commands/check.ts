@@ -1,6 +1,6 @@
 // The `check` verb's options and help; its code is loaded only when it runs.
 import { Command, Option } from 'commander';
-import { DIFF_FORMATS } from '../choices.js';
+import { DIFF_FORMATS, RISK_LEVELS } from '../choices.js';
 import { verbHelp } from '../help-text.js';
 import { addProfileOptions } from './profile-options.js';
 
@@ -14,7 +14,13 @@ export function addCheck(program: Command): void {
     .requiredOption('--profiles <dir>', 'directory with the committed profiles')
     .option('--update', 'rewrite the profiles that differ (and remove stale ones of this name) instead of failing')
     .addOption(new Option('--report <format>', 'report format').choices(DIFF_FORMATS).default('text'))
-    .option('--ignore-comments', 'do not count a change of comments only (run names, counts) as drift');
+    .option('--ignore-comments', 'do not count a change of comments only (run names, counts) as drift')
+    .addOption(
+      new Option(
+        '--fail-on <level>',
+        'exit 1 only for drift that could widen the profile at or above this risk level, as diff --fail-on (a missing file always fails)',
+      ).choices(RISK_LEVELS),
+    );
   addProfileOptions(cmd)
     .argument('<recording...>', 'recording files')
     .addHelpText('after', verbHelp('check'))
