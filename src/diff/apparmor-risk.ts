@@ -1,6 +1,7 @@
 // How risky a change to an AppArmor profile is: the rules of the catalogue for file modes, globs, denies, flags,
 // includes and other rule keywords. Capabilities and network families use the shared tables in risk-catalogue.ts.
-import { hasDoubleStar, mayReachUnder } from './apparmor-glob.js';
+import { hasDoubleStar, mayReachUnder, patternMatches, unescapePath } from './apparmor-glob.js';
+import { secretOfPattern } from './secret-paths.js';
 import { isExec, isUnconfinedExec } from './apparmor-modes.js';
 import { riskRank } from './risk.js';
 import type { DiffRisk } from './types.js';
@@ -124,6 +125,10 @@ export function fileModesRisk(pattern: string, added: readonly string[], all: re
     else candidates.push(APPARMOR_RISK.write);
   } else if (execs(added) && writes(all)) {
     candidates.push(APPARMOR_RISK.writeExecutable);
+  }
+  if (added.some((m) => m === 'r' || m === 'file')) {
+    const secret = secretOfPattern(pattern, unescapePath(pattern), patternMatches);
+    if (secret) candidates.push({ level: secret.level, why: `read of a secret: ${secret.why}` });
   }
   let best: NamedRisk = { level: 'info', why: '' };
   for (const c of candidates) if (riskRank(c.level) > riskRank(best.level)) best = c;
