@@ -7,6 +7,7 @@ import { fsErrorText } from '../util/fs-error.js';
 import { checkOutputDir, makeOutputDir } from './output-dir.js';
 import { failingDrift, profileNamesIn } from './check-verdict.js';
 import { RISK_LEVELS } from './choices.js';
+import { useColor } from './color.js';
 import { DIFF_FORMATS } from '../diff/format.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
@@ -116,7 +117,7 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
     ignoreComments,
     updated,
   };
-  const color = format === 'text' && (opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR));
+  const color = format === 'text' && (opts.color ?? useColor(undefined));
   io.stdout(formatCheckReport(outcome, format, { color }));
   if (!updated && exists) missingProfile(opts.profiles, name, compared, io);
   if (updated) return ExitCode.ok;

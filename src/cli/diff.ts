@@ -14,6 +14,7 @@ import { DIFF_FORMATS, RISK_LEVELS } from './choices.js';
 import { oneOf } from './options.js';
 import { baselineFor } from './baselines.js';
 import { count } from '../util/plural.js';
+import { useColor } from './color.js';
 
 /** The levels --fail-on accepts. */
 export const FAIL_ON_LEVELS = RISK_LEVELS;
@@ -88,7 +89,7 @@ export async function diffCommand(
   const a = readSide(oldFile, 'OLD');
   const b = readSide(newFile, 'NEW');
   const report = diffTexts(a.text, a.label, b.text, b.label);
-  const color = opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const color = opts.color ?? useColor(undefined);
   io.stdout(render(report, format, view, color));
   if (failOn === undefined) return ExitCode.ok;
   const failing = failingFindings(report, failOn);

@@ -48,7 +48,7 @@ const TEXT: Record<Verb, VerbText> = {
   },
   validate: {
     writes: ['nothing; one finding per line on stdout'],
-    codes: ['  0    no file has an error', '  2    a file has an error'],
+    codes: ['  0    no file has an error', '  1    with --strict: a file has a warning', '  2    a file has an error'],
     examples: ['tracewall validate profiles/app.seccomp.json profiles/app.apparmor profiles/app.k8s.yaml'],
   },
   diff: {

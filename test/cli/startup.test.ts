@@ -18,7 +18,7 @@ describe.skipIf(NOT_BUILT)('tracewall start and usage', () => {
     // The verbs' code, and everything under it, stays unloaded.
     for (const verb of VERBS) expect(modules).not.toContain(`cli/${verb}.js`);
     const startup =
-      /^(cli\/(main|program|choices|help-text|closed-pipe|commands\/[a-z-]+)|version|errors|util\/paths|diff\/formats|render\/spo-versions)\.js$/;
+      /^(cli\/(main|program|choices|help-text|closed-pipe|color|commands\/[a-z-]+)|version|errors|util\/paths|diff\/formats|render\/spo-versions)\.js$/;
     expect(modules.filter((m) => !startup.test(m))).toEqual([]);
   });
 

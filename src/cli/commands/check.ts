@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { DIFF_FORMATS, RISK_LEVELS } from '../choices.js';
 import { verbHelp } from '../help-text.js';
+import { useColor } from '../color.js';
 import { addProfileOptions } from './profile-options.js';
 
 /** Adds `check` to the program. */
@@ -15,6 +16,11 @@ export function addCheck(program: Command): void {
     .option('--update', 'rewrite the profiles that differ (and remove stale ones of this name) instead of failing')
     .addOption(new Option('--report <format>', 'report format').choices(DIFF_FORMATS).default('text'))
     .option('--ignore-comments', 'do not count a change of comments only (run names, counts) as drift')
+    .option(
+      '--color',
+      'colour the text report (default: when stdout is a terminal; FORCE_COLOR=1 forces it, NO_COLOR stops it)',
+    )
+    .option('--no-color', 'never colour the report')
     .addOption(
       new Option(
         '--fail-on <level>',
@@ -26,6 +32,6 @@ export function addCheck(program: Command): void {
     .addHelpText('after', verbHelp('check'))
     .action(async (recordings: string[], opts) => {
       const { checkCommand } = await import('../check.js');
-      process.exitCode = await checkCommand(recordings, opts);
+      process.exitCode = await checkCommand(recordings, { ...opts, color: useColor(opts.color) });
     });
 }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { DIFF_FORMATS, RISK_LEVELS } from '../choices.js';
 import { verbHelp } from '../help-text.js';
+import { useColor } from '../color.js';
 
 /** Adds `diff` to the program. */
 export function addDiff(program: Command): void {
@@ -23,6 +24,11 @@ export function addDiff(program: Command): void {
       ).choices(RISK_LEVELS),
     )
     .option('--summary', 'print the summary only, no list of changes')
+    .option(
+      '--color',
+      'colour the text report (default: when stdout is a terminal; FORCE_COLOR=1 forces it, NO_COLOR stops it)',
+    )
+    .option('--no-color', 'never colour the report')
     .addHelpText('after', verbHelp('diff'))
     .action(async (oldFile: string, newFile: string, opts) => {
       const { diffCommand } = await import('../diff.js');
@@ -31,7 +37,7 @@ export function addDiff(program: Command): void {
         failOn: opts.failOn,
         minRisk: opts.minRisk,
         summary: opts.summary,
-        color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+        color: useColor(opts.color),
       });
     });
 }

@@ -10,10 +10,11 @@ export function addValidate(program: Command): void {
       'check seccomp profiles, recordings, AppArmor profiles and Kubernetes YAML (kind recognised from content)',
     )
     .argument('<file...>', 'files to check')
+    .option('--strict', 'warnings fail too (exit 1), e.g. a Pod that breaks the Pod Security Standards baseline')
     .addHelpText('after', verbHelp('validate'))
-    .action(async (files: string[]) => {
+    .action(async (files: string[], opts: { strict?: boolean }) => {
       const { validateCommand } = await import('../validate.js');
-      process.exitCode = await validateCommand(files);
+      process.exitCode = await validateCommand(files, { strict: opts.strict === true });
     });
 }
 
