@@ -46,6 +46,7 @@ export const APPARMOR_RISK = {
   addedDeny: { level: 'info', why: 'a deny rule added: it only takes access away' },
   include: { level: 'medium', why: 'a new include: it grants whatever the included file holds' },
   tunablesInclude: { level: 'info', why: 'a new tunables include: variables only' },
+  abi: { level: 'info', why: 'the policy ABI: the kernel feature set the rules are read against' },
   unrecognised: { level: 'medium', why: 'a line tracewall cannot read: review it by hand' },
   profileName: { level: 'info', why: 'the profile name changed: attachments and peer rules that name it change too' },
 } as const satisfies Record<string, NamedRisk>;
