@@ -26,7 +26,7 @@ const TEXT: Record<Verb, VerbText> = {
     codes: [
       '  0    recorded; the workload exited 0',
       "  N    recorded; the workload's own exit status (128+S when it died of signal S)",
-      '  1    with --pid/--container: the target ended before the probes were attached (nothing written)',
+      '  1    --pid/--container: target ended before probes attached; nothing written',
     ],
     examples: [
       'tracewall record -o app.recording.json -- ./my-server --port 8080',
@@ -36,8 +36,8 @@ const TEXT: Record<Verb, VerbText> = {
   generate: {
     writes: [
       'DIR/NAME.seccomp.json   seccomp profile (--format docker or oci)',
-      "DIR/NAME.seccomp.yaml   instead, with --format spo: the operator's SeccompProfile",
-      "DIR/NAME.apparmor.yaml  with --format spo: the operator's AppArmorProfile",
+      "DIR/NAME.seccomp.yaml   --format spo: the operator's SeccompProfile, instead",
+      "DIR/NAME.apparmor.yaml  --format spo: the operator's AppArmorProfile, too",
       'DIR/NAME.apparmor       AppArmor profile',
       'DIR/NAME.k8s.yaml       example Pod applying both',
       '--coverage-json FILE    the coverage report of the runs',
@@ -69,11 +69,12 @@ const TEXT: Record<Verb, VerbText> = {
   },
   check: {
     writes: [
-      'nothing, unless --update: then the profiles of NAME in --profiles DIR (created when missing)',
+      'nothing, unless --update: then the profiles of NAME in --profiles DIR',
+      '(created when missing)',
       'the report on stdout (--report text, markdown or json)',
     ],
     codes: [
-      '  0    up to date (or rewritten with --update; or, with --fail-on, drift below LEVEL)',
+      '  0    up to date, rewritten (--update), or drift below --fail-on LEVEL',
       '  1    drift (with --fail-on: widening at LEVEL or above, or a missing file)',
     ],
     examples: ['tracewall check --profiles profiles/ --name app ci.recording.json'],

@@ -34,5 +34,7 @@ export function buildProgram(): Command {
   addMerge(program);
   addCheck(program);
   addVerify(program);
+  // A usage error of a verb points at that verb's help.
+  for (const verb of program.commands) verb.showHelpAfterError(`(run tracewall ${verb.name()} --help for usage)`);
   return program;
 }

@@ -52,6 +52,13 @@ describe.skipIf(NOT_BUILT)('tracewall start and usage', () => {
     }
   });
 
+  it("a verb's usage error points at that verb's help", () => {
+    expect(cli(['diff', '--bogus', 'a', 'b']).stderr).toBe(
+      "tracewall: unknown option '--bogus'\n(run tracewall diff --help for usage)\n",
+    );
+    expect(cli(['bogus']).stderr).toBe("tracewall: unknown command 'bogus'\n(run tracewall --help for usage)\n");
+  });
+
   it('allowed values come from Option.choices: --help lists them, others are refused with the list', () => {
     const help = cli(['generate', '--help']);
     expect(help.status).toBe(0);
