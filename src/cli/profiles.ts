@@ -140,8 +140,9 @@ export function renderProfiles(
   const files: ProfileFile[] = [
     { file: `${name}.seccomp.${settings.format === 'spo' ? 'yaml' : 'json'}`, data: out.seccomp },
     { file: `${name}.apparmor`, data: out.apparmor },
-    ...(out.apparmorSpo === undefined ? [] : [{ file: `${name}.apparmor.yaml`, data: out.apparmorSpo }]),
     { file: `${name}.k8s.yaml`, data: out.k8s },
+    // Last, so that the first three are the same files in every format.
+    ...(out.apparmorSpo === undefined ? [] : [{ file: `${name}.apparmor.yaml`, data: out.apparmorSpo }]),
   ];
   const layer: ChosenLayer = {
     name: policy.runtime.name,
