@@ -28,6 +28,8 @@ needs=(
   "objdump:binutils"
   "readelf:binutils"
   "strip:binutils"
+  "hyperfine:hyperfine"
+  "jq:jq"
   "/usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev"
   "/usr/include/x86_64-linux-gnu/bits/socket.h:libc6-dev"
 )

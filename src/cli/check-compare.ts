@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, TracewallError } from '../errors.js';
+import { fsErrorText } from '../util/fs-error.js';
 import { diffTexts } from '../diff/diff.js';
 import type { DiffReport } from '../diff/types.js';
 import { profileFileNames, type ProfileFile } from './profiles.js';
@@ -33,12 +34,8 @@ function readCommitted(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') return undefined;
-    throw badInput(
-      `${file}: cannot read committed profile: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(),
-      err,
-    );
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw badInput(`${file}: cannot read committed profile: ${fsErrorText(err)}`, err);
   }
 }
 

@@ -3,12 +3,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, ExitCode } from '../errors.js';
+import { fsErrorText } from '../util/fs-error.js';
+import { checkOutputDir, makeOutputDir } from './output-dir.js';
+import { failingDrift, profileNamesIn } from './check-verdict.js';
+import { RISK_LEVELS } from './choices.js';
+import { useColor } from './color.js';
 import { DIFF_FORMATS } from '../diff/format.js';
-import { readRecording } from '../recording/io.js';
+import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { oneOf } from './options.js';
-import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
-import { compareProfiles, isDrift, type CheckedFile } from './check-compare.js';
+import { checkProfileFlags, renderProfiles, type ProfileFile, type ProfileFlags } from './profiles.js';
+import { compareProfiles, type CheckedFile } from './check-compare.js';
 import { checkCounts, formatCheckReport, type CheckOutcome } from './check-report.js';
 
 /** Flags of `check`: the profile flags of generate, plus where the committed profiles are and how to report. */
@@ -19,6 +24,8 @@ export interface CheckFlags extends ProfileFlags {
   report: string;
   /** A change of comments only (run names, counts) is not drift. */
   ignoreComments?: boolean;
+  /** Fail only on drift that could widen the profile at or above this risk level (as diff --fail-on). */
+  failOn?: string;
   color?: boolean;
 }
 
@@ -34,7 +41,7 @@ function profilesDir(dir: string, update: boolean): boolean {
     if (update) return false;
     throw badInput(`--profiles ${dir}: no such directory (pass --update to create it and write the profiles)`);
   }
-  if (!fs.statSync(dir).isDirectory()) throw badInput(`--profiles ${dir}: not a directory`);
+  checkOutputDir('--profiles', dir);
   return true;
 }
 
@@ -43,14 +50,47 @@ function removeExtras(dir: string, extras: readonly CheckedFile[]): void {
     try {
       fs.unlinkSync(path.join(dir, f.file));
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT')
-        throw badInput(
-          `${path.join(dir, f.file)}: cannot remove: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ').trim(),
-          err,
-        );
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw badInput(`${path.join(dir, f.file)}: cannot remove: ${fsErrorText(err)}`, err);
     }
   }
+}
+
+/** Rewrite the files that differ and remove stale ones of this name; says what it did. True when it did anything. */
+function rewrite(
+  dir: string,
+  compared: readonly CheckedFile[],
+  expected: readonly ProfileFile[],
+  io: CheckIo,
+): boolean {
+  const stale = compared.filter((f) => f.status !== 'same');
+  if (stale.length === 0) return false;
+  makeOutputDir('--profiles', dir);
+  const names = new Set(stale.map((f) => f.file));
+  writeFilesAtomic(
+    expected.filter((f) => names.has(f.file)).map((f) => ({ file: path.join(dir, f.file), data: f.data })),
+  );
+  removeExtras(
+    dir,
+    stale.filter((f) => f.status === 'extra'),
+  );
+  const lines = stale.map((f) =>
+    f.status === 'extra'
+      ? `tracewall: check: removed ${path.join(dir, f.file)}`
+      : `tracewall: check: wrote ${path.join(dir, f.file)} (was ${f.status})`,
+  );
+  io.stderr(lines.join('\n') + '\n');
+  return true;
+}
+
+/** When no file of the profile is there but others are: name them (a --name that does not match is the usual cause). */
+function missingProfile(dir: string, name: string, compared: readonly CheckedFile[], io: CheckIo): void {
+  if (!compared.every((f) => f.status === 'missing')) return;
+  const others = profileNamesIn(dir).filter((n) => n !== name);
+  if (others.length === 0) return;
+  io.stderr(
+    `tracewall: check: there is no profile ${name} in ${dir}; it holds ${others.join(', ')}: pass --name with one of them, or --update to add ${name}\n`,
+  );
 }
 
 /** Runs the verb; resolves to 0 (identical, or rewritten with --update) or 1 (drift). Bad recordings and flags throw exit-2 errors. */
@@ -59,34 +99,15 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
   const format = oneOf('--report', opts.report, DIFF_FORMATS);
   const update = opts.update === true;
   const ignoreComments = opts.ignoreComments === true;
+  const failOn = opts.failOn === undefined ? undefined : oneOf('--fail-on', opts.failOn, RISK_LEVELS);
   const exists = profilesDir(opts.profiles, update);
-  const recordings = files.map((f) => readRecording(f));
+  const recordings = readRecordingsFor('check', files);
   const { name, files: expected, summary } = renderProfiles(recordings, settings);
   const compared: CheckedFile[] = exists
     ? compareProfiles(opts.profiles, name, expected)
     : expected.map((f) => ({ file: f.file, status: 'missing' }));
 
-  let updated = false;
-  const stale = compared.filter((f) => f.status !== 'same');
-  if (update && stale.length > 0) {
-    fs.mkdirSync(opts.profiles, { recursive: true });
-    const rewrite = new Set(stale.map((f) => f.file));
-    const writes = expected
-      .filter((f) => rewrite.has(f.file))
-      .map((f) => ({ file: path.join(opts.profiles, f.file), data: f.data }));
-    writeFilesAtomic(writes);
-    removeExtras(
-      opts.profiles,
-      stale.filter((f) => f.status === 'extra'),
-    );
-    updated = true;
-    const lines = stale.map((f) =>
-      f.status === 'extra'
-        ? `tracewall: check: removed ${path.join(opts.profiles, f.file)}`
-        : `tracewall: check: wrote ${path.join(opts.profiles, f.file)} (was ${f.status})`,
-    );
-    io.stderr(lines.join('\n') + '\n');
-  }
+  const updated = update && rewrite(opts.profiles, compared, expected, io);
 
   const outcome: CheckOutcome = {
     profiles: opts.profiles,
@@ -96,9 +117,15 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
     ignoreComments,
     updated,
   };
-  const color = format === 'text' && (opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR));
+  const color = format === 'text' && (opts.color ?? useColor(undefined));
   io.stdout(formatCheckReport(outcome, format, { color }));
-  if (updated || !compared.some((f) => isDrift(f, ignoreComments))) return ExitCode.ok;
+  if (!updated && exists) missingProfile(opts.profiles, name, compared, io);
+  if (updated) return ExitCode.ok;
+  const verdict = failingDrift(compared, ignoreComments, failOn);
+  if (!verdict.fails) {
+    if (verdict.below !== undefined) io.stderr(`tracewall: check: ${verdict.below} (--fail-on ${failOn})\n`);
+    return ExitCode.ok;
+  }
   io.stderr(
     `tracewall: check: ${opts.profiles} is out of date for profile ${name} (${checkCounts(compared)}); run with --update to rewrite it\n`,
   );

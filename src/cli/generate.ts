@@ -1,13 +1,14 @@
 // `tracewall generate`: recordings in, NAME.seccomp.json + NAME.apparmor + NAME.k8s.yaml out (all or nothing).
-import { loadDockerDefault } from '../util/package-files.js';
-import fs from 'node:fs';
 import path from 'node:path';
-import { badInput } from '../errors.js';
-import { readRecording } from '../recording/io.js';
+import { visible } from '../util/strings.js';
+import { loadDockerDefault } from '../util/package-files.js';
+import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
 import { reportCoverage } from './coverage.js';
-import { visible } from '../util/strings.js';
+import { count } from '../util/plural.js';
+import { checkOutputDir, makeOutputDir } from './output-dir.js';
+import { runtimeLayerReport } from './runtime-report.js';
 
 /** The implied runtime layer, shared with check (see profiles.ts). */
 export { impliedRuntime } from './profiles.js';
@@ -26,13 +27,12 @@ export async function generateCommand(
   stderr: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   const settings = checkProfileFlags(opts);
-  if (!fs.existsSync(opts.output) || !fs.statSync(opts.output).isDirectory()) {
-    throw badInput(`-o ${opts.output}: not a directory (create it first)`);
-  }
-  const recordings = files.map((f) => readRecording(f));
+  checkOutputDir('-o', opts.output);
+  const recordings = readRecordingsFor('generate', files);
   const {
     name,
     runtime,
+    layer,
     files: rendered,
     summary: s,
   } = renderProfiles(recordings, {
@@ -40,12 +40,15 @@ export async function generateCommand(
     dockerDefault: loadDockerDefault(),
   });
   const written = rendered.map((f) => ({ file: path.join(opts.output, f.file), data: f.data }));
+  makeOutputDir('-o', opts.output);
   writeFilesAtomic(written);
   const lines = [
-    `tracewall: ${name}: seccomp allows ${s.allowedSyscalls} syscalls (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
-    ...(runtime === 'none'
-      ? ['tracewall: note: no runtime layer; to run this profile in a container, pass --runtime crun or --runtime runc']
-      : []),
+    `tracewall: ${name}: seccomp allows ${count(s.allowedSyscalls, 'syscall')} (${s.appSyscalls} observed + ${s.runtimeSyscalls} ${runtime} runtime layer); Docker's default allows ${s.dockerDefaultAllowed}`,
+    ...runtimeLayerReport(recordings, layer, {
+      format: settings.format,
+      ...(settings.runtime === undefined ? {} : { runtime: settings.runtime }),
+      ...(settings.noNewPrivileges === undefined ? {} : { noNewPrivileges: settings.noNewPrivileges }),
+    }).map((l) => `tracewall: ${l}`),
     ...written.map((w) => `tracewall: wrote ${w.file}`),
     // Notes quote paths and warnings the traced workload chose: control and bidi characters become visible escapes.
     ...s.notes.map((n: string) => `tracewall: ${visible(n)}`),

@@ -1,14 +1,17 @@
-// `tracewall merge -o FILE RECORDING...`: the union of recordings as one merged recording with provenance, and the
+// `tracewall merge [-o FILE] RECORDING...`: the union of recordings as one merged recording with provenance, and the
 // coverage report of its runs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { mergeRecordings } from '../analyze/merge.js';
-import { readRecording, writeRecording } from '../recording/io.js';
+import { writeRecording } from '../recording/io.js';
+import { readRecordingsFor } from './read-recordings.js';
+import { distinctRuns } from './merge-names.js';
 import type { Recording } from '../recording/types.js';
 import { checkName, nameFrom } from './options.js';
 import { reportCoverage } from './coverage.js';
+import { count } from '../util/plural.js';
 
 /** Flags of `merge`. */
 export interface MergeFlags {
@@ -25,31 +28,69 @@ export function nameFromOutput(file: string): string {
 
 function summary(r: Recording, file: string): string {
   const runs = r.provenance?.sources.map((s) => s.name) ?? [r.name];
-  const syscalls = Object.entries(r.syscalls).map(([abi, m]) => `${Object.keys(m ?? {}).length} ${abi} syscalls`);
+  const syscalls = Object.entries(r.syscalls).map(([abi, m]) => count(Object.keys(m ?? {}).length, `${abi} syscall`));
+  const facts = [
+    count(Object.keys(r.files).length, 'file'),
+    count(r.executables.length, 'executable'),
+    count(r.network.sockets.length, 'socket kind'),
+    count(r.identity.capabilities.length, 'capability', 'capabilities'),
+  ];
   return (
     [
-      `tracewall: merged ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.join(', ')}) into ${r.name}: ${syscalls.join(', ') || 'no syscalls'}, ${Object.keys(r.files).length} files, ${r.executables.length} executables, ${r.network.sockets.length} socket kinds, ${r.identity.capabilities.length} capabilities`,
+      `tracewall: merged ${count(runs.length, 'run')} (${runs.join(', ')}) into ${r.name}: ${syscalls.join(', ') || 'no syscalls'}, ${facts.join(', ')}`,
       `tracewall: wrote ${file}`,
     ].join('\n') + '\n'
   );
 }
 
-/** Runs the verb; resolves to 0. Unreadable recordings, two runs of one name and bad flags throw exit-2 errors. */
+/** The same file given twice would count its run twice: refused. */
+function refuseRepeats(files: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const key = path.resolve(f);
+    const first = seen.get(key);
+    if (first !== undefined) throw badInput(`${f}: given twice (as ${first} and ${f}); each run is merged once`);
+    seen.set(key, f);
+  }
+}
+
+/** Where to write: -o, else NAME.recording.json as record writes it, never over one of the inputs. */
+function outputFile(opts: MergeFlags, name: string, files: readonly string[]): string {
+  if (opts.output !== undefined && opts.output !== '') return opts.output;
+  const output = `${name}.recording.json`;
+  if (files.some((f) => path.resolve(f) === path.resolve(output)))
+    throw badInput(
+      `merge would write ${output} (the default, NAME.recording.json), which is one of its inputs; pass -o FILE (or --name NAME) to write elsewhere`,
+    );
+  return output;
+}
+
+/** The merged recording's name: --name, else -o's file name, else the name every run shares, else the first input's. */
+function mergedName(opts: MergeFlags, recordings: readonly Recording[]): string {
+  if (opts.name !== undefined) return checkName('--name', opts.name);
+  if (opts.output !== undefined && opts.output !== '') return nameFromOutput(opts.output);
+  const names = new Set(recordings.flatMap((r) => r.provenance?.sources.map((s) => s.name) ?? [r.name]));
+  return names.size === 1 ? [...names][0]! : recordings[0]!.name;
+}
+
+/** Runs the verb; resolves to 0. Unreadable recordings, a file given twice and bad flags throw exit-2 errors. */
 export async function mergeCommand(
   files: string[],
   opts: MergeFlags,
   stderr: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
-  if (opts.output === undefined || opts.output === '')
-    throw badInput('merge needs -o FILE: the merged recording to write');
-  const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFromOutput(opts.output);
-  const outDir = path.dirname(path.resolve(opts.output));
-  if (!fs.existsSync(outDir)) throw badInput(`-o ${opts.output}: directory ${outDir} does not exist`);
   if (files.length === 0) throw badInput('merge needs at least one RECORDING');
-  const inputs = files.map((f) => ({ recording: readRecording(f), label: f }));
+  refuseRepeats(files);
+  const read = readRecordingsFor('merge', files);
+  const name = mergedName(opts, read);
+  const output = outputFile(opts, name, files);
+  const outDir = path.dirname(path.resolve(output));
+  if (!fs.existsSync(outDir)) throw badInput(`-o ${output}: directory ${outDir} does not exist`);
+  const distinct = distinctRuns(read.map((recording, i) => ({ recording, file: files[i]! })));
+  const inputs = distinct.inputs.map((x) => ({ recording: x.recording, label: x.file }));
   const merged = mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION });
-  writeRecording(opts.output, merged);
-  stderr(summary(merged, opts.output));
+  writeRecording(output, merged);
+  stderr(distinct.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged, output));
   reportCoverage([merged], {
     minRuns: 1,
     write: stderr,

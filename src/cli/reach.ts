@@ -1,6 +1,5 @@
 // `tracewall reach RECORDING... [--format text|markdown|json]`: the syscalls the recorded programs' code can reach that
 // no run made, each rated by risk with where it is in the code.
-import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { readRecording } from '../recording/io.js';
 import { reachReport } from '../reach/analyse.js';
@@ -25,18 +24,4 @@ export async function reachCommand(
   const report = await reachReport(recordings, cacheDir());
   io.stdout(formatReach(report, format));
   return ExitCode.ok;
-}
-
-/** Adds the `reach` verb to the program. */
-export function registerReach(program: Command): void {
-  program
-    .command('reach')
-    .description(
-      'list the syscalls the recorded programs can reach in their code (libraries included) that no run made, rated by risk, with where each is',
-    )
-    .option('--format <format>', 'text, markdown or json', 'text')
-    .argument('<recording...>', 'recording files (their union is what the runs made)')
-    .action(async (recordings: string[], opts: { format: string }) => {
-      process.exitCode = await reachCommand(recordings, opts);
-    });
 }

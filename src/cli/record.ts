@@ -18,6 +18,7 @@ import { recordingFromLog } from '../record/from-log.js';
 import { bpftraceTracer, straceTracer, type Tracer } from '../record/tracer.js';
 import { recordAttachCommand } from './record-attach.js';
 import { summarize } from './record-summary.js';
+import { stdoutClosed } from './closed-pipe.js';
 
 export { passThroughStatus } from '../record/outcome.js';
 export { summarize } from './record-summary.js';
@@ -97,13 +98,16 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
   const target: RecordTarget = opts.bundle
     ? { kind: 'bundle', dir: opts.bundle, runtime: runtime ?? 'crun' }
     : { kind: 'command', argv: command, pty: Boolean(opts.pty) };
-  const outcome = await withSignals((interrupt) =>
-    recordWithTracer(target, tracer, {
-      name,
-      toolVersion: TOOL_VERSION,
-      interrupt,
-      ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
-    }),
+  // With --pty the workload's terminal output has nowhere to go once stdout is closed: stop it, as SIGPIPE would.
+  const outcome = await withSignals(
+    (interrupt) =>
+      recordWithTracer(target, tracer, {
+        name,
+        toolVersion: TOOL_VERSION,
+        interrupt,
+        ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
+      }),
+    Boolean(opts.pty),
   );
   return finish(outcome, output);
 }
@@ -125,13 +129,14 @@ function checkSources(command: string[], opts: RecordOptions): void {
   if (opts.pty && !command.length) throw badInput('--pty applies to `record -- COMMAND` only');
 }
 
-/** Run `f` with SIGINT/SIGTERM turned into an Interruption for its length. */
-async function withSignals<T>(f: (i: Interruption) => Promise<T>): Promise<T> {
-  const interrupt = signalInterruption();
+/** Run `f` with SIGINT/SIGTERM (and, when asked, stdout closing) turned into an Interruption for its length. */
+async function withSignals<T>(f: (i: Interruption) => Promise<T>, stopOnClosedStdout = false): Promise<T> {
+  const signals = signalInterruption();
+  const stop = stopOnClosedStdout ? AbortSignal.any([signals.stop, stdoutClosed]) : signals.stop;
   try {
-    return await f(interrupt);
+    return await f({ stop, kill: signals.kill });
   } finally {
-    interrupt.dispose();
+    signals.dispose();
   }
 }
 

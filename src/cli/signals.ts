@@ -3,7 +3,7 @@
 import type { Interruption } from '../trace/interrupt.js';
 
 /** An Interruption fed by this process's SIGINT/SIGTERM until disposed. */
-export function signalInterruption(): Interruption & { dispose(): void } {
+export function signalInterruption(): Required<Interruption> & { dispose(): void } {
   const stop = new AbortController();
   const kill = new AbortController();
   const on = (sig: NodeJS.Signals) => (): void => {

@@ -95,7 +95,11 @@ function headerFindings(a: AppArmorModel, b: AppArmorModel): DiffFinding[] {
   }
   const includes = setDiff(a.includes, b.includes);
   for (const i of includes.added) {
-    const r = /^<tunables\//.test(i) || i.startsWith('abi ') ? APPARMOR_RISK.tunablesInclude : APPARMOR_RISK.include;
+    const r = i.startsWith('abi ')
+      ? APPARMOR_RISK.abi
+      : /^<tunables\//.test(i)
+        ? APPARMOR_RISK.tunablesInclude
+        : APPARMOR_RISK.include;
     out.push({
       change: 'added',
       kind: 'include',

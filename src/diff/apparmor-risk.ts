@@ -1,6 +1,7 @@
 // How risky a change to an AppArmor profile is: the rules of the catalogue for file modes, globs, denies, flags,
 // includes and other rule keywords. Capabilities and network families use the shared tables in risk-catalogue.ts.
-import { hasDoubleStar, mayReachUnder } from './apparmor-glob.js';
+import { hasDoubleStar, mayReachUnder, patternMatches, unescapePath } from './apparmor-glob.js';
+import { secretOfPattern } from './secret-paths.js';
 import { isExec, isUnconfinedExec } from './apparmor-modes.js';
 import { riskRank } from './risk.js';
 import type { DiffRisk } from './types.js';
@@ -45,6 +46,7 @@ export const APPARMOR_RISK = {
   addedDeny: { level: 'info', why: 'a deny rule added: it only takes access away' },
   include: { level: 'medium', why: 'a new include: it grants whatever the included file holds' },
   tunablesInclude: { level: 'info', why: 'a new tunables include: variables only' },
+  abi: { level: 'info', why: 'the policy ABI: the kernel feature set the rules are read against' },
   unrecognised: { level: 'medium', why: 'a line tracewall cannot read: review it by hand' },
   profileName: { level: 'info', why: 'the profile name changed: attachments and peer rules that name it change too' },
 } as const satisfies Record<string, NamedRisk>;
@@ -124,6 +126,10 @@ export function fileModesRisk(pattern: string, added: readonly string[], all: re
     else candidates.push(APPARMOR_RISK.write);
   } else if (execs(added) && writes(all)) {
     candidates.push(APPARMOR_RISK.writeExecutable);
+  }
+  if (added.some((m) => m === 'r' || m === 'file')) {
+    const secret = secretOfPattern(pattern, unescapePath(pattern), patternMatches);
+    if (secret) candidates.push({ level: secret.level, why: `read of a secret: ${secret.why}` });
   }
   let best: NamedRisk = { level: 'info', why: '' };
   for (const c of candidates) if (riskRank(c.level) > riskRank(best.level)) best = c;

@@ -16,6 +16,7 @@ import { NEW_ABI_RISK, NEW_EXECUTABLE_RISK } from './recording-diff.js';
 import { riskRank } from './risk.js';
 import { ADDED_ARCH_RISK, ALLOWING_DEFAULT_RISK, DELEGATING_DEFAULT_RISK, REMOVED_ARCH_RISK } from './seccomp-diff.js';
 import type { DiffRisk } from './types.js';
+import { SECRET_PATHS } from './secret-paths.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -135,7 +136,25 @@ export function riskCatalogueMarkdown(): string {
     `- executables: ${NEW_EXECUTABLE_RISK.level} (${NEW_EXECUTABLE_RISK.why});`,
     '- sockets by the network tables; bound, connected and listening endpoints low;',
     '- capabilities by the capability table; uid 0 appearing high, other ids low; tracer warnings info.',
-    '',
+    ...secretsSection(),
   ];
   return lines.join('\n');
+}
+
+/** The secret files: a new read of one (an AppArmor rule that can reach it, or a recording's read) is rated so. */
+function secretsSection(): string[] {
+  return [
+    '',
+    '## Secrets',
+    '',
+    'A new read of a secret file is rated at least as below, in AppArmor diffs (a rule whose path, or glob, reaches the',
+    'file: `/etc/**` reads `/etc/shadow`) and in recording diffs (a path read):',
+    '',
+    '| files | risk | why |',
+    '| --- | --- | --- |',
+    ...SECRET_PATHS.map(
+      (s) => `| ${cell(s.examples.map((e) => `\`${e}\``).join(', '))} | ${s.level} | ${cell(s.why)} |`,
+    ),
+    '',
+  ];
 }

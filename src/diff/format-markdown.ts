@@ -2,7 +2,7 @@
 // folded away). Subjects are code spans with pipes escaped; other text is backslash-escaped: a hostile file name
 // cannot break the table, start a link, or ping anyone.
 import { total } from './report.js';
-import { summaryLine, wideningLine } from './summary.js';
+import { hasChanges, summaryLine, wideningLine } from './summary.js';
 import { DIFF_RISKS, type DiffReport, type DiffRisk } from './types.js';
 import { visible } from '../util/strings.js';
 
@@ -33,7 +33,7 @@ export function formatMarkdown(report: DiffReport): string {
     '',
     `**${mdText(summaryLine(report))}**`,
   ];
-  if (report.findings.length === 0) return out.join('\n') + '\n';
+  if (!hasChanges(report)) return out.join('\n') + '\n';
   out.push(
     '',
     `${mdText(wideningLine(report))} (what \`--fail-on\` counts)`,

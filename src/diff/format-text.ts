@@ -1,6 +1,6 @@
 // The report for a terminal: a header, the summary, then one line per finding grouped by risk, with +/-/~ markers.
 // ANSI colour only when asked (the CLI asks when stdout is a terminal and NO_COLOR is unset).
-import { summaryLine, wideningLine } from './summary.js';
+import { hasChanges, summaryLine, wideningLine } from './summary.js';
 import { DIFF_RISKS, type DiffFinding, type DiffReport, type DiffRisk } from './types.js';
 import { visible } from '../util/strings.js';
 
@@ -31,7 +31,7 @@ export function formatText(report: DiffReport, opts: { color?: boolean } = {}): 
     `tracewall diff (${report.family}): ${visible(report.old.label)} (${report.old.kind}) -> ${visible(report.new.label)} (${report.new.kind})`,
     summaryLine(report),
   ];
-  if (report.findings.length > 0) lines.push(wideningLine(report));
+  if (hasChanges(report)) lines.push(wideningLine(report));
   for (const risk of DIFF_RISKS) {
     const group = report.findings.filter((f) => f.risk === risk);
     if (group.length === 0) continue;

@@ -3,11 +3,10 @@ import { formatJson } from './format-json.js';
 import { formatMarkdown } from './format-markdown.js';
 import { formatText } from './format-text.js';
 import type { DiffReport } from './types.js';
+import type { DiffFormat } from './formats.js';
 
-/** The output formats of `tracewall diff --format`. */
-export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
-/** One of DIFF_FORMATS. */
-export type DiffFormat = (typeof DIFF_FORMATS)[number];
+/** The format names live in formats.ts (the command line lists them without loading the formatters). */
+export { DIFF_FORMATS, type DiffFormat } from './formats.js';
 
 /** The report in `format`; colour applies to text only. */
 export function formatReport(report: DiffReport, format: DiffFormat, opts: { color?: boolean } = {}): string {

@@ -4,6 +4,7 @@ import { ABIS } from '../recording/types.js';
 import { byCodeUnit } from '../util/json.js';
 import { capabilityRiskOf, networkRiskOf, riskOf, type RatedRisk } from '../validate/risk-catalogue.js';
 import { SENSITIVE_WRITE_DIRS } from './apparmor-risk.js';
+import { secretOfPath } from './secret-paths.js';
 import { riskRank } from './risk.js';
 import type { DiffFinding, DiffRisk } from './types.js';
 
@@ -117,6 +118,8 @@ function syscallFindings(a: Recording, b: Recording): DiffFinding[] {
 
 /** The rating of accesses to a literal path. */
 function accessRisk(path: string, accesses: readonly string[]): RatedRisk {
+  const secret = accesses.some((x) => x === 'read' || x === 'dir-list') ? secretOfPath(path) : undefined;
+  if (secret) return { level: secret.level, why: `read of a secret: ${secret.why}` };
   if (accesses.includes('exec')) return { level: NEW_EXECUTABLE_RISK.level, why: 'executed' };
   if (accesses.some((x) => WRITE_ACCESSES.has(x))) {
     const dir = SENSITIVE_WRITE_DIRS.find((d) => path === d || path.startsWith(`${d}/`));

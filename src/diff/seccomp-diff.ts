@@ -1,4 +1,5 @@
 // Comparing two seccomp models: default action, architectures, and per syscall name its effective treatment.
+import { withArgNames } from './arg-names.js';
 import { byCodeUnit } from '../util/json.js';
 import { riskOf } from '../validate/risk-catalogue.js';
 import { lowerRisk } from './risk.js';
@@ -179,7 +180,7 @@ export function diffSeccomp(oldModel: SeccompModel, newModel: SeccompModel): Dif
   const names = [...new Set([...oldModel.rules.keys(), ...newModel.rules.keys()])].sort(byCodeUnit);
   for (const name of names) {
     const f = syscallFinding(name, syscallState(oldModel, name), syscallState(newModel, name));
-    if (f) out.push(f);
+    if (f) out.push(f.detail === undefined ? f : { ...f, detail: withArgNames(name, f.detail) });
   }
   return out;
 }

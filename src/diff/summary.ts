@@ -7,9 +7,15 @@ function breakdown(counts: RiskCounts): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** Whether the report counts any change (a report listing only some findings still counts them all). */
+export function hasChanges(report: DiffReport): boolean {
+  const s = report.summary;
+  return total(s.added) + total(s.removed) + total(s.changed) > 0;
+}
+
 /** The summary line (no trailing newline). */
 export function summaryLine(report: DiffReport): string {
-  if (report.findings.length === 0) return 'no differences';
+  if (!hasChanges(report)) return 'no differences';
   const s = report.summary;
   const parts = [`${total(s.added)} added${breakdown(s.added)}`, `${total(s.removed)} removed${breakdown(s.removed)}`];
   if (total(s.changed) > 0) parts.push(`${total(s.changed)} changed${breakdown(s.changed)}`);

@@ -4,9 +4,9 @@ import { formatReachMarkdown } from './format-markdown.js';
 import { formatReachText } from './format-text.js';
 import type { ReachReport } from './types.js';
 
-/** The formats --format accepts. */
-export const REACH_FORMATS = ['text', 'markdown', 'json'] as const;
-export type ReachFormat = (typeof REACH_FORMATS)[number];
+import { REACH_FORMATS, type ReachFormat } from './formats.js';
+
+export { REACH_FORMATS, type ReachFormat };
 
 /** Version of the JSON report; bumped when a field changes meaning. */
 export const REACH_JSON_VERSION = 1;

@@ -4,8 +4,11 @@ import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
 import { badInput } from '../errors.js';
 import { fromRoot } from '../util/paths.js';
 import { stableJson } from '../util/json.js';
+import { fsErrorText } from '../util/fs-error.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { parseJsonText } from '../validate/json-text.js';
+import { detectKind } from '../validate/detect.js';
+import type { FileKind } from '../validate/types.js';
 import { normalizeRecording } from './normalize.js';
 import { provenanceProblems } from './provenance-check.js';
 import { RECORDING_SCHEMA_VERSION, type Recording } from './types.js';
@@ -64,14 +67,32 @@ export function serializeRecording(r: Recording): string {
   return text;
 }
 
+/** What the other kinds of file tracewall knows are, in words. */
+const OTHER_KINDS: Partial<Record<FileKind, string>> = {
+  'seccomp-docker': 'a seccomp profile (Docker format)',
+  'seccomp-oci': 'a seccomp profile (OCI format)',
+  'oci-config': "an OCI bundle's config.json",
+  apparmor: 'an AppArmor profile',
+  k8s: 'Kubernetes YAML',
+};
+
+/** The kind of file a readRecording error found instead of a recording (a profile, YAML...), if that was the error. */
+export function notRecordingKind(err: unknown): FileKind | undefined {
+  const cause = (err as { cause?: { notRecording?: FileKind } } | null)?.cause;
+  return cause?.notRecording;
+}
+
 /** Read a recording file; bad JSON, bad shape and wrong versions are exit-2 errors naming the file. */
 export function readRecording(file: string): Recording {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw badInput(`${file}: cannot read recording: ${(err as Error).message}`, err);
+    throw badInput(`${file}: cannot read recording: ${fsErrorText(err)}`, err);
   }
+  const kind = detectKind(text, file);
+  const other = OTHER_KINDS[kind];
+  if (other !== undefined) throw badInput(`${file}: that is ${other}, not a recording`, { notRecording: kind });
   // A syntax error is reported with its line and column (JSON.parse's own message gives at most an offset).
   const parsed = parseJsonText(text);
   if (!parsed.ok)

@@ -27,7 +27,7 @@ export interface AppArmorResult {
 }
 
 /** Capabilities AppArmor 3.0 knows (capabilities(7) names without CAP_, lower case). */
-const CAPABILITIES = new Set([
+export const CAPABILITIES = new Set([
   'chown',
   'dac_override',
   'dac_read_search',

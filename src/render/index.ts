@@ -9,6 +9,8 @@ import { k8sYaml, planK8s, type K8sOptions } from './k8s.js';
 import type { RestrictedVerdict } from './pss.js';
 import { countDockerDefault, type DockerDefaultCount } from './summary.js';
 import { quoteForMessage } from '../util/strings.js';
+import { renderApparmorSpo } from './apparmor-spo.js';
+import type { SpoTarget } from './spo.js';
 
 /** Seccomp output: Docker profile JSON, plain OCI linux.seccomp JSON, or a security-profiles-operator resource (YAML). */
 export type RenderFormat = SeccompFormat | 'spo';
@@ -25,6 +27,8 @@ export interface RenderOptions {
   apparmorAnnotation?: boolean;
   /** The AppArmor Handlebars template's text (templates/apparmor.hbs, read by the caller). */
   apparmorTemplate: string;
+  /** With format spo: which operator API and scope the resources are for (default: v1, cluster-wide). */
+  spo?: SpoTarget;
 }
 
 /** What was rendered, in numbers, with everything that was widened, left out or could not be expressed. */
@@ -64,36 +68,16 @@ export interface RenderSummary {
   warnings: string[];
 }
 
-/** Render seccomp JSON, AppArmor profile and Kubernetes YAML for a policy, with a summary. */
-export function renderAll(
+/** One line each for the user: verdicts, generalisations, left-out denies, then every warning. */
+function userNotes(
   policy: Policy,
-  opts: RenderOptions,
-): { seccomp: string; apparmor: string; k8s: string; summary: RenderSummary } {
-  const format = opts.format ?? 'docker';
-  const defaultAction = opts.defaultAction ?? 'errno';
-  const seccomp =
-    format === 'spo'
-      ? renderSeccompSpo(policy, { defaultAction })
-      : renderSeccompJson(policy, { format, defaultAction });
-  const plan = planSeccomp(policy);
-  const apparmor = renderAppArmor(policy, { template: opts.apparmorTemplate });
-  const k8sOpts: K8sOptions = {
-    ...(opts.apparmorAnnotation === undefined ? {} : { apparmorAnnotation: opts.apparmorAnnotation }),
-    ...opts.k8s,
-  };
-  const k8sPlan = planK8s(policy, k8sOpts);
-  const k8s = k8sYaml(k8sPlan);
-  const layer = policy.runtime;
-  const warnings = [
-    ...new Set([
-      ...policy.warnings,
-      ...plan.warnings.map((w) => `seccomp: ${w}`),
-      ...apparmor.warnings.map((w) => `apparmor: ${w}`),
-    ]),
-  ].sort(byCodeUnit);
+  k8sPlan: ReturnType<typeof planK8s>,
+  omittedDenies: readonly string[],
+  warnings: readonly string[],
+): string[] {
   const verdict = k8sPlan.verdict;
   const scratch = k8sPlan.scratch;
-  const notes = [
+  return [
     verdict.meets
       ? 'k8s: meets the Pod Security Standards "restricted" level'
       : `k8s: does not meet the Pod Security Standards "restricted" level: ${verdict.violations.map((v) => `${v.field} (${v.reason})`).join('; ')}`,
@@ -106,11 +90,43 @@ export function renderAll(
         (f) =>
           `generalised ${quoteForMessage(patternText(f.pattern))} (${f.generalized!.step}) from ${f.generalized!.from.length} observed path${f.generalized!.from.length === 1 ? '' : 's'}`,
       ),
-    ...apparmor.omittedDenies.map(
-      (d) => `apparmor: left out the protective "${d}": an observed access falls inside it`,
-    ),
+    ...omittedDenies.map((d) => `apparmor: left out the protective "${d}": an observed access falls inside it`),
     ...warnings.map((w) => `warning: ${w}`),
   ];
+}
+
+/** Render seccomp JSON, AppArmor profile and Kubernetes YAML for a policy, with a summary. */
+export function renderAll(
+  policy: Policy,
+  opts: RenderOptions,
+): { seccomp: string; apparmor: string; k8s: string; apparmorSpo?: string; summary: RenderSummary } {
+  const format = opts.format ?? 'docker';
+  const defaultAction = opts.defaultAction ?? 'errno';
+  const spo = format === 'spo' ? (opts.spo ?? { apiVersion: 'v1' }) : undefined;
+  const seccomp =
+    spo !== undefined
+      ? renderSeccompSpo(policy, { defaultAction, spo })
+      : renderSeccompJson(policy, { format: format as SeccompFormat, defaultAction });
+  const apparmorSpo = spo === undefined ? undefined : renderApparmorSpo(policy, spo);
+  const plan = planSeccomp(policy);
+  const apparmor = renderAppArmor(policy, { template: opts.apparmorTemplate });
+  const k8sOpts: K8sOptions = {
+    ...(opts.apparmorAnnotation === undefined ? {} : { apparmorAnnotation: opts.apparmorAnnotation }),
+    ...(spo === undefined ? {} : { spo }),
+    ...opts.k8s,
+  };
+  const k8sPlan = planK8s(policy, k8sOpts);
+  const k8s = k8sYaml(k8sPlan);
+  const layer = policy.runtime;
+  const warnings = [
+    ...new Set([
+      ...policy.warnings,
+      ...plan.warnings.map((w) => `seccomp: ${w}`),
+      ...apparmor.warnings.map((w) => `apparmor: ${w}`),
+      ...(apparmorSpo?.warnings ?? []).map((w) => `apparmor (operator): ${w}`),
+    ]),
+  ].sort(byCodeUnit);
+  const notes = userNotes(policy, k8sPlan, apparmor.omittedDenies, warnings);
   const summary: RenderSummary = {
     name: policy.name,
     sources: [...policy.sources],
@@ -151,5 +167,11 @@ export function renderAll(
     summary.seccomp.dockerDefault = countDockerDefault(opts.dockerDefault);
     summary.dockerDefaultAllowed = summary.seccomp.dockerDefault.unconditional;
   }
-  return { seccomp, apparmor: apparmor.text, k8s, summary };
+  return {
+    seccomp,
+    apparmor: apparmor.text,
+    k8s,
+    ...(apparmorSpo === undefined ? {} : { apparmorSpo: apparmorSpo.text }),
+    summary,
+  };
 }

@@ -8,6 +8,8 @@ import { checkProfileName } from './apparmor-escape.js';
 import { evaluateRestricted, type ContainerSecurityContext, type RestrictedVerdict } from './pss.js';
 import { planScratch, type ScratchPlan } from './k8s-volumes.js';
 import { quoteForMessage } from '../util/strings.js';
+import { k8sName } from './k8s-name.js';
+import { spoSeccompPath, type SpoTarget } from './spo.js';
 
 /** Options of the Kubernetes example. */
 export interface K8sOptions {
@@ -19,6 +21,8 @@ export interface K8sOptions {
   apparmorAnnotation?: boolean;
   /** Directory of the seccomp profile relative to kubelet's seccomp root (default "profiles"). */
   seccompProfileDir?: string;
+  /** The profiles are installed by the security-profiles-operator (its resources), not copied to the nodes. */
+  spo?: SpoTarget;
 }
 
 /** The Pod object, the verdicts that went into its header, and the header lines. */
@@ -39,17 +43,8 @@ function yamlCommentText(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** A DNS-1123 label derived from a profile name ("My_App.v2" -> "my-app-v2"). */
-export function k8sName(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 63)
-      .replace(/-+$/, '') || 'app'
-  );
-}
+/** Object names from profile names (in k8s-name.ts, which the operator's resources share). */
+export { k8sName } from './k8s-name.js';
 
 function checkOptions(opts: K8sOptions): void {
   if (opts.containerName !== undefined && !DNS_LABEL.test(opts.containerName)) {
@@ -92,6 +87,41 @@ function nonRoot(policy: Policy): { set: boolean; why: string; runAsUser?: numbe
   return out;
 }
 
+/** What the Pod refers to for each profile, and how the profiles get onto the nodes (header lines). */
+function profileRefs(name: string, opts: K8sOptions): { seccomp: string; apparmor: string; install: string[] } {
+  const spo = opts.spo;
+  const k130 = `the appArmorProfile field needs Kubernetes 1.30+${opts.apparmorAnnotation ? ', the annotation serves older clusters' : ''}`;
+  if (spo === undefined) {
+    const dir = opts.seccompProfileDir ?? 'profiles';
+    return {
+      seccomp: `${dir}/${name}.seccomp.json`,
+      apparmor: name,
+      install: [
+        `seccomp: install ${name}.seccomp.json as <kubelet seccomp root>/${dir}/${name}.seccomp.json on every node (the root is usually /var/lib/kubelet/seccomp).`,
+        `AppArmor: load ${name}.apparmor on every node (apparmor_parser -r); ${k130}.`,
+      ],
+    };
+  }
+  const seccomp = spoSeccompPath(name, spo);
+  const resource = k8sName(name);
+  const ns = spo.namespace === undefined ? '' : ` -n ${spo.namespace}`;
+  return {
+    seccomp,
+    apparmor: resource,
+    install: [
+      `With the security-profiles-operator (${spo.apiVersion} API${spo.namespace === undefined ? ', profiles cluster-wide' : `, profiles in namespace ${spo.namespace}`}): kubectl apply -f ${name}.seccomp.yaml -f ${name}.apparmor.yaml;`,
+      `the operator installs the seccomp profile on every node as <kubelet seccomp root>/${seccomp}, the path this Pod refers to`,
+      `(kubectl get seccompprofile ${resource}${ns} -o jsonpath='{.status.localhostProfile}' prints it), and loads AppArmor profile ${resource} on every node; ${k130}.`,
+      `Instead of editing the Pod, a ProfileBinding (spec.profileRef: {kind: SeccompProfile, name: ${resource}}, spec.image: your image) makes the operator set seccompProfile for every container of that image.`,
+      ...(spo.namespace === undefined && spo.apiVersion !== 'v1'
+        ? [
+            'Operators before the v1 API keep profiles per namespace, under operator/NAMESPACE/: give the namespace when generating so that the path names it.',
+          ]
+        : []),
+    ],
+  };
+}
+
 /** Build the example Pod and its verdicts. */
 export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
   checkOptions(opts);
@@ -101,9 +131,10 @@ export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
   const root = nonRoot(policy);
   const caps = [...new Set(policy.capabilities.map((c) => c.name.replace(/^CAP_/, '')))].sort(byCodeUnit);
 
+  const refs = profileRefs(name, opts);
   const sc: ContainerSecurityContext = {
     allowPrivilegeEscalation: false,
-    appArmorProfile: { type: 'Localhost', localhostProfile: name },
+    appArmorProfile: { type: 'Localhost', localhostProfile: refs.apparmor },
     capabilities: caps.length > 0 ? { add: caps, drop: ['ALL'] } : { drop: ['ALL'] },
     privileged: false,
     readOnlyRootFilesystem: scratch.readOnly,
@@ -111,10 +142,7 @@ export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
   if (root.runAsGroup !== undefined) sc.runAsGroup = root.runAsGroup;
   if (root.set) sc.runAsNonRoot = true;
   if (root.runAsUser !== undefined) sc.runAsUser = root.runAsUser;
-  sc.seccompProfile = {
-    type: 'Localhost',
-    localhostProfile: `${opts.seccompProfileDir ?? 'profiles'}/${name}.seccomp.json`,
-  };
+  sc.seccompProfile = { type: 'Localhost', localhostProfile: refs.seccomp };
 
   const volumes = scratch.mounts.map((m) => ({ name: m.name, emptyDir: {} }));
   const containerSpec: Record<string, unknown> = {
@@ -126,7 +154,9 @@ export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
     containerSpec.volumeMounts = scratch.mounts.map((m) => ({ name: m.name, mountPath: m.mountPath }));
   const metadata: Record<string, unknown> = { name: k8sName(name) };
   if (opts.apparmorAnnotation)
-    metadata.annotations = { [`container.apparmor.security.beta.kubernetes.io/${container}`]: `localhost/${name}` };
+    metadata.annotations = {
+      [`container.apparmor.security.beta.kubernetes.io/${container}`]: `localhost/${refs.apparmor}`,
+    };
   const spec: Record<string, unknown> = { containers: [containerSpec] };
   if (volumes.length > 0) spec.volumes = volumes;
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec };
@@ -142,8 +172,7 @@ export function planK8s(policy: Policy, opts: K8sOptions = {}): K8sPlan {
       ? 'Pod Security Standards "restricted": meets.'
       : 'Pod Security Standards "restricted": does not meet:',
     ...verdict.violations.map((x) => `  - ${x.field}: ${x.reason}${why[x.field] ? `; ${why[x.field]}` : ''}`),
-    `seccomp: install ${name}.seccomp.json as <kubelet seccomp root>/${opts.seccompProfileDir ?? 'profiles'}/${name}.seccomp.json on every node (the root is usually /var/lib/kubelet/seccomp).`,
-    `AppArmor: load ${name}.apparmor on every node (apparmor_parser -r); the appArmorProfile field needs Kubernetes 1.30+${opts.apparmorAnnotation ? ', the annotation serves older clusters' : ''}.`,
+    ...refs.install,
     scratch.readOnly
       ? `readOnlyRootFilesystem: true: ${scratch.mounts.length > 0 ? `every observed write lands in an emptyDir (${scratch.mounts.map((m) => m.mountPath).join(', ')})` : 'no write to the root file system was observed'}.`
       : `readOnlyRootFilesystem: false: ${scratch.blockers

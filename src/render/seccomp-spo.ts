@@ -2,22 +2,23 @@
 import YAML from 'yaml';
 import type { Policy } from '../analyze/policy-types.js';
 import { planSeccomp, renderSeccomp, type SeccompDefault } from './seccomp.js';
-import { k8sName } from './k8s.js';
-
-/** The SPO API version, as in the operator's published example profiles (shared/reference/spo-base-profiles). */
-export const SPO_API_VERSION = 'security-profiles-operator.x-k8s.io/v1';
+import { spoApiVersions, spoMetadata, type SpoTarget } from './spo.js';
 
 /** One printable-ASCII comment line. */
 const line = (s: string) => ` ${s.replace(/[^\x20-\x7e]/g, '?')}`;
 
 /** A SeccompProfile custom resource for the policy; SPO has no defaultErrnoRet, so the runtime's EPERM default applies. */
-export function renderSeccompSpo(policy: Policy, opts: { defaultAction?: SeccompDefault } = {}): string {
+export function renderSeccompSpo(
+  policy: Policy,
+  opts: { defaultAction?: SeccompDefault; spo?: SpoTarget } = {},
+): string {
+  const target = opts.spo ?? { apiVersion: 'v1' };
   const oci = renderSeccomp(policy, { format: 'oci', defaultAction: opts.defaultAction ?? 'errno' });
   const plan = planSeccomp(policy);
   const resource = {
-    apiVersion: SPO_API_VERSION,
+    apiVersion: spoApiVersions(target.apiVersion).seccomp,
     kind: 'SeccompProfile',
-    metadata: { name: k8sName(policy.name) },
+    metadata: spoMetadata(policy.name, target),
     spec: {
       defaultAction: oci.defaultAction,
       architectures: oci.architectures,

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toolMissing } from '../errors.js';
+import { fsErrorText } from '../util/fs-error.js';
 import { WRAPPER_MARKER, wrapperScript, type WrapperSpec } from './wrapper-runtime.js';
 
 /** Write the wrapper for `spec` at `file` (and create its sessions directory, root-only); unchanged content is left alone. */
@@ -39,12 +40,8 @@ export function installWrapper(file: string, spec: WrapperSpec): void {
       fs.rmSync(tmp, { force: true });
     }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
     throw toolMissing(
-      `cannot install tracewall's wrapper runtime at ${abs}: ${e.code ?? ''} ${e.message} (recording an engine's container needs root)`.replace(
-        /\s+/g,
-        ' ',
-      ),
+      `cannot install tracewall's wrapper runtime at ${abs}: ${fsErrorText(err)} (recording an engine's container needs root)`,
       err,
     );
   }

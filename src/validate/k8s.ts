@@ -6,6 +6,7 @@ import { closestMatch } from './closest.js';
 import { draft07Validator } from './schemas.js';
 import { finding, type Finding } from './types.js';
 import { asObject } from '../util/json.js';
+import { pssFindings } from './k8s-pss.js';
 
 /** Kinds whose pod template the schema checks; other kinds are reported as not checked. */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
@@ -225,6 +226,7 @@ function extraChecks(doc: Record<string, unknown>): Finding[] {
       const sc = asObject(c.value.securityContext);
       if (sc) out.push(...securityContextChecks(sc, `${c.pointer}/securityContext`));
     }
+    out.push(...pssFindings(pod, containersOf(pod)));
   }
   return out;
 }

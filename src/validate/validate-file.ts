@@ -8,6 +8,7 @@ import { validateOciConfig } from './oci-config.js';
 import { validateRecordingValue } from './recording.js';
 import { validateSeccomp } from './seccomp.js';
 import { finding, type Finding, type FileKind, type ValidationResult } from './types.js';
+import { fsErrorText } from '../util/fs-error.js';
 
 /** Options for validateFile; `apparmor` is passed to the AppArmor check. */
 export interface ValidateOptions {
@@ -54,12 +55,7 @@ export async function validateFile(file: string, options: ValidateOptions = {}):
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return {
-      file,
-      kind: 'unknown',
-      findings: [finding('error', `cannot read file: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '))],
-    };
+    return { file, kind: 'unknown', findings: [finding('error', `cannot read file: ${fsErrorText(err)}`)] };
   }
   const kind = detectKind(text, file);
   return { file, kind, findings: await checksFor(kind, file, text, options) };

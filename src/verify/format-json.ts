@@ -2,6 +2,7 @@
 import { stableJson } from '../util/json.js';
 import { TOOL_VERSION } from '../version.js';
 import { verifyExitCode } from './exit-code.js';
+import { errnoDenialsReported } from './errno-reporting.js';
 import type { VerifyReport } from './types.js';
 
 /** Version of the JSON report's shape. */
@@ -13,6 +14,10 @@ export function formatVerifyJson(report: VerifyReport): string {
     reportVersion: VERIFY_REPORT_VERSION,
     tool: { name: 'tracewall', version: TOOL_VERSION },
     ...report,
-    result: { denied: report.denials.length, exitCode: verifyExitCode(report) },
+    result: {
+      denied: report.denials.length,
+      errnoDenialsReported: errnoDenialsReported(report),
+      exitCode: verifyExitCode(report),
+    },
   });
 }

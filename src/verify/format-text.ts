@@ -1,5 +1,6 @@
 // The verify report for a terminal: what ran, where the records came from, each denied call with who made it, the verdict.
 import { verifyExitCode, workloadFailed } from './exit-code.js';
+import { errnoDenialsReported } from './errno-reporting.js';
 import type { Attribution, Denial, VerifyReport, WorkloadEnd } from './types.js';
 
 const ATTRIBUTION: Readonly<Record<Attribution, string>> = {
@@ -60,6 +61,8 @@ export function formatVerifyText(r: VerifyReport): string {
   let verdict: string;
   if (n > 0)
     verdict = `${plural(n, 'syscall')} ${would}: add ${n === 1 ? 'it' : 'them'} to the profile (workload) or to its runtime layer (runtime), or fix the code path`;
+  else if (!errnoDenialsReported(r))
+    verdict = `no kill was recorded, but ${r.runtime.name} does not report calls answered with an errno, so whether anything was denied is not known${verifyExitCode(r) !== 0 ? ' (and the workload failed)' : ''}: verify in log mode, or with crun, to know`;
   else if (verifyExitCode(r) !== 0) verdict = 'nothing was denied, but the workload failed';
   else
     verdict =

@@ -293,7 +293,9 @@ describe('bin/tracewall verify', () => {
     expect(run('--bundle', bundle.dir).status).toBe(2);
     const bad = run('--bundle', bundle.dir, '--seccomp', writeProfile(dir, 'crun'), '--mode', 'complain');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--mode "complain" is not valid');
+    expect(bad.stderr).toContain(
+      "tracewall: option '--mode <mode>' argument 'complain' is invalid. Allowed choices are log, enforce.",
+    );
   });
 });
 

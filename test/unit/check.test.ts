@@ -104,7 +104,7 @@ describe('tracewall check', () => {
     await check([a], { update: true });
     const r = await check([a, b]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('from serve, batch');
+    expect(r.out).toContain('from batch, serve');
     expect(r.out).toMatch(/\+ syscall mkdir/);
   });
 

@@ -58,13 +58,17 @@ describe('tracewall merge', () => {
     expect(readRecording(again).provenance!.sources.map((s) => s.name)).toEqual(['serve', 'batch']);
   });
 
-  it('refuses two recordings of the same name with exit 2, naming both files', async () => {
+  it('tells two runs of the same name apart by their files, whatever their order; refuses a file given twice', async () => {
     const a = writeRec(dir, servePath('run'), 'a.json');
     const b = writeRec(dir, batchPath('run'), 'b.json');
-    const r = await exitOf(mergeCommand([a, b], { output: path.join(dir, 'm.json') }, () => {}));
+    let err = '';
+    expect(await mergeCommand([b, a], { output: path.join(dir, 'm.json') }, (t) => (err += t))).toBe(0);
+    expect(readRecording(path.join(dir, 'm.json')).provenance!.sources.map((s) => s.name)).toEqual(['run.b', 'run.a']);
+    expect(err).toContain(`tracewall: 2 runs are named "run": told apart as run.a (${a}), run.b (${b})\n`);
+    const r = await exitOf(mergeCommand([a, a], { output: path.join(dir, 'n.json') }, () => {}));
     expect(r.code).toBe(2);
-    expect(r.message).toContain(`${a} and ${b}`);
-    expect(fs.existsSync(path.join(dir, 'm.json'))).toBe(false);
+    expect(r.message).toBe(`${a}: given twice (as ${a} and ${a}); each run is merged once`);
+    expect(fs.existsSync(path.join(dir, 'n.json'))).toBe(false);
   });
 
   it('refuses unreadable recordings and a bad --name with exit 2', async () => {

@@ -108,9 +108,10 @@ describe('renderAppArmor', () => {
 
   it('has the container profile frame and no rule outside it', () => {
     const text = renderAppArmor(fixturePolicy(), { template: TEMPLATE }).text;
-    expect(text).toContain('#include <tunables/global>\n');
+    // As aa-genprof writes them: the policy ABI first, then the tunables, the base abstraction inside the profile.
+    expect(text).toContain('\nabi <abi/3.0>,\n\ninclude <tunables/global>\n\nprofile busybox-httpd');
     expect(text).toContain(
-      'profile busybox-httpd flags=(attach_disconnected,mediate_deleted) {\n  #include <abstractions/base>\n',
+      'profile busybox-httpd flags=(attach_disconnected,mediate_deleted) {\n  include <abstractions/base>\n',
     );
     for (const d of ['deny mount,', 'deny umount,', 'deny pivot_root,', 'deny ptrace (read, trace) peer=unconfined,'])
       expect(text).toContain(`  ${d}\n`);

@@ -12,7 +12,7 @@ import {
 } from '../../src/render/seccomp-args.js';
 import { fromRoot } from '../../src/util/paths.js';
 import YAML from 'yaml';
-import { renderSeccompSpo, SPO_API_VERSION } from '../../src/render/seccomp-spo.js';
+import { renderSeccompSpo } from '../../src/render/seccomp-spo.js';
 import { expectGolden, loadRecording, makeRecording } from './render-helpers.js';
 
 const THIS = 'test/unit/render-seccomp.test.ts';
@@ -224,7 +224,7 @@ describe('renderSeccomp', () => {
     const text = renderSeccompSpo(fixturePolicy());
     const cr = YAML.parse(text);
     expect(cr).toMatchObject({
-      apiVersion: SPO_API_VERSION,
+      apiVersion: 'security-profiles-operator.x-k8s.io/v1',
       kind: 'SeccompProfile',
       metadata: { name: 'busybox-httpd' },
     });
