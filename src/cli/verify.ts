@@ -1,6 +1,6 @@
 // `tracewall verify --bundle DIR --seccomp FILE`: run the bundle under the profile and report every syscall that was
 // (enforce) or would have been (log) denied, with the program that made it.
-import { badInput } from '../errors.js';
+import { badInput, TracewallError } from '../errors.js';
 import { oneOf } from './options.js';
 import { formatVerifyJson, formatVerifyText, verifyBundle, verifyEngine, verifyExitCode } from '../verify/index.js';
 import { verifyAppArmorCommand } from './verify-apparmor.js';
@@ -90,14 +90,26 @@ export async function verifyCommand(
       signal: abort.signal,
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
     };
-    const report =
+    const report = await seccompFlagged(seccomp, () =>
       engine === undefined
-        ? await verifyBundle({ ...common, bundle: opts.bundle!, runtime: runtime ?? 'crun' })
-        : await verifyEngine({ ...common, engine, runArgs, ...(runtime === undefined ? {} : { runtime }) });
+        ? verifyBundle({ ...common, bundle: opts.bundle!, runtime: runtime ?? 'crun' })
+        : verifyEngine({ ...common, engine, runArgs, ...(runtime === undefined ? {} : { runtime }) }),
+    );
     out(opts.json ? formatVerifyJson(report) : formatVerifyText(report));
     return verifyExitCode(report);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+  }
+}
+
+/** The library names the profile file; the user named it with --seccomp. */
+async function seccompFlagged<T>(file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof TracewallError && err.message.startsWith(file))
+      throw new TracewallError(err.exitCode, `--seccomp ${err.message}`, { cause: err });
+    throw err;
   }
 }

@@ -7,12 +7,12 @@ import { parseJsonText } from '../validate/json-text.js';
 import type { FileKind } from '../validate/types.js';
 import { parseAppArmor, type AppArmorModel } from './apparmor-parse.js';
 import { k8sModel, type K8sModel } from './k8s-model.js';
-import { seccompModel, type SeccompModel } from './seccomp-model.js';
+import { seccompView, type SeccompView } from './seccomp-view.js';
 import type { PolicyFamily } from './types.js';
 
 /** A parsed file of one family. */
 export type ParsedPolicy =
-  | { family: 'seccomp'; kind: FileKind; model: SeccompModel }
+  | { family: 'seccomp'; kind: FileKind; model: SeccompView }
   | { family: 'apparmor'; kind: FileKind; model: AppArmorModel }
   | { family: 'k8s'; kind: FileKind; model: K8sModel }
   | { family: 'recording'; kind: FileKind; model: Recording };
@@ -92,7 +92,7 @@ export function parsePolicy(text: string, kind: FileKind, label: string): Parsed
   const family = requireFamily(kind, label);
   switch (family) {
     case 'seccomp':
-      return { family, kind, model: seccompModel(json(text, label), label) };
+      return { family, kind, model: seccompView(json(text, label), label) };
     case 'apparmor':
       return { family, kind, model: parseAppArmor(text) };
     case 'k8s':

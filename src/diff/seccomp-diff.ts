@@ -3,15 +3,9 @@ import { withArgNames } from './arg-names.js';
 import { byCodeUnit } from '../util/json.js';
 import { riskOf } from '../validate/risk-catalogue.js';
 import { lowerRisk } from './risk.js';
-import type { SeccompModel } from './seccomp-model.js';
-import {
-  ALLOWING_ACTIONS,
-  conditionsWiden,
-  conditionText,
-  isDelegating,
-  syscallState,
-  type SyscallState,
-} from './seccomp-state.js';
+import type { SeccompView } from './seccomp-view.js';
+import { ALLOWING_ACTIONS } from '../model/seccomp-profile.js';
+import { conditionsWiden, conditionText, isDelegating, syscallState, type SyscallState } from './seccomp-state.js';
 import type { DiffFinding, DiffRisk } from './types.js';
 
 /** Risk of a default action that allows every syscall no rule names. */
@@ -27,7 +21,7 @@ function defaultClass(action: string): 'allow' | 'delegate' | 'deny' {
   return ALLOWING_ACTIONS.has(action) ? 'allow' : isDelegating(action) ? 'delegate' : 'deny';
 }
 
-function defaultFinding(oldModel: SeccompModel, newModel: SeccompModel): DiffFinding[] {
+function defaultFinding(oldModel: SeccompView, newModel: SeccompView): DiffFinding[] {
   const from = oldModel.defaultAction;
   const to = newModel.defaultAction;
   if (from === to) return [];
@@ -64,11 +58,11 @@ function defaultFinding(oldModel: SeccompModel, newModel: SeccompModel): DiffFin
   return [{ change: 'changed', kind: 'default-action', subject: 'defaultAction', detail, risk: 'info', widens: false }];
 }
 
-function architectureFindings(oldModel: SeccompModel, newModel: SeccompModel): DiffFinding[] {
+function architectureFindings(oldModel: SeccompView, newModel: SeccompView): DiffFinding[] {
   const out: DiffFinding[] = [];
   const before = new Set(oldModel.architectures);
   const after = new Set(newModel.architectures);
-  const note = (m: SeccompModel) => (m.nativeOnly ? ' (no architectures listed: native x86_64 only)' : '');
+  const note = (m: SeccompView) => (m.nativeOnly ? ' (no architectures listed: native x86_64 only)' : '');
   for (const a of after) {
     if (!before.has(a))
       out.push({
@@ -175,7 +169,7 @@ function syscallFinding(name: string, a: SyscallState, b: SyscallState): DiffFin
 }
 
 /** Every difference between two seccomp models. */
-export function diffSeccomp(oldModel: SeccompModel, newModel: SeccompModel): DiffFinding[] {
+export function diffSeccomp(oldModel: SeccompView, newModel: SeccompView): DiffFinding[] {
   const out = [...defaultFinding(oldModel, newModel), ...architectureFindings(oldModel, newModel)];
   const names = [...new Set([...oldModel.rules.keys(), ...newModel.rules.keys()])].sort(byCodeUnit);
   for (const name of names) {

@@ -1,9 +1,7 @@
 // What a seccomp model does with one syscall name on x86_64: allowed, allowed only under conditions, or denied; and
 // whether one set of conditions allows something another does not.
-import type { SeccompEntry, SeccompModel } from './seccomp-model.js';
-
-/** Actions that let the syscall run. */
-export const ALLOWING_ACTIONS: ReadonlySet<string> = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
+import type { SeccompEntry, SeccompView } from './seccomp-view.js';
+import { ALLOWING_ACTIONS } from '../model/seccomp-profile.js';
 
 /** Whether an action key hands the decision to a tracer or a user-space listener. */
 export function isDelegating(action: string): boolean {
@@ -37,7 +35,7 @@ function capsOf(e: SeccompEntry): string[] {
 }
 
 /** The state of `name` under `model`. */
-export function syscallState(model: SeccompModel, name: string): SyscallState {
+export function syscallState(model: SeccompView, name: string): SyscallState {
   const entries = model.rules.get(name) ?? [];
   const plainAllow = (e: SeccompEntry) => ALLOWING_ACTIONS.has(e.action) && e.args === '' && e.caps === '';
   const unconditionalAllow = entries.filter(plainAllow);

@@ -13,9 +13,21 @@ import {
   personalityValue,
 } from './seccomp-args.js';
 import { quoteForMessage } from '../util/strings.js';
+import {
+  DEFAULT_ERRNO,
+  ENOSYS,
+  SECCOMP_ARCHITECTURES,
+  type SeccompArg,
+  type SeccompFormat,
+  type SeccompProfile,
+  type SeccompRule,
+} from '../model/seccomp-profile.js';
 
-/** Docker's profile format (with comments) or plain OCI linux.seccomp. */
-export type SeccompFormat = 'docker' | 'oci';
+export { SECCOMP_ARCHITECTURES, type SeccompFormat };
+
+/** A profile as tracewall renders it: architectures and rules always present. */
+export type RenderedSeccomp = SeccompProfile & Required<Pick<SeccompProfile, 'architectures' | 'syscalls'>>;
+
 /** The default action for everything not allowed. */
 export type SeccompDefault = 'errno' | 'kill-process' | 'log';
 
@@ -24,32 +36,6 @@ export interface SeccompOptions {
   format: SeccompFormat;
   /** errno (EPERM, the default), kill-process, or log (a complain profile, on request only). */
   defaultAction?: SeccompDefault;
-}
-
-/** One argument condition (OCI SyscallArg). */
-export interface SeccompArg {
-  index: number;
-  value: number;
-  valueTwo?: number;
-  op: 'SCMP_CMP_EQ' | 'SCMP_CMP_MASKED_EQ';
-}
-
-/** One rule (OCI Syscall, plus Docker's comment). */
-export interface SeccompRule {
-  names: string[];
-  action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO';
-  errnoRet?: number;
-  args?: SeccompArg[];
-  /** Docker format only: why the rule exists and which recordings needed it. */
-  comment?: string;
-}
-
-/** The profile object, keys in the order they are written. */
-export interface SeccompProfile {
-  defaultAction: 'SCMP_ACT_ERRNO' | 'SCMP_ACT_KILL_PROCESS' | 'SCMP_ACT_LOG';
-  defaultErrnoRet?: number;
-  architectures: string[];
-  syscalls: SeccompRule[];
 }
 
 /** What each rule is for; the summary and tests use it, the JSON does not carry it. */
@@ -66,11 +52,7 @@ export interface SeccompPlan {
   warnings: string[];
 }
 
-/** x86_64 and its 32-bit sub-architectures, listed explicitly (containerd drops Docker's archMap). */
-export const SECCOMP_ARCHITECTURES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'] as const;
-
-const ENOSYS = 38;
-const EPERM = 1;
+const EPERM = DEFAULT_ERRNO;
 const SYSCALL_NAME = /^[a-z_][a-z0-9_]*$/;
 const TABLES: Record<Abi, Readonly<Record<string, number>>> = {
   x86_64: X86_64_SYSCALLS,
@@ -324,7 +306,7 @@ export function planSeccomp(policy: Policy): SeccompPlan {
   };
 }
 
-const DEFAULT_ACTIONS: Record<SeccompDefault, SeccompProfile['defaultAction']> = {
+const DEFAULT_ACTIONS: Record<SeccompDefault, string> = {
   errno: 'SCMP_ACT_ERRNO',
   'kill-process': 'SCMP_ACT_KILL_PROCESS',
   log: 'SCMP_ACT_LOG',
@@ -361,7 +343,7 @@ function formatRule(r: SeccompRule, format: SeccompFormat): SeccompRule {
 }
 
 /** The seccomp profile object for a policy: default deny (EPERM unless asked otherwise), never an allow-all default. */
-export function renderSeccomp(policy: Policy, opts: SeccompOptions): SeccompProfile {
+export function renderSeccomp(policy: Policy, opts: SeccompOptions): RenderedSeccomp {
   const d = checkOptions(opts);
   const plan = planSeccomp(policy);
   return {

@@ -1,5 +1,6 @@
 // How many syscalls Docker's default seccomp profile allows, to compare a generated profile with.
 import { badInput } from '../errors.js';
+import { ruleViews } from '../model/seccomp-profile.js';
 
 /** Two counts of distinct syscall names in Docker's default profile, and how they were counted. */
 export interface DockerDefaultCount {
@@ -14,16 +15,7 @@ export interface DockerDefaultCount {
   method: string;
 }
 
-interface DockerRule {
-  names?: unknown;
-  action?: unknown;
-  args?: unknown;
-  includes?: { caps?: unknown; arches?: unknown; minKernel?: unknown } | null;
-  excludes?: { caps?: unknown; arches?: unknown } | null;
-}
-
-const isEmpty = (o: object | null | undefined) => !o || Object.keys(o).length === 0;
-const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
+const isEmpty = (o: unknown): boolean => o === null || o === undefined || Object.keys(o as object).length === 0;
 
 /** Count a parsed Docker-format profile (see DockerDefaultCount for the two methods). */
 export function countDockerDefault(profile: unknown, where = 'docker default profile'): DockerDefaultCount {
@@ -31,15 +23,13 @@ export function countDockerDefault(profile: unknown, where = 'docker default pro
   if (!Array.isArray(rules)) throw badInput(`${where}: not a Docker seccomp profile (expected a "syscalls" array)`);
   const unconditional = new Set<string>();
   const amd64 = new Set<string>();
-  for (const r of rules as DockerRule[]) {
+  for (const r of ruleViews(profile as Record<string, unknown>, '')) {
     if (r.action !== 'SCMP_ACT_ALLOW') continue;
-    const names = strings(r.names);
-    const args = Array.isArray(r.args) ? r.args : [];
-    if (isEmpty(r.includes) && isEmpty(r.excludes) && args.length === 0) names.forEach((n) => unconditional.add(n));
-    if (strings(r.includes?.caps).length > 0) continue;
-    const arches = strings(r.includes?.arches);
-    if (arches.length > 0 && !arches.includes('amd64')) continue;
-    if (strings(r.excludes?.arches).includes('amd64')) continue;
+    const names = r.names.map((n) => n.name);
+    if (isEmpty(r.raw.includes) && isEmpty(r.raw.excludes) && !r.hasArgs) names.forEach((n) => unconditional.add(n));
+    if (r.includes.caps.length > 0) continue;
+    if (r.includes.arches.length > 0 && !r.includes.arches.includes('amd64')) continue;
+    if (r.excludes.arches.includes('amd64')) continue;
     names.forEach((n) => amd64.add(n));
   }
   return {

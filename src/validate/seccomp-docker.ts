@@ -1,7 +1,8 @@
 // The Docker/moby seccomp profile format: recognising it, checking its own fields, and reducing it to the OCI subset.
 import { ajvFindings } from './ajv-findings.js';
 import { draft07Validator } from './schemas.js';
-import { ruleViews, DOCKER_ARCHES } from './seccomp-rules.js';
+import { DOCKER_ARCHES } from './seccomp-rules.js';
+import { ruleViews } from '../model/seccomp-profile.js';
 import { finding, type Finding } from './types.js';
 import { asObject } from '../util/json.js';
 

@@ -1,11 +1,11 @@
 // What a seccomp profile means, beyond its shape: names, duplicates, defaults, architectures and risky allows.
 import { riskOf } from './risk-catalogue.js';
 import { classifySyscallName, NEWER_SYSCALLS, suggestSyscall } from './syscall-names.js';
-import { actionKey, appliesOnX86, memberPointer, ruleViews, type RuleView } from './seccomp-rules.js';
+import { memberPointer } from './seccomp-rules.js';
+import { actionKey, ALLOWING_ACTIONS, appliesOnX86, ruleViews, type RuleView } from '../model/seccomp-profile.js';
 import { finding, type Finding } from './types.js';
 import { asObject } from '../util/json.js';
 
-const ALLOWING = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
 const OCI_TOP_FIELDS = new Set([
   'defaultAction',
   'defaultErrnoRet',
@@ -289,7 +289,7 @@ export function riskFindings(profile: Record<string, unknown>, rules: RuleView[]
   const out: Finding[] = [];
   const reported = new Set<string>();
   for (const rule of rules) {
-    if (!ALLOWING.has(rule.action ?? '') || rule.hasArgs) continue;
+    if (!ALLOWING_ACTIONS.has(rule.action ?? '') || rule.hasArgs) continue;
     if (docker && (rule.includes.caps.length > 0 || !appliesOnX86(rule))) continue;
     for (const { name, where } of rule.names) {
       const risk = riskOf(name);

@@ -3,7 +3,7 @@ import { byCodeUnit } from '../util/json.js';
 import { abiOf, actionOf, nameOf } from './audit-arch.js';
 import { originOf } from './origin.js';
 import { outcomeOf } from './profile-outcome.js';
-import type { OciSeccomp } from './seccomp-model.js';
+import type { SeccompProfile } from '../model/seccomp-profile.js';
 import type { Denial, DenialProcess, SeccompRecord } from './types.js';
 
 /** What the records of one run add up to. */
@@ -56,7 +56,7 @@ export interface Aggregator {
 }
 
 /** An aggregator against the profile as written (`original`, resolved to OCI). */
-export function createAggregator(original: OciSeccomp, runtime: string): Aggregator {
+export function createAggregator(original: SeccompProfile, runtime: string): Aggregator {
   const denials = new Map<string, Group>();
   const deliberate = new Map<string, Group>();
   const unknownArches = new Set<string>();
@@ -87,7 +87,7 @@ export function createAggregator(original: OciSeccomp, runtime: string): Aggrega
 }
 
 /** Aggregate the records of one run against the profile as written. */
-export function aggregate(records: readonly SeccompRecord[], original: OciSeccomp, runtime: string): Aggregate {
+export function aggregate(records: readonly SeccompRecord[], original: SeccompProfile, runtime: string): Aggregate {
   const agg = createAggregator(original, runtime);
   records.forEach(agg.add);
   return agg.result();

@@ -1,6 +1,6 @@
 // A Docker-format profile reduced to the OCI linux.seccomp a runtime gets, the way moby does it for one container:
 // includes/excludes evaluated against the container's capabilities, the kernel and amd64, archMap resolved.
-import type { OciSeccomp, OciSeccompRule } from './seccomp-model.js';
+import type { SeccompConditions, SeccompProfile, SeccompRule } from '../model/seccomp-profile.js';
 
 /** What Docker's conditions are evaluated against. */
 export interface ContainerFacts {
@@ -8,12 +8,6 @@ export interface ContainerFacts {
   capabilities: readonly string[];
   /** Kernel release ("6.18.44-..."). */
   kernel: string;
-}
-
-interface Conditions {
-  arches?: string[];
-  caps?: string[];
-  minKernel?: string;
 }
 
 const DOCKER_TOP = new Set(['comment', 'archMap', 'defaultErrno']);
@@ -31,8 +25,8 @@ function kernelAtLeast(kernel: string, min: string): boolean {
 
 /** moby's order: excludes first (arch, any cap present, kernel at least), then includes (arch, all caps, kernel). */
 function applies(rule: Record<string, unknown>, facts: ContainerFacts): boolean {
-  const ex = (rule.excludes ?? {}) as Conditions;
-  const inc = (rule.includes ?? {}) as Conditions;
+  const ex = (rule.excludes ?? {}) as SeccompConditions;
+  const inc = (rule.includes ?? {}) as SeccompConditions;
   if (ex.arches?.includes('amd64')) return false;
   if (ex.caps?.some((c) => facts.capabilities.includes(c))) return false;
   if (ex.minKernel && kernelAtLeast(facts.kernel, ex.minKernel)) return false;
@@ -42,11 +36,11 @@ function applies(rule: Record<string, unknown>, facts: ContainerFacts): boolean 
   return true;
 }
 
-function ociRule(rule: Record<string, unknown>): OciSeccompRule {
+function ociRule(rule: Record<string, unknown>): SeccompRule {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rule)) if (!DOCKER_RULE.has(k) && v !== null) out[k] = v;
   if (!Array.isArray(out.names) && typeof rule.name === 'string') out.names = [rule.name];
-  return out as unknown as OciSeccompRule;
+  return out as unknown as SeccompRule;
 }
 
 /** The OCI object a runtime would get for this container; plain OCI profiles are only copied. */
@@ -54,9 +48,9 @@ export function resolveProfile(
   profile: Record<string, unknown>,
   format: 'docker' | 'oci',
   facts: ContainerFacts,
-): OciSeccomp {
+): SeccompProfile {
   const copy = structuredClone(profile);
-  if (format === 'oci') return copy as OciSeccomp;
+  if (format === 'oci') return copy as SeccompProfile;
   const top: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(copy)) if (!DOCKER_TOP.has(k) && v !== null) top[k] = v;
   const archMap = Array.isArray(copy.archMap)
@@ -68,5 +62,5 @@ export function resolveProfile(
   }
   const rules = Array.isArray(copy.syscalls) ? (copy.syscalls as Array<Record<string, unknown>>) : [];
   top.syscalls = rules.filter((r) => applies(r, facts)).map(ociRule);
-  return top as OciSeccomp;
+  return top as SeccompProfile;
 }

@@ -1,14 +1,14 @@
 // Enforce mode: the profile as written; with crun the SECCOMP_FILTER_FLAG_LOG flag is added, which changes nothing the
 // filter does but makes the kernel record every EPERM-style answer too (kills are recorded anyway).
-import type { OciSeccomp } from './seccomp-model.js';
+import type { SeccompProfile } from '../model/seccomp-profile.js';
 
 const FLAG_LOG = 'SECCOMP_FILTER_FLAG_LOG';
 
 /** The profile to enforce, and what was done to it. */
 export function toEnforceProfile(
-  original: OciSeccomp,
+  original: SeccompProfile,
   runtime: 'crun' | 'runc',
-): { profile: OciSeccomp; changes: string[]; warnings: string[] } {
+): { profile: SeccompProfile; changes: string[]; warnings: string[] } {
   const p = structuredClone(original);
   if (runtime === 'runc') {
     return {

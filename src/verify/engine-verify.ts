@@ -110,12 +110,12 @@ function refuseOwnOptions(engine: EngineName, options: readonly string[]): void 
           : undefined;
     if (value !== undefined && /^seccomp[=:]/.test(value)) {
       throw badInput(
-        `verify --${engine}: ${a === '--security-opt' ? `${a} ${value}` : a} is not allowed: tracewall runs the container with the profile given by --seccomp`,
+        `${engine} run arguments: ${a === '--security-opt' ? `${a} ${value}` : a} is not allowed: tracewall runs the container with the profile it verifies`,
       );
     }
     if (a === '--privileged' || a === '--privileged=true')
       throw badInput(
-        `verify --${engine}: ${a} is not allowed: a privileged container runs without seccomp, so there is nothing to verify`,
+        `${engine} run arguments: ${a} is not allowed: a privileged container runs without seccomp, so there is nothing to verify`,
       );
   }
 }
@@ -150,7 +150,7 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
   refuseOwnOptions(name, args.options);
   if (name === 'docker' && opts.runtime !== undefined && opts.runtime !== 'runc') {
     throw badInput(
-      `verify --docker --runtime ${opts.runtime}: docker containers run with dockerd's runc here; drop --runtime or use --runtime runc`,
+      `runtime ${opts.runtime} for docker: docker containers run with dockerd's runc here (expected runc)`,
     );
   }
   const loaded = await loadProfile(opts.seccomp);

@@ -2,11 +2,17 @@
 // records each call the profile would have denied. Deliberate ENOSYS answers stay, and execve is logged as a start check.
 import type { KeptRule } from './types.js';
 import { actionText, outcomeOf, SCMP_ARCH } from './profile-outcome.js';
-import { DENYING_ACTIONS, hasArgs, isDeliberate, type OciSeccomp, type OciSeccompRule } from './seccomp-model.js';
+import {
+  DENYING_ACTIONS,
+  hasArgs,
+  isDeliberate,
+  type SeccompProfile,
+  type SeccompRule,
+} from '../model/seccomp-profile.js';
 
 /** The profile to run, and what was done to it. */
 export interface LogTransform {
-  profile: OciSeccomp;
+  profile: SeccompProfile;
   kept: KeptRule[];
   changes: string[];
   /** execve is logged, so the runtime's execve of the entrypoint proves that the container started and its records arrive. */
@@ -17,14 +23,14 @@ export interface LogTransform {
 const LOG = 'SCMP_ACT_LOG';
 const ALL_X86 = [SCMP_ARCH.x86_64, SCMP_ARCH.i386, SCMP_ARCH.x32];
 
-function keptWhy(rule: OciSeccompRule): string {
+function keptWhy(rule: SeccompRule): string {
   return rule.names.includes('clone3')
     ? 'deliberate: ENOSYS makes glibc fall back to clone; logging it instead would change what the workload does'
     : 'deliberate: ENOSYS tells the caller the call does not exist so it falls back; kept as is';
 }
 
 /** Add the start check: log execve where the profile allows it unconditionally (false when argument rules name execve). */
-function logExecve(p: OciSeccomp, original: OciSeccomp): boolean {
+function logExecve(p: SeccompProfile, original: SeccompProfile): boolean {
   const outcome = outcomeOf(original, 'execve', 'x86_64');
   if (outcome.kind === 'deny' || outcome.kind === 'log') return true;
   if (outcome.kind !== 'allow' || (p.syscalls ?? []).some((r) => r.names.includes('execve') && hasArgs(r)))
@@ -39,7 +45,7 @@ function logExecve(p: OciSeccomp, original: OciSeccomp): boolean {
 }
 
 /** The log-mode profile for `original` (a resolved OCI object). */
-export function toLogProfile(original: OciSeccomp): LogTransform {
+export function toLogProfile(original: SeccompProfile): LogTransform {
   const p = structuredClone(original);
   const kept: KeptRule[] = [];
   const changes: string[] = [];
@@ -49,7 +55,7 @@ export function toLogProfile(original: OciSeccomp): LogTransform {
     p.defaultAction = LOG;
     delete p.defaultErrnoRet;
   }
-  const rules: OciSeccompRule[] = [];
+  const rules: SeccompRule[] = [];
   for (const rule of p.syscalls ?? []) {
     if (isDeliberate(rule)) {
       kept.push({ names: [...rule.names].sort(), action: actionText(rule.action, rule.errnoRet), why: keptWhy(rule) });
@@ -83,7 +89,7 @@ export function toLogProfile(original: OciSeccomp): LogTransform {
   return { profile: p, kept, changes, sentinel, warnings };
 }
 
-function withoutErrno(rule: OciSeccompRule): OciSeccompRule {
+function withoutErrno(rule: SeccompRule): SeccompRule {
   const out = { ...rule };
   delete out.errnoRet;
   return out;

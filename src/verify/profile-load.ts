@@ -19,11 +19,11 @@ export async function loadProfile(file: string): Promise<LoadedProfile> {
   if (errors.length > 0) {
     const lines = errors.slice(0, 10).map((f) => `  ${f.message}${f.where ? ` (${f.where})` : ''}`);
     if (errors.length > 10) lines.push(`  ... and ${errors.length - 10} more (run tracewall validate ${file})`);
-    throw badInput(`--seccomp ${file} is not a usable seccomp profile:\n${lines.join('\n')}`);
+    throw badInput(`${file} is not a usable seccomp profile:\n${lines.join('\n')}`);
   }
   if (result.kind !== 'seccomp-docker' && result.kind !== 'seccomp-oci') {
     throw badInput(
-      `--seccomp ${file}: expected a seccomp profile (Docker format or OCI linux.seccomp), found ${result.kind === 'unknown' ? 'something else' : `a ${result.kind} file`}`,
+      `${file}: expected a seccomp profile (Docker format or OCI linux.seccomp), found ${result.kind === 'unknown' ? 'something else' : `a ${result.kind} file`}`,
     );
   }
   const profile = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;

@@ -1,7 +1,13 @@
 // What a profile as written does with one syscall on one ABI: the answer verify prints next to each denial.
 import type { Abi } from '../recording/types.js';
 import { errnoName } from './audit-arch.js';
-import { DENYING_ACTIONS, hasArgs, isDeliberate, type OciSeccomp, type OciSeccompRule } from './seccomp-model.js';
+import {
+  DENYING_ACTIONS,
+  hasArgs,
+  isDeliberate,
+  type SeccompProfile,
+  type SeccompRule,
+} from '../model/seccomp-profile.js';
 
 /** allow / log: the call works; deny; conditional: it depends on the arguments; deliberate: a kept ENOSYS rule; arch: ABI not in the profile. */
 export type OutcomeKind = 'allow' | 'log' | 'deny' | 'conditional' | 'deliberate' | 'arch' | 'other';
@@ -32,11 +38,11 @@ function kindOf(action: string): OutcomeKind {
 }
 
 /** The outcome of `name` on `abi` under `profile` (a rule without arguments decides; rules with arguments make it conditional). */
-export function outcomeOf(profile: OciSeccomp, name: string, abi: Abi): Outcome {
+export function outcomeOf(profile: SeccompProfile, name: string, abi: Abi): Outcome {
   const arches = profile.architectures && profile.architectures.length > 0 ? profile.architectures : [SCMP_ARCH.x86_64];
   if (!arches.includes(SCMP_ARCH[abi]))
     return { kind: 'arch', text: `architecture ${SCMP_ARCH[abi]} is not in the profile` };
-  const rules = (profile.syscalls ?? []).filter((r: OciSeccompRule) => r.names.includes(name));
+  const rules = (profile.syscalls ?? []).filter((r: SeccompRule) => r.names.includes(name));
   const plain = rules.find((r) => !hasArgs(r));
   if (plain) {
     return isDeliberate(plain)

@@ -14,7 +14,7 @@ import type { LogCursor, LogSource } from './log-cursor.js';
 import { toLogProfile } from './log-profile.js';
 import { loadProfile, type LoadedProfile } from './profile-load.js';
 import { watchPidNamespace } from './pidns-watch.js';
-import type { OciSeccomp } from './seccomp-model.js';
+import type { SeccompProfile } from '../model/seccomp-profile.js';
 import type { KeptRule, SeccompRecord, VerifyReport, WorkloadEnd } from './types.js';
 
 /** What to verify, checked by the caller (cli/verify.ts). */
@@ -74,7 +74,7 @@ export function notStarted(runtime: string, workload: WorkloadEnd, source: LogSo
 export async function verifyBundle(opts: VerifyOptions): Promise<VerifyReport> {
   const loaded = await loadProfile(opts.seccomp);
   const bundle = readBundle(opts.bundle);
-  const original: OciSeccomp = resolveProfile(loaded.profile, loaded.format, {
+  const original: SeccompProfile = resolveProfile(loaded.profile, loaded.format, {
     capabilities: capabilitiesOf(bundle.config),
     kernel: os.release(),
   });
@@ -140,7 +140,7 @@ export interface FinishedRun {
   runtime: { name: string; version: string };
   target: { bundle: string } | { container: NonNullable<VerifyReport['container']> };
   loaded: LoadedProfile;
-  original: OciSeccomp;
+  original: SeccompProfile;
   run: PreparedProfile;
   source: LogSource;
   cursor: LogCursor;
@@ -151,7 +151,7 @@ export interface FinishedRun {
 
 /** The profile to run with, and what was done to it. */
 export interface PreparedProfile {
-  profile: OciSeccomp;
+  profile: SeccompProfile;
   changes: string[];
   warnings: string[];
   kept: KeptRule[];
@@ -159,7 +159,11 @@ export interface PreparedProfile {
 }
 
 /** The profile for the mode: log mode's transform, or the profile as is for enforce. */
-export function prepareProfile(original: OciSeccomp, mode: 'log' | 'enforce', runtime: RuntimeName): PreparedProfile {
+export function prepareProfile(
+  original: SeccompProfile,
+  mode: 'log' | 'enforce',
+  runtime: RuntimeName,
+): PreparedProfile {
   return mode === 'log'
     ? toLogProfile(original)
     : { ...toEnforceProfile(original, runtime), kept: [], sentinel: false };

@@ -6,13 +6,13 @@ import { resolveProfile } from '../../src/verify/docker-resolve.js';
 import { toLogProfile } from '../../src/verify/log-profile.js';
 import { toEnforceProfile } from '../../src/verify/enforce-profile.js';
 import { outcomeOf } from '../../src/verify/profile-outcome.js';
-import type { OciSeccomp } from '../../src/verify/seccomp-model.js';
+import type { SeccompProfile } from '../../src/model/seccomp-profile.js';
 import { schemaPath } from '../../src/validate/schemas.js';
 
 const ARCHES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'];
 const RUNC_SPEC_CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
 
-function generated(): OciSeccomp {
+function generated(): SeccompProfile {
   return {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,

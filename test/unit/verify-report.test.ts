@@ -8,10 +8,10 @@ import { verifyExitCode } from '../../src/verify/exit-code.js';
 import { findLogSource, type SourceProbe } from '../../src/verify/find-source.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { TracewallError } from '../../src/errors.js';
-import type { OciSeccomp } from '../../src/verify/seccomp-model.js';
+import type { SeccompProfile } from '../../src/model/seccomp-profile.js';
 import type { SeccompRecord, VerifyReport } from '../../src/verify/types.js';
 
-const PROFILE: OciSeccomp = {
+const PROFILE: SeccompProfile = {
   defaultAction: 'SCMP_ACT_ERRNO',
   defaultErrnoRet: 1,
   architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],

@@ -1,8 +1,15 @@
-// A seccomp profile (Docker or plain OCI format, or an OCI config.json's linux.seccomp) reduced to what an x86_64 host
-// enforces: the default action, the architectures, and per syscall name the (action, condition) pairs of its rules.
-import { badInput } from '../errors.js';
+// The diff's view of a seccomp profile (read by the one model, src/model/seccomp-profile.ts) reduced to what an x86_64
+// host enforces: the default action, the architectures, and per syscall name the (action, condition) pairs of its rules.
 import { asObject, byCodeUnit } from '../util/json.js';
-import { actionKey, appliesOnX86, ruleViews, type RuleFilter } from '../validate/seccomp-rules.js';
+import {
+  actionKey,
+  appliesOnX86,
+  argText,
+  NATIVE_ARCH,
+  ruleViews,
+  seccompObjectOf,
+  type RuleFilter,
+} from '../model/seccomp-profile.js';
 
 /** One rule's effect on one syscall name; empty strings mean no condition of that sort. */
 export interface SeccompEntry {
@@ -17,7 +24,7 @@ export interface SeccompEntry {
 }
 
 /** The comparable model of a seccomp profile. */
-export interface SeccompModel {
+export interface SeccompView {
   defaultAction: string;
   /** SCMP_ARCH_* names the filter covers on an x86_64 host, sorted. */
   architectures: string[];
@@ -25,33 +32,6 @@ export interface SeccompModel {
   nativeOnly: boolean;
   /** Syscall name to the entries of the rules that name it (rules that do not apply on x86_64 left out). */
   rules: Map<string, SeccompEntry[]>;
-}
-
-/** The native architecture tracewall diffs for, and Docker's archMap key for it. */
-export const NATIVE_ARCH = 'SCMP_ARCH_X86_64';
-
-const OPS: Readonly<Record<string, string>> = {
-  SCMP_CMP_EQ: '==',
-  SCMP_CMP_NE: '!=',
-  SCMP_CMP_LT: '<',
-  SCMP_CMP_LE: '<=',
-  SCMP_CMP_GT: '>',
-  SCMP_CMP_GE: '>=',
-};
-
-/** A number as text: decimal, or hex for masks and large values. */
-function num(value: unknown, hex = false): string {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return JSON.stringify(value ?? null);
-  return (hex && value > 9) || value >= 0x10000 ? `0x${value.toString(16)}` : String(value);
-}
-
-/** One argument filter as text: "arg0 == 39", "arg0 & 0x7e020000 == 0". */
-export function argText(arg: unknown): string {
-  const a = asObject(arg) ?? {};
-  const index = typeof a.index === 'number' ? a.index : '?';
-  const op = typeof a.op === 'string' ? a.op : '?';
-  if (op === 'SCMP_CMP_MASKED_EQ') return `arg${index} & ${num(a.value, true)} == ${num(a.valueTwo ?? 0, true)}`;
-  return `arg${index} ${OPS[op] ?? op} ${num(a.value)}`;
 }
 
 function capsText(includes: RuleFilter, excludes: RuleFilter): string {
@@ -83,30 +63,8 @@ function architecturesOf(profile: Record<string, unknown>): { list: string[]; na
   return { list: [...set].sort(byCodeUnit), nativeOnly: false };
 }
 
-/** The seccomp profile object of a parsed file: the profile itself, or linux.seccomp of an OCI config.json. */
-export function seccompObjectOf(value: unknown, label: string): Record<string, unknown> {
-  const obj = asObject(value);
-  const inConfig = asObject(asObject(obj?.linux)?.seccomp);
-  const profile = obj && 'defaultAction' in obj ? obj : inConfig;
-  if (!profile)
-    throw badInput(
-      `${label}: no seccomp profile found (expected an object with "defaultAction", or an OCI config.json with linux.seccomp)`,
-    );
-  if (typeof profile.defaultAction !== 'string') {
-    throw badInput(
-      `${label}: seccomp "defaultAction" must be a string such as "SCMP_ACT_ERRNO" (found ${JSON.stringify(profile.defaultAction ?? null)})`,
-    );
-  }
-  if (profile.syscalls !== undefined && profile.syscalls !== null && !Array.isArray(profile.syscalls)) {
-    throw badInput(
-      `${label}: seccomp "syscalls" must be an array of rules (found ${JSON.stringify(profile.syscalls).slice(0, 60)})`,
-    );
-  }
-  return profile;
-}
-
 /** Reduce a parsed seccomp file to its comparable model. */
-export function seccompModel(value: unknown, label: string): SeccompModel {
+export function seccompView(value: unknown, label: string): SeccompView {
   const profile = seccompObjectOf(value, label);
   const errno = typeof profile.defaultErrnoRet === 'number' ? profile.defaultErrnoRet : undefined;
   const { list, nativeOnly } = architecturesOf(profile);
