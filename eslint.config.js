@@ -6,8 +6,9 @@ import tseslint from 'typescript-eslint';
 /** Library code may not listen for process signals: cli/ turns them into an AbortSignal. */
 const NO_SIGNAL_HANDLERS = {
   selector:
-    "CallExpression[callee.object.name='process'][callee.property.name=/^(on|once|addListener|prependListener|prependOnceListener)$/][arguments.0.value=/^SIG/]",
-  message: 'only src/cli/ handles process signals; take an AbortSignal instead',
+    "CallExpression[callee.object.name='process'][callee.property.name=/^(on|once|addListener|prependListener|prependOnceListener)$/][arguments.0.value=/^(SIG|exit$|beforeExit$|uncaughtException$)/]",
+  message:
+    'only src/cli/ listens to process signals and exit events; take an AbortSignal, or give the CLI a cleanup to call',
 };
 
 /** The pure core (parse, analyze, render) takes values and returns values. */

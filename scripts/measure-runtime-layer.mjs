@@ -475,7 +475,10 @@ function cgroupLayout() {
     const mountPoint = pre.split(' ')[4];
     const fstype = post.split(' ')[0];
     if (!mountPoint?.startsWith('/sys/fs/cgroup')) continue;
-    if (fstype === 'cgroup2') mountPoint === '/sys/fs/cgroup' ? (v2Root = true) : (v2Below = true);
+    if (fstype === 'cgroup2') {
+      if (mountPoint === '/sys/fs/cgroup') v2Root = true;
+      else v2Below = true;
+    }
     if (fstype === 'cgroup') v1 = true;
   }
   if (v2Root) return 'v2';

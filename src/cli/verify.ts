@@ -4,6 +4,7 @@ import { badInput, TracewallError } from '../errors.js';
 import { oneOf } from './options.js';
 import { formatVerifyJson, formatVerifyText, verifyBundle, verifyEngine, verifyExitCode } from '../verify/index.js';
 import { verifyAppArmorCommand } from './verify-apparmor.js';
+import { deleteLiveContainersSync } from '../trace/bundle.js';
 
 /** Flags of `verify`. */
 export interface VerifyCommandOptions {
@@ -83,6 +84,8 @@ export async function verifyCommand(
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // should tracewall exit while a container it started still runs, it goes too
+  process.on('exit', deleteLiveContainersSync);
   try {
     const common = {
       seccomp,
@@ -100,6 +103,7 @@ export async function verifyCommand(
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    process.off('exit', deleteLiveContainersSync);
   }
 }
 

@@ -50,6 +50,20 @@ export function riskCatalogueMarkdown(): string {
     'removals are reported with the risk of what was removed but never fail the check. Findings are sorted by risk',
     '(critical first), then change (added, removed, changed), kind and subject in code-unit order.',
     '',
+    ...seccompSection(),
+    ...capabilitiesSection(),
+    ...networkSection(),
+    ...apparmorSection(),
+    ...k8sSection(),
+    ...recordingsSection(),
+    ...secretsSection(),
+  ];
+  return lines.join('\n');
+}
+
+/** The catalogue's Seccomp section. */
+function seccompSection(): string[] {
+  return [
     '## Seccomp',
     '',
     'Each profile is reduced to what an x86_64 host enforces: Docker rules whose `includes.arches`/`excludes.arches`',
@@ -72,6 +86,12 @@ export function riskCatalogueMarkdown(): string {
     '',
     ...table('syscall', SYSCALL_RISK),
     '',
+  ];
+}
+
+/** The catalogue's Capabilities section. */
+function capabilitiesSection(): string[] {
+  return [
     '## Capabilities',
     '',
     'Used for AppArmor `capability` rules, Kubernetes `capabilities.add` (and the runtime defaults that come back when',
@@ -79,6 +99,12 @@ export function riskCatalogueMarkdown(): string {
     '',
     ...table('capability', CAPABILITY_RISK),
     '',
+  ];
+}
+
+/** The catalogue's Network families and socket types section. */
+function networkSection(): string[] {
+  return [
     '## Network families and socket types',
     '',
     'A rule or socket is rated by the higher of its family and its type. Families not listed are **medium** (rarely used',
@@ -89,6 +115,12 @@ export function riskCatalogueMarkdown(): string {
     '',
     ...table('type', SOCKET_TYPE_RISK),
     '',
+  ];
+}
+
+/** The catalogue's AppArmor section. */
+function apparmorSection(): string[] {
+  return [
     '## AppArmor',
     '',
     'Profiles are read line by line in the grammar tracewall renders: `#include`, the profile header and its flags,',
@@ -112,6 +144,12 @@ export function riskCatalogueMarkdown(): string {
     '',
     ...table('keyword', RULE_KEYWORD_RISK),
     '',
+  ];
+}
+
+/** The catalogue's Kubernetes section. */
+function k8sSection(): string[] {
+  return [
     '## Kubernetes',
     '',
     'Containers are matched by name (`init `/`ephemeral ` prefixed for those lists; prefixed by the workload when a file',
@@ -125,6 +163,12 @@ export function riskCatalogueMarkdown(): string {
     '',
     `hostPath volumes are critical for ${CRITICAL_HOST_PATHS.map((p) => `\`${p}\``).join(', ')} (the path or anything below it; \`/\` only itself) and any \`*.sock\`.`,
     '',
+  ];
+}
+
+/** The catalogue's Recordings section. */
+function recordingsSection(): string[] {
+  return [
     '## Recordings',
     '',
     'Two recordings are compared as the policy rendered from them would be:',
@@ -136,9 +180,7 @@ export function riskCatalogueMarkdown(): string {
     `- executables: ${NEW_EXECUTABLE_RISK.level} (${NEW_EXECUTABLE_RISK.why});`,
     '- sockets by the network tables; bound, connected and listening endpoints low;',
     '- capabilities by the capability table; uid 0 appearing high, other ids low; tracer warnings info.',
-    ...secretsSection(),
   ];
-  return lines.join('\n');
 }
 
 /** The secret files: a new read of one (an AppArmor rule that can reach it, or a recording's read) is rated so. */

@@ -186,122 +186,122 @@ function argDecision(name: string, o: Observed): ArgDecision {
   return { kind: 'plain' };
 }
 
+type PlannedRule = SeccompPlan['rules'][number];
+
+/** The observed names sorted into rule groups: plain x86_64, i386/x32 only, argument-restricted, unconditional. */
+interface Groups {
+  app: string[];
+  compat: string[];
+  argRules: PlannedRule[];
+  unconditional: PlannedRule[];
+  allowedApp: Set<string>;
+  unconditionallyAllowed: Set<string>;
+}
+
+const allow = (kind: PlannedRule['kind'], names: string[], comment: string, extra: Partial<SeccompRule> = {}) => ({
+  kind,
+  rule: { names, action: 'SCMP_ACT_ALLOW', comment, ...extra },
+});
+
+/** Sort one observed name into its group, warning about names seccomp cannot use or this build does not know. */
+function groupName(name: string, o: Observed, g: Groups, warnings: Set<string>): void {
+  if (!SYSCALL_NAME.test(name) || /^syscall_0x[0-9a-f]+$/.test(name)) {
+    warnings.add(
+      `syscall ${quoteForMessage(name)} has no name seccomp can use and is not allowed (${provenanceText(o)})`,
+    );
+    return;
+  }
+  if (!ABIS.some((abi) => name in TABLES[abi])) {
+    warnings.add(
+      `syscall ${quoteForMessage(name)} is not in this build's syscall table; runtimes whose libseccomp does not know it will skip it`,
+    );
+  }
+  const d = argDecision(name, o);
+  g.allowedApp.add(name);
+  if (d.kind === 'args') {
+    for (const r of d.rules) g.argRules.push(allow('args', [name], r.comment, { args: r.args }));
+    return;
+  }
+  g.unconditionallyAllowed.add(name);
+  if (d.kind === 'unconditional') {
+    if (d.warning) warnings.add(d.warning);
+    g.unconditional.push(allow('unconditional', [name], d.comment));
+  } else (o.abis.has('x86_64') ? g.app : g.compat).push(name);
+}
+
+/** The application's rules: one for plain x86_64 names, the argument and unconditional ones, one for 32-bit names. */
+function appRules(g: Groups, sources: string, warnings: Set<string>): PlannedRule[] {
+  const rules: PlannedRule[] = [];
+  if (g.app.length > 0)
+    rules.push(
+      allow('app', g.app, `application: syscalls observed (x86_64) in ${sources}, no argument facts to narrow them`),
+    );
+  rules.push(...g.argRules, ...g.unconditional);
+  if (g.compat.length === 0) return rules;
+  const widening = g.compat.filter((n) => n in X86_64_SYSCALLS);
+  if (widening.length > 0) {
+    warnings.add(
+      `observed only under the i386/x32 ABIs but also x86_64 syscalls, so x86_64 may use them too (seccomp JSON cannot restrict a rule to one ABI): ${widening.join(', ')}`,
+    );
+  }
+  const note =
+    widening.length > 0
+      ? `; these also exist on x86_64 and are allowed there too: ${widening.join(', ')}`
+      : '; none of them exists on x86_64';
+  rules.push(
+    allow(
+      'compat',
+      g.compat,
+      `application: syscalls observed only under the i386/x32 ABIs in ${sources}; seccomp JSON cannot restrict a rule to one ABI, libseccomp resolves each name per architecture${note}`,
+    ),
+  );
+  return rules;
+}
+
+/** The runtime layer's rule (what the runtime needs that the application rules do not allow) and its names. */
+function runtimeRule(policy: Policy, unconditionallyAllowed: Set<string>): { rules: PlannedRule[]; added: string[] } {
+  const layer = policy.runtime;
+  const names = [...new Set(layer.syscalls)];
+  const added = names.filter((n) => !unconditionallyAllowed.has(n)).sort(byCodeUnit);
+  const shared = names.filter((n) => unconditionallyAllowed.has(n)).sort(byCodeUnit);
+  if (layer.name === 'none' || added.length === 0) return { rules: [], added };
+  const also =
+    shared.length > 0 ? `; also needed but already allowed by the application rules: ${shared.join(', ')}` : '';
+  const comment = `runtime layer: ${layer.name} ${layer.version} (measured; see tracewall's src/render/runtime-layers.ts): syscalls the runtime makes after installing the filter that the application did not${also}`;
+  return { rules: [allow('runtime', added, comment)], added };
+}
+
+const CLONE3_RULE: PlannedRule = {
+  kind: 'clone3',
+  rule: {
+    names: ['clone3'],
+    action: 'SCMP_ACT_ERRNO',
+    errnoRet: ENOSYS,
+    comment:
+      'clone3 was not observed: answer ENOSYS so that glibc falls back to clone (EPERM would break thread creation)',
+  },
+};
+
 /** The rules of the profile, before choosing a format. Pure: the same policy gives the same plan. */
 export function planSeccomp(policy: Policy): SeccompPlan {
   const warnings = new Set<string>();
   const observed = observedByName(policy);
-  const app: string[] = [];
-  const compat: string[] = [];
-  const argRules: SeccompPlan['rules'] = [];
-  const unconditional: SeccompPlan['rules'] = [];
-  const allowedApp = new Set<string>();
-  const unconditionallyAllowed = new Set<string>();
-
-  for (const name of [...observed.keys()].sort(byCodeUnit)) {
-    const o = observed.get(name)!;
-    if (!SYSCALL_NAME.test(name) || /^syscall_0x[0-9a-f]+$/.test(name)) {
-      warnings.add(
-        `syscall ${quoteForMessage(name)} has no name seccomp can use and is not allowed (${provenanceText(o)})`,
-      );
-      continue;
-    }
-    if (!ABIS.some((abi) => name in TABLES[abi])) {
-      warnings.add(
-        `syscall ${quoteForMessage(name)} is not in this build's syscall table; runtimes whose libseccomp does not know it will skip it`,
-      );
-    }
-    const d = argDecision(name, o);
-    allowedApp.add(name);
-    if (d.kind === 'args') {
-      for (const r of d.rules)
-        argRules.push({
-          kind: 'args',
-          rule: { names: [name], action: 'SCMP_ACT_ALLOW', args: r.args, comment: r.comment },
-        });
-      continue;
-    }
-    unconditionallyAllowed.add(name);
-    if (d.kind === 'unconditional') {
-      if (d.warning) warnings.add(d.warning);
-      unconditional.push({
-        kind: 'unconditional',
-        rule: { names: [name], action: 'SCMP_ACT_ALLOW', comment: d.comment },
-      });
-    } else if (o.abis.has('x86_64')) {
-      app.push(name);
-    } else {
-      compat.push(name);
-    }
-  }
-
-  const sources = policy.sources.join(', ');
-  const rules: SeccompPlan['rules'] = [];
-  if (app.length > 0) {
-    rules.push({
-      kind: 'app',
-      rule: {
-        names: app,
-        action: 'SCMP_ACT_ALLOW',
-        comment: `application: syscalls observed (x86_64) in ${sources}, no argument facts to narrow them`,
-      },
-    });
-  }
-  rules.push(...argRules, ...unconditional);
-  if (compat.length > 0) {
-    const widening = compat.filter((n) => n in X86_64_SYSCALLS);
-    if (widening.length > 0) {
-      warnings.add(
-        `observed only under the i386/x32 ABIs but also x86_64 syscalls, so x86_64 may use them too (seccomp JSON cannot restrict a rule to one ABI): ${widening.join(', ')}`,
-      );
-    }
-    const note =
-      widening.length > 0
-        ? `; these also exist on x86_64 and are allowed there too: ${widening.join(', ')}`
-        : '; none of them exists on x86_64';
-    rules.push({
-      kind: 'compat',
-      rule: {
-        names: compat,
-        action: 'SCMP_ACT_ALLOW',
-        comment: `application: syscalls observed only under the i386/x32 ABIs in ${sources}; seccomp JSON cannot restrict a rule to one ABI, libseccomp resolves each name per architecture${note}`,
-      },
-    });
-  }
-
-  const layer = policy.runtime;
-  const runtimeAdded = [...new Set(layer.syscalls)].filter((n) => !unconditionallyAllowed.has(n)).sort(byCodeUnit);
-  const runtimeShared = [...new Set(layer.syscalls)].filter((n) => unconditionallyAllowed.has(n)).sort(byCodeUnit);
-  if (layer.name !== 'none' && runtimeAdded.length > 0) {
-    const shared =
-      runtimeShared.length > 0
-        ? `; also needed but already allowed by the application rules: ${runtimeShared.join(', ')}`
-        : '';
-    rules.push({
-      kind: 'runtime',
-      rule: {
-        names: runtimeAdded,
-        action: 'SCMP_ACT_ALLOW',
-        comment: `runtime layer: ${layer.name} ${layer.version} (measured; see tracewall's src/render/runtime-layers.ts): syscalls the runtime makes after installing the filter that the application did not${shared}`,
-      },
-    });
-  }
-
-  const allowed = new Set([...allowedApp, ...runtimeAdded]);
-  if (!allowed.has('clone3')) {
-    rules.push({
-      kind: 'clone3',
-      rule: {
-        names: ['clone3'],
-        action: 'SCMP_ACT_ERRNO',
-        errnoRet: ENOSYS,
-        comment:
-          'clone3 was not observed: answer ENOSYS so that glibc falls back to clone (EPERM would break thread creation)',
-      },
-    });
-  }
+  const g: Groups = {
+    app: [],
+    compat: [],
+    argRules: [],
+    unconditional: [],
+    allowedApp: new Set(),
+    unconditionallyAllowed: new Set(),
+  };
+  for (const name of [...observed.keys()].sort(byCodeUnit)) groupName(name, observed.get(name)!, g, warnings);
+  const rules = appRules(g, policy.sources.join(', '), warnings);
+  const runtime = runtimeRule(policy, g.unconditionallyAllowed);
+  rules.push(...runtime.rules);
+  if (!g.allowedApp.has('clone3') && !runtime.added.includes('clone3')) rules.push(structuredClone(CLONE3_RULE));
   return {
     rules,
-    allowed: { app: [...allowedApp].sort(byCodeUnit), runtime: runtimeAdded },
+    allowed: { app: [...g.allowedApp].sort(byCodeUnit), runtime: runtime.added },
     warnings: [...warnings].sort(byCodeUnit),
   };
 }

@@ -42,7 +42,6 @@ export interface RunningBundle {
 }
 
 const live = new Map<string, { runtime: RuntimeName; pid: number }>();
-let exitHookInstalled = false;
 
 /** Start a bundle in the background (untraced). */
 export function startBundle(bundleDir: string, runtime: RuntimeName, opts: RunOptions = {}): RunningBundle {
@@ -72,7 +71,6 @@ export function startBundle(bundleDir: string, runtime: RuntimeName, opts: RunOp
     throw badInput(`could not start ${file}`);
   }
   live.set(id, { runtime, pid });
-  installExitHook();
 
   let timedOut = false;
   let forceTimer: NodeJS.Timeout | undefined;
@@ -146,14 +144,13 @@ function signalName(n: number): string | null {
   return entry ? entry[0] : null;
 }
 
-/** When the process exits with containers still running, delete them synchronously. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [id, { runtime, pid }] of live) {
-      killGroup(pid);
-      deleteContainerSync(runtime, id);
-    }
-  });
+/**
+ * Kill and delete, synchronously, every container started here that is still running: for the CLI to call when the
+ * process exits early (library code installs no process hooks).
+ */
+export function deleteLiveContainersSync(): void {
+  for (const [id, { runtime, pid }] of live) {
+    killGroup(pid);
+    deleteContainerSync(runtime, id);
+  }
 }

@@ -13,8 +13,8 @@ import { parseRunArgs, type EngineName } from '../engines/run-args.js';
 import { cgroupMounts } from '../trace/cgroup-layout.js';
 import { findTool, runtimeVersion, type RuntimeName } from '../trace/runtime-command.js';
 import { installWrapper } from '../trace/wrapper-install.js';
-import { sessionsDirOf } from '../engines/engine.js';
-import { closeSession, openAuditSession, sessionAudit, type WrapperSession } from '../trace/wrapper-session.js';
+import { sessionsDirOf, type Engine } from '../engines/engine.js';
+import { closeSession, openAuditSession, sessionAudit } from '../trace/wrapper-session.js';
 import { DOCKER_RUNTIME_NAME } from '../engines/docker.js';
 import { inAuditSession } from './audit-session.js';
 import { watchContainerCgroup } from './cgroup-watch.js';
@@ -142,17 +142,114 @@ function podmanRuntimeFlag(runtime: RuntimeName, wrapper: string): string {
   return wrapper;
 }
 
-/** Run the user's container under the profile and report what the profile denies (or, in log mode, would deny). */
-export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyReport> {
-  const name = opts.engine;
-  const engine = ENGINES[name];
-  const args = parseRunArgs(name, opts.runArgs, 'verify');
-  refuseOwnOptions(name, args.options);
-  if (name === 'docker' && opts.runtime !== undefined && opts.runtime !== 'runc') {
+/** docker: an audit session through tracewall's wrapper runtime where dockerd has it registered, or why there is none. */
+async function dockerAuditSession(engine: Engine, runtime: RuntimeName, forceCgroup: boolean) {
+  let noSession = "dockerd starts the container outside tracewall's audit session";
+  if (forceCgroup) return { noSession };
+  try {
+    const wrapper = await engine.wrapperPath(runtime);
+    installWrapper(wrapper, wrapperSpec(runtime, sessionsDirOf(wrapper)));
+    return { session: openAuditSession(sessionsDirOf(wrapper)), noSession };
+  } catch (err) {
+    noSession = `dockerd starts the container itself, without tracewall's wrapper runtime (${(err as Error).message})`;
+    return { noSession };
+  }
+}
+
+/** The container id the engine wrote, once it has. */
+function cidReader(cidFile: string): () => string | undefined {
+  return () => {
+    try {
+      return fs.readFileSync(cidFile, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function run(name: EngineName, argv: string[]) {
+  return execa(name, argv, { reject: false, stdin: 'ignore', encoding: 'utf8', stripFinalNewline: false });
+}
+
+type Started = { value: ReturnType<typeof run>; session: number | undefined; reason?: string };
+
+/** Start the engine's run command, in an audit session of its own where the engine runs the container as its child. */
+function startContainer(name: EngineName, argv: string[], forceCgroup: boolean, noSession: string): Started {
+  const start = () => run(name, argv);
+  if (name === 'docker') return { value: start(), session: undefined, reason: noSession };
+  if (forceCgroup) return { value: start(), session: undefined, reason: 'attribution by cgroup was requested' };
+  return inAuditSession(start);
+}
+
+/** Wait for the container, stopping it (as docker stop does) on a timeout or an abort. */
+async function waitContainer(
+  child: Started['value'],
+  engine: Engine,
+  containerId: () => string | undefined,
+  opts: EngineVerifyOptions,
+) {
+  let interrupted = false;
+  let timedOut = false;
+  const stopContainer = async (): Promise<void> => {
+    // before the container exists only the CLI can be told
+    for (let i = 0; i < 100 && containerId() === undefined && child.exitCode === null; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const id = containerId();
+    if (id) await engine.stop(id, STOP_GRACE_SECONDS).catch(() => undefined);
+    else child.kill('SIGTERM');
+  };
+  const onAbort = (): void => {
+    interrupted = true;
+    void stopContainer();
+  };
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          void stopContainer();
+        }, opts.timeoutMs);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  try {
+    return { r: await child, timedOut, interrupted };
+  } finally {
+    if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** How the kernel's records are tied to this run: its audit session, else the container's cgroup. */
+function recordsOf(
+  started: Started,
+  wrapped: ReturnType<typeof sessionAudit> | undefined,
+  pids: Set<number> | undefined,
+  noSession: string,
+): RunRecords {
+  const session = started.session ?? wrapped?.session;
+  if (session !== undefined) return { attribution: 'audit-session', session };
+  const reason =
+    wrapped && wrapped.session === undefined ? `${noSession}: ${wrapped.reason}` : (started.reason ?? noSession);
+  return { attribution: 'cgroup', pids: pids!, reason, sentinelOptional: true };
+}
+
+/** Check the run arguments and the runtime asked for; the engine's name and the parsed arguments. */
+function checkedArgs(opts: EngineVerifyOptions) {
+  const args = parseRunArgs(opts.engine, opts.runArgs, 'verify');
+  refuseOwnOptions(opts.engine, args.options);
+  if (opts.engine === 'docker' && opts.runtime !== undefined && opts.runtime !== 'runc') {
     throw badInput(
       `runtime ${opts.runtime} for docker: docker containers run with dockerd's runc here (expected runc)`,
     );
   }
+  return args;
+}
+
+/** Run the user's container under the profile and report what the profile denies (or, in log mode, would deny). */
+export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyReport> {
+  const name = opts.engine;
+  const engine = ENGINES[name];
+  const args = checkedArgs(opts);
   const loaded = await loadProfile(opts.seccomp);
   await engine.check();
   const runtime: RuntimeName = name === 'docker' ? 'runc' : await engine.runtime(opts.runtime);
@@ -163,95 +260,27 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
   const run = prepareProfile(original, opts.mode, runtime);
   const [version, engineVersion] = await Promise.all([runtimeVersion(runtime), engine.version()]);
   const source = findLogSource(opts.mode === 'log', opts.probe ?? hostProbe);
-  // docker: an audit session through tracewall's wrapper runtime where dockerd has it registered
-  let dockerSession: WrapperSession | undefined;
-  let noSession = "dockerd starts the container outside tracewall's audit session";
-  if (name === 'docker' && !opts.forceCgroup) {
-    try {
-      const wrapper = await engine.wrapperPath(runtime);
-      installWrapper(wrapper, wrapperSpec(runtime, sessionsDirOf(wrapper)));
-      dockerSession = openAuditSession(sessionsDirOf(wrapper));
-    } catch (err) {
-      noSession = `dockerd starts the container itself, without tracewall's wrapper runtime (${(err as Error).message})`;
-    }
-  }
+  const docker = name === 'docker' ? await dockerAuditSession(engine, runtime, Boolean(opts.forceCgroup)) : undefined;
+  const noSession = docker?.noSession ?? '';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-verify-'));
   const cursor = source.open();
   try {
     const profileFile = path.join(work, 'seccomp.json');
     fs.writeFileSync(profileFile, JSON.stringify(run.profile));
-    const cidFile = dockerSession?.cidFile ?? path.join(work, 'cid');
+    const cidFile = docker?.session?.cidFile ?? path.join(work, 'cid');
     const own = ['--cidfile', cidFile, '--security-opt', `seccomp=${profileFile}`];
     const argv =
       name === 'podman'
         ? ['--runtime', podmanRuntimeFlag(runtime, await engine.wrapperPath(runtime)), 'run', ...own, ...opts.runArgs]
-        : ['run', ...own, ...(dockerSession ? ['--runtime', DOCKER_RUNTIME_NAME] : []), ...opts.runArgs];
-    const containerId = (): string | undefined => {
-      try {
-        return fs.readFileSync(cidFile, 'utf8').trim() || undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    const start = () =>
-      execa(name, argv, { reject: false, stdin: 'ignore', encoding: 'utf8', stripFinalNewline: false });
-    const tagged =
-      name === 'docker'
-        ? { value: start(), session: undefined, reason: noSession }
-        : opts.forceCgroup
-          ? { value: start(), session: undefined, reason: 'attribution by cgroup was requested' }
-          : inAuditSession(start);
-    const child = tagged.value;
+        : ['run', ...own, ...(docker?.session ? ['--runtime', DOCKER_RUNTIME_NAME] : []), ...opts.runArgs];
+    const containerId = cidReader(cidFile);
+    const started = startContainer(name, argv, Boolean(opts.forceCgroup), noSession);
     // docker: the cgroup is watched too, in case the wrapper could not start a session
-    const watch = tagged.session === undefined ? watchContainerCgroup(containerId) : undefined;
-    let interrupted = false;
-    let timedOut = false;
-    const stopContainer = async (): Promise<void> => {
-      // before the container exists only the CLI can be told
-      for (let i = 0; i < 100 && containerId() === undefined && child.exitCode === null; i++)
-        await new Promise((r) => setTimeout(r, 50));
-      const id = containerId();
-      if (id) await engine.stop(id, STOP_GRACE_SECONDS).catch(() => undefined);
-      else child.kill('SIGTERM');
-    };
-    const onAbort = (): void => {
-      interrupted = true;
-      void stopContainer();
-    };
-    const timer =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            void stopContainer();
-          }, opts.timeoutMs);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
-    let r: Awaited<typeof child>;
-    try {
-      r = await child;
-    } finally {
-      if (timer) clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    const watch = started.session === undefined ? watchContainerCgroup(containerId) : undefined;
+    const { r, timedOut, interrupted } = await waitContainer(started.value, engine, containerId, opts);
     if (r.exitCode === undefined && r.code === 'ENOENT') throw badInput(`${name} is not installed or not on PATH`);
     const pids = watch ? await watch.stop() : undefined;
-    const wrapped = dockerSession ? sessionAudit(dockerSession) : undefined;
-    const session = tagged.session ?? wrapped?.session;
-    const mine: RunRecords =
-      session !== undefined
-        ? { attribution: 'audit-session', session }
-        : {
-            attribution: 'cgroup',
-            pids: pids!,
-            reason:
-              wrapped && wrapped.session === undefined
-                ? `${noSession}: ${wrapped.reason}`
-                : 'reason' in tagged
-                  ? tagged.reason
-                  : noSession,
-            sentinelOptional: true,
-          };
+    const wrapped = docker?.session ? sessionAudit(docker.session) : undefined;
     const id = containerId();
     return await finishRun({
       mode: opts.mode,
@@ -264,17 +293,21 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
       source,
       cursor,
       workload: workloadOf(r.exitCode ?? null, r.signal ?? null, String(r.stderr ?? ''), timedOut, interrupted),
-      mine,
-      extraWarnings:
-        loaded.format === 'docker' && JSON.stringify(loaded.profile).includes('"caps"')
-          ? [
-              `the profile's capability conditions were evaluated against ${name}'s default capabilities with this run's --cap-add/--cap-drop`,
-            ]
-          : [],
+      mine: recordsOf(started, wrapped, pids, noSession),
+      extraWarnings: capsWarning(loaded, name),
     });
   } finally {
     cursor.close();
     fs.rmSync(work, { recursive: true, force: true });
-    if (dockerSession) closeSession(dockerSession);
+    if (docker?.session) closeSession(docker.session);
   }
+}
+
+/** A Docker profile's capability conditions were evaluated against this run's capabilities: say so. */
+function capsWarning(loaded: { format: string; profile: unknown }, name: EngineName): string[] {
+  return loaded.format === 'docker' && JSON.stringify(loaded.profile).includes('"caps"')
+    ? [
+        `the profile's capability conditions were evaluated against ${name}'s default capabilities with this run's --cap-add/--cap-drop`,
+      ]
+    : [];
 }
