@@ -20,7 +20,7 @@ export interface SyscallEvent {
   kind: 'syscall';
   line: number;
   pid: number;
-  /** The -ttt timestamp of the call's entry, "" when the log has none. */
+  /** The call's -ttt timestamp when the log has them (tracewall's own logs do not), else "". */
   time: string;
   abi: Abi;
   /** The syscall number strace printed with -n, or null (then only the name is known). */
@@ -97,7 +97,7 @@ export interface ParsedTrace {
   warnings: string[];
   /** Number of lines read. */
   lines: number;
-  /** First and last -ttt timestamps in the log, "" when none. */
+  /** First and last times of the log: tracewall's own started/ended lines, or -ttt stamps in other logs; "" when none. */
   firstTime: string;
   lastTime: string;
 }

@@ -1,4 +1,4 @@
-// One strace output line, taken apart without context: pid, -ttt time, and what the line says.
+// One strace output line, taken apart without context: pid, time (when the log has -ttt stamps), and what it says.
 import type { Abi } from '../recording/types.js';
 import { canonicalName } from '../syscalls/index.js';
 import { codeAt } from './chars.js';

@@ -432,7 +432,7 @@ function joinArgs(a: string, b: string): string {
   return a.endsWith(' ') ? a.trimEnd() + ' ' + b : a + b;
 }
 
-/** Parse a whole strace log (-f -ttt -yy output) into events in order, with warnings. Never throws. */
+/** Parse a whole strace log (made with straceArgs(); -ttt stamps are read where present) into events in order, with warnings. Never throws. */
 export function parseStraceLog(text: string): ParsedTrace {
   const events: TraceEvent[] = [];
   const parser = new StraceParser((e) => events.push(e));
