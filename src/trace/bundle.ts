@@ -20,4 +20,11 @@ export {
   type RuntimeName,
   type RuntimeCommand,
 } from './runtime-command.js';
-export { deleteLiveContainersSync, runBundle, startBundle, type RunOptions, type RunResult, type RunningBundle } from './runtime-run.js';
+export {
+  deleteLiveContainersSync,
+  runBundle,
+  startBundle,
+  type RunOptions,
+  type RunResult,
+  type RunningBundle,
+} from './runtime-run.js';
