@@ -12,6 +12,7 @@ import { bundleExecLookup, hostExecLookup } from '../trace/exec-lookup.js';
 import { readBundle, runtimeCommand, runtimeVersion, type BundleInfo } from '../trace/bundle.js';
 import type { RuntimeName } from '../trace/runtime-command.js';
 import { GRACE_MS, type Interruption } from '../trace/interrupt.js';
+import type { ProgressSink } from '../trace/progress.js';
 import type { LaunchResult, Tracer } from './tracer.js';
 import { interruptedWarning, neverStartedWarning, passThroughStatus, tracerDiedWarning } from './outcome.js';
 
@@ -27,6 +28,8 @@ export interface RecordOptions {
   /** Keep the tracer's raw log here too (for `record --from-log` later). */
   keepLog?: string;
   stdio?: 'inherit' | 'pipe';
+  /** Told when the workload runs traced, and how far the tracer got. */
+  onProgress?: ProgressSink;
 }
 
 /** A finished recording run: the Recording (null when nothing was recorded, with why), and the status to pass on. */
@@ -134,6 +137,7 @@ export async function record(target: RecordTarget, tracer: Tracer, opts: RecordO
         graceMs: p.graceMs,
         ...(p.startAt ? { startAt: p.startAt } : {}),
         ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
     } finally {
       await p.cleanup();

@@ -10,6 +10,7 @@ import { traceCommand } from '../trace/strace.js';
 import { traceWithBpftrace } from '../trace/bpftrace.js';
 import { attachWithBpftrace, type AttachResult } from '../trace/bpftrace-attach.js';
 import type { Interruption } from '../trace/interrupt.js';
+import type { ProgressSink } from '../trace/progress.js';
 
 /** How to run a workload under a tracer. */
 export interface LaunchOptions {
@@ -25,6 +26,7 @@ export interface LaunchOptions {
   /** Container mode: the application starts at the first exec with this argv. */
   startAt?: { argv: string[] };
   interrupt?: Interruption;
+  onProgress?: ProgressSink;
 }
 
 /** How a launched workload ended, and what the tracer has to say about its own run. */
@@ -69,6 +71,7 @@ export const straceTracer: Tracer = {
       forward: o.forward,
       graceMs: o.graceMs,
       ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     return { ...r, warnings: [] };
   },
@@ -88,6 +91,7 @@ export const bpftraceTracer: Tracer = {
       graceMs: o.graceMs,
       ...(o.startAt ? { startAt: o.startAt } : {}),
       ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     return { ...r, tracerDied: null };
   },

@@ -12,6 +12,7 @@ import { kernelOffsets } from './bpftrace-btf.js';
 import { attachFailure, checkBpftrace, findBpftrace } from './bpftrace-check.js';
 import { signalAll } from './strace-tracees.js';
 import { GRACE_MS, watchInterruption, type Interruption } from './interrupt.js';
+import type { ProgressSink } from './progress.js';
 
 /** The program, kept in the repository and run as is (parameters are positional). */
 export const BPFTRACE_PROGRAM = fromRoot('src', 'trace', 'bpftrace', 'tracewall.bt');
@@ -25,6 +26,8 @@ export interface BpftraceOptions {
   stdio?: 'inherit' | 'pipe';
   /** Requests to stop the workload early (the CLI's SIGINT/SIGTERM). */
   interrupt?: Interruption;
+  /** Told when the probes are attached and the workload runs. */
+  onProgress?: ProgressSink;
   /** How long the workload gets after a forwarded signal before it is killed (ms; default GRACE_MS.command). */
   graceMs?: number;
   /** Who gets a forwarded SIGINT/SIGTERM: every application process ('all'), or only the command ('root': a container runtime). */
@@ -179,6 +182,7 @@ export async function traceWithBpftrace(argv: string[], opts: BpftraceOptions): 
       kill: () => signalAll([w.pid, ...live], 'SIGKILL'),
     });
     let ended: { code: number | null; signal: NodeJS.Signals | null };
+    opts.onProgress?.({ kind: 'tracing', tracer: 'bpftrace', version: tracerVersion });
     try {
       ended = await runToEnd(w, live);
     } finally {

@@ -8,6 +8,7 @@ import { runInPty } from './strace-pty.js';
 import { signalAll, traceesOf, TraceeSet } from './strace-tracees.js';
 import { rawCalls } from '../syscalls/semantics.js';
 import { GRACE_MS, watchInterruption, type Interruption } from './interrupt.js';
+import { countLogLines, type ProgressSink } from './progress.js';
 
 /**
  * strace's arguments for a recording log. -f follows forks and threads; --quiet=attach drops attach/detach noise but keeps
@@ -121,6 +122,8 @@ export interface TraceOptions {
   stdio?: 'inherit' | 'pipe';
   /** Requests to stop the workload early (the CLI's SIGINT/SIGTERM). */
   interrupt?: Interruption;
+  /** Told when the workload runs traced, then about once a second how many lines strace has logged. */
+  onProgress?: ProgressSink;
   /** How long the workload gets after a forwarded signal before it is killed (ms; default GRACE_MS.command). */
   graceMs?: number;
   /**
@@ -247,12 +250,15 @@ export async function traceCommand(argv: string[], opts: TraceOptions): Promise<
   const poll = setInterval(() => {
     if (pid !== undefined) tracees.note(pid);
   }, TRACEE_POLL_MS);
+  const lines = opts.onProgress ? countLogLines(logFile, opts.onProgress) : undefined;
   let result: RunResult;
   try {
     result = await runStrace(args, opts, (p) => {
       pid = p;
+      opts.onProgress?.({ kind: 'tracing', tracer: 'strace', version: tracerVersion });
     });
   } finally {
+    lines?.stop();
     clearInterval(poll);
     watch.dispose();
     handlers.clear();
