@@ -15,6 +15,7 @@ import { oneOf, checkName, nameFrom } from './options.js';
 import { signalInterruption } from './signals.js';
 import { outputFile, type RecordOptions } from './record.js';
 import { summarize } from './record-summary.js';
+import { isLive, startProgress } from './progress.js';
 
 /** Parse --duration: seconds, a positive number (fractions allowed), at most a day. */
 function durationMs(text: string | undefined): number | undefined {
@@ -116,12 +117,24 @@ export async function recordAttachCommand(
   const found = await find(target);
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(found.defaultName);
   const output = outputFile(opts.output, name);
-  process.stderr.write(`tracewall: attaching to ${found.what}\n`);
+  const interrupt = signalInterruption();
+  // on a terminal a spinner says the same as the lines
+  const progress = isLive(process.stderr, process.env)
+    ? startProgress({
+        what: found.what,
+        tracer: 'bpftrace',
+        terminal: 'own',
+        graceMs: 0,
+        starting: `attaching bpftrace to ${found.what}…`,
+        interrupt,
+      })
+    : undefined;
+  if (!progress) process.stderr.write(`tracewall: attaching to ${found.what}\n`);
   const onStart = (): void => {
     const until = duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM';
-    process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
+    if (progress) progress.sink({ kind: 'tracing', tracer: 'bpftrace', version: '' });
+    else process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
   };
-  const interrupt = signalInterruption();
   try {
     const r = await recordAttached(found, bpftraceTracer, {
       name,
@@ -131,8 +144,10 @@ export async function recordAttachCommand(
       ...(duration !== undefined ? { durationMs: duration } : {}),
       ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
     });
+    progress?.done();
     return report(r, found, output);
   } finally {
+    progress?.done();
     interrupt.dispose();
   }
 }

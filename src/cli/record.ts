@@ -19,6 +19,8 @@ import { bpftraceTracer, straceTracer, type Tracer } from '../record/tracer.js';
 import { recordAttachCommand } from './record-attach.js';
 import { summarize } from './record-summary.js';
 import { stdoutClosed } from './closed-pipe.js';
+import { startProgress } from './progress.js';
+import { GRACE_MS } from '../trace/interrupt.js';
 
 export { passThroughStatus } from '../record/outcome.js';
 export { summarize } from './record-summary.js';
@@ -99,16 +101,26 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     ? { kind: 'bundle', dir: opts.bundle, runtime: runtime ?? 'crun' }
     : { kind: 'command', argv: command, pty: Boolean(opts.pty) };
   // With --pty the workload's terminal output has nowhere to go once stdout is closed: stop it, as SIGPIPE would.
-  const outcome = await withSignals(
-    (interrupt) =>
-      recordWithTracer(target, tracer, {
+  const outcome = await withSignals(async (interrupt) => {
+    const progress = startProgress({
+      what: target.kind === 'bundle' ? `bundle ${target.dir}` : `\`${path.basename(command[0]!)}\``,
+      tracer: tracer === 'auto' ? 'the tracer' : tracer,
+      terminal: opts.pty ? 'relayed' : 'shared',
+      graceMs: target.kind === 'bundle' ? GRACE_MS.container : GRACE_MS.command,
+      interrupt,
+    });
+    try {
+      return await recordWithTracer(target, tracer, {
         name,
         toolVersion: TOOL_VERSION,
         interrupt,
+        onProgress: progress.sink,
         ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
-      }),
-    Boolean(opts.pty),
-  );
+      });
+    } finally {
+      progress.done();
+    }
+  }, Boolean(opts.pty));
   return finish(outcome, output);
 }
 
@@ -213,9 +225,26 @@ async function recordEngineCommand(
   const image = parseRunArgs(engine, args).image;
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(image.replace(/[@:][^/]*$/, ''));
   const output = outputFile(opts.output, name);
-  const r = await withSignals((interrupt) =>
-    recordEngineRun(engine, args, { name, toolVersion: TOOL_VERSION, interrupt, ...(runtime ? { runtime } : {}) }),
-  );
+  const r = await withSignals(async (interrupt) => {
+    const progress = startProgress({
+      what: `the ${engine} container (${image})`,
+      tracer: 'strace',
+      terminal: 'shared',
+      graceMs: GRACE_MS.container,
+      interrupt,
+    });
+    progress.sink({ kind: 'tracing', tracer: 'strace', version: '' });
+    try {
+      return await recordEngineRun(engine, args, {
+        name,
+        toolVersion: TOOL_VERSION,
+        interrupt,
+        ...(runtime ? { runtime } : {}),
+      });
+    } finally {
+      progress.done();
+    }
+  });
   if (opts.keepLog && r.log !== undefined) fs.writeFileSync(opts.keepLog, r.log);
   return finish(r, output);
 }
