@@ -66,3 +66,21 @@ export function literalPrefix(parts: readonly PathPart[]): string {
   }
   return s;
 }
+
+const GLOB_SOURCE: Readonly<Record<string, string>> = {
+  '*': '[^/]*',
+  '**': '.*',
+  '?': '[^/]',
+  '@{pid}': '[1-9][0-9]*',
+  '@{tid}': '[1-9][0-9]*',
+};
+
+/** Whether `path` is one of the paths the pattern stands for (globs as AppArmor reads them; `*` and `?` stop at `/`). */
+export function patternMatchesPath(parts: readonly PathPart[], path: string): boolean {
+  const text = literalText(parts);
+  if (text !== undefined) return text === path;
+  const source = compactPattern(parts)
+    .map((p) => ('lit' in p ? p.lit.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : GLOB_SOURCE[p.glob]!))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(path);
+}
