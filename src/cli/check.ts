@@ -107,7 +107,7 @@ function missingProfile(dir: string, name: string, compared: readonly CheckedFil
 function compareWith(
   dir: string,
   recordings: readonly Recording[],
-  opts: CheckFlags & { format: DiffFormat; convergence?: CoverageReport },
+  opts: CheckFlags & { reportFormat: DiffFormat; convergence?: CoverageReport },
   io: CheckIo,
 ): number {
   const settings = checkProfileFlags(opts);
@@ -131,8 +131,8 @@ function compareWith(
     updated,
     ...(opts.convergence === undefined ? {} : { convergence: opts.convergence }),
   };
-  const color = opts.format === 'text' && (opts.color ?? useColor(undefined));
-  io.stdout(formatCheckReport(outcome, opts.format, { color }));
+  const color = opts.reportFormat === 'text' && (opts.color ?? useColor(undefined));
+  io.stdout(formatCheckReport(outcome, opts.reportFormat, { color }));
   if (!updated && exists) missingProfile(dir, name, compared, io);
   if (updated) return ExitCode.ok;
   const verdict = failingDrift(compared, ignoreComments, failOn);
@@ -169,7 +169,7 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
   const status = compareWith(
     opts.profiles,
     recordings,
-    { ...opts, format, ...(convergence ? { convergence } : {}) },
+    { ...opts, reportFormat: format, ...(convergence ? { convergence } : {}) },
     io,
   );
   if (convergence !== undefined && !convergenceGate(convergence, io.stderr)) return ExitCode.checkFailed;

@@ -94,11 +94,15 @@ export async function mergeCommand(
   const merged = mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION });
   writeRecording(output, merged);
   stderr(distinct.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged, output));
-  reportCoverage([merged], {
-    minRuns: 1,
-    write: stderr,
-    ...(convergeRuns === undefined ? {} : { convergeRuns }),
-    ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
-  });
+  // The inputs rather than the merge: a merge keeps argument values merged, a plain input knows its own.
+  reportCoverage(
+    distinct.inputs.map((x) => x.recording),
+    {
+      minRuns: 1,
+      write: stderr,
+      ...(convergeRuns === undefined ? {} : { convergeRuns }),
+      ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
+    },
+  );
   return 0;
 }
