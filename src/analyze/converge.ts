@@ -7,7 +7,7 @@ import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
 import { addedArgumentItems } from './converge-args.js';
 import type { CoverageItems, CoverageKind } from './coverage.js';
-import { literalText, patternMatchesPath } from './pattern.js';
+import { literalText, patternRegExp } from './pattern.js';
 import { buildPolicy } from './policy.js';
 import type { FileRule, Policy } from './policy-types.js';
 
@@ -33,11 +33,11 @@ export function fileItem(path: string, access: Iterable<FileAccess>): string {
 /** The file rules of a profile, literal ones by path for a quick look-up. */
 class FileRules {
   private readonly literal = new Map<string, FileRule[]>();
-  private readonly globs: FileRule[] = [];
+  private readonly globs: Array<{ access: readonly FileAccess[]; re: RegExp }> = [];
   constructor(rules: readonly FileRule[]) {
     for (const r of rules) {
       const text = literalText(r.pattern);
-      if (text === undefined) this.globs.push(r);
+      if (text === undefined) this.globs.push({ access: r.access, re: patternRegExp(r.pattern) });
       else this.literal.set(text, [...(this.literal.get(text) ?? []), r]);
     }
   }
@@ -46,7 +46,7 @@ class FileRules {
     return [path, `${path}/`].some(
       (p) =>
         (this.literal.get(p) ?? []).some((r) => r.access.includes(access)) ||
-        this.globs.some((r) => r.access.includes(access) && patternMatchesPath(r.pattern, p)),
+        this.globs.some((g) => g.access.includes(access) && g.re.test(p)),
     );
   }
 }

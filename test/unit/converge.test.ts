@@ -191,6 +191,10 @@ describe('pattern matching', () => {
     expect(patternMatchesPath([{ lit: '/a/' }, { glob: '*' }], '/a/b')).toBe(true);
     expect(patternMatchesPath([{ lit: '/a/' }, { glob: '*' }], '/a/b/c')).toBe(false);
     expect(patternMatchesPath([{ lit: '/a/' }, { glob: '**' }], '/a/b/c')).toBe(true);
+    // A whole-component * or ** needs at least one character; inside a name it may match none.
+    expect(patternMatchesPath([{ lit: '/a/' }, { glob: '*' }], '/a/')).toBe(false);
+    expect(patternMatchesPath([{ lit: '/a/' }, { glob: '**' }], '/a/')).toBe(false);
+    expect(patternMatchesPath([{ lit: '/a/tmp.' }, { glob: '*' }], '/a/tmp.')).toBe(true);
     expect(patternMatchesPath([{ lit: '/proc/' }, { glob: '@{pid}' }, { lit: '/stat' }], '/proc/12/stat')).toBe(true);
     expect(patternMatchesPath([{ lit: '/proc/' }, { glob: '@{pid}' }, { lit: '/stat' }], '/proc/self/stat')).toBe(
       false,
