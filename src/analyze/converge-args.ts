@@ -83,3 +83,20 @@ export function addedArgumentItems(run: Recording, prior: Policy | undefined): s
   }
   return out.sort(byCodeUnit);
 }
+
+/**
+ * The syscalls with narrowed arguments that several runs of a merged recording made: a merge keeps their values merged,
+ * so which run used which value (and whether a later run added one) is not known. Empty for a plain recording.
+ */
+export function mergedArgumentCalls(r: Recording): string[] {
+  const p = r.provenance;
+  if (!p) return [];
+  const out = new Set<string>();
+  for (const abi of ABIS) {
+    for (const [name, key] of Object.entries(NARROWED_ARGUMENTS)) {
+      const byRun = p.syscalls[abi]?.[name];
+      if (byRun && Object.keys(byRun).length > 1 && r.syscalls[abi]?.[name]?.args?.[key] !== undefined) out.add(name);
+    }
+  }
+  return [...out].sort(byCodeUnit);
+}

@@ -70,6 +70,7 @@ export function formatCoverageText(report: CoverageReport): string {
       for (const o of report.onlyOne) lines.push(...itemLines(o.items, `  ${visible(o.name)}: `));
     }
   }
+  for (const note of report.notes) lines.push(`note: ${visible(note)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -117,6 +118,7 @@ export function formatCoverageJson(report: CoverageReport): string {
     formatVersion: COVERAGE_JSON_VERSION,
     runs: report.runs,
     onlyOne: report.onlyOne,
+    notes: report.notes,
     convergence: { ...report.convergence, verdict: verdictText(report) },
   });
 }

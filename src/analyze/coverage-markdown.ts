@@ -44,5 +44,6 @@ export function formatCoverageMarkdown(report: CoverageReport): string {
     lines.push('', `#### needed by only one of the ${n} runs`);
     for (const o of report.onlyOne) lines.push('', `${mdCode(o.name)}:`, '', ...itemBullets(o.items));
   }
+  for (const note of report.notes) lines.push('', `Note: ${mdText(note)}`);
   return lines.join('\n') + '\n';
 }

@@ -7,7 +7,7 @@ import { byCodeUnit } from '../util/json.js';
 import { buildPolicy } from './policy.js';
 import { patternText } from './pattern.js';
 import type { Policy } from './policy-types.js';
-import { argumentItems } from './converge-args.js';
+import { argumentItems, mergedArgumentCalls } from './converge-args.js';
 import {
   convergenceVerdict,
   DEFAULT_CONVERGE_RUNS,
@@ -43,6 +43,8 @@ export interface CoverageReport {
   runs: CoverageRun[];
   onlyOne: Array<{ name: string; items: CoverageItems }>;
   convergence: ConvergenceVerdict;
+  /** What the report cannot tell (argument values of merged recordings), sorted. */
+  notes: string[];
 }
 
 /** Atomic facts: kind, rule, and (for files) one access; each with the runs (by index) that needed it. */
@@ -145,5 +147,13 @@ export function coverageOf(recordings: readonly Recording[], opts: CoverageOptio
           .map((name, i) => ({ name, items: items(all.filter((n) => n.runs.size === 1 && n.runs.has(i))) }))
           .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
   const convergence = convergenceVerdict(coverageRuns, opts.convergeRuns ?? DEFAULT_CONVERGE_RUNS);
-  return { runs: coverageRuns, onlyOne, convergence };
+  const notes = recordings.flatMap((r) => {
+    const calls = mergedArgumentCalls(r);
+    return calls.length === 0
+      ? []
+      : [
+          `${r.name} is a merge: the argument values of ${calls.join(', ')} are kept merged, not per run, so each of its runs is counted with all of them and a value only a later run used is not seen as added (give the plain recordings for the exact curve)`,
+        ];
+  });
+  return { runs: coverageRuns, onlyOne, convergence, notes: notes.sort(byCodeUnit) };
 }

@@ -69,6 +69,12 @@ describe('coverage of several runs', () => {
     expect(merged.convergence).toEqual(report.convergence);
     // Each run of the merge carries the merged values: the first run that made socket "added" both families.
     expect(merged.runs[0]!.added.arguments).toEqual(['socket domain AF_INET', 'socket domain AF_UNIX']);
+    // ... and the report says so.
+    expect(merged.notes).toEqual([
+      'ci is a merge: the argument values of socket are kept merged, not per run, so each of its runs is counted with all of them and a value only a later run used is not seen as added (give the plain recordings for the exact curve)',
+    ]);
+    expect(report.notes).toEqual([]);
+    expect(formatCoverageText(merged)).toContain('\nnote: ci is a merge: the argument values of socket are kept merged');
   });
 
   it('prints deterministic text', () => {
