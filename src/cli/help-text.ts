@@ -67,7 +67,7 @@ const TEXT: Record<Verb, VerbText> = {
       'stderr: what each run added, and the convergence verdict',
     ],
     codes: ['  0    merged'],
-    examples: ['tracewall merge --name app run1.recording.json run2.recording.json   # writes app.recording.json'],
+    examples: ['tracewall merge --name app run1.json run2.json   # writes app.recording.json'],
   },
   check: {
     writes: [

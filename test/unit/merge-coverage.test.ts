@@ -74,7 +74,9 @@ describe('coverage of several runs', () => {
       'ci is a merge: the argument values of socket are kept merged, not per run, so each of its runs is counted with all of them and a value only a later run used is not seen as added (give the plain recordings for the exact curve)',
     ]);
     expect(report.notes).toEqual([]);
-    expect(formatCoverageText(merged)).toContain('\nnote: ci is a merge: the argument values of socket are kept merged');
+    expect(formatCoverageText(merged)).toContain(
+      '\nnote: ci is a merge: the argument values of socket are kept merged',
+    );
   });
 
   it('prints deterministic text', () => {
