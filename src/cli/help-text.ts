@@ -73,7 +73,9 @@ const TEXT: Record<Verb, VerbText> = {
     writes: [
       'nothing, unless --update: then the profiles of NAME in --profiles DIR',
       '(created when missing)',
-      'the report on stdout (--report text, markdown or json)',
+      'the report on stdout (--report text, markdown or json); with',
+      '--require-converged, the learning curve of the runs too (alone without',
+      '--profiles), and the convergence verdict on stderr',
     ],
     codes: [
       '  0    up to date, rewritten (--update), or drift below --fail-on LEVEL',
