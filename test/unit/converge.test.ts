@@ -183,6 +183,11 @@ describe('the learning curve as a document', () => {
     const r = coverageOf([run('r1', ['/x']), run('r2', ['/x', '/a|b`c'])], { convergeRuns: 1 });
     const md = formatCoverageMarkdown(r);
     expect(md).toContain('- file ``/a\\|b`c (read)``');
+    // Control and bidi characters in a path the workload chose are shown escaped in text, markdown and the verdict.
+    const ctl = coverageOf([run('r1', ['/x']), run('r2', ['/x', '/evil\u001b[2J\u202e'])], { convergeRuns: 1 });
+    for (const out of [formatConvergenceText(ctl), formatCoverageMarkdown(ctl), verdictText(ctl)]) {
+      expect(out).not.toMatch(/[\u001b\u202e]/);
+    }
   });
 });
 
