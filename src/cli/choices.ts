@@ -24,3 +24,5 @@ export const ON_OFF = ['on', 'off'] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 /** verify --mode. */
 export const VERIFY_MODES = ['log', 'enforce'] as const;
+/** converge --format. */
+export const CONVERGE_FORMATS = ['text', 'markdown', 'json'] as const;

@@ -5,7 +5,7 @@ import { loadDockerDefault } from '../util/package-files.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { writeFilesAtomic } from '../util/atomic.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
-import { reportCoverage } from './coverage.js';
+import { convergeRunsFlag, reportCoverage } from './coverage.js';
 import { count } from '../util/plural.js';
 import { checkOutputDir, makeOutputDir } from './output-dir.js';
 import { runtimeLayerReport } from './runtime-report.js';
@@ -18,15 +18,21 @@ export interface GenerateOptions extends ProfileFlags {
   output: string;
   /** Also write the coverage report of the runs as JSON here. */
   coverageJson?: string;
+  /** K: the last K runs must add nothing for the runs to have converged (default 3). */
+  convergeRuns?: string;
 }
 
-/** Runs the verb; resolves to the exit status. With several runs it also prints their coverage report. */
+/**
+ * Runs the verb; resolves to the exit status. With several runs it also prints their coverage report; always the
+ * convergence verdict, with a warning when the runs have not converged.
+ */
 export async function generateCommand(
   files: string[],
   opts: GenerateOptions,
   stderr: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   const settings = checkProfileFlags(opts);
+  const convergeRuns = convergeRunsFlag(opts.convergeRuns);
   checkOutputDir('-o', opts.output);
   const recordings = readRecordingsFor('generate', files);
   const {
@@ -56,7 +62,9 @@ export async function generateCommand(
   stderr(lines.join('\n') + '\n');
   reportCoverage(recordings, {
     minRuns: 2,
+    warn: true,
     write: stderr,
+    ...(convergeRuns === undefined ? {} : { convergeRuns }),
     ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
   });
   return 0;

@@ -10,6 +10,7 @@ import { addDiff } from './commands/diff.js';
 import { addMerge, addValidate } from './commands/small.js';
 import { addVerify } from './commands/verify.js';
 import { addReach } from './commands/reach.js';
+import { addConverge } from './commands/converge.js';
 
 /** commander prefixes its own errors with "error: "; tracewall's messages all start with "tracewall: ". */
 export function tracewallPrefix(message: string): string {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   addDiff(program);
   addMerge(program);
   addCheck(program);
+  addConverge(program);
   addVerify(program);
   addReach(program);
   // A usage error of a verb points at that verb's help.
