@@ -4,7 +4,8 @@
  * the program sends in the line format of tracewall's bpftrace log (src/trace/bpftrace/tracewall.bt documents it),
  * so one parser and one adapter serve both tracers. Built by scripts/build-ebpf.sh; run by src/trace/ebpf.ts.
  *
- * Usage: tracewall-ebpf --root PID [--tid TID]... --mode 0|1|2 [--argc N --hash H] --cls NR=VALUE,...
+ * Usage: tracewall-ebpf --version (prints the libbpf it runs with)
+ *        tracewall-ebpf --root PID [--tid TID]... --mode 0|1|2 [--argc N --hash H] --cls NR=VALUE,...
  *                       [--ringbuf BYTES] [--verifier-log FILE]
  *   --root    the process to follow (started stopped by tracewall; it is continued by tracewall after READY)
  *   --tid     attach mode: a thread already running that is part of the application (repeatable)
@@ -328,6 +329,10 @@ static struct tracewall_bpf *load(struct opts *o)
 int main(int argc, char **argv)
 {
 	static struct opts o;
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("libbpf %s\n", libbpf_version_string());
+		return 0;
+	}
 	parse_args(argc, argv, &o);
 	out = stdout;
 	static char obuf[1 << 16];
