@@ -17,6 +17,11 @@ import { GRACE_MS, watchInterruption } from './interrupt.js';
 /** The loader, built from src/trace/ebpf/ by the install step (never at record time). */
 export const EBPF_LOADER = fromRoot('dist', 'ebpf', 'tracewall-ebpf');
 
+/** The loader to run: TRACEWALL_EBPF_LOADER when set (a loader installed elsewhere), else the one the build made. */
+export function loaderPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TRACEWALL_EBPF_LOADER || EBPF_LOADER;
+}
+
 /** How to run the traced command under the eBPF recorder: as under bpftrace, plus the ring buffer's size. */
 export interface EbpfOptions extends BpftraceOptions {
   /** Bytes of the ring buffer events go through (a power of two, at least 4096; default 4 MiB). */
@@ -29,31 +34,28 @@ export interface EbpfResult extends BpftraceResult {
 }
 
 /** Why the eBPF recorder cannot run here without trying it (not root, not built, no BTF), or null. */
-export function ebpfBlocker(): string | null {
+export function ebpfBlocker(env: NodeJS.ProcessEnv = process.env): string | null {
   if (process.getuid?.() !== 0)
     return `the ebpf tracer needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); tracewall runs as uid ${process.getuid?.()}`;
   if (!fs.existsSync('/sys/kernel/btf/vmlinux'))
     return 'the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): the ebpf tracer needs a kernel built with CONFIG_DEBUG_INFO_BTF';
-  if (!fs.existsSync(EBPF_LOADER))
-    return `the ebpf tracer is not built (${EBPF_LOADER} is missing): run scripts/bootstrap.sh (it builds it with clang, libbpf and bpftool)`;
+  const loader = loaderPath(env);
+  if (!fs.existsSync(loader))
+    return `the ebpf tracer is not built (${loader} is missing): run scripts/bootstrap.sh (it builds it with clang, libbpf and bpftool)`;
   return null;
 }
 
-let version: string | undefined;
-
-/** The loader's version line ("libbpf v1.1"); toolMissing (exit 3) with the reason when it cannot run. */
-export function ebpfVersion(): string {
-  const blocker = ebpfBlocker();
+/** The loader's version ("libbpf-v1.1"); toolMissing (exit 3) with the reason when it cannot run. */
+export function ebpfVersion(env: NodeJS.ProcessEnv = process.env): string {
+  const blocker = ebpfBlocker(env);
   if (blocker) throw toolMissing(blocker);
+  const loader = loaderPath(env);
   try {
-    // one word (the log's version line is `# tracewall: tracer ebpf VERSION`): "libbpf-v1.1"
-    version ??= execFileSync(EBPF_LOADER, ['--version'], { encoding: 'utf8', timeout: 5000 })
-      .trim()
-      .replace(/\s+/g, '-');
+    // one word (the log's version line is `# tracewall: tracer ebpf VERSION`)
+    return execFileSync(loader, ['--version'], { encoding: 'utf8', timeout: 5000 }).trim().replace(/\s+/g, '-');
   } catch (err) {
-    throw toolMissing(`the ebpf tracer's loader (${EBPF_LOADER}) does not run: ${(err as Error).message}`);
+    throw toolMissing(`the ebpf tracer's loader (${loader}) does not run: ${(err as Error).message}`);
   }
-  return version;
 }
 
 /** The argument table the program reads calls by: the bpftrace program's @cls (one table, checked against the syscall table). */
@@ -127,10 +129,16 @@ export function verifierLogPath(): string {
 
 /** Start the loader with `args`, writing the log header and its output to `logFd`; resolves once it is READY, throws
  * toolMissing (exit 3) with its reason (and where the verifier's output is) when it cannot load or attach. */
-export async function startLoader(args: string[], logFd: number, tracerVersion: string, readyMs = 10_000) {
+export async function startLoader(
+  args: string[],
+  logFd: number,
+  tracerVersion: string,
+  readyMs = 10_000,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   fs.writeSync(logFd, `${EBPF_LOG_HEADER}\n# tracewall: tracer ebpf ${tracerVersion}\n`);
   const vlog = verifierLogPath();
-  const child = spawn(EBPF_LOADER, [...args, '--verifier-log', vlog], {
+  const child = spawn(loaderPath(env), [...args, '--verifier-log', vlog], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -157,7 +165,11 @@ export async function startLoader(args: string[], logFd: number, tracerVersion: 
   while (!out.ready) {
     if (!running()) {
       await done;
-      throw toolMissing(`the ebpf tracer could not start: ${why() || `the loader exited (${child.exitCode})`}`);
+      const reason = why() || `the loader exited (${child.exitCode})`;
+      const hint = /not permitted/i.test(reason)
+        ? '; BPF is not permitted here (not root, kernel.unprivileged_bpf_disabled, lockdown, or a container without CAP_BPF/CAP_SYS_ADMIN)'
+        : '';
+      throw toolMissing(`the ebpf tracer could not start: ${reason}${hint}`);
     }
     if (Date.now() > until) {
       await kill();
@@ -206,7 +218,7 @@ export async function traceWithEbpf(argv: string[], opts: EbpfOptions): Promise<
   if (argv.length === 0) throw badInput('nothing to trace: the command is empty (expected `-- COMMAND [ARG...]`)');
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
-  const tracerVersion = ebpfVersion();
+  const tracerVersion = ebpfVersion(env);
   resolveCommand(argv[0]!, env, cwd);
   const args = loaderArgs(0, opts.startAt, opts);
   const stdio = opts.stdio ?? 'inherit';
@@ -215,7 +227,7 @@ export async function traceWithEbpf(argv: string[], opts: EbpfOptions): Promise<
   let loader: Loader | undefined;
   const logFd = fs.openSync(opts.logFile, 'w');
   try {
-    loader = await startLoader(args, logFd, tracerVersion, opts.attachTimeoutMs);
+    loader = await startLoader(args, logFd, tracerVersion, opts.attachTimeoutMs, env);
     const live = loader.live;
     const watch = watchInterruption(opts.interrupt, opts.graceMs ?? GRACE_MS.command, {
       stop: (sig) => signalAll(opts.forward === 'root' ? [w.pid] : [w.pid, ...live], sig),

@@ -316,7 +316,7 @@ static struct tracewall_bpf *load(struct opts *o)
 	int err = tracewall_bpf__load(skel);
 	if (err) {
 		char why[512];
-		snprintf(why, sizeof(why), "%s%s%s", strerror(-err), o->vlog ? "; the verifier's output is in " : "",
+		snprintf(why, sizeof(why), "%s%s%s", strerror(-err), o->vlog ? "; libbpf's and the verifier's output is in " : "",
 			 o->vlog ? o->vlog : "");
 		fail("load", why, 3);
 	}
