@@ -374,8 +374,8 @@ int main(int argc, char **argv)
 		err = ring_buffer__poll(rb, 100);
 		if (err < 0 && err != -EINTR)
 			fail("poll", strerror(-err), 3);
-		fflush(out);
-		if (getppid() != parent)
+		/* whoever reads the output is gone (a closed pipe) or so is the parent: stop, nothing is recorded any more */
+		if (fflush(out) || ferror(out) || getppid() != parent)
 			break;
 	}
 	ring_buffer__consume(rb);

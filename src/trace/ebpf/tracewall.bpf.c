@@ -161,7 +161,7 @@ static __always_inline void simple(unsigned int type, unsigned int tid, long lon
 
 static __always_inline unsigned int abi_of(struct task_struct *t, long id)
 {
-	if (BPF_CORE_READ(t, thread_info.status) & 2) /* TS_COMPAT: int 0x80 or sysenter */
+	if (t->thread_info.status & 2) /* TS_COMPAT: int 0x80 or sysenter */
 		return 1;
 	return (id & 0x40000000) ? 2 : 0;
 }
@@ -507,39 +507,57 @@ __noinline int stash(struct tstate *s, long id, struct args6 *r)
 	return 0;
 }
 
-static __always_inline int enter(struct tstate *s, struct pt_regs *regs, long id)
+/* The calls the tree's state needs whoever makes them: clone flags, and execs (the application's start). */
+static __always_inline int tree_call(long id)
 {
-	struct args6 r;
-	long long *a = r.a;
-	a[0] = BPF_CORE_READ(regs, di);
-	a[1] = BPF_CORE_READ(regs, si);
-	a[2] = BPF_CORE_READ(regs, dx);
-	a[3] = BPF_CORE_READ(regs, r10);
-	a[4] = BPF_CORE_READ(regs, r8);
-	a[5] = BPF_CORE_READ(regs, r9);
+	return id == 56 || id == 57 || id == 58 || id == 59 || id == 322 || id == 435;
+}
+
+static __noinline int tree_enter(struct tstate *s, struct pt_regs *regs, long id)
+{
+	if (!s)
+		return 0;
+	unsigned long long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
 	/* clone flags, for every process of the tree (the fork tracepoint does not have them) */
 	if (id == 56)
-		s->cf = a[0];
+		s->cf = a0;
 	else if (id == 435)
-		bpf_probe_read_user(&s->cf, 8, (void *)a[0]);
+		bpf_probe_read_user(&s->cf, 8, (void *)a0);
 	else if (id == 57)
 		s->cf = 17;
 	else if (id == 58)
 		s->cf = 0x4111;
 	if (id == 59 || id == 322) {
-		unsigned long long file = id == 59 ? a[0] : a[1], argv = id == 59 ? a[1] : a[2];
+		unsigned long long file = id == 59 ? a0 : a1, argv = id == 59 ? a1 : a2;
 		if (mode == 1 && s->st == ST_TREE && !started && is_entrypoint(argv))
 			s->xm = 1;
 		if (s->st == ST_APP || s->xm)
 			exec_enter(s, id, file, argv);
 	}
+	return 0;
+}
+
+/* The hot path of a traced task: count the call; read arguments only for the calls that carry facts. */
+static __always_inline int enter(struct tstate *s, struct pt_regs *regs, long id)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	int compat = t->thread_info.status & 2; /* TS_COMPAT: int 0x80 or sysenter */
+	if (!compat && tree_call(id))
+		tree_enter(s, regs, id);
 	if (s->st != ST_APP)
 		return 0;
-	struct task_struct *t = bpf_get_current_task_btf();
-	unsigned int abi = abi_of(t, id);
+	unsigned int abi = compat ? 1 : ((id & 0x40000000) ? 2 : 0);
 	add_count(&calls, abi, id);
-	if (abi == 0 && id >= 0 && id < TW_CLS && cls[id & (TW_CLS - 1)])
-		stash(s, id, &r);
+	if (abi != 0 || (unsigned long)id >= TW_CLS || !cls[id & (TW_CLS - 1)])
+		return 0;
+	struct args6 r;
+	r.a[0] = regs->di;
+	r.a[1] = regs->si;
+	r.a[2] = regs->dx;
+	r.a[3] = regs->r10;
+	r.a[4] = regs->r8;
+	r.a[5] = regs->r9;
+	stash(s, id, &r);
 	return 0;
 }
 
@@ -799,7 +817,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!s)
 		return 0;
 	if (s->st == ST_APP && ret < 0 && ret > -4096) {
-		long id = BPF_CORE_READ(regs, orig_ax);
+		long id = regs->orig_ax;
 		add_count(&fails, abi_of(bpf_get_current_task_btf(), id), id);
 	}
 	if (!s->pd)
