@@ -7,7 +7,7 @@ export { REACH_FORMATS } from '../reach/formats.js';
 export { SPO_API_VERSIONS } from '../render/spo-versions.js';
 
 /** record --tracer. */
-export const TRACERS = ['strace', 'bpftrace', 'auto'] as const;
+export const TRACERS = ['strace', 'bpftrace', 'ebpf', 'auto'] as const;
 /** The container runtimes tracewall runs (record, verify). */
 export const CONTAINER_RUNTIMES = ['crun', 'runc'] as const;
 /** record --engine: the engines that can run a container to attach to. */

@@ -7,6 +7,7 @@ import { writeFilesAtomic } from '../util/atomic.js';
 import { checkProfileFlags, renderProfiles, type ProfileFlags } from './profiles.js';
 import { convergeRunsFlag, reportCoverage } from './coverage.js';
 import { count } from '../util/plural.js';
+import type { Recording } from '../recording/types.js';
 import { checkOutputDir, makeOutputDir } from './output-dir.js';
 import { runtimeLayerReport } from './runtime-report.js';
 
@@ -20,6 +21,23 @@ export interface GenerateOptions extends ProfileFlags {
   coverageJson?: string;
   /** K: the last K runs must add nothing for the runs to have converged (default 3). */
   convergeRuns?: string;
+}
+
+/** A warning per recording whose tracer lost events or processes, or cut strings and paths: the profile may lack what they held. */
+export function lostNotes(recordings: readonly Recording[]): string[] {
+  return recordings.flatMap((r) => {
+    const l = r.lost;
+    if (!l || l.events + l.processes + l.strings + l.paths === 0) return [];
+    const what = [
+      l.events ? count(l.events, 'event') + ' lost' : '',
+      l.processes ? count(l.processes, 'process', 'processes') + ' not followed' : '',
+      l.strings ? count(l.strings, 'string') + ' cut short' : '',
+      l.paths ? count(l.paths, 'path') + ' cut short' : '',
+    ].filter(Boolean);
+    return [
+      `tracewall: warning: ${r.name}: the ${r.tracer.name} tracer counted ${what.join(', ')} while recording: the profile may be incomplete (record again with a larger ring buffer or a lighter load, or merge another run)`,
+    ];
+  });
 }
 
 /**
@@ -58,6 +76,7 @@ export async function generateCommand(
     ...written.map((w) => `tracewall: wrote ${w.file}`),
     // Notes quote paths and warnings the traced workload chose: control and bidi characters become visible escapes.
     ...s.notes.map((n: string) => `tracewall: ${visible(n)}`),
+    ...lostNotes(recordings),
   ];
   stderr(lines.join('\n') + '\n');
   reportCoverage(recordings, {

@@ -100,13 +100,17 @@ function report(r: AttachOutcome, found: Found, output: string): number {
 export async function recordAttachCommand(
   command: string[],
   opts: RecordOptions,
-  tracer: 'strace' | 'bpftrace' | 'auto',
+  tracer: 'strace' | 'bpftrace' | 'ebpf' | 'auto',
 ): Promise<number> {
   const flag = opts.pid !== undefined ? '--pid' : '--container';
   if (opts.pid !== undefined && opts.container !== undefined)
     throw badInput('record takes one of --pid and --container, got both');
   const other = strayFlag(command, opts);
   if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
+  if (tracer === 'ebpf')
+    throw badInput(
+      `record ${flag} attaches with bpftrace only (the ebpf tracer records from a workload's start); use --tracer bpftrace or auto`,
+    );
   if (tracer === 'strace')
     throw badInput(
       `record ${flag} attaches with bpftrace only (strace -p cannot follow the children a process already has); use --tracer bpftrace or auto`,
