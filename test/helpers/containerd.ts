@@ -275,6 +275,8 @@ export interface TestContainer {
   seccompLocalhost?: string;
   /** Only create it (no StartContainer). */
   createOnly?: boolean;
+  /** Host directories bound into the container (host path → container path). */
+  mounts?: Record<string, string>;
 }
 
 /** CreateContainer (+ StartContainer) in `pod` with the kubelet's labels; the container id. */
@@ -284,6 +286,7 @@ export async function runContainer(c: PrivateContainerd, pod: TestPod, t: TestCo
     image: { image: t.image ?? BUSYBOX_IMAGE },
     command: t.command,
     log_path: `${t.name}.log`,
+    mounts: Object.entries(t.mounts ?? {}).map(([host_path, container_path]) => ({ host_path, container_path })),
     labels: {
       'io.kubernetes.pod.name': pod.name,
       'io.kubernetes.pod.namespace': pod.namespace,
