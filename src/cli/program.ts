@@ -10,6 +10,7 @@ import { addDiff } from './commands/diff.js';
 import { addMerge, addValidate } from './commands/small.js';
 import { addVerify } from './commands/verify.js';
 import { addReach } from './commands/reach.js';
+import { addRuntime } from './commands/runtime.js';
 
 /** commander prefixes its own errors with "error: "; tracewall's messages all start with "tracewall: ". */
 export function tracewallPrefix(message: string): string {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   addCheck(program);
   addVerify(program);
   addReach(program);
+  addRuntime(program);
   // A usage error of a verb points at that verb's help.
   for (const verb of program.commands) verb.showHelpAfterError(`(run tracewall ${verb.name()} --help for usage)`);
   return program;
