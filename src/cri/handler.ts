@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { recordingFromStrace } from '../analyze/from-strace.js';
+import { resolveExecs } from '../analyze/exec-resolve.js';
 import { parseOciConfig } from '../parse/oci-config.js';
 import { writeRecording } from '../recording/io.js';
 import type { Recording } from '../recording/types.js';
@@ -125,7 +126,7 @@ export async function finishCriSession(dir: string, opts: FinishOptions): Promis
   const n = podNames(annotations, configFile);
   const log = fs.readFileSync(path.join(dir, 'strace.log'), 'utf8');
   const asked = await askRuntime(opts.endpoint, n.sandboxId);
-  const rec: Recording = recordingFromStrace(log, {
+  const traced: Recording = recordingFromStrace(log, {
     name: nameFrom(`${n.namespace}-${n.pod}-${n.container}`),
     toolVersion: opts.toolVersion,
     tracerVersion: await straceVersion(),
@@ -150,11 +151,11 @@ export async function finishCriSession(dir: string, opts: FinishOptions): Promis
     initialGid: proc.gid,
     startAt: { argv: proc.argv },
   });
-  if (Object.keys(rec.syscalls).length === 0)
+  if (Object.keys(traced.syscalls).length === 0)
     throw badInput(`${dir}: the entrypoint ${JSON.stringify(proc.argv)} was never executed; nothing to record`);
-  rec.warnings.push(
-    "executed paths were not resolved in the image (the container's root filesystem is gone when it ends); AppArmor exec rules may lack symlink targets and interpreters",
-  );
+  // the container's root file system may be gone when it ends: /proc/self/exe still stands for its parent's binary, and
+  // each exec path the image would resolve (symlinks, interpreters) gets a warning instead
+  const rec = resolveExecs(traced, () => undefined);
   const file = path.join(opts.recordingsDir, n.namespace, n.pod, `${n.container}.recording.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
   writeRecording(file, rec);

@@ -18,7 +18,8 @@ export interface CriWrapperSpec {
 
 /** The script text; pure, so tests can read it and the file is only rewritten when it changes. */
 export function criWrapperScript(spec: CriWrapperSpec): string {
-  const finish = `    ${spec.finish.map(shQuote).join(' ')} "$s" > "$s/finish.log" 2>&1\n`;
+  // the shim runs this in the bundle directory, which is gone once the container is deleted
+  const finish = `    cd / && ${spec.finish.map(shQuote).join(' ')} "$s" > "$s/finish.log" 2>&1\n`;
   return `#!/bin/sh
 ${WRAPPER_MARKER}
 # Written by \`tracewall runtime install --containerd\` and rewritten by it; edits are lost. containerd's shim calls it as

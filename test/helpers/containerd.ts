@@ -47,8 +47,11 @@ export interface PrivateContainerd {
   stop: () => Promise<void>;
 }
 
-/** The config file: everything under `dir`; `runtimes` are extra handlers (name → the runc-compatible binary). */
-function configToml(dir: string, runtimes: Record<string, string>): string {
+/**
+ * The config file: everything under `dir`; `runtimes` are extra handlers (name → the runc-compatible binary);
+ * `runtimesToml` replaces the runtimes' tables with text of the caller's (which must declare runc too).
+ */
+function configToml(dir: string, runtimes: Record<string, string>, runtimesToml?: string): string {
   const q = (p: string): string => JSON.stringify(path.join(dir, p));
   const cri = '[plugins."io.containerd.grpc.v1.cri"';
   const lines = [
@@ -67,9 +70,9 @@ function configToml(dir: string, runtimes: Record<string, string>): string {
     `${cri}.containerd]`,
     '  snapshotter = "native"',
     '  default_runtime_name = "runc"',
-    `${cri}.containerd.runtimes.runc]`,
-    '  runtime_type = "io.containerd.runc.v2"',
   ];
+  if (runtimesToml !== undefined) lines.push(runtimesToml);
+  else lines.push(`${cri}.containerd.runtimes.runc]`, '  runtime_type = "io.containerd.runc.v2"');
   for (const [name, binary] of Object.entries(runtimes))
     lines.push(
       `${cri}.containerd.runtimes.${JSON.stringify(name)}]`,
@@ -84,10 +87,10 @@ function configToml(dir: string, runtimes: Record<string, string>): string {
 /** Start containerd in `dir`; resolves once its CRI answers, rejects with its log's last lines. */
 export async function startContainerd(
   dir: string,
-  opts: { runtimes?: Record<string, string> } = {},
+  opts: { runtimes?: Record<string, string>; runtimesToml?: string } = {},
 ): Promise<PrivateContainerd> {
   const config = path.join(dir, 'containerd.toml');
-  fs.writeFileSync(config, configToml(dir, opts.runtimes ?? {}));
+  fs.writeFileSync(config, configToml(dir, opts.runtimes ?? {}, opts.runtimesToml));
   const log = path.join(dir, 'containerd.log');
   const out = fs.openSync(log, 'w');
   // TMPDIR: goroutine dumps stay in the test's directory
