@@ -169,3 +169,75 @@ describe.skipIf(why)('record --pod with containerd over the CRI', () => {
     expect(unconfined).toMatch(/arping: interface lo is not ARPable/);
   });
 });
+
+describe.skipIf(why)('record --pod: several containers, one by name, a CRI container by id, errors', () => {
+  let dir: string;
+  let ctd: PrivateContainerd;
+  let ids: Record<string, string> = {};
+  const LOOP = 'while :; do cat /etc/hostname > /dev/null; sleep 0.2; done';
+
+  beforeAll(async () => {
+    dir = makeTemp('tracewall-k8s-pair-');
+    ctd = await startContainerd(dir);
+    await importImages(ctd);
+    const pod = await runPod(ctd, 'staging', 'pair');
+    ids = {
+      a: await runContainer(ctd, pod, { name: 'a', command: ['/bin/sh', '-c', LOOP] }),
+      b: await runContainer(ctd, pod, { name: 'b', command: ['/bin/sh', '-c', LOOP] }),
+    };
+  });
+
+  afterAll(async () => {
+    await ctd?.stop();
+    if (ctd) expect(leftovers(ctd)).toEqual({ shims: [], mounts: [] });
+    if (dir) rmTemp(dir);
+  });
+
+  const record = (args: string[]) =>
+    tracewall(['record', '--runtime-endpoint', ctd.endpoint, '--duration', '2', ...args], { timeoutMs: 120_000 });
+
+  it('writes one recording per container into the -o directory', async () => {
+    const out = path.join(dir, 'pair');
+    const r = await record(['--pod', 'staging/pair', '-o', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/probes attached to 2 container\(s\)/);
+    expect(fs.readdirSync(out).sort()).toEqual(['a.recording.json', 'b.recording.json']);
+    for (const c of ['a', 'b']) {
+      const rec = readRecording(path.join(out, `${c}.recording.json`));
+      expect(rec.name).toBe(`staging-pair-${c}`);
+      expect(rec.target).toMatchObject({ kind: 'cri', container: c, containerId: ids[c], attached: {} });
+      expect(Object.keys(rec.files)).toContain('/etc/hostname');
+    }
+  });
+
+  it('records the container --container names, into the -o file', async () => {
+    const out = path.join(dir, 'b-only.json');
+    const r = await record(['--pod', 'staging/pair', '--container', 'b', '--name', 'bee', '-o', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const rec = readRecording(out);
+    expect(rec.name).toBe('bee');
+    expect(rec.target).toMatchObject({ kind: 'cri', container: 'b' });
+  });
+
+  it('finds a CRI container by its id with --container (docker and podman do not know it)', async () => {
+    const out = path.join(dir, 'by-id.json');
+    const r = await record(['--container', ids['a']!.slice(0, 12), '--engine', 'cri', '-o', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readRecording(out).target).toMatchObject({ kind: 'cri', container: 'a', containerId: ids['a'] });
+  });
+
+  it('says what is missing: a pod, a container, a runtime', async () => {
+    const none = await record(['--pod', 'staging/none', '-o', path.join(dir, 'x.json')]);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain(`pod staging/none: no such pod at ${ctd.endpoint}`);
+    const c = await record(['--pod', 'staging/pair', '--container', 'c', '-o', path.join(dir, 'x.json')]);
+    expect(c.exitCode).toBe(2);
+    expect(c.stderr).toContain('pod staging/pair has no running container "c" (running: a, b)');
+    const bad = await record(['--pod', 'pair', '-o', path.join(dir, 'x.json')]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('expected NAMESPACE/NAME');
+    const gone = await tracewall(['record', '--pod', 'staging/pair', '--runtime-endpoint', `unix://${dir}/no.sock`]);
+    expect(gone.exitCode).toBe(3);
+    expect(gone.stderr).toContain(`no CRI runtime at unix://${dir}/no.sock: is containerd running?`);
+  });
+});
