@@ -36,7 +36,7 @@ export function nodePaths(dir: string): { wrapper: string; sessions: string; rec
 export function containerdSnippet(wrapper: string, handler = HANDLER_NAME): string {
   const cri = '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes';
   return [
-    `# containerd ${'>='} 1.6, config version 2: add to /etc/containerd/config.toml and restart containerd.`,
+    '# containerd >= 1.6, config version 2: add to /etc/containerd/config.toml and restart containerd.',
     '# Keep (or add) the runc runtime: once any runtime is declared, containerd no longer adds runc by itself.',
     `${cri}.runc]`,
     '  runtime_type = "io.containerd.runc.v2"',
