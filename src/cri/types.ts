@@ -57,8 +57,11 @@ export interface ContainerConfig {
       privileged?: boolean;
       namespace_options?: NamespaceOption;
       run_as_user?: { value: number };
+      run_as_group?: { value: number };
+      readonly_rootfs?: boolean;
       no_new_privs?: boolean;
       seccomp?: SecurityProfile;
+      apparmor?: SecurityProfile;
     };
   };
 }

@@ -26,6 +26,7 @@ import { BIN, needBuild, tracewall } from './helpers.js';
 import { bpftraceBlocker } from '../../src/trace/bpftrace-check.js';
 import { readRecording } from '../../src/recording/io.js';
 import { BUSYBOX_PROBES } from '../../src/examples/workloads.js';
+import { kubeletSecurityContext, type KubeSecurityContext } from '../../src/cri/kubelet-mapping.js';
 
 /** The pod's job: write, rename and read a file. Waits for /signal/go so that it starts once tracewall is attached. */
 const JOB = [
@@ -44,6 +45,39 @@ const JOB_AND_PROBES = [
   ...BUSYBOX_PROBES.map((p) => `${p.args.join(' ')} 2>>/tmp/err; echo "probe ${p.args[0]}: $?"`),
   'cat /tmp/err',
 ].join('\n');
+
+/** The parts of the generated Pod the kubelet turns into a CRI request. */
+interface SnippetPod {
+  spec: {
+    containers: Array<{
+      securityContext: KubeSecurityContext;
+      volumeMounts?: Array<{ name: string; mountPath: string }>;
+    }>;
+    volumes?: Array<{ name: string; emptyDir?: object }>;
+  };
+}
+
+/** The container's emptyDir volumes as the kubelet makes them: a fresh directory each under the pod's directory. */
+function emptyDirs(pod: SnippetPod, podDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of pod.spec.containers[0]!.volumeMounts ?? []) {
+    const v = pod.spec.volumes?.find((x) => x.name === m.name);
+    if (!v?.emptyDir) throw new Error(`volume ${m.name}: only emptyDir volumes are made here`);
+    const host = path.join(podDir, 'volumes', 'kubernetes.io~empty-dir', m.name);
+    fs.mkdirSync(host, { recursive: true, mode: 0o777 });
+    fs.chmodSync(host, 0o777);
+    out[host] = m.mountPath;
+  }
+  return out;
+}
+
+function appArmorEnabled(): boolean {
+  try {
+    return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    return false;
+  }
+}
 
 const why = needContainerd('bpftrace') ?? needBuild() ?? bpftraceBlocker() ?? undefined;
 if (why) console.warn(`skipped record --pod e2e: ${why}`);
@@ -124,23 +158,39 @@ describe.skipIf(why)('record --pod with containerd over the CRI', () => {
     expect(names).not.toContain('unshare');
   });
 
-  it('enforces the generated profile at the path the Pod snippet names, with no_new_privs', async () => {
-    const snippet = YAML.parse(fs.readFileSync(path.join(profiles(), 'job.k8s.yaml'), 'utf8')) as {
-      spec: { containers: Array<{ securityContext: Record<string, unknown> }> };
-    };
-    const sc = snippet.spec.containers[0]!.securityContext as {
-      allowPrivilegeEscalation: boolean;
-      seccompProfile: { type: string; localhostProfile: string };
-    };
+  it('enforces the generated profile at the path the Pod snippet names; the whole snippet, as the kubelet sends it, runs the job', async () => {
+    const snippet = YAML.parse(fs.readFileSync(path.join(profiles(), 'job.k8s.yaml'), 'utf8')) as SnippetPod;
+    const sc = snippet.spec.containers[0]!.securityContext as Required<
+      Pick<KubeSecurityContext, 'allowPrivilegeEscalation' | 'seccompProfile'>
+    >;
     expect(sc.allowPrivilegeEscalation).toBe(false);
     expect(sc.seccompProfile.type).toBe('Localhost');
     // the kubelet hands the CRI <seccomp root>/<localhostProfile>
     const root = path.join(dir, 'kubelet', 'seccomp');
-    const installed = path.join(root, sc.seccompProfile.localhostProfile);
+    const installed = path.join(root, sc.seccompProfile.localhostProfile!);
     fs.mkdirSync(path.dirname(installed), { recursive: true });
     fs.copyFileSync(path.join(profiles(), 'job.seccomp.json'), installed);
 
     const outputs: Record<string, string> = {};
+    // the Pod snippet as a whole, as the kubelet sends it (drop ALL capabilities, read-only root with its emptyDir)
+    const pod = await runPod(ctd, 'staging', 'job-snippet');
+    const id = await runContainer(ctd, pod, {
+      name: 'main',
+      command: ['/bin/sh', '-c', JOB_AND_PROBES],
+      mounts: { [signal()]: '/signal', ...emptyDirs(snippet, path.join(dir, 'kubelet', 'pods', pod.uid)) },
+      securityContext: kubeletSecurityContext(snippet.spec.containers[0]!.securityContext, {
+        seccompRoot: root,
+        apparmor: appArmorEnabled(),
+      }),
+    });
+    const st = await waitExited(ctd, id);
+    const whole = containerLog(pod, 'main');
+    expect(st.exit_code, whole).toBe(0);
+    await removePod(ctd, pod);
+    expect(whole).toMatch(/^hello pod\ndone\n/);
+    expect(whole).toMatch(/unshare: unshare\(0x10000000\): Operation not permitted/);
+    expect(whole).toMatch(/mkdir: can't create directory '\/tmp\/never-made': Operation not permitted/);
+
     for (const confined of [true, false]) {
       const pod = await runPod(ctd, 'staging', confined ? 'job-confined' : 'job-unconfined');
       const id = await runContainer(ctd, pod, {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CriClient } from '../../src/cri/client.js';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../../src/cri/types.js';
+import type { CriSecurityContext } from '../../src/cri/kubelet-mapping.js';
 import { busyboxImageTar, live, onPath, podmanEnv, run, tail, unmountBelow } from './engines.js';
 
 export const BUSYBOX_IMAGE = 'localhost/tracewall-busybox:test';
@@ -280,6 +281,8 @@ export interface TestContainer {
   createOnly?: boolean;
   /** Host directories bound into the container (host path → container path). */
   mounts?: Record<string, string>;
+  /** The whole security context (as the kubelet maps a Pod's), instead of noNewPrivs/seccompLocalhost. */
+  securityContext?: CriSecurityContext;
 }
 
 /** CreateContainer (+ StartContainer) in `pod` with the kubelet's labels; the container id. */
@@ -299,10 +302,12 @@ export async function runContainer(c: PrivateContainerd, pod: TestPod, t: TestCo
     linux: {
       security_context: {
         namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' },
-        no_new_privs: t.noNewPrivs ?? false,
-        seccomp: t.seccompLocalhost
-          ? { profile_type: 'Localhost', localhost_ref: t.seccompLocalhost }
-          : { profile_type: 'Unconfined' },
+        ...(t.securityContext ?? {
+          no_new_privs: t.noNewPrivs ?? false,
+          seccomp: t.seccompLocalhost
+            ? { profile_type: 'Localhost', localhost_ref: t.seccompLocalhost }
+            : { profile_type: 'Unconfined' },
+        }),
       },
     },
   };
