@@ -20,6 +20,8 @@ export interface CriContainer {
   /** Host pid of the container's init process. */
   pid: number;
   target: CriTarget;
+  /** The bounding capability set of its OCI spec (CAP_...). */
+  capabilities: string[];
 }
 
 /** "NAMESPACE/NAME" split; badInput naming the text otherwise. */
@@ -93,7 +95,9 @@ interface VerboseInfo {
   pid?: number;
   runtimeType?: string;
   runtimeOptions?: { BinaryName?: string; binary_name?: string } | null;
-  runtimeSpec?: { process?: { args?: string[]; cwd?: string; noNewPrivileges?: boolean } };
+  runtimeSpec?: {
+    process?: { args?: string[]; cwd?: string; noNewPrivileges?: boolean; capabilities?: { bounding?: string[] } };
+  };
 }
 
 function verboseInfo(info: Record<string, string>, ref: string): VerboseInfo {
@@ -139,6 +143,7 @@ export async function describeCriContainer(
   const imageId = status.image_ref || c.image_ref;
   return {
     pid: v.pid,
+    capabilities: [...(proc.capabilities?.bounding ?? [])],
     target: {
       kind: 'cri',
       endpoint: cri.endpoint,
