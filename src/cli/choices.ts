@@ -10,8 +10,8 @@ export { SPO_API_VERSIONS } from '../render/spo-versions.js';
 export const TRACERS = ['strace', 'bpftrace', 'ebpf', 'auto'] as const;
 /** The container runtimes tracewall runs (record, verify). */
 export const CONTAINER_RUNTIMES = ['crun', 'runc'] as const;
-/** record --engine: the engines that can run a container to attach to. */
-export const ENGINES = ['docker', 'podman'] as const;
+/** record --engine: the engines that can run a container to attach to (cri: a Kubernetes node's CRI runtime). */
+export const ENGINES = ['docker', 'podman', 'cri'] as const;
 /** generate/check --format: the seccomp profile formats. */
 export const SECCOMP_FORMATS = ['docker', 'oci', 'spo'] as const;
 /** generate/check --runtime: the runtime layer to add. */

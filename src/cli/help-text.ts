@@ -1,7 +1,8 @@
 // What each verb's --help says after its options: the files it writes, its exit codes and an example.
 
 /** The verbs of the command line. */
-export type Verb = 'record' | 'generate' | 'validate' | 'diff' | 'merge' | 'check' | 'converge' | 'verify' | 'reach';
+export type Verb =
+  'record' | 'generate' | 'validate' | 'diff' | 'merge' | 'check' | 'converge' | 'verify' | 'reach' | 'runtime';
 
 /** Exit codes every verb shares (README "Exit codes"). */
 const COMMON_CODES = [
@@ -26,11 +27,12 @@ const TEXT: Record<Verb, VerbText> = {
     codes: [
       '  0    recorded; the workload exited 0',
       "  N    recorded; the workload's own exit status (128+S when it died of signal S)",
-      '  1    --pid/--container: target ended before probes attached; nothing written',
+      '  1    --pid/--container/--pod: target ended before probes attached; nothing written',
     ],
     examples: [
       'tracewall record -o app.recording.json -- ./my-server --port 8080',
       'tracewall record --bundle ./bundle --runtime runc -o app.recording.json',
+      'tracewall record --pod staging/web-0 --duration 60 -o web-0/',
     ],
   },
   generate: {
@@ -100,6 +102,16 @@ const TEXT: Record<Verb, VerbText> = {
       'tracewall verify --docker --seccomp profiles/app.seccomp.json -- --rm myimage:1.0',
       'tracewall verify --apparmor profiles/app.apparmor this-week.recording.json',
     ],
+  },
+  runtime: {
+    writes: [
+      'install --containerd: DIR/runc-record (DIR: --dir, default /var/lib/tracewall),',
+      "executable; stdout: containerd's config for the handler and the RuntimeClass.",
+      'The handler later writes DIR/recordings/NAMESPACE/POD/CONTAINER.recording.json',
+      'when each container ends',
+    ],
+    codes: ['  0    installed'],
+    examples: ['tracewall runtime install --containerd'],
   },
   reach: {
     writes: ['nothing; the report on stdout (--format text, markdown or json)'],

@@ -81,9 +81,9 @@ export function checkProfileFlags(opts: ProfileFlags): ProfileSettings {
   return settings;
 }
 
-/** Whether a run was a container (bundle, docker or podman), whose target names its runtime and no_new_privs. */
+/** Whether a run was a container (bundle, docker, podman or CRI), whose target names its runtime and no_new_privs. */
 function isContainerRun(t: Recording['target']): t is Extract<Recording['target'], { runtime: 'crun' | 'runc' }> {
-  return t.kind === 'bundle' || t.kind === 'docker' || t.kind === 'podman';
+  return t.kind === 'bundle' || t.kind === 'docker' || t.kind === 'podman' || t.kind === 'cri';
 }
 
 /** The runtime layer the recordings imply: the container runtime all their runs share (merged recordings count as their runs), else none. */

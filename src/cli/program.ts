@@ -11,6 +11,7 @@ import { addMerge, addValidate } from './commands/small.js';
 import { addVerify } from './commands/verify.js';
 import { addReach } from './commands/reach.js';
 import { addConverge } from './commands/converge.js';
+import { addRuntime } from './commands/runtime.js';
 
 /** commander prefixes its own errors with "error: "; tracewall's messages all start with "tracewall: ". */
 export function tracewallPrefix(message: string): string {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   addConverge(program);
   addVerify(program);
   addReach(program);
+  addRuntime(program);
   // A usage error of a verb points at that verb's help.
   for (const verb of program.commands) verb.showHelpAfterError(`(run tracewall ${verb.name()} --help for usage)`);
   return program;

@@ -12,13 +12,15 @@ import {
 } from '../record/attach.js';
 import { bpftraceTracer } from '../record/tracer.js';
 import { oneOf, checkName, nameFrom } from './options.js';
+import { ENGINES } from './choices.js';
+import { recordPodCommand } from './record-pod.js';
 import { signalInterruption } from './signals.js';
 import { outputFile, type RecordOptions } from './record.js';
 import { summarize } from './record-summary.js';
 import { isLive, startProgress } from './progress.js';
 
 /** Parse --duration: seconds, a positive number (fractions allowed), at most a day. */
-function durationMs(text: string | undefined): number | undefined {
+export function durationMs(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
   if (!(n > 0) || n > 86_400)
@@ -27,7 +29,7 @@ function durationMs(text: string | undefined): number | undefined {
 }
 
 /** The first flag given that attaching does not take. */
-function strayFlag(command: string[], o: RecordOptions): string {
+export function strayFlag(command: string[], o: RecordOptions): string {
   const given: Array<[boolean, string]> = [
     [command.length > 0, 'COMMAND'],
     [Boolean(o.bundle), '--bundle'],
@@ -48,8 +50,13 @@ function targetOf(opts: RecordOptions): AttachTarget {
       throw badInput(`--pid ${JSON.stringify(opts.pid)}: expected a process id (a positive integer)`);
     return { kind: 'process', pid };
   }
-  const engine = opts.engine === undefined ? undefined : oneOf('--engine', opts.engine, ['docker', 'podman'] as const);
-  return { kind: 'container', ref: opts.container!, ...(engine ? { engine } : {}) };
+  const engine = opts.engine === undefined ? undefined : oneOf('--engine', opts.engine, ENGINES);
+  return {
+    kind: 'container',
+    ref: opts.container!,
+    ...(engine ? { engine } : {}),
+    ...(opts.runtimeEndpoint !== undefined ? { endpoint: opts.runtimeEndpoint } : {}),
+  };
 }
 
 /** Library messages name the process or container; here they name the flag that chose it. */
@@ -67,7 +74,7 @@ async function find(t: AttachTarget): Promise<Found> {
 }
 
 /** How the attached recording ended, as a line for the user; the exit status. */
-function report(r: AttachOutcome, found: Found, output: string): number {
+export function report(r: AttachOutcome, found: Found, output: string): number {
   const e = r.ended;
   if (e.kind === 'late') {
     const who = found.target.kind === 'process' ? 'process' : "the container's init, process";
@@ -102,9 +109,15 @@ export async function recordAttachCommand(
   opts: RecordOptions,
   tracer: 'strace' | 'bpftrace' | 'ebpf' | 'auto',
 ): Promise<number> {
+  if (opts.pod !== undefined) {
+    if (opts.pid !== undefined) throw badInput('record takes one of --pid and --pod, got both');
+    return recordPodCommand(command, opts, tracer);
+  }
   const flag = opts.pid !== undefined ? '--pid' : '--container';
   if (opts.pid !== undefined && opts.container !== undefined)
     throw badInput('record takes one of --pid and --container, got both');
+  if (opts.runtimeEndpoint !== undefined && opts.pid !== undefined)
+    throw badInput('--runtime-endpoint applies to --pod and --container only');
   const other = strayFlag(command, opts);
   if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
   if (tracer === 'ebpf')

@@ -45,6 +45,10 @@ export interface RecordOptions {
   container?: string;
   engine?: string;
   duration?: string;
+  /** Attach to the running containers of Kubernetes pod NAMESPACE/NAME (--container then names one of them). */
+  pod?: string;
+  /** The CRI socket for --pod and --container (unix:///run/containerd/containerd.sock). */
+  runtimeEndpoint?: string;
 }
 
 /** The file a recording named `name` is written to: -o, or NAME.recording.json; its directory must exist. */
@@ -63,7 +67,7 @@ function write(rec: Recording, file: string): void {
 
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
-  const attach = opts.pid !== undefined || opts.container !== undefined;
+  const attach = opts.pid !== undefined || opts.container !== undefined || opts.pod !== undefined;
   const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), [
     'strace',
     'bpftrace',
@@ -80,9 +84,12 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
   for (const [flag, v] of [
     ['--duration', opts.duration],
     ['--engine', opts.engine],
+    ['--runtime-endpoint', opts.runtimeEndpoint],
   ] as const) {
     if (v !== undefined)
-      throw badInput(`${flag} applies to attaching (\`record --pid PID\` or \`record --container ID\`) only`);
+      throw badInput(
+        `${flag} applies to attaching (\`record --pid PID\`, \`record --container ID\` or \`record --pod NS/NAME\`) only`,
+      );
   }
   const engine = opts.docker ? 'docker' : opts.podman ? 'podman' : undefined;
   if (engine) return recordEngineCommand(engine, command, opts, runtime);

@@ -4,6 +4,7 @@ import { badInput, TracewallError } from '../errors.js';
 import { oneOf } from './options.js';
 import { formatVerifyJson, formatVerifyText, verifyBundle, verifyEngine, verifyExitCode } from '../verify/index.js';
 import { verifyAppArmorCommand } from './verify-apparmor.js';
+import { verifyPod } from '../verify/pod-verify.js';
 import { deleteLiveContainersSync } from '../trace/bundle.js';
 import { startProgress } from './progress.js';
 
@@ -23,6 +24,10 @@ export interface VerifyCommandOptions {
   mode?: string;
   timeout?: string;
   json?: boolean;
+  /** Watch a running Kubernetes pod's containers (which run under the log form of --seccomp). */
+  pod?: string;
+  container?: string;
+  runtimeEndpoint?: string;
 }
 
 function timeoutMs(value: string | undefined): number | undefined {
@@ -56,6 +61,12 @@ export async function verifyCommand(
 ): Promise<number> {
   if (opts.apparmor !== undefined) return appArmorMode(opts.apparmor, opts, out);
   if (opts.seccomp === undefined) throw badInput('verify needs --seccomp FILE (or --apparmor PROFILE RECORDING...)');
+  if (opts.pod !== undefined) return podMode(opts, opts.seccomp, out);
+  for (const [flag, v] of [
+    ['--container', opts.container],
+    ['--runtime-endpoint', opts.runtimeEndpoint],
+  ] as const)
+    if (v !== undefined) throw badInput(`${flag} applies to verify --pod only`);
   const seccomp = opts.seccomp;
   const engines = [opts.docker ? 'docker' : undefined, opts.podman ? 'podman' : undefined].filter(
     (e): e is 'docker' | 'podman' => e !== undefined,
@@ -117,6 +128,54 @@ export async function verifyCommand(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     process.off('exit', deleteLiveContainersSync);
+  }
+}
+
+/** `verify --pod NS/NAME --seccomp FILE`: watch the pod's containers until --timeout, Ctrl-C or their end; a report each. */
+async function podMode(opts: VerifyCommandOptions, seccomp: string, out: (text: string) => void): Promise<number> {
+  const clash = [
+    opts.bundle !== undefined ? '--bundle' : undefined,
+    opts.docker ? '--docker' : undefined,
+    opts.podman ? '--podman' : undefined,
+    opts.runtime !== undefined ? '--runtime' : undefined,
+    opts.mode === 'enforce' ? '--mode enforce' : undefined,
+    (opts.runArgs ?? []).length > 0 ? 'run arguments' : undefined,
+  ].filter(Boolean);
+  if (clash.length > 0)
+    throw badInput(
+      `verify --pod watches a pod already running under the log form of the profile; it does not take ${clash.join(', ')}`,
+    );
+  const timeout = timeoutMs(opts.timeout);
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const reports = await seccompFlagged(seccomp, () =>
+      verifyPod({
+        pod: opts.pod!,
+        seccomp,
+        signal: abort.signal,
+        ...(opts.container !== undefined ? { container: opts.container } : {}),
+        ...(opts.runtimeEndpoint !== undefined ? { endpoint: opts.runtimeEndpoint } : {}),
+        ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+        onWatching: (names) =>
+          process.stderr.write(
+            `tracewall: watching ${names.join(', ')} of pod ${opts.pod} ${timeout === undefined ? 'until SIGINT (Ctrl-C), SIGTERM or the pod ends' : `for ${timeout / 1000} s`}\n`,
+          ),
+      }),
+    );
+    if (opts.json)
+      out(
+        reports.length === 1
+          ? formatVerifyJson(reports[0]!)
+          : `[${reports.map((r) => formatVerifyJson(r).trimEnd()).join(',\n')}]\n`,
+      );
+    else out(reports.map(formatVerifyText).join('\n'));
+    return Math.max(...reports.map(verifyExitCode));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }
 

@@ -81,30 +81,43 @@ export async function findContainer(ref: string, engine?: EngineName): Promise<R
   throw badInput(`container ${ref}: no such container (${tried.join('; ')})`);
 }
 
+/**
+ * The pid namespace of a container's init `pid` when it is the container's own; when it is the host's, none and a
+ * warning (`who` names the container, `enter` how processes enter it). badInput naming `what` when it cannot be read.
+ */
+export function ownPidNamespace(
+  pid: number,
+  what: string,
+  who: string,
+  enter: string,
+): { pidNamespace?: number; warnings: string[] } {
+  try {
+    const inode = (p: string): number => Number(/\[(\d+)\]/.exec(fs.readlinkSync(p))?.[1]);
+    const ns = inode(`/proc/${pid}/ns/pid`);
+    // --pid=host (or another container's): the namespace is not the container's own, so only its init's tree counts
+    if (ns !== inode('/proc/self/ns/pid')) return { pidNamespace: ns, warnings: [] };
+    return {
+      warnings: [
+        `${who} shares the host's pid namespace: only its init and what that starts were recorded, not processes entering it later (${enter})`,
+      ],
+    };
+  } catch (err) {
+    throw badInput(`${what}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`, err);
+  }
+}
+
 async function describe(engine: EngineName, ref: string, c: Inspected): Promise<RunningContainer> {
   const pid = c.State?.Pid ?? 0;
   if (!c.State?.Running || pid <= 0)
     throw badInput(
       `container ${ref}: the ${engine} container is ${c.State?.Status ?? 'not running'}; attach needs a running one`,
     );
-  let pidNamespace: number | undefined;
-  const warnings: string[] = [];
-  try {
-    const inode = (p: string): number => Number(/\[(\d+)\]/.exec(fs.readlinkSync(p))?.[1]);
-    pidNamespace = inode(`/proc/${pid}/ns/pid`);
-    // --pid=host (or another container's): the namespace is not the container's own, so only its init's tree counts
-    if (pidNamespace === inode('/proc/self/ns/pid')) {
-      pidNamespace = undefined;
-      warnings.push(
-        `the ${engine} container shares the host's pid namespace: only its init and what that starts were recorded, not processes entering it later (${engine} exec)`,
-      );
-    }
-  } catch (err) {
-    throw badInput(
-      `container ${ref}: cannot read the pid namespace of its init (pid ${pid}): ${(err as Error).message}`,
-      err,
-    );
-  }
+  const { pidNamespace, warnings } = ownPidNamespace(
+    pid,
+    `container ${ref}`,
+    `the ${engine} container`,
+    `${engine} exec`,
+  );
   const runtime = runtimeOf(engine, engine === 'podman' ? c.OCIRuntime : c.HostConfig?.Runtime);
   // podman names the config.json it handed the runtime: process.args/cwd/noNewPrivileges exactly as run
   let proc: { argv: string[]; cwd: string; noNewPrivileges: boolean } | undefined;

@@ -1,5 +1,6 @@
 // The file system each recorded run saw, reopened after the run: the host for commands and attached processes, the
-// bundle's root filesystem and bind mounts for a bundle, the image's root filesystem for a docker/podman container.
+// bundle's root filesystem and bind mounts for a bundle, the image's root filesystem for a docker/podman container
+// (a CRI runtime's image store is not opened).
 import path from 'node:path';
 import type { RunTarget } from '../recording/types.js';
 import { imageView } from '../engines/image-view.js';
@@ -20,6 +21,7 @@ export function viewLabel(target: RunTarget): string {
       return `bundle:${target.bundle}`;
     case 'docker':
     case 'podman':
+    case 'cri':
       return `${target.kind}:${target.imageId ?? target.image}`;
     default:
       return 'host';
@@ -57,5 +59,10 @@ export async function openView(target: RunTarget): Promise<OpenedView> {
     if (typeof image === 'string') return { view: `the image cannot be opened: ${image}`, release: NOTHING };
     return { view: viewOf(label, (p) => path.join(image.rootfs, p)), release: image.release };
   }
+  if (target.kind === 'cri')
+    return {
+      view: `the image ${target.image} is in the store of ${target.criRuntime}, which reach does not open`,
+      release: NOTHING,
+    };
   return { view: hostView(), release: NOTHING };
 }

@@ -3,19 +3,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput, ExitCode, TracewallError } from '../errors.js';
 import type { Target } from '../recording/types.js';
 import { resolveExecs } from '../analyze/exec-resolve.js';
 import { processExecLookup } from '../trace/exec-lookup.js';
 import { checkAttachHost, checkAttachTarget, processFacts, type AttachResult } from '../trace/bpftrace-attach.js';
-import { findContainer } from '../engines/attach-target.js';
+import { findContainer, ownPidNamespace } from '../engines/attach-target.js';
+import { CriClient, chooseEndpoint, socketPath } from '../cri/client.js';
+import { criRuntimeName, describeCriContainer, findCriContainerById, type CriContainer } from '../cri/containers.js';
+import { nameFrom } from '../util/names.js';
 import type { EngineName } from '../engines/run-args.js';
 import type { Interruption } from '../trace/interrupt.js';
 import type { Tracer } from './tracer.js';
 import type { RecordOutcome } from './record.js';
 
-/** What to attach to. */
-export type AttachTarget = { kind: 'process'; pid: number } | { kind: 'container'; ref: string; engine?: EngineName };
+/**
+ * What to attach to. A container is asked of `engine`, or of docker, podman and then the CRI runtime at `endpoint` (or
+ * at the default CRI sockets) when no engine is named.
+ */
+export type AttachTarget =
+  { kind: 'process'; pid: number } | { kind: 'container'; ref: string; engine?: EngineName | 'cri'; endpoint?: string };
 
 /** A running tree found: its root pid, what the Recording says about it, its facts. */
 export interface Found {
@@ -40,7 +47,20 @@ export async function findAttachTarget(t: AttachTarget): Promise<Found> {
     const defaultName = path.basename(f.exe || f.argv[0] || 'app');
     return { pid: t.pid, target, facts: f, defaultName, what: `process ${t.pid} (${f.exe})`, warnings: [] };
   }
-  const c = await findContainer(t.ref, t.engine);
+  if (t.engine === 'cri') return criContainerFound(t.ref, t.endpoint);
+  let c: Awaited<ReturnType<typeof findContainer>>;
+  try {
+    c = await findContainer(t.ref, t.engine);
+  } catch (err) {
+    const endpoint = chooseEndpoint(t.endpoint);
+    const unknown = err instanceof TracewallError && err.exitCode === ExitCode.badInput && t.engine === undefined;
+    if (!unknown || !fs.existsSync(socketPath(endpoint))) throw err;
+    try {
+      return await criContainerFound(t.ref, endpoint);
+    } catch (criErr) {
+      throw badInput(`${(err as Error).message}; CRI: ${(criErr as Error).message}`, criErr);
+    }
+  }
   checkAttachTarget(c.pid, `container ${t.ref} (its init, pid ${c.pid})`);
   return {
     pid: c.pid,
@@ -50,6 +70,35 @@ export async function findAttachTarget(t: AttachTarget): Promise<Found> {
     defaultName: c.target.image.replace(/[@:][^/]*$/, ''),
     what: `${c.target.kind} container ${t.ref} (init pid ${c.pid})`,
     warnings: c.warnings,
+  };
+}
+
+/** CRI container `ref` (an id or a unique prefix) at `endpoint`, found and checked. */
+async function criContainerFound(ref: string, endpoint: string | undefined): Promise<Found> {
+  const cri = CriClient.connect(chooseEndpoint(endpoint));
+  try {
+    const { container, sandbox } = await findCriContainerById(cri, ref);
+    return criFound(await describeCriContainer(cri, sandbox, container, await criRuntimeName(cri)));
+  } finally {
+    cri.close();
+  }
+}
+
+/** A running container of a pod, found through the CRI, checked for attaching. */
+export function criFound(c: CriContainer): Found {
+  checkAttachHost();
+  const t = c.target;
+  const what = `container ${t.container} of pod ${t.pod.namespace}/${t.pod.name}`;
+  checkAttachTarget(c.pid, `${what} (its init, pid ${c.pid})`);
+  const ns = ownPidNamespace(c.pid, what, `the ${what}`, 'kubectl exec');
+  return {
+    pid: c.pid,
+    target: t,
+    facts: processFacts(c.pid),
+    ...(ns.pidNamespace !== undefined ? { pidNamespace: ns.pidNamespace } : {}),
+    defaultName: nameFrom(`${t.pod.namespace}-${t.pod.name}-${t.container}`),
+    what: `${what} (${t.criRuntime}, init pid ${c.pid})`,
+    warnings: ns.warnings,
   };
 }
 

@@ -133,6 +133,33 @@ export type Target =
       /** Present when the container was already running and tracewall attached to it (`record --container`). */
       attached?: { container: string; pid: number };
     }
+  /**
+   * A container of a Kubernetes pod, found through the CRI (`record --pod`, `record --container` of a CRI container) and
+   * attached to, or run through tracewall's runtime handler.
+   */
+  | {
+      kind: 'cri';
+      /** The CRI endpoint (unix:///run/containerd/containerd.sock) and the runtime behind it ("containerd 1.6.20"). */
+      endpoint: string;
+      criRuntime: string;
+      /** The pod's runtime handler (a RuntimeClass's handler), "" for the runtime's default. */
+      runtimeHandler: string;
+      pod: { namespace: string; name: string; uid: string; labels: Record<string, string> };
+      /** The container's name in the pod, and its CRI id. */
+      container: string;
+      containerId: string;
+      image: string;
+      imageId?: string;
+      /** The OCI runtime the CRI runtime ran the container with: decides the runtime layer. */
+      runtime: 'crun' | 'runc';
+      runtimeVersion: string;
+      /** process.args, cwd and noNewPrivileges of the OCI spec the CRI runtime handed the OCI runtime. */
+      argv: string[];
+      cwd: string;
+      noNewPrivileges?: boolean;
+      /** Present when tracewall attached to the running container: its init's host pid. */
+      attached?: { pid: number };
+    }
   /** The union of other recordings made by `tracewall merge`; the runs themselves are listed in `provenance.sources`. */
   | { kind: 'merge' };
 

@@ -6,10 +6,15 @@ import { toolMissing } from '../errors.js';
 import { fsErrorText } from '../util/fs-error.js';
 import { WRAPPER_MARKER, wrapperScript, type WrapperSpec } from './wrapper-runtime.js';
 
-/** Write the wrapper for `spec` at `file` (and create its sessions directory, root-only); unchanged content is left alone. */
-export function installWrapper(file: string, spec: WrapperSpec): void {
+/**
+ * Write the wrapper for `spec` at `file` (and create its sessions directory, root-only); unchanged content is left alone.
+ * `text` is the script (default: the engines' wrapper for `spec`).
+ */
+export function installWrapper(file: string, spec: WrapperSpec): void;
+export function installWrapper(file: string, spec: { sessionsDir: string }, text: string): void;
+export function installWrapper(file: string, spec: { sessionsDir: string }, given?: string): void {
+  const text = given ?? wrapperScript(spec as WrapperSpec);
   const abs = path.resolve(file);
-  const text = wrapperScript(spec);
   let old: string | undefined;
   try {
     old = fs.readFileSync(abs, 'utf8');
@@ -23,7 +28,7 @@ export function installWrapper(file: string, spec: WrapperSpec): void {
   }
   if (old !== undefined && old.split('\n')[1] !== WRAPPER_MARKER) {
     throw toolMissing(
-      `${abs} exists and is not tracewall's wrapper runtime (no "${WRAPPER_MARKER}" line); tracewall will not write over it: point the engine's "tracewall" runtime at a path of its own`,
+      `${abs} exists and is not tracewall's wrapper runtime (no "${WRAPPER_MARKER}" line); tracewall will not write over it: point the runtime at a path of its own`,
     );
   }
   try {

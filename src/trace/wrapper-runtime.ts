@@ -28,11 +28,61 @@ export function shQuote(s: string): string {
 
 const LOG_MARK = '\u0000log\u0000';
 
-/** The script text; pure, so tests can read it and the file is only rewritten when it changes. */
-export function wrapperScript(spec: WrapperSpec): string {
-  const strace = straceArgs(LOG_MARK, { pidns: true })
+/** The strace invocation of a wrapper: tracewall's flags, its log in the session directory "$s". */
+export function straceCommand(): string {
+  return straceArgs(LOG_MARK, { pidns: true })
     .map((a) => (a === LOG_MARK ? '"$s/strace.log"' : shQuote(a)))
     .join(' ');
+}
+
+/**
+ * The lines (inside an if, session directory "$s", bundle "$bundle") that copy the bundle's config.json into the session and
+ * put this shell under strace, which keeps following the runtime it becomes and that runtime's container; `after` runs
+ * once strace has ended (the container is gone).
+ */
+export function traceSelf(strace: string, after: string): string {
+  return `  cp "$bundle/config.json" "$s/config.json.tmp" && mv "$s/config.json.tmp" "$s/config.json"
+  # strace attaches to this shell, which then becomes the runtime; its stdio and the engine's pipes stay out of it
+  (
+    exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+    printf '# tracewall: started %s\\n' "$(date +%s.%6N)" > "$s/strace.log"
+    "$STRACE" ${strace} -p $$ &
+    echo $! > "$s/strace.pid"
+    wait $!
+    echo $? > "$s/strace.status.tmp"
+    printf '# tracewall: ended %s\\n' "$(date +%s.%6N)" >> "$s/strace.log"
+    mv "$s/strace.status.tmp" "$s/strace.status"
+${after}  ) </dev/null >/dev/null 2>"$s/strace.err" &
+  n=0
+  until grep -q '^TracerPid:[[:space:]]*[1-9]' /proc/$$/status 2>/dev/null; do
+    n=$((n + 1))
+    if [ -f "$s/strace.status" ] || [ $n -gt 1000 ]; then
+      echo "tracewall wrapper runtime: strace did not attach to the runtime: $(cat "$s/strace.err" 2>/dev/null)" >&2
+      exit 1
+    fi
+    sleep 0.01
+  done
+`;
+}
+
+/** The lines that read the runtime's arguments: the first of `commands` given (cmd), --bundle (bundle), the last argument (id). */
+export function readArgs(commands: string): string {
+  return `cmd= bundle= id= prev=
+for a in "$@"; do
+  case $prev in --bundle|-b) bundle=$a ;; esac
+  case $a in
+    --bundle=*) bundle=\${a#--bundle=} ;;
+    ${commands}) [ -n "$cmd" ] || cmd=$a ;;
+  esac
+  prev=$a
+  id=$a
+done
+`;
+}
+
+/** The script text; pure, so tests can read it and the file is only rewritten when it changes. */
+export function wrapperScript(spec: WrapperSpec): string {
+  const strace = straceCommand();
   const hide = spec.hideCgroup2 && spec.hideCgroup2.mounts.length > 0 ? spec.hideCgroup2 : undefined;
   const run = hide
     ? `exec ${shQuote(hide.unshare)} --mount --propagation private -- /bin/sh -c ${shQuote(`${hide.mounts.map((m) => `umount -l ${shQuote(m)}`).join(' && ')} && exec "$@"`)} sh "$REAL" "$@"`
@@ -46,17 +96,7 @@ ${WRAPPER_MARKER}
 REAL=${shQuote(spec.realRuntime)}
 STRACE=${shQuote(spec.strace)}
 SESSIONS=${shQuote(spec.sessionsDir)}
-cmd= bundle= id= prev=
-for a in "$@"; do
-  case $prev in --bundle|-b) bundle=$a ;; esac
-  case $a in
-    --bundle=*) bundle=\${a#--bundle=} ;;
-    create|run) [ -n "$cmd" ] || cmd=$a ;;
-  esac
-  prev=$a
-  id=$a
-done
-s=
+${readArgs('create|run')}s=
 if [ -n "$cmd" ] && [ -n "$bundle" ] && [ -d "$SESSIONS" ]; then
   for d in "$SESSIONS"/*/; do
     [ -f "\${d}cid" ] || continue
@@ -75,28 +115,7 @@ if [ -n "$s" ] && [ -f "$s/audit" ]; then
     echo "cannot start an audit session: writing /proc/self/loginuid was refused" > "$s/session.err"
   fi
 elif [ -n "$s" ]; then
-  cp "$bundle/config.json" "$s/config.json.tmp" && mv "$s/config.json.tmp" "$s/config.json"
-  # strace attaches to this shell, which then becomes the runtime; its stdio and the engine's pipes stay out of it
-  (
-    exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
-    printf '# tracewall: started %s\\n' "$(date +%s.%6N)" > "$s/strace.log"
-    "$STRACE" ${strace} -p $$ &
-    echo $! > "$s/strace.pid"
-    wait $!
-    echo $? > "$s/strace.status.tmp"
-    printf '# tracewall: ended %s\\n' "$(date +%s.%6N)" >> "$s/strace.log"
-    mv "$s/strace.status.tmp" "$s/strace.status"
-  ) </dev/null >/dev/null 2>"$s/strace.err" &
-  n=0
-  until grep -q '^TracerPid:[[:space:]]*[1-9]' /proc/$$/status 2>/dev/null; do
-    n=$((n + 1))
-    if [ -f "$s/strace.status" ] || [ $n -gt 1000 ]; then
-      echo "tracewall wrapper runtime: strace did not attach to the runtime: $(cat "$s/strace.err" 2>/dev/null)" >&2
-      exit 1
-    fi
-    sleep 0.01
-  done
-fi
+${traceSelf(strace, '')}fi
 ${run}
 `;
 }

@@ -29,11 +29,21 @@ function denialLines(d: Denial): string[] {
   ];
 }
 
+/** What ran: the bundle, the engine's container, or the pod's container. */
+function targetText(r: VerifyReport): string {
+  const c = r.container;
+  if (!c) return r.bundle ?? '';
+  const id = c.id ? ` (${c.id.slice(0, 12)})` : '';
+  if (c.pod)
+    return `container ${c.pod.container} of pod ${c.pod.namespace}/${c.pod.name}${id}, ${c.version}, image ${c.image}`;
+  return `${c.engine} ${c.version} container of ${c.image}${id}`;
+}
+
 /** The report as text lines for a terminal. */
 export function formatVerifyText(r: VerifyReport): string {
   const would = r.mode === 'log' ? 'would have been denied' : 'denied';
   const lines = [
-    `tracewall verify: ${r.container ? `${r.container.engine} ${r.container.version} container of ${r.container.image}${r.container.id ? ` (${r.container.id.slice(0, 12)})` : ''}` : r.bundle} with ${r.runtime.name} ${r.runtime.version}, profile ${r.profile}, mode ${r.mode}`,
+    `tracewall verify: ${targetText(r)} with ${r.runtime.name} ${r.runtime.version}, profile ${r.profile}, mode ${r.mode}`,
     `  records: ${r.source.kind === 'auditd' ? 'auditd' : 'kernel log'} (${r.source.path}), attributed by ${ATTRIBUTION[r.attribution]}`,
     ...r.changes.map((c) => `  changed for the run: ${c}`),
     ...r.kept.map((k) => `  kept as is: ${k.names.join(' ')} ${k.action} (${k.why})`),

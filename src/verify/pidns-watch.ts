@@ -35,12 +35,21 @@ function scan(ns: string, into: Set<number>): void {
 
 /** Watch container `id` of `runtime` every `intervalMs` until stopped. */
 export function watchPidNamespace(runtime: string, id: string, intervalMs = 10): PidWatch {
+  return watchInitNamespace(() => stateOf(runtime, id), intervalMs);
+}
+
+/** Watch the pid namespace of a container whose init is `pid` (already running) every `intervalMs` until stopped. */
+export function watchPidNamespaceOf(pid: number, intervalMs = 10): PidWatch {
+  return watchInitNamespace(() => Promise.resolve(pid), intervalMs);
+}
+
+function watchInitNamespace(initPid: () => Promise<number | undefined>, intervalMs: number): PidWatch {
   const pids = new Set<number>();
   let running = true;
   const loop = (async () => {
     let ns: string | undefined;
     while (running && ns === undefined) {
-      const pid = await stateOf(runtime, id);
+      const pid = await initPid();
       if (pid !== undefined) {
         try {
           ns = fs.readlinkSync(`/proc/${pid}/ns/pid`);

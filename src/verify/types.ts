@@ -77,7 +77,14 @@ export interface VerifyReport {
   /** The OCI bundle run (verify --bundle). */
   bundle?: string;
   /** The engine container run (verify --docker / --podman). */
-  container?: { engine: 'docker' | 'podman'; version: string; image: string; id?: string };
+  container?: {
+    /** cri: a Kubernetes pod's container, watched through the node's CRI runtime (verify --pod). */
+    engine: 'docker' | 'podman' | 'cri';
+    version: string;
+    image: string;
+    id?: string;
+    pod?: { namespace: string; name: string; container: string };
+  };
   profile: string;
   runtime: { name: string; version: string };
   source: { kind: LogSourceKind; path: string };

@@ -43,7 +43,8 @@ export function needEngine(engine: 'docker' | 'podman'): string | undefined {
   return why;
 }
 
-function onPath(tool: string): boolean {
+/** Whether `tool` is an executable on PATH. */
+export function onPath(tool: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => {
     try {
       fs.accessSync(path.join(d, tool), fs.constants.X_OK);
@@ -104,7 +105,8 @@ export interface PrivateDockerd {
   stop: () => Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
+/** Daemons the tests started: killed when the test process exits, whatever happened. */
+export const live = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const p of live)
     try {
@@ -245,7 +247,8 @@ export function unmountBelow(dir: string): void {
   for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
 }
 
-function tail(file: string): string {
+/** The last lines of a daemon's log, for an error message. */
+export function tail(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
   } catch {

@@ -8,13 +8,14 @@ export function addRecord(program: Command): void {
   program
     .command('record')
     .description(
-      'run COMMAND, an OCI bundle or a docker/podman container under a tracer, or attach to one already running, and write a Recording',
+      'run COMMAND, an OCI bundle or a docker/podman container under a tracer, or attach to one already running (a process, a container, a Kubernetes pod), and write a Recording',
     )
     .usage(
       '[options] -- COMMAND [ARG...]\n       tracewall record --bundle DIR [--runtime crun|runc] [options]' +
         '\n       tracewall record --docker [options] -- [DOCKER-RUN-ARGS...] IMAGE [CMD...]' +
         '\n       tracewall record --podman [--runtime crun|runc] [options] -- [PODMAN-RUN-ARGS...] IMAGE [CMD...]' +
-        '\n       tracewall record --pid PID | --container ID [--engine docker|podman] [--duration SECONDS] [options]',
+        '\n       tracewall record --pid PID | --container ID [--engine docker|podman|cri] [--duration SECONDS] [options]' +
+        '\n       tracewall record --pod NAMESPACE/NAME [--container NAME] [--runtime-endpoint unix://SOCKET] [--duration SECONDS] [options]',
     )
     .option('-o, --output <file>', 'recording file to write (default: NAME.recording.json)')
     .option('--name <name>', 'name of the recording and of the profiles made from it')
@@ -43,14 +44,22 @@ export function addRecord(program: Command): void {
     )
     .option(
       '--container <id>',
-      'attach to this running docker or podman container (bpftrace), including later `exec`s into it; nothing is stopped',
+      'attach to this running docker, podman or CRI container (bpftrace), including later `exec`s into it; with --pod: the name of the container to record; nothing is stopped',
+    )
+    .option(
+      '--pod <namespace/name>',
+      "attach to the running containers of this Kubernetes pod, found through the node's CRI runtime (bpftrace); -o is a directory when several are recorded",
+    )
+    .option(
+      '--runtime-endpoint <endpoint>',
+      "the CRI socket for --pod and --container (default: unix:///run/containerd/containerd.sock, else CRI-O's)",
     )
     .addOption(
       new Option('--engine <engine>', 'the engine that runs --container (default: whichever knows it)').choices(
         ENGINES,
       ),
     )
-    .option('--duration <seconds>', 'with --pid/--container: stop recording after this many seconds')
+    .option('--duration <seconds>', 'with --pid/--container/--pod: stop recording after this many seconds')
     .option(
       '--from-log <file>',
       'build the recording from an existing strace log (made with the flags tracewall uses) instead of running anything',

@@ -14,6 +14,7 @@ export function addVerify(program: Command): void {
       '--bundle DIR --seccomp FILE [--runtime crun|runc] [options]' +
         '\n       tracewall verify --podman --seccomp FILE [--runtime crun|runc] [options] -- [PODMAN-RUN-ARGS...] IMAGE [CMD...]' +
         '\n       tracewall verify --docker --seccomp FILE [options] -- [DOCKER-RUN-ARGS...] IMAGE [CMD...]' +
+        '\n       tracewall verify --pod NAMESPACE/NAME [--container NAME] --seccomp FILE [--timeout SECONDS] [options]' +
         '\n       tracewall verify --apparmor PROFILE [--json|--format text|json] RECORDING...',
     )
     .option('--bundle <dir>', 'OCI bundle to run (its config.json is not changed)')
@@ -22,6 +23,12 @@ export function addVerify(program: Command): void {
       'run `docker run ARGS` after -- with the profile; records are tied to the container by its cgroup',
     )
     .option('--podman', 'run `podman run ARGS` after -- with the profile')
+    .option(
+      '--pod <namespace/name>',
+      "watch this running Kubernetes pod's containers, which run under the log form of --seccomp (generate --default-action log), and report what --seccomp would deny, per container",
+    )
+    .option('--container <name>', 'with --pod: only this container')
+    .option('--runtime-endpoint <endpoint>', "with --pod: the CRI socket (default: containerd's, else CRI-O's)")
     .option('--seccomp <file>', 'seccomp profile to verify (Docker format or OCI linux.seccomp)')
     .option(
       '--apparmor <profile>',
@@ -43,7 +50,7 @@ export function addVerify(program: Command): void {
         .choices(VERIFY_MODES)
         .default('log'),
     )
-    .option('--timeout <seconds>', 'stop the workload after this many seconds (for servers)')
+    .option('--timeout <seconds>', 'stop the workload after this many seconds (for servers); with --pod: stop watching')
     .option('--json', 'print the report as JSON')
     .argument('[run-args...]', 'with --docker/--podman: the run arguments, after --; with --apparmor: the recordings')
     .passThroughOptions()
