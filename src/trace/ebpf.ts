@@ -66,7 +66,7 @@ export function clsTable(): string {
 
 /** The loader's arguments for following `pid` from its first exec, or from the exec of `startAt`'s argv. */
 export function loaderArgs(pid: number, startAt: { argv: string[] } | undefined, o: { ringbufBytes?: number }) {
-  const args = ['--root', String(pid), '--cls', clsTable()];
+  const args = ['--root', String(pid), '--cls', clsTable(), '--watch', String(process.pid)];
   if (startAt) {
     const h = argvHash(startAt.argv);
     args.push('--mode', '1', '--argc', String(h.argc), '--hash', String((BigInt(h.high) << 32n) | BigInt(h.low)));

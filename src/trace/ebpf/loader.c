@@ -6,11 +6,12 @@
  *
  * Usage: tracewall-ebpf --version (prints the libbpf it runs with)
  *        tracewall-ebpf --root PID [--tid TID]... --mode 0|1|2 [--argc N --hash H] --cls NR=VALUE,...
- *                       [--ringbuf BYTES] [--verifier-log FILE]
+ *                       [--ringbuf BYTES] [--verifier-log FILE] [--watch PID]
  *   --root    the process to follow (started stopped by tracewall; it is continued by tracewall after READY)
  *   --tid     attach mode: a thread already running that is part of the application (repeatable)
  *   --mode    0: the root's first exec starts the application; 1: the first exec whose argv hashes to H with N
  *             arguments (a container's entrypoint); 2: attach: the root and every --tid are the application already
+ *   --watch   stop when this process (tracewall) is gone, whoever the loader's parent is
  *   --cls     the argument table (tracewall.bt's @cls), x86_64 syscall number = encoded value
  * Lines: T, READY, then the records; on SIGINT/SIGTERM (or when its parent ends): the last events, END, the maps
  * @calls/@fails/@af, and `LOST <kind> <count>` for every loss counter, then it exits 0.
@@ -238,6 +239,7 @@ struct opts {
 	unsigned long long ringbuf;
 	const char *cls;
 	const char *vlog;
+	int watch;
 	int tids[4096];
 	int ntids;
 };
@@ -253,6 +255,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->root = atoi(v);
 		else if (!strcmp(a, "--tid") && o->ntids < 4096)
 			o->tids[o->ntids++] = atoi(v);
+		else if (!strcmp(a, "--watch"))
+			o->watch = atoi(v);
 		else if (!strcmp(a, "--mode"))
 			o->mode = atoi(v);
 		else if (!strcmp(a, "--argc"))
@@ -376,6 +380,8 @@ int main(int argc, char **argv)
 			fail("poll", strerror(-err), 3);
 		/* whoever reads the output is gone (a closed pipe) or so is the parent: stop, nothing is recorded any more */
 		if (fflush(out) || ferror(out) || getppid() != parent)
+			break;
+		if (o.watch > 0 && kill(o.watch, 0) && errno == ESRCH)
 			break;
 	}
 	ring_buffer__consume(rb);
