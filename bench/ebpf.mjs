@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The ebpf tracer's costs, measured side by side in one run (medians, runs alternated so drift hits both sides):
-//  1. dd's own time (bs=1, 2,000,000 bytes: 4,000,000 syscalls) untraced, recorded by `tracewall record --tracer ebpf`,
+//  1. dd's own CPU time (bs=1, 2,000,000 bytes: 4,000,000 syscalls) untraced, recorded by `tracewall record --tracer ebpf`,
 //     and untraced while another process is being recorded (what every other process of the machine pays);
 //  2. the whole `tracewall record --tracer ebpf -- /bin/true` (wall time: node, the loader, the kernel's verifier);
 //  3. the loader's resident memory (peak VmRSS, sampled) on a 100,000-call and a 1,000,000-call workload.
@@ -18,7 +18,7 @@ const loader = path.join(root, 'dist', 'ebpf', 'tracewall-ebpf');
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bench-ebpf-'));
-const dd = (n) => ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`];
+const dd = (n) => ['/usr/bin/time', '-f', 'TIME %U %S', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`];
 const record = (argv) => [
   process.execPath,
   bin,
@@ -34,13 +34,16 @@ const record = (argv) => [
 const log = (s) => process.stdout.write(s + '\n');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** dd's own elapsed time, from the "copied, X s" line it prints (the workload alone, without a tracer's startup). */
+/**
+ * dd's own CPU time (user + system, from /usr/bin/time around it): what the tracer's programs cost the workload, which
+ * run in its context, and unlike elapsed time not inflated by other work waiting for the same 2 cores.
+ */
 function ddOwnSeconds(argv) {
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
-  const m = /copied, ([\d.]+) s/.exec(r.stderr);
-  if (!m) throw new Error(`dd printed no time: ${r.stderr}`);
-  return Number(m[1]);
+  const m = /^TIME ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
+  if (!m) throw new Error(`no time printed: ${r.stderr}`);
+  return Number(m[1]) + Number(m[2]);
 }
 
 function wallSeconds(argv) {
@@ -154,7 +157,7 @@ function markdown(r) {
     '',
     '| what | value | target |',
     '| --- | --: | --: |',
-    `| dd bs=1 (4,000,000 calls), dd's own time untraced | ${d.untraced.toFixed(3)} s | |`,
+    `| dd bs=1 (4,000,000 calls), dd's own CPU time (user + sys) untraced | ${d.untraced.toFixed(3)} s | |`,
     `| the same, recorded by \`tracewall record --tracer ebpf\` | ${d.ebpf.toFixed(3)} s (**${x(d.ebpf)}**) | 1.5x |`,
     `| the same untraced, while another process is recorded | ${d.otherRecorded.toFixed(3)} s (**${x(d.otherRecorded)}**) | |`,
     `| \`tracewall record --tracer ebpf -- /bin/true\`, wall | **${r.trueWallSeconds.toFixed(3)} s** | 1.0 s |`,

@@ -10,7 +10,7 @@ import {
   type AttachTarget,
   type Found,
 } from '../record/attach.js';
-import { bpftraceTracer } from '../record/tracer.js';
+import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
 import { oneOf, checkName, nameFrom } from './options.js';
 import { signalInterruption } from './signals.js';
 import { outputFile, type RecordOptions } from './record.js';
@@ -66,12 +66,12 @@ async function find(t: AttachTarget): Promise<Found> {
 }
 
 /** How the attached recording ended, as a line for the user; the exit status. */
-function report(r: AttachOutcome, found: Found, output: string): number {
+function report(r: AttachOutcome, found: Found, output: string, tracer: Tracer): number {
   const e = r.ended;
   if (e.kind === 'late') {
     const who = found.target.kind === 'process' ? 'process' : "the container's init, process";
     process.stderr.write(
-      `tracewall: ${who} ${found.pid} ended before the probes were attached (bpftrace took ${e.attachSeconds.toFixed(1)} s); nothing was recorded\n`,
+      `tracewall: ${who} ${found.pid} ended before the probes were attached (${tracer.name} took ${e.attachSeconds.toFixed(1)} s); nothing was recorded\n`,
     );
     return 1;
   }
@@ -82,7 +82,9 @@ function report(r: AttachOutcome, found: Found, output: string): number {
   writeRecording(output, r.recording!);
   process.stderr.write(summarize(r.recording!, output));
   if (e.kind === 'tracer')
-    throw toolMissing(`bpftrace ended while recording; the recording so far was written to ${output}, with a warning`);
+    throw toolMissing(
+      `${tracer.name} ended while recording; the recording so far was written to ${output}, with a warning`,
+    );
   const why =
     e.kind === 'duration'
       ? 'after --duration'
@@ -95,7 +97,7 @@ function report(r: AttachOutcome, found: Found, output: string): number {
   return 0;
 }
 
-/** `record --pid PID` / `record --container ID`: attach with bpftrace, record until the end condition, detach. */
+/** `record --pid PID` / `record --container ID`: attach with bpftrace (or ebpf for --pid), record until the end condition, detach. */
 export async function recordAttachCommand(
   command: string[],
   opts: RecordOptions,
@@ -106,13 +108,13 @@ export async function recordAttachCommand(
     throw badInput('record takes one of --pid and --container, got both');
   const other = strayFlag(command, opts);
   if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
-  if (tracer === 'ebpf')
+  if (tracer === 'ebpf' && opts.container !== undefined)
     throw badInput(
-      `record ${flag} attaches with bpftrace only (the ebpf tracer records from a workload's start); use --tracer bpftrace or auto`,
+      'record --container attaches with bpftrace only (the ebpf tracer attaches to a process tree, --pid); use --tracer bpftrace or auto',
     );
   if (tracer === 'strace')
     throw badInput(
-      `record ${flag} attaches with bpftrace only (strace -p cannot follow the children a process already has); use --tracer bpftrace or auto`,
+      `record ${flag} attaches with bpftrace or ebpf only (strace -p cannot follow the children a process already has); use --tracer bpftrace, ebpf or auto`,
     );
   if (opts.engine !== undefined && opts.container === undefined) throw badInput('--engine applies to --container only');
   const target = targetOf(opts);
@@ -125,9 +127,11 @@ export async function recordAttachCommand(
     const until = duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM';
     process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
   };
+  // --pid and --container attach with bpftrace unless ebpf is asked for (auto too: bpftrace follows containers' execs)
+  const chosen = tracer === 'ebpf' ? ebpfTracer : bpftraceTracer;
   const interrupt = signalInterruption();
   try {
-    const r = await recordAttached(found, bpftraceTracer, {
+    const r = await recordAttached(found, chosen, {
       name,
       toolVersion: TOOL_VERSION,
       interrupt,
@@ -135,7 +139,7 @@ export async function recordAttachCommand(
       ...(duration !== undefined ? { durationMs: duration } : {}),
       ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
     });
-    return report(r, found, output);
+    return report(r, found, output, chosen);
   } finally {
     interrupt.dispose();
   }

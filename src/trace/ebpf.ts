@@ -90,6 +90,10 @@ export interface Loader {
   running(): boolean;
   /** The loader's last error line (`ERROR stage: reason`), or its exit. */
   why(): string;
+  /** The stamp of the A line (attach mode: recording started), "" before. */
+  begun(): string;
+  /** Add tracewall's own lines to the log (between the loader's lines, never inside one). */
+  note(lines: string[]): void;
   /** Drain, stop (SIGINT: it prints its counts and losses) and end the log; warnings when it had to be killed. */
   stop(): Promise<string[]>;
   kill(): Promise<void>;
@@ -100,7 +104,9 @@ export interface Loader {
 class LoaderOutput {
   readonly live = new Set<number>();
   ready = false;
+  begun = '';
   private carry = '';
+  private notes: string[] = [];
 
   constructor(private readonly logFd: number) {}
 
@@ -111,14 +117,29 @@ class LoaderOutput {
     for (const l of lines) {
       if (l === 'READY') this.ready = true;
       else if (l.startsWith('F ')) this.live.add(Number(l.split(' ')[3]));
-      else if (l.startsWith('A ')) this.live.add(Number(l.split(' ')[2]));
-      else if (l.startsWith('Q ')) this.live.delete(Number(l.split(' ')[2]));
+      else if (l.startsWith('A ')) {
+        this.live.add(Number(l.split(' ')[2]));
+        this.begun ||= l.split(' ')[1]!;
+      } else if (l.startsWith('Q ')) this.live.delete(Number(l.split(' ')[2]));
     }
+    if (this.carry === '') this.flushNotes();
+  }
+
+  note(lines: string[]): void {
+    this.notes.push(...lines);
+    if (this.carry === '') this.flushNotes();
   }
 
   finish(): void {
     if (this.carry !== '') fs.writeSync(this.logFd, '\n');
     this.carry = '';
+    this.flushNotes();
+  }
+
+  private flushNotes(): void {
+    if (this.notes.length === 0) return;
+    fs.writeSync(this.logFd, this.notes.map((l) => `${l}\n`).join(''));
+    this.notes = [];
   }
 }
 
@@ -178,7 +199,17 @@ export async function startLoader(
     await sleep(5);
   }
   fs.rmSync(vlog, { force: true });
-  const loader: Loader = { child, live: out.live, running, why, done, kill, stop: () => stopLoader(loader, out) };
+  const loader: Loader = {
+    child,
+    live: out.live,
+    running,
+    why,
+    done,
+    kill,
+    begun: () => out.begun,
+    note: (lines) => out.note(lines),
+    stop: () => stopLoader(loader, out),
+  };
   return loader;
 }
 

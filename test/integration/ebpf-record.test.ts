@@ -313,6 +313,30 @@ describe.skipIf(cliWhy)('record --tracer ebpf|auto (the CLI)', () => {
     },
   );
 
+  it('record --pid attaches to a running tree: its existing child and what both start later, nothing stopped', async () => {
+    const { spawn } = await import('node:child_process');
+    const loop = (file: string) => `while :; do cat ${file} >/dev/null; sleep 0.1; done`;
+    const target = spawn('sh', ['-c', `sh -c '${loop('/etc/passwd')}' & ${loop('/etc/hostname')}`], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const out = path.join(work, 'attached.json');
+      const r = await run(['record', '--tracer', 'ebpf', '--pid', String(target.pid), '--duration', '1.5', '-o', out]);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(String(r.stderr)).toMatch(/detached after --duration; nothing was stopped/);
+      const rec = readRecording(out);
+      expect(rec.tracer.name).toBe('ebpf');
+      expect(rec.files['/etc/hostname']?.access).toContain('read');
+      expect(rec.files['/etc/passwd']?.access).toContain('read');
+      expect(rec.executables.map((e) => e.path)).toContain('/usr/bin/cat');
+      expect(rec.warnings.join('\n')).toMatch(/attached to processes that were already running/);
+      expect(target.exitCode).toBeNull();
+    } finally {
+      target.kill('SIGKILL');
+    }
+  });
+
   const bundleWhy = needRoot('crun');
   it.skipIf(bundleWhy)('a busybox container (crun): the application only, the same as under strace', async () => {
     const bundle = path.join(work, 'bundle');

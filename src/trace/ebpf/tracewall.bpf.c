@@ -538,9 +538,8 @@ static __noinline int tree_enter(struct tstate *s, struct pt_regs *regs, long id
 }
 
 /* The hot path of a traced task: count the call; read arguments only for the calls that carry facts. */
-static __always_inline int enter(struct tstate *s, struct pt_regs *regs, long id)
+static __always_inline int enter(struct task_struct *t, struct tstate *s, struct pt_regs *regs, long id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	int compat = t->thread_info.status & 2; /* TS_COMPAT: int 0x80 or sysenter */
 	if (!compat && tree_call(id))
 		tree_enter(s, regs, id);
@@ -564,10 +563,11 @@ static __always_inline int enter(struct tstate *s, struct pt_regs *regs, long id
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	struct tstate *s = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct tstate *s = bpf_task_storage_get(&tasks, t, 0, 0);
 	if (!s)
 		return 0;
-	return enter(s, regs, id);
+	return enter(t, s, regs, id);
 }
 
 /* The dentry and vfsmount of fd `fd` of task `t` (zero for none, and for pipes, sockets, anonymous inodes). */
