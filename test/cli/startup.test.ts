@@ -73,7 +73,7 @@ describe.skipIf(NOT_BUILT)('tracewall start and usage', () => {
       /--fail-on <level>[\s\S]*choices: "low", "medium", "high", "critical"/,
     );
     expect(flat(cli(['record', '--help']).stdout)).toMatch(
-      /--tracer <tracer>[\s\S]*choices: "strace", "bpftrace", "auto"/,
+      /--tracer <tracer>[\s\S]*choices: "strace", "bpftrace", "ebpf", "auto"/,
     );
     expect(flat(cli(['verify', '--help']).stdout)).toMatch(/--mode <mode>[\s\S]*choices: "log", "enforce"/);
   });
