@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { badInput, toolMissing } from '../errors.js';
 import { fromRoot } from '../util/paths.js';
 import { EBPF_LOG_HEADER } from '../parse/ebpf.js';
-import { BPFTRACE_PROGRAM, resolveCommand, runToEnd, startStopped, waitClose } from './bpftrace.js';
+import { BPFTRACE_PROGRAM, OutputReader, resolveCommand, runToEnd, startStopped, waitClose } from './bpftrace.js';
 import type { BpftraceOptions, BpftraceResult } from './bpftrace.js';
 import { argvHash } from './bpftrace-argv.js';
 import { signalAll } from './strace-tracees.js';
@@ -100,49 +100,6 @@ export interface Loader {
   done: Promise<unknown>;
 }
 
-/** Reads the loader's output: copies it to the log, tracks READY and the live processes. */
-class LoaderOutput {
-  readonly live = new Set<number>();
-  ready = false;
-  begun = '';
-  private carry = '';
-  private notes: string[] = [];
-
-  constructor(private readonly logFd: number) {}
-
-  data(d: Buffer): void {
-    fs.writeSync(this.logFd, d);
-    const lines = (this.carry + d.toString('latin1')).split('\n');
-    this.carry = lines.pop() ?? '';
-    for (const l of lines) {
-      if (l === 'READY') this.ready = true;
-      else if (l.startsWith('F ')) this.live.add(Number(l.split(' ')[3]));
-      else if (l.startsWith('A ')) {
-        this.live.add(Number(l.split(' ')[2]));
-        this.begun ||= l.split(' ')[1]!;
-      } else if (l.startsWith('Q ')) this.live.delete(Number(l.split(' ')[2]));
-    }
-    if (this.carry === '') this.flushNotes();
-  }
-
-  note(lines: string[]): void {
-    this.notes.push(...lines);
-    if (this.carry === '') this.flushNotes();
-  }
-
-  finish(): void {
-    if (this.carry !== '') fs.writeSync(this.logFd, '\n');
-    this.carry = '';
-    this.flushNotes();
-  }
-
-  private flushNotes(): void {
-    if (this.notes.length === 0) return;
-    fs.writeSync(this.logFd, this.notes.map((l) => `${l}\n`).join(''));
-    this.notes = [];
-  }
-}
-
 /** Where the verifier's output goes when the program does not load (kept for the user; removed after a good load). */
 export function verifierLogPath(): string {
   return path.join(os.tmpdir(), `tracewall-ebpf-verifier-${process.pid}.log`);
@@ -163,7 +120,7 @@ export async function startLoader(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const out = new LoaderOutput(logFd);
+  const out = new OutputReader(logFd);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
@@ -214,7 +171,7 @@ export async function startLoader(
 }
 
 /** SIGINT the loader (it drains its ring buffer and prints the counts) and wait for it; warnings when it had to be killed. */
-async function stopLoader(l: Loader, out: LoaderOutput): Promise<string[]> {
+async function stopLoader(l: Loader, out: OutputReader): Promise<string[]> {
   let warnings: string[] = [];
   if (l.running()) {
     l.child.kill('SIGINT');

@@ -1,5 +1,6 @@
 // The Recording validator is compiled ahead of time from the schema (so `record` does not compile it at every run):
 // the committed file must be what the generator makes from the schema as it is now.
+import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/paths.js';
@@ -13,6 +14,9 @@ describe('the generated Recording validator', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     expect(run).not.toThrow();
+    // an ES module in Node has no require(): the runtime helpers must be imports (vitest would hide a require())
+    const text = fs.readFileSync(fromRoot('src', 'recording', 'recording-validator.generated.ts'), 'utf8');
+    expect(text).not.toMatch(/\brequire\(/);
   });
 
   it('refuses what the schema refuses, naming where', () => {
