@@ -21,9 +21,13 @@ const runtime = [];
 const code = standalone
   .default(ajv, ajv.compile(schema))
   .replace(/^"use strict";/, '')
-  .replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)/g, (_, mod) => {
+  .replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_, mod) => {
+    // Node gives a CommonJS module's exports object as the default import; bundlers (vitest) its exports.default
     const name = `ajvRuntime${runtime.length}`;
-    runtime.push(`import ${name} from '${mod}.js';`);
+    runtime.push(
+      `import ${name}Module from '${mod}.js';`,
+      `const ${name} = typeof ${name}Module === 'function' ? ${name}Module : ${name}Module.default;`,
+    );
     return name;
   });
 if (/\brequire\(/.test(code)) throw new Error('the generated validator still calls require(): see its code');
