@@ -43,7 +43,7 @@ function ddOwnSeconds(argv) {
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
   const m = /^TIME ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
   if (!m) throw new Error(`no time printed: ${r.stderr}`);
-  return Number(m[1]) + Number(m[2]);
+  return Math.round((Number(m[1]) + Number(m[2])) * 100) / 100;
 }
 
 function wallSeconds(argv) {
