@@ -108,10 +108,6 @@ export async function recordAttachCommand(
     throw badInput('record takes one of --pid and --container, got both');
   const other = strayFlag(command, opts);
   if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
-  if (tracer === 'ebpf' && opts.container !== undefined)
-    throw badInput(
-      'record --container attaches with bpftrace only (the ebpf tracer attaches to a process tree, --pid); use --tracer bpftrace or auto',
-    );
   if (tracer === 'strace')
     throw badInput(
       `record ${flag} attaches with bpftrace or ebpf only (strace -p cannot follow the children a process already has); use --tracer bpftrace, ebpf or auto`,
@@ -127,7 +123,7 @@ export async function recordAttachCommand(
     const until = duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM';
     process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
   };
-  // --pid and --container attach with bpftrace unless ebpf is asked for (auto too: bpftrace follows containers' execs)
+  // --pid and --container attach with bpftrace unless ebpf is asked for (auto too, for now)
   const chosen = tracer === 'ebpf' ? ebpfTracer : bpftraceTracer;
   const interrupt = signalInterruption();
   try {

@@ -1,8 +1,8 @@
-// Attaching the eBPF recorder to a process already running (`record --pid`): the loader marks the process, its
-// descendants and all their threads once its programs are attached (new ones are followed from their fork); recording
+// Attaching the eBPF recorder to a process already running (`record --pid`) or a container (`record --container`): the
+// loader marks the process, its descendants and all their threads once its programs are attached (new ones are followed
+// from their fork; for a container, a process entering its pid namespace later from its next exec); recording
 // ends after --duration, at SIGINT/SIGTERM, or when the processes are gone. Nothing traced is stopped or signalled.
 import fs from 'node:fs';
-import { badInput } from '../errors.js';
 import { alive, blockedCalls, processTree, runningLines } from './bpftrace-attach.js';
 import type { AttachOptions, AttachResult } from './bpftrace-attach.js';
 import { ebpfVersion, loaderArgs, startLoader, type Loader } from './ebpf.js';
@@ -25,14 +25,13 @@ async function recordUntilEnd(loader: Loader, opts: AttachOptions, stopped: () =
 
 /** Record `pid` and its descendants with the eBPF recorder until the duration, a stop request, or their end. */
 export async function attachWithEbpf(pid: number, opts: AttachOptions): Promise<AttachResult> {
-  if (opts.pidNamespace !== undefined)
-    throw badInput(
-      'the ebpf tracer attaches to a process tree (--pid) only; record a running container with --tracer bpftrace',
-    );
   const env = opts.env ?? process.env;
   const tracerVersion = ebpfVersion(env);
   const stopped = (): NodeJS.Signals | null => (opts.interrupt?.stop?.aborted ? stopSignal(opts.interrupt.stop) : null);
-  const args = loaderArgs(pid, undefined, {}).map((a, i, all) => (all[i - 1] === '--mode' ? '2' : a));
+  // mode 2: the tree; mode 3: a container's init's tree, and later entrants of its pid namespace from their exec
+  const mode = opts.pidNamespace !== undefined ? '3' : '2';
+  const args = loaderArgs(pid, undefined, {}).map((a, i, all) => (all[i - 1] === '--mode' ? mode : a));
+  if (opts.pidNamespace !== undefined) args.push('--pidns', String(opts.pidNamespace));
   const logFd = fs.openSync(opts.logFile, 'w');
   let loader: Loader | undefined;
   try {

@@ -10,7 +10,9 @@
  *   --root    the process to follow (started stopped by tracewall; it is continued by tracewall after READY)
  *   --mode    0: the root's first exec starts the application; 1: the first exec whose argv hashes to H with N
  *             arguments (a container's entrypoint); 2: attach: the root, its descendants and all their threads are the
- *             application already (found in /proc once the programs are attached; new ones by the fork program)
+ *             application already (found in /proc once the programs are attached; new ones by the fork program);
+ *             3: as 2 for a container's init, and a process that enters the container's pid namespace (--pidns
+ *             INODE) later (docker exec) is the application from its next exec
  *   --watch   stop when this process (tracewall) is gone, whoever the loader's parent is
  *   --cls     the argument table (tracewall.bt's @cls), x86_64 syscall number = encoded value
  * Lines: T, READY, then the records; on SIGINT/SIGTERM (or when its parent ends): the last events, END, the maps
@@ -241,6 +243,7 @@ struct opts {
 	const char *cls;
 	const char *vlog;
 	int watch;
+	unsigned int pidns;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -252,6 +255,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		i++;
 		if (!strcmp(a, "--root"))
 			o->root = atoi(v);
+		else if (!strcmp(a, "--pidns"))
+			o->pidns = strtoul(v, NULL, 10);
 		else if (!strcmp(a, "--watch"))
 			o->watch = atoi(v);
 		else if (!strcmp(a, "--mode"))
@@ -387,6 +392,7 @@ static struct tracewall_bpf *load(struct opts *o)
 	skel->rodata->mode = o->mode;
 	skel->rodata->start_argc = o->argc;
 	skel->rodata->start_hash = o->hash;
+	skel->rodata->pidns = o->pidns;
 	set_cls(skel, o->cls);
 	if (o->ringbuf)
 		bpf_map__set_max_entries(skel->maps.events, o->ringbuf);
@@ -429,7 +435,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
 	if (!rb)
 		fail("ringbuf", strerror(errno), 3);
-	int err = o.mode == 2 ? (mark_tree(skel, o.root) > 0 ? 0 : -ESRCH) : mark(skel, o.root, 1, o.mode == 0);
+	int err = o.mode >= 2 ? (mark_tree(skel, o.root) > 0 ? 0 : -ESRCH) : mark(skel, o.root, 1, o.mode == 0);
 	if (err)
 		fail("mark", strerror(-err), 3);
 	struct timespec rt, mono;
@@ -437,7 +443,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	fprintf(out, "T %lld.%06ld %llu\n", (long long)rt.tv_sec, rt.tv_nsec / 1000,
 		(unsigned long long)mono.tv_sec * 1000000000ULL + mono.tv_nsec);
-	if (o.mode == 2)
+	if (o.mode >= 2)
 		fprintf(out, "A %llu %d\n", (unsigned long long)mono.tv_sec * 1000000000ULL + mono.tv_nsec, o.root);
 	fprintf(out, "READY\n");
 	fflush(out);
