@@ -31,7 +31,16 @@ const PURE_IMPORTS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/syscalls/table.generated.ts', 'out/**', 'tmp/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/syscalls/table.generated.ts',
+      'src/recording/recording-validator.generated.ts',
+      'out/**',
+      'tmp/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

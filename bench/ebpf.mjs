@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // The ebpf tracer's costs, measured side by side in one run (medians, runs alternated so drift hits both sides):
-//  1. dd's own time (bs=1, 2,000,000 bytes: 4,000,000 syscalls) untraced, recorded by `tracewall record --tracer ebpf`,
+//  1. dd's own CPU time (bs=1, 2,000,000 bytes: 4,000,000 syscalls) untraced, recorded by `tracewall record --tracer ebpf`,
 //     and untraced while another process is being recorded (what every other process of the machine pays);
 //  2. the whole `tracewall record --tracer ebpf -- /bin/true` (wall time: node, the loader, the kernel's verifier);
-//  3. the loader's resident memory (peak VmRSS, sampled) on a 100,000-call and a 1,000,000-call workload.
+//  3. the loader's resident memory (peak VmRSS, sampled) on a 100,000-call and a 1,000,000-call workload;
+//  4. nginx (1 worker, crun, host network, on CPU 0) under wrk (on CPU 1): requests/s untraced and recorded by ebpf.
 // Writes the "ebpf tracer" section of bench/RESULTS.md and bench/ebpf-results.json. Run as root after the build:
 // npm run bench:ebpf (or node bench/ebpf.mjs [--quick]).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +19,7 @@ const loader = path.join(root, 'dist', 'ebpf', 'tracewall-ebpf');
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bench-ebpf-'));
-const dd = (n) => ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`];
+const dd = (n) => ['/usr/bin/time', '-f', 'TIME %U %S', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${n}`];
 const record = (argv) => [
   process.execPath,
   bin,
@@ -34,13 +35,16 @@ const record = (argv) => [
 const log = (s) => process.stdout.write(s + '\n');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** dd's own elapsed time, from the "copied, X s" line it prints (the workload alone, without a tracer's startup). */
+/**
+ * dd's own CPU time (user + system, from /usr/bin/time around it): what the tracer's programs cost the workload, which
+ * run in its context, and unlike elapsed time not inflated by other work waiting for the same 2 cores.
+ */
 function ddOwnSeconds(argv) {
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
-  const m = /copied, ([\d.]+) s/.exec(r.stderr);
-  if (!m) throw new Error(`dd printed no time: ${r.stderr}`);
-  return Number(m[1]);
+  const m = /^TIME ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
+  if (!m) throw new Error(`no time printed: ${r.stderr}`);
+  return Math.round((Number(m[1]) + Number(m[2])) * 100) / 100;
 }
 
 function wallSeconds(argv) {
@@ -108,6 +112,78 @@ async function whileRecordingOther(n) {
   }
 }
 
+async function waitPort(port, ms) {
+  const net = await import('node:net');
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise((res) => {
+      const s = net.connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => {
+        s.destroy();
+        res(true);
+      });
+      s.once('error', () => res(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} not up in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// As in bench/run.mjs: the server on CPU 0, wrk on CPU 1 (unpinned, this 2-core VM swings by up to 3x).
+const pin = (cpu, argv) => ['taskset', '-c', String(cpu), ...argv];
+function wrk(port, seconds) {
+  const [cmd, ...args] = pin(1, ['wrk', '-t1', '-c8', `-d${seconds}s`, `http://127.0.0.1:${port}/`]);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(execFileSync(cmd, args, { encoding: 'utf8' }));
+  if (!m) throw new Error('wrk printed no rate');
+  return Number(m[1]);
+}
+
+/** nginx in crun under wrk, untraced and recorded by ebpf, alternated: median requests/s of each. */
+async function nginx(rounds) {
+  for (const t of ['wrk', 'nginx', 'crun', 'taskset'])
+    if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return { skipped: `${t} is not installed` };
+  const { makeNginxBundle } = await import(path.join(root, 'dist', 'examples', 'bundles.js'));
+  const { runtimeCommand } = await import(path.join(root, 'dist', 'trace', 'bundle.js'));
+  const rates = { untraced: [], ebpf: [] };
+  let port = 19500;
+  for (let i = 0; i < rounds; i++) {
+    for (const variant of ['untraced', 'ebpf']) {
+      const dir = path.join(work, `nginx-${++port}`);
+      makeNginxBundle(dir, { port });
+      const cmd = runtimeCommand(dir, 'crun', { id: `tw-bench-ebpf-${process.pid}-${port}` });
+      const argv =
+        variant === 'untraced'
+          ? cmd.argv
+          : [
+              process.execPath,
+              bin,
+              'record',
+              '--tracer',
+              'ebpf',
+              '--bundle',
+              dir,
+              '--runtime',
+              'crun',
+              '-o',
+              path.join(dir, 'r.json'),
+            ];
+      const pinned = pin(0, argv);
+      const child = spawn(pinned[0], pinned.slice(1), { stdio: 'ignore' });
+      try {
+        await waitPort(port, 30000);
+        wrk(port, 1); // warm-up
+        rates[variant].push(wrk(port, quick ? 2 : 5));
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+        await cmd.cleanup();
+      }
+    }
+  }
+  return { untraced: median(rates.untraced), ebpf: median(rates.ebpf) };
+}
+
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('bench/ebpf.mjs needs root (the ebpf tracer does)');
   if (!fs.existsSync(loader)) throw new Error(`${loader} is missing: run scripts/build-ebpf.sh (bootstrap does)`);
@@ -124,6 +200,8 @@ async function main() {
       `  round ${i + 1}: untraced ${own.untraced[i]} s, ebpf ${own.ebpf[i]} s, another recorded ${own.other[i]} s; /bin/true ${trueWall[i].toFixed(3)} s`,
     );
   }
+  const server = await nginx(quick ? 1 : 3);
+  log(`nginx requests/s: ${JSON.stringify(server)}`);
   const rss = { calls100k: await loaderPeakMiB(record(dd(50_000))), calls1m: await loaderPeakMiB(record(dd(500_000))) };
   const r = {
     when: new Date().toISOString(),
@@ -132,6 +210,7 @@ async function main() {
     ddOwnSeconds: { untraced: median(own.untraced), ebpf: median(own.ebpf), otherRecorded: median(own.other) },
     trueWallSeconds: median(trueWall),
     loaderPeakRssMiB: rss,
+    nginxRequestsPerSecond: server,
   };
   fs.writeFileSync(path.join(root, 'bench', 'ebpf-results.json'), JSON.stringify(r, null, 2) + '\n');
   const md = markdown(r);
@@ -154,12 +233,18 @@ function markdown(r) {
     '',
     '| what | value | target |',
     '| --- | --: | --: |',
-    `| dd bs=1 (4,000,000 calls), dd's own time untraced | ${d.untraced.toFixed(3)} s | |`,
+    `| dd bs=1 (4,000,000 calls), dd's own CPU time (user + sys) untraced | ${d.untraced.toFixed(3)} s | |`,
     `| the same, recorded by \`tracewall record --tracer ebpf\` | ${d.ebpf.toFixed(3)} s (**${x(d.ebpf)}**) | 1.5x |`,
     `| the same untraced, while another process is recorded | ${d.otherRecorded.toFixed(3)} s (**${x(d.otherRecorded)}**) | |`,
     `| \`tracewall record --tracer ebpf -- /bin/true\`, wall | **${r.trueWallSeconds.toFixed(3)} s** | 1.0 s |`,
     `| loader peak RSS, 100,000-call workload | **${r.loaderPeakRssMiB.calls100k.toFixed(1)} MiB** | 20 MiB |`,
     `| loader peak RSS, 1,000,000-call workload | ${r.loaderPeakRssMiB.calls1m.toFixed(1)} MiB | flat |`,
+    ...(r.nginxRequestsPerSecond.skipped
+      ? [`| nginx under wrk | skipped: ${r.nginxRequestsPerSecond.skipped} | |`]
+      : [
+          `| nginx (crun, 1 worker, CPU 0) under wrk -t1 -c8 (CPU 1), requests/s untraced | ${r.nginxRequestsPerSecond.untraced.toFixed(0)} | |`,
+          `| the same, recorded by \`tracewall record --tracer ebpf --bundle\` | ${r.nginxRequestsPerSecond.ebpf.toFixed(0)} (**${(r.nginxRequestsPerSecond.untraced / r.nginxRequestsPerSecond.ebpf).toFixed(2)}x** slower) | 1.1x |`,
+        ]),
     '',
   ].join('\n');
 }

@@ -10,7 +10,7 @@ import {
   type AttachTarget,
   type Found,
 } from '../record/attach.js';
-import { bpftraceTracer } from '../record/tracer.js';
+import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
 import { oneOf, checkName, nameFrom } from './options.js';
 import { ENGINES } from './choices.js';
 import { recordPodCommand } from './record-pod.js';
@@ -74,12 +74,12 @@ async function find(t: AttachTarget): Promise<Found> {
 }
 
 /** How the attached recording ended, as a line for the user; the exit status. */
-export function report(r: AttachOutcome, found: Found, output: string): number {
+export function report(r: AttachOutcome, found: Found, output: string, tracer: Tracer = bpftraceTracer): number {
   const e = r.ended;
   if (e.kind === 'late') {
     const who = found.target.kind === 'process' ? 'process' : "the container's init, process";
     process.stderr.write(
-      `tracewall: ${who} ${found.pid} ended before the probes were attached (bpftrace took ${e.attachSeconds.toFixed(1)} s); nothing was recorded\n`,
+      `tracewall: ${who} ${found.pid} ended before the probes were attached (${tracer.name} took ${e.attachSeconds.toFixed(1)} s); nothing was recorded\n`,
     );
     return 1;
   }
@@ -90,7 +90,9 @@ export function report(r: AttachOutcome, found: Found, output: string): number {
   writeRecording(output, r.recording!);
   process.stderr.write(summarize(r.recording!, output));
   if (e.kind === 'tracer')
-    throw toolMissing(`bpftrace ended while recording; the recording so far was written to ${output}, with a warning`);
+    throw toolMissing(
+      `${tracer.name} ended while recording; the recording so far was written to ${output}, with a warning`,
+    );
   const why =
     e.kind === 'duration'
       ? 'after --duration'
@@ -103,7 +105,7 @@ export function report(r: AttachOutcome, found: Found, output: string): number {
   return 0;
 }
 
-/** `record --pid PID` / `record --container ID`: attach with bpftrace, record until the end condition, detach. */
+/** `record --pid PID` / `record --container ID`: attach with bpftrace (or ebpf for --pid), record until the end condition, detach. */
 export async function recordAttachCommand(
   command: string[],
   opts: RecordOptions,
@@ -120,13 +122,9 @@ export async function recordAttachCommand(
     throw badInput('--runtime-endpoint applies to --pod and --container only');
   const other = strayFlag(command, opts);
   if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
-  if (tracer === 'ebpf')
-    throw badInput(
-      `record ${flag} attaches with bpftrace only (the ebpf tracer records from a workload's start); use --tracer bpftrace or auto`,
-    );
   if (tracer === 'strace')
     throw badInput(
-      `record ${flag} attaches with bpftrace only (strace -p cannot follow the children a process already has); use --tracer bpftrace or auto`,
+      `record ${flag} attaches with bpftrace or ebpf only (strace -p cannot follow the children a process already has); use --tracer bpftrace, ebpf or auto`,
     );
   if (opts.engine !== undefined && opts.container === undefined) throw badInput('--engine applies to --container only');
   const target = targetOf(opts);
@@ -134,26 +132,28 @@ export async function recordAttachCommand(
   const found = await find(target);
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(found.defaultName);
   const output = outputFile(opts.output, name);
+  // --pid and --container attach with bpftrace unless ebpf is asked for (auto too, for now)
+  const chosen = tracer === 'ebpf' ? ebpfTracer : bpftraceTracer;
   const interrupt = signalInterruption();
   // on a terminal a spinner says the same as the lines
   const progress = isLive(process.stderr, process.env)
     ? startProgress({
         what: found.what,
-        tracer: 'bpftrace',
+        tracer: chosen.name,
         terminal: 'own',
         graceMs: 0,
-        starting: `attaching bpftrace to ${found.what}…`,
+        starting: `attaching ${chosen.name} to ${found.what}…`,
         interrupt,
       })
     : undefined;
   if (!progress) process.stderr.write(`tracewall: attaching to ${found.what}\n`);
   const onStart = (): void => {
     const until = duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM';
-    if (progress) progress.sink({ kind: 'tracing', tracer: 'bpftrace', version: '' });
+    if (progress) progress.sink({ kind: 'tracing', tracer: chosen.name, version: '' });
     else process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
   };
   try {
-    const r = await recordAttached(found, bpftraceTracer, {
+    const r = await recordAttached(found, chosen, {
       name,
       toolVersion: TOOL_VERSION,
       interrupt,
@@ -162,7 +162,7 @@ export async function recordAttachCommand(
       ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
     });
     progress?.done();
-    return report(r, found, output);
+    return report(r, found, output, chosen);
   } finally {
     progress?.done();
     interrupt.dispose();

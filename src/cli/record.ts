@@ -92,7 +92,7 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
       );
   }
   const engine = opts.docker ? 'docker' : opts.podman ? 'podman' : undefined;
-  if (engine) return recordEngineCommand(engine, command, opts, runtime);
+  if (engine) return recordEngineCommand(engine, command, opts, runtime, tracer);
   checkSources(command, opts);
   const name =
     opts.name !== undefined
@@ -131,6 +131,14 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     }
   }, Boolean(opts.pty));
   return finish(outcome, output);
+}
+
+/** --docker/--podman run their runtime under strace through the wrapper runtime: a kernel tracer would be ignored. */
+function checkEngineTracer(engine: 'docker' | 'podman', tracer: string): void {
+  if (tracer === 'ebpf' || tracer === 'bpftrace')
+    throw badInput(
+      `--${engine} records with strace (the ${engine} runtime runs under it); --tracer ${tracer} records an OCI bundle (--bundle), a command or a running container (--container)`,
+    );
 }
 
 /** One of COMMAND, --bundle and --from-log (which may name the --bundle the log was made from). */
@@ -243,7 +251,9 @@ async function recordEngineCommand(
   args: string[],
   opts: RecordOptions,
   runtime: RuntimeName | undefined,
+  tracer: string,
 ): Promise<number> {
+  checkEngineTracer(engine, tracer);
   const other = opts.bundle ? '--bundle' : opts.fromLog ? '--from-log' : opts.pty ? '--pty' : '';
   if (other)
     throw badInput(

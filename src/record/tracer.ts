@@ -9,6 +9,7 @@ import { fileChunks } from '../util/chunks.js';
 import { traceCommand } from '../trace/strace.js';
 import { traceWithBpftrace } from '../trace/bpftrace.js';
 import { traceWithEbpf } from '../trace/ebpf.js';
+import { attachWithEbpf } from '../trace/ebpf-attach.js';
 import { recordingFromEbpf } from '../analyze/from-ebpf.js';
 import { attachWithBpftrace, type AttachResult } from '../trace/bpftrace-attach.js';
 import type { Interruption } from '../trace/interrupt.js';
@@ -118,6 +119,7 @@ export const ebpfTracer: Tracer = {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
   },
+  attach: (pid, o) => attachWithEbpf(pid, o),
   recording(logFile, meta) {
     const { startAt: _startAt, tracer: _tracer, ...rest } = meta;
     return recordingFromEbpf(fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '', rest);

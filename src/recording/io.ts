@@ -1,8 +1,7 @@
 // Reading and writing Recording files: schema-checked with ajv both ways, deterministic bytes, versions named on refusal.
 import fs from 'node:fs';
-import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
+import type { ValidateFunction, ErrorObject } from 'ajv';
 import { badInput } from '../errors.js';
-import { fromRoot } from '../util/paths.js';
 import { stableJson } from '../util/json.js';
 import { fsErrorText } from '../util/fs-error.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -13,13 +12,11 @@ import { normalizeRecording } from './normalize.js';
 import { provenanceProblems } from './provenance-check.js';
 import { RECORDING_SCHEMA_VERSION, type Recording } from './types.js';
 
-let validator: ValidateFunction | undefined;
+import { validate as generatedValidator } from './recording-validator.generated.js';
+
+/** The schema's validator, compiled ahead of time (scripts/gen-recording-validator.mjs; a test keeps it current). */
 function recordingValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(fs.readFileSync(fromRoot('src', 'recording', 'recording-v1.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: true }).compile(schema);
-  }
-  return validator;
+  return generatedValidator as unknown as ValidateFunction;
 }
 
 /** ajv errors as "at /path: message" lines. */

@@ -53,7 +53,7 @@ function stat(pid: number): { ppid: number; state: string } | null {
 }
 
 /** Whether a process still runs: any of its threads is not a zombie (its leader may have ended alone). */
-const alive = (pid: number): boolean => {
+export const alive = (pid: number): boolean => {
   let tids: string[];
   try {
     tids = fs.readdirSync(`/proc/${pid}/task`);
@@ -179,7 +179,7 @@ export function rOfBytes(bytes: Uint8Array): string {
 }
 
 /** "P" lines for every thread of `pids` (processes that were running before recording started): tgid, euid, egid, exe. */
-function runningLines(pids: number[], stamp: string): string[] {
+export function runningLines(pids: number[], stamp: string): string[] {
   const lines: string[] = [];
   for (const pid of pids) {
     try {
@@ -195,7 +195,7 @@ function runningLines(pids: number[], stamp: string): string[] {
 }
 
 /** The x86_64 system call each thread of `pids` is inside now (blocked since before the probes attached), as "B" lines. */
-function blockedCalls(pids: number[], stamp: string): string[] {
+export function blockedCalls(pids: number[], stamp: string): string[] {
   const lines: string[] = [];
   for (const pid of pids) {
     let tids: string[];

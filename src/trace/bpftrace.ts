@@ -217,8 +217,9 @@ export interface Tracer {
   begin(timeoutMs?: number): Promise<string>;
 }
 
-/** Reads bpftrace's output as it comes: copies it to the log, tracks READY, the live processes and the A line. */
-class OutputReader {
+/** Reads a kernel tracer's output (bpftrace's, the ebpf loader's: the same lines) as it comes: copies it to the log,
+ * tracks READY, the live processes and the A line, and puts tracewall's own lines between its lines. */
+export class OutputReader {
   readonly live = new Set<number>();
   ready = false;
   begun = '';

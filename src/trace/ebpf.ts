@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { badInput, toolMissing } from '../errors.js';
 import { fromRoot } from '../util/paths.js';
 import { EBPF_LOG_HEADER } from '../parse/ebpf.js';
-import { BPFTRACE_PROGRAM, resolveCommand, runToEnd, startStopped, waitClose } from './bpftrace.js';
+import { BPFTRACE_PROGRAM, OutputReader, resolveCommand, runToEnd, startStopped, waitClose } from './bpftrace.js';
 import type { BpftraceOptions, BpftraceResult } from './bpftrace.js';
 import { argvHash } from './bpftrace-argv.js';
 import { signalAll } from './strace-tracees.js';
@@ -66,7 +66,7 @@ export function clsTable(): string {
 
 /** The loader's arguments for following `pid` from its first exec, or from the exec of `startAt`'s argv. */
 export function loaderArgs(pid: number, startAt: { argv: string[] } | undefined, o: { ringbufBytes?: number }) {
-  const args = ['--root', String(pid), '--cls', clsTable()];
+  const args = ['--root', String(pid), '--cls', clsTable(), '--watch', String(process.pid)];
   if (startAt) {
     const h = argvHash(startAt.argv);
     args.push('--mode', '1', '--argc', String(h.argc), '--hash', String((BigInt(h.high) << 32n) | BigInt(h.low)));
@@ -90,36 +90,14 @@ export interface Loader {
   running(): boolean;
   /** The loader's last error line (`ERROR stage: reason`), or its exit. */
   why(): string;
+  /** The stamp of the A line (attach mode: recording started), "" before. */
+  begun(): string;
+  /** Add tracewall's own lines to the log (between the loader's lines, never inside one). */
+  note(lines: string[]): void;
   /** Drain, stop (SIGINT: it prints its counts and losses) and end the log; warnings when it had to be killed. */
   stop(): Promise<string[]>;
   kill(): Promise<void>;
   done: Promise<unknown>;
-}
-
-/** Reads the loader's output: copies it to the log, tracks READY and the live processes. */
-class LoaderOutput {
-  readonly live = new Set<number>();
-  ready = false;
-  private carry = '';
-
-  constructor(private readonly logFd: number) {}
-
-  data(d: Buffer): void {
-    fs.writeSync(this.logFd, d);
-    const lines = (this.carry + d.toString('latin1')).split('\n');
-    this.carry = lines.pop() ?? '';
-    for (const l of lines) {
-      if (l === 'READY') this.ready = true;
-      else if (l.startsWith('F ')) this.live.add(Number(l.split(' ')[3]));
-      else if (l.startsWith('A ')) this.live.add(Number(l.split(' ')[2]));
-      else if (l.startsWith('Q ')) this.live.delete(Number(l.split(' ')[2]));
-    }
-  }
-
-  finish(): void {
-    if (this.carry !== '') fs.writeSync(this.logFd, '\n');
-    this.carry = '';
-  }
 }
 
 /** Where the verifier's output goes when the program does not load (kept for the user; removed after a good load). */
@@ -142,7 +120,7 @@ export async function startLoader(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const out = new LoaderOutput(logFd);
+  const out = new OutputReader(logFd);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
@@ -178,12 +156,22 @@ export async function startLoader(
     await sleep(5);
   }
   fs.rmSync(vlog, { force: true });
-  const loader: Loader = { child, live: out.live, running, why, done, kill, stop: () => stopLoader(loader, out) };
+  const loader: Loader = {
+    child,
+    live: out.live,
+    running,
+    why,
+    done,
+    kill,
+    begun: () => out.begun,
+    note: (lines) => out.note(lines),
+    stop: () => stopLoader(loader, out),
+  };
   return loader;
 }
 
 /** SIGINT the loader (it drains its ring buffer and prints the counts) and wait for it; warnings when it had to be killed. */
-async function stopLoader(l: Loader, out: LoaderOutput): Promise<string[]> {
+async function stopLoader(l: Loader, out: OutputReader): Promise<string[]> {
   let warnings: string[] = [];
   if (l.running()) {
     l.child.kill('SIGINT');

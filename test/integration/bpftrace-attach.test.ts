@@ -214,7 +214,7 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
       [['--pid', String(process.pid)], /--pid \d+: that is tracewall itself or one of its parents/],
       [['--pid', '2'], /--pid 2: a kernel thread/],
       [['--pid', 'abc'], /--pid "abc": expected a process id/],
-      [['--pid', '1', '--tracer', 'strace'], /attaches with bpftrace only/],
+      [['--pid', '1', '--tracer', 'strace'], /attaches with bpftrace or ebpf only/],
       [['--pid', '1', '--duration', '0'], /--duration "0": expected a number of seconds greater than 0/],
       [['--pid', '1', '--', 'true'], /record --pid attaches to something already running; it takes no COMMAND/],
       [['--pid', '1', '--container', 'x'], /one of --pid and --container/],

@@ -13,7 +13,17 @@ import { readRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 import { execa } from 'execa';
 import { BIN, needBuild } from '../e2e/helpers.js';
-import { i386Program, onPath } from '../helpers/tracer-workloads.js';
+import {
+  FILE_WORK,
+  agreementMeta,
+  args,
+  execs,
+  files,
+  i386Program,
+  names,
+  net,
+  onPath,
+} from '../helpers/tracer-workloads.js';
 
 const why = bpftraceBlocker() ?? (onPath('strace') ? undefined : 'strace is not installed (apt-get install strace)');
 if (why) console.warn(`skipped bpftrace integration tests: ${why}`);
@@ -25,17 +35,6 @@ beforeAll(() => {
 });
 afterAll(() => {
   fs.rmSync(work, { recursive: true, force: true });
-});
-
-const meta = (cwd: string) => ({
-  name: 'it',
-  toolVersion: '0.1.0',
-  tracerVersion: 'x',
-  kernel: os.release(),
-  target: { kind: 'command' as const, argv: ['sh'], cwd },
-  initialCwd: cwd,
-  initialUid: 0,
-  initialGid: 0,
 });
 
 /** Record `argv` in a fresh directory with one tracer. */
@@ -55,31 +54,16 @@ async function record(
         ? await traceWithBpftrace(argv, { logFile: path.join(same, `${tracer}.log`), stdio: 'pipe', cwd: same })
         : await traceCommand(argv, { logFile: path.join(same, `${tracer}.log`), stdio: 'pipe', cwd: same });
     const text = fs.readFileSync(path.join(same, `${tracer}.log`), 'utf8');
-    const rec = tracer === 'bpftrace' ? recordingFromBpftrace(text, meta(same)) : recordingFromStrace(text, meta(same));
+    const rec =
+      tracer === 'bpftrace'
+        ? recordingFromBpftrace(text, agreementMeta(same))
+        : recordingFromStrace(text, agreementMeta(same));
     return { rec, exitCode: r.exitCode, signal: r.signal };
   } finally {
     fs.renameSync(same, cwd);
     void logFile;
   }
 }
-
-const names = (r: Recording, abi: 'x86_64' | 'i386' = 'x86_64') => Object.keys(r.syscalls[abi] ?? {}).sort();
-const files = (r: Recording) =>
-  Object.entries(r.files)
-    .map(([p, f]) => `${p} ${f.access.join(',')}`)
-    .sort();
-const execs = (r: Recording) => r.executables.map((e) => `${e.path} ${e.argv0} ${e.parent}`).sort();
-const args = (r: Recording) =>
-  Object.entries(r.syscalls.x86_64 ?? {})
-    .filter(([, f]) => f.args)
-    .map(([k, f]) => `${k} ${JSON.stringify(f.args)}`)
-    .sort();
-// Ports the kernel picks differ between runs.
-const net = (r: Recording) =>
-  JSON.stringify({
-    ...r.network,
-    listen: r.network.listen.map((l) => ({ ...l, port: l.family === 'AF_INET6' ? 0 : l.port })),
-  });
 
 /** Run the built CLI to its end with an environment of our choosing; never throws on a non-zero exit. */
 async function tracewall(argv: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
@@ -113,27 +97,9 @@ function leftovers(): string[] {
 }
 
 describe.skipIf(why)('bpftrace and strace on the same workload', () => {
-  const FILES = [
-    'cat /etc/hostname >/dev/null',
-    'ls -la / >/dev/null',
-    'mkdir -p d1',
-    'cd d1',
-    'echo hi > f',
-    'mv f g',
-    'cat g >/dev/null',
-    'ln -s g "a link"',
-    'readlink "a link" >/dev/null',
-    'stat ../d1 >/dev/null',
-    'rm g "a link"',
-    'cd ..',
-    'rmdir d1',
-    'id -u >/dev/null',
-    'exit 3',
-  ].join('; ');
-
   it('agree on syscalls, files, executables and arguments for file work; exit status passes through', async () => {
-    const b = await record('bpftrace', ['sh', '-c', FILES]);
-    const s = await record('strace', ['sh', '-c', FILES]);
+    const b = await record('bpftrace', ['sh', '-c', FILE_WORK]);
+    const s = await record('strace', ['sh', '-c', FILE_WORK]);
     expect(b.exitCode).toBe(3);
     expect(b.rec.termination).toEqual({ kind: 'exit', code: 3 });
     expect(b.rec.tracer.name).toBe('bpftrace');

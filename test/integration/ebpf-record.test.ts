@@ -10,7 +10,17 @@ import { traceCommand } from '../../src/trace/strace.js';
 import { recordingFromEbpf } from '../../src/analyze/from-ebpf.js';
 import { recordingFromStrace } from '../../src/analyze/from-strace.js';
 import type { Recording } from '../../src/recording/types.js';
-import { i386Program, onPath } from '../helpers/tracer-workloads.js';
+import {
+  FILE_WORK,
+  agreementMeta,
+  args,
+  execs,
+  files,
+  i386Program,
+  names,
+  net,
+  onPath,
+} from '../helpers/tracer-workloads.js';
 import { makeBusyboxBundle, needRoot } from '../helpers/bundles.js';
 import { needBuild, tracewall } from '../e2e/helpers.js';
 import { readRecording } from '../../src/recording/io.js';
@@ -30,17 +40,6 @@ afterAll(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-const meta = (cwd: string) => ({
-  name: 'it',
-  toolVersion: '0.1.0',
-  tracerVersion: 'x',
-  kernel: os.release(),
-  target: { kind: 'command' as const, argv: ['sh'], cwd },
-  initialCwd: cwd,
-  initialUid: 0,
-  initialGid: 0,
-});
-
 /** Record `argv` in a fresh directory (renamed to one path for every run, so both tracers see the same names). */
 async function record(tracer: 'ebpf' | 'strace', argv: string[], ringbufBytes?: number) {
   const cwd = path.join(work, `run-${n++}`);
@@ -55,30 +54,13 @@ async function record(tracer: 'ebpf' | 'strace', argv: string[], ringbufBytes?: 
         ? await traceWithEbpf(argv, { ...o, ...(ringbufBytes ? { ringbufBytes } : {}) })
         : await traceCommand(argv, o);
     const text = fs.readFileSync(logFile, 'utf8');
-    const rec = tracer === 'ebpf' ? recordingFromEbpf(text, meta(same)) : recordingFromStrace(text, meta(same));
+    const rec =
+      tracer === 'ebpf' ? recordingFromEbpf(text, agreementMeta(same)) : recordingFromStrace(text, agreementMeta(same));
     return { rec, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout ?? '' };
   } finally {
     fs.renameSync(same, cwd);
   }
 }
-
-const names = (r: Recording, abi: 'x86_64' | 'i386' = 'x86_64') => Object.keys(r.syscalls[abi] ?? {}).sort();
-const files = (r: Recording) =>
-  Object.entries(r.files)
-    .map(([p, f]) => `${p} ${f.access.join(',')}`)
-    .sort();
-const execs = (r: Recording) => r.executables.map((e) => `${e.path} ${e.argv0} ${e.parent}`).sort();
-const args = (r: Recording) =>
-  Object.entries(r.syscalls.x86_64 ?? {})
-    .filter(([, f]) => f.args)
-    .map(([k, f]) => `${k} ${JSON.stringify(f.args)}`)
-    .sort();
-// Ports the kernel picks differ between runs.
-const net = (r: Recording) =>
-  JSON.stringify({
-    ...r.network,
-    listen: r.network.listen.map((l) => ({ ...l, port: l.family === 'AF_INET6' ? 0 : l.port })),
-  });
 
 /** Loaders or stopped wrappers of this process still running. */
 function leftovers(): string[] {
@@ -97,28 +79,10 @@ function leftovers(): string[] {
   return out;
 }
 
-const FILES = [
-  'cat /etc/hostname >/dev/null',
-  'ls -la / >/dev/null',
-  'mkdir -p d1',
-  'cd d1',
-  'echo hi > f',
-  'mv f g',
-  'cat g >/dev/null',
-  'ln -s g "a link"',
-  'readlink "a link" >/dev/null',
-  'stat ../d1 >/dev/null',
-  'rm g "a link"',
-  'cd ..',
-  'rmdir d1',
-  'id -u >/dev/null',
-  'exit 3',
-].join('; ');
-
 describe.skipIf(why)('ebpf and strace on the same workload', () => {
   it('agree on syscalls, files, executables and arguments for file work; exit status passes through', async () => {
-    const e = await record('ebpf', ['sh', '-c', FILES]);
-    const s = await record('strace', ['sh', '-c', FILES]);
+    const e = await record('ebpf', ['sh', '-c', FILE_WORK]);
+    const s = await record('strace', ['sh', '-c', FILE_WORK]);
     expect(e.exitCode).toBe(3);
     expect(e.rec.termination).toEqual({ kind: 'exit', code: 3 });
     expect(e.rec.tracer.name).toBe('ebpf');
@@ -312,6 +276,30 @@ describe.skipIf(cliWhy)('record --tracer ebpf|auto (the CLI)', () => {
       expect(leftovers()).toEqual([]);
     },
   );
+
+  it('record --pid attaches to a running tree: its existing child and what both start later, nothing stopped', async () => {
+    const { spawn } = await import('node:child_process');
+    const loop = (file: string) => `while :; do cat ${file} >/dev/null; sleep 0.1; done`;
+    const target = spawn('sh', ['-c', `sh -c '${loop('/etc/passwd')}' & ${loop('/etc/hostname')}`], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const out = path.join(work, 'attached.json');
+      const r = await run(['record', '--tracer', 'ebpf', '--pid', String(target.pid), '--duration', '1.5', '-o', out]);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(String(r.stderr)).toMatch(/detached after --duration; nothing was stopped/);
+      const rec = readRecording(out);
+      expect(rec.tracer.name).toBe('ebpf');
+      expect(rec.files['/etc/hostname']?.access).toContain('read');
+      expect(rec.files['/etc/passwd']?.access).toContain('read');
+      expect(rec.executables.map((e) => e.path)).toContain('/usr/bin/cat');
+      expect(rec.warnings.join('\n')).toMatch(/attached to processes that were already running/);
+      expect(target.exitCode).toBeNull();
+    } finally {
+      target.kill('SIGKILL');
+    }
+  });
 
   const bundleWhy = needRoot('crun');
   it.skipIf(bundleWhy)('a busybox container (crun): the application only, the same as under strace', async () => {

@@ -5,12 +5,15 @@
  * so one parser and one adapter serve both tracers. Built by scripts/build-ebpf.sh; run by src/trace/ebpf.ts.
  *
  * Usage: tracewall-ebpf --version (prints the libbpf it runs with)
- *        tracewall-ebpf --root PID [--tid TID]... --mode 0|1|2 [--argc N --hash H] --cls NR=VALUE,...
- *                       [--ringbuf BYTES] [--verifier-log FILE]
+ *        tracewall-ebpf --root PID --mode 0|1|2 [--argc N --hash H] --cls NR=VALUE,...
+ *                       [--ringbuf BYTES] [--verifier-log FILE] [--watch PID]
  *   --root    the process to follow (started stopped by tracewall; it is continued by tracewall after READY)
- *   --tid     attach mode: a thread already running that is part of the application (repeatable)
  *   --mode    0: the root's first exec starts the application; 1: the first exec whose argv hashes to H with N
- *             arguments (a container's entrypoint); 2: attach: the root and every --tid are the application already
+ *             arguments (a container's entrypoint); 2: attach: the root, its descendants and all their threads are the
+ *             application already (found in /proc once the programs are attached; new ones by the fork program);
+ *             3: as 2 for a container's init, and a process that enters the container's pid namespace (--pidns
+ *             INODE) later (docker exec) is the application from its next exec
+ *   --watch   stop when this process (tracewall) is gone, whoever the loader's parent is
  *   --cls     the argument table (tracewall.bt's @cls), x86_64 syscall number = encoded value
  * Lines: T, READY, then the records; on SIGINT/SIGTERM (or when its parent ends): the last events, END, the maps
  * @calls/@fails/@af, and `LOST <kind> <count>` for every loss counter, then it exits 0.
@@ -28,6 +31,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "tracewall.h"
@@ -238,8 +242,8 @@ struct opts {
 	unsigned long long ringbuf;
 	const char *cls;
 	const char *vlog;
-	int tids[4096];
-	int ntids;
+	int watch;
+	unsigned int pidns;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -251,8 +255,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		i++;
 		if (!strcmp(a, "--root"))
 			o->root = atoi(v);
-		else if (!strcmp(a, "--tid") && o->ntids < 4096)
-			o->tids[o->ntids++] = atoi(v);
+		else if (!strcmp(a, "--pidns"))
+			o->pidns = strtoul(v, NULL, 10);
+		else if (!strcmp(a, "--watch"))
+			o->watch = atoi(v);
 		else if (!strcmp(a, "--mode"))
 			o->mode = atoi(v);
 		else if (!strcmp(a, "--argc"))
@@ -302,6 +308,82 @@ static int mark(struct tracewall_bpf *skel, int tid, unsigned char st, unsigned 
 	return err ? -e : 0;
 }
 
+/* The parent of a process (from /proc/PID/stat), or -1. */
+static int ppid_of(int pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	int ppid = -1;
+	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* Attach mode: mark every thread of `root` and of its descendants (a walk of /proc, until a walk finds nothing new:
+ * a process forked by one already marked is marked by the fork program). Returns how many threads were marked. */
+static int mark_tree(struct tracewall_bpf *skel, int root)
+{
+	static int marked[65536];
+	int nmarked = 0, added = 1;
+	for (int pass = 0; pass < 4 && added; pass++) {
+		added = 0;
+		static int tree[65536];
+		int ntree = 0;
+		tree[ntree++] = root;
+		/* breadth-first: a child's parent is in the tree before it */
+		for (int grew = 1; grew;) {
+			grew = 0;
+			DIR *d = opendir("/proc");
+			struct dirent *e;
+			while (d && (e = readdir(d)) && ntree < 65536) {
+				int pid = atoi(e->d_name), in = 0, parent_in = 0;
+				if (pid <= 0)
+					continue;
+				int ppid = ppid_of(pid);
+				for (int i = 0; i < ntree; i++) {
+					in |= tree[i] == pid;
+					parent_in |= tree[i] == ppid;
+				}
+				if (!in && parent_in) {
+					tree[ntree++] = pid;
+					grew = 1;
+				}
+			}
+			if (d)
+				closedir(d);
+		}
+		for (int i = 0; i < ntree; i++) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/task", tree[i]);
+			DIR *d = opendir(path);
+			struct dirent *e;
+			while (d && (e = readdir(d))) {
+				int tid = atoi(e->d_name), seen = 0;
+				if (tid <= 0)
+					continue;
+				for (int k = 0; k < nmarked; k++)
+					seen |= marked[k] == tid;
+				if (seen || nmarked >= 65536)
+					continue;
+				if (mark(skel, tid, 2, 0) == 0) {
+					marked[nmarked++] = tid;
+					added = 1;
+				}
+			}
+			if (d)
+				closedir(d);
+		}
+	}
+	return nmarked;
+}
+
 static struct tracewall_bpf *load(struct opts *o)
 {
 	struct tracewall_bpf *skel = tracewall_bpf__open();
@@ -310,6 +392,7 @@ static struct tracewall_bpf *load(struct opts *o)
 	skel->rodata->mode = o->mode;
 	skel->rodata->start_argc = o->argc;
 	skel->rodata->start_hash = o->hash;
+	skel->rodata->pidns = o->pidns;
 	set_cls(skel, o->cls);
 	if (o->ringbuf)
 		bpf_map__set_max_entries(skel->maps.events, o->ringbuf);
@@ -352,17 +435,15 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
 	if (!rb)
 		fail("ringbuf", strerror(errno), 3);
-	int err = mark(skel, o.root, o.mode == 2 ? 2 : 1, o.mode == 0);
+	int err = o.mode >= 2 ? (mark_tree(skel, o.root) > 0 ? 0 : -ESRCH) : mark(skel, o.root, 1, o.mode == 0);
 	if (err)
 		fail("mark", strerror(-err), 3);
-	for (int i = 0; i < o.ntids; i++)
-		mark(skel, o.tids[i], 2, 0); /* a thread that ended meanwhile: nothing to follow */
 	struct timespec rt, mono;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	fprintf(out, "T %lld.%06ld %llu\n", (long long)rt.tv_sec, rt.tv_nsec / 1000,
 		(unsigned long long)mono.tv_sec * 1000000000ULL + mono.tv_nsec);
-	if (o.mode == 2)
+	if (o.mode >= 2)
 		fprintf(out, "A %llu %d\n", (unsigned long long)mono.tv_sec * 1000000000ULL + mono.tv_nsec, o.root);
 	fprintf(out, "READY\n");
 	fflush(out);
@@ -376,6 +457,8 @@ int main(int argc, char **argv)
 			fail("poll", strerror(-err), 3);
 		/* whoever reads the output is gone (a closed pipe) or so is the parent: stop, nothing is recorded any more */
 		if (fflush(out) || ferror(out) || getppid() != parent)
+			break;
+		if (o.watch > 0 && kill(o.watch, 0) && errno == ESRCH)
 			break;
 	}
 	ring_buffer__consume(rb);

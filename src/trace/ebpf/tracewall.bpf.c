@@ -25,6 +25,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile int mode = 0;          /* 0: the root's first exec starts the app; 1: the exec whose argv hashes so; 2: attach */
 const volatile unsigned int start_argc = 0;
 const volatile unsigned long long start_hash = 0;
+const volatile unsigned int pidns = 0; /* mode 3: the container's pid namespace (inode) */
 const volatile unsigned int cls[TW_CLS] = {};
 
 /* Which application has started (mode 1: the entrypoint runs once); the generation of path names (see bump). */
@@ -531,6 +532,9 @@ static __noinline int tree_enter(struct tstate *s, struct pt_regs *regs, long id
 		unsigned long long file = id == 59 ? a0 : a1, argv = id == 59 ? a1 : a2;
 		if (mode == 1 && s->st == ST_TREE && !started && is_entrypoint(argv))
 			s->xm = 1;
+		/* mode 3: a process that entered the container later (docker exec) is the application from its next exec */
+		if (mode == 3 && s->st == ST_TREE)
+			s->xm = 1;
 		if (s->st == ST_APP || s->xm)
 			exec_enter(s, id, file, argv);
 	}
@@ -538,9 +542,8 @@ static __noinline int tree_enter(struct tstate *s, struct pt_regs *regs, long id
 }
 
 /* The hot path of a traced task: count the call; read arguments only for the calls that carry facts. */
-static __always_inline int enter(struct tstate *s, struct pt_regs *regs, long id)
+static __always_inline int enter(struct task_struct *t, struct tstate *s, struct pt_regs *regs, long id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	int compat = t->thread_info.status & 2; /* TS_COMPAT: int 0x80 or sysenter */
 	if (!compat && tree_call(id))
 		tree_enter(s, regs, id);
@@ -561,13 +564,31 @@ static __always_inline int enter(struct tstate *s, struct pt_regs *regs, long id
 	return 0;
 }
 
+/* Mode 3: an exec by a process not followed yet, in the container's pid namespace: it joins the tree now. */
+static __noinline int enter_container(struct task_struct *t, struct pt_regs *regs, long id)
+{
+	if (!t || BPF_CORE_READ(t, nsproxy, pid_ns_for_children, ns.inum) != pidns)
+		return 0;
+	struct tstate *s = bpf_task_storage_get(&tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		count_lost(LOST_TASKS);
+		return 0;
+	}
+	s->st = ST_TREE;
+	return tree_enter(s, regs, id);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	struct tstate *s = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
-	if (!s)
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct tstate *s = bpf_task_storage_get(&tasks, t, 0, 0);
+	if (!s) {
+		if (mode == 3 && (id == 59 || id == 322))
+			return enter_container(t, regs, id);
 		return 0;
-	return enter(s, regs, id);
+	}
+	return enter(t, s, regs, id);
 }
 
 /* The dentry and vfsmount of fd `fd` of task `t` (zero for none, and for pipes, sockets, anonymous inodes). */
