@@ -67,12 +67,17 @@ async function watchUntil(ws: Watched[], opts: PodVerifyOptions): Promise<'timeo
 
 /** How a container's run ended, from the CRI (its exit status when it has exited). */
 async function workloadOf(cri: CriClient, c: CriContainer, why: 'timeout' | 'signal' | 'ended'): Promise<WorkloadEnd> {
-  const { status } = await cri
-    .call('ContainerStatus', { container_id: c.target.containerId })
-    .catch(() => ({ status: null }));
+  const statusOf = () =>
+    cri.call('ContainerStatus', { container_id: c.target.containerId }).catch(() => ({ status: null }));
+  let { status } = await statusOf();
+  // the init is gone a moment before the runtime has its exit status
+  for (let i = 0; why === 'ended' && status?.state === 'CONTAINER_RUNNING' && i < 100; i++) {
+    await sleep(50);
+    ({ status } = await statusOf());
+  }
   const exited = status?.state === 'CONTAINER_EXITED';
   return {
-    exitCode: exited ? status.exit_code : null,
+    exitCode: exited ? (status?.exit_code ?? null) : null,
     signal: null,
     exitSignal: null,
     timedOut: !exited && why === 'timeout',
