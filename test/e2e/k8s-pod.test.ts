@@ -342,20 +342,53 @@ describe.skipIf(why)('record --pod: several containers, one by name, a CRI conta
     }
   });
 
-  it('records the container --container names, into the -o file', async () => {
-    const out = path.join(dir, 'b-only.json');
-    const r = await record(['--pod', 'staging/pair', '--container', 'b', '--name', 'bee', '-o', out]);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const rec = readRecording(out);
-    expect(rec.name).toBe('bee');
-    expect(rec.target).toMatchObject({ kind: 'cri', container: 'b' });
-  });
-
   it('finds a CRI container by its id with --container (docker and podman do not know it)', async () => {
     const out = path.join(dir, 'by-id.json');
     const r = await record(['--container', ids['a']!.slice(0, 12), '--engine', 'cri', '-o', out]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(readRecording(out).target).toMatchObject({ kind: 'cri', container: 'a', containerId: ids['a'] });
+  });
+
+  it('records the container --container names into the -o file; detaches on SIGINT, leaving the pod running', async () => {
+    const out = path.join(dir, 'b-only.json');
+    const t = execa(
+      process.execPath,
+      [
+        BIN,
+        'record',
+        '--pod',
+        'staging/pair',
+        '--container',
+        'b',
+        '--name',
+        'bee',
+        '--runtime-endpoint',
+        ctd.endpoint,
+        '-o',
+        out,
+      ],
+      { reject: false, stdin: 'ignore' },
+    );
+    let err = '';
+    t.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    await waitFor(
+      'the probes to attach',
+      () => (/probes attached/.test(err) || t.exitCode !== null ? true : undefined),
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    t.kill('SIGINT');
+    const done = await t;
+    expect(done.exitCode, err).toBe(0);
+    expect(err).toMatch(/detached on SIGINT; nothing was stopped/);
+    expect(err).toMatch(/probes attached to 1 container\(s\)/);
+    const rec = readRecording(out);
+    expect(rec.name).toBe('bee');
+    expect(rec.target).toMatchObject({ kind: 'cri', container: 'b' });
+    const { status } = await ctd.cri.call('ContainerStatus', { container_id: ids['b']! });
+    expect(status?.state).toBe('CONTAINER_RUNNING');
   });
 
   it('says what is missing: a pod, a container, a runtime', async () => {
