@@ -30,6 +30,10 @@ needs=(
   "strip:binutils"
   "hyperfine:hyperfine"
   "jq:jq"
+  "clang:clang"
+  "llvm-strip:llvm"
+  "bpftool:bpftool"
+  "/usr/include/bpf/libbpf.h:libbpf-dev"
   "/usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev"
   "/usr/include/x86_64-linux-gnu/bits/socket.h:libc6-dev"
 )
@@ -71,6 +75,9 @@ if [[ $(id -u) -eq 0 ]] && command -v auditd >/dev/null 2>&1; then
   if [[ -z $pid || $pid == 0 || ! -d /proc/$pid ]]; then auditd && echo "bootstrap: started auditd"; fi
   auditctl -b 8192 >/dev/null 2>&1 || true
 fi
+
+# tracewall's eBPF recorder (the ebpf tracer), built from source against this kernel's BTF into dist/ebpf/
+bash scripts/build-ebpf.sh || echo "bootstrap: the ebpf tracer was not built (see above); strace and bpftrace still work" >&2
 
 # npm dependencies (node-pty builds from source with node-gyp; package.json allows its install script)
 if [[ ! -d node_modules/.bin || package-lock.json -nt node_modules/.package-lock.json ]]; then

@@ -1,7 +1,7 @@
 // Operations → Recording: follows the process tree (cwd, executable, credentials per process), keeps only the
 // application's processes, and turns their operations into syscall, file, executable, network and identity facts. The
 // same for every tracer: each tracer's adapter (src/parse/*-ops.ts) turns its output into the operations.
-import type { Abi, Recording, Target, Termination } from '../recording/types.js';
+import type { Abi, Recording, Target, Termination, TracerName } from '../recording/types.js';
 import { RECORDING_SCHEMA_VERSION } from '../recording/types.js';
 import { normalizeRecording } from '../recording/normalize.js';
 import type { CallOp, Effect, Op } from '../model/operations.js';
@@ -28,7 +28,7 @@ export interface RecordingMeta {
   /** Container mode: only the process whose first successful execve has exactly this argv, and what it creates after, is the application. */
   startAt?: { argv: string[] };
   /** The tracer that made the operations (strace when absent). */
-  tracer?: 'strace' | 'bpftrace';
+  tracer?: TracerName;
 }
 
 const NAME_RE = /^[a-z_][a-z0-9_]*$/;

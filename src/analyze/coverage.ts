@@ -1,31 +1,50 @@
-// Coverage of several runs: what each run needed that the earlier ones did not, and the rules only one run needed
-// (the paths a reviewer should check: rare features, or timing-dependent behaviour another run may miss).
+// Coverage of several runs: what each run needed, what it added to the profile of the runs before it (the learning
+// curve, converge.ts) and whether the runs converged, and the rules only one run needed (the paths a reviewer should
+// check: rare features, or timing-dependent behaviour another run may miss).
 import type { FileAccess, Recording } from '../recording/types.js';
-import { sortAccesses } from '../recording/normalize.js';
 import { expandRecording } from '../recording/provenance.js';
 import { byCodeUnit } from '../util/json.js';
 import { buildPolicy } from './policy.js';
 import { patternText } from './pattern.js';
 import type { Policy } from './policy-types.js';
+import { argumentItems, mergedArgumentCalls } from './converge-args.js';
+import {
+  convergenceVerdict,
+  DEFAULT_CONVERGE_RUNS,
+  fileItem,
+  learningCurve,
+  networkItems,
+  syscallItem,
+  type ConvergenceVerdict,
+} from './converge.js';
 
 /** The kinds of rules coverage counts, in report order. */
-export const COVERAGE_KINDS = ['syscalls', 'files', 'executables', 'capabilities', 'network'] as const;
+export const COVERAGE_KINDS = ['syscalls', 'arguments', 'files', 'executables', 'capabilities', 'network'] as const;
 /** One of COVERAGE_KINDS. */
 export type CoverageKind = (typeof COVERAGE_KINDS)[number];
-/** Rules by kind, each list sorted; a file rule is "PATTERN: access, access". */
+/** Rules by kind, each list sorted; a file is "PATH (access, access)", an argument "socket domain AF_INET". */
 export type CoverageItems = Record<CoverageKind, string[]>;
 
-/** One run: how many rules of each kind it needed, and those no earlier run needed. */
+/**
+ * One run: how many rules of each kind it needed (argument values: the values of the arguments seccomp rules are
+ * narrowed by), and what it did that the profile of the runs before it would not allow (`added`).
+ */
 export interface CoverageRun {
   name: string;
   needed: Record<CoverageKind, number>;
   added: CoverageItems;
 }
 
-/** Runs in input order; `onlyOne` lists, per run, the rules no other run needed (empty with fewer than two runs). */
+/**
+ * Runs in input order; `onlyOne` lists, per run, the rules no other run needed (empty with fewer than two runs);
+ * `convergence` whether the last K runs added nothing.
+ */
 export interface CoverageReport {
   runs: CoverageRun[];
   onlyOne: Array<{ name: string; items: CoverageItems }>;
+  convergence: ConvergenceVerdict;
+  /** What the report cannot tell (argument values of merged recordings), sorted. */
+  notes: string[];
 }
 
 /** Atomic facts: kind, rule, and (for files) one access; each with the runs (by index) that needed it. */
@@ -66,16 +85,13 @@ function fileNeeds(needs: Needs, policy: Policy, runs: readonly Recording[]): vo
 
 function networkNeeds(needs: Needs, runs: readonly Recording[]): void {
   runs.forEach((r, i) => {
-    for (const s of r.network.sockets) need(needs, 'network', `socket ${s.family} ${s.type} ${s.protocol}`, i);
-    for (const verb of ['bind', 'connect', 'listen'] as const) {
-      for (const e of r.network[verb])
-        need(needs, 'network', `${verb} ${e.family} ${e.address}${e.port ? `:${e.port}` : ''}`, i);
-    }
+    for (const item of networkItems(r.network)) need(needs, 'network', item, i);
+    for (const item of argumentItems(r)) need(needs, 'arguments', item, i);
   });
 }
 
 function emptyItems(): CoverageItems {
-  return { syscalls: [], files: [], executables: [], capabilities: [], network: [] };
+  return { syscalls: [], arguments: [], files: [], executables: [], capabilities: [], network: [] };
 }
 
 /** Atomic facts as sorted items; file accesses of one rule are joined on one line. */
@@ -86,14 +102,18 @@ function items(list: ReadonlyArray<{ kind: CoverageKind; rule: string; access?: 
     if (n.kind === 'files') fileAccess.set(n.rule, [...(fileAccess.get(n.rule) ?? []), n.access ?? '']);
     else out[n.kind].push(n.rule);
   }
-  for (const [rule, access] of fileAccess)
-    out.files.push(`${rule}: ${sortAccesses(access as FileAccess[]).join(', ')}`);
+  for (const [rule, access] of fileAccess) out.files.push(fileItem(rule, access as FileAccess[]));
   for (const k of COVERAGE_KINDS) out[k] = [...new Set(out[k])].sort(byCodeUnit);
   return out;
 }
 
+/** Options of coverageOf: K, the number of last runs that must add nothing (default 3). */
+export interface CoverageOptions {
+  convergeRuns?: number;
+}
+
 /** The coverage of the runs in `recordings` (merged recordings count as their runs), in input order. */
-export function coverageOf(recordings: readonly Recording[]): CoverageReport {
+export function coverageOf(recordings: readonly Recording[], opts: CoverageOptions = {}): CoverageReport {
   const runs = recordings.flatMap((r) => expandRecording(r).runs);
   const policy = buildPolicy(recordings, { name: 'coverage', runtime: 'none' });
   const index = new Map(policy.sources.map((n, i) => [n, i]));
@@ -101,7 +121,7 @@ export function coverageOf(recordings: readonly Recording[]): CoverageReport {
   for (const [abi, rules] of Object.entries(policy.syscalls)) {
     for (const [name, rule] of Object.entries(rules ?? {})) {
       for (const r of rule.provenance.recordings)
-        need(needs, 'syscalls', abi === 'x86_64' ? name : `${name} (${abi})`, index.get(r)!);
+        need(needs, 'syscalls', syscallItem(abi as keyof Policy['syscalls'], name), index.get(r)!);
     }
   }
   fileNeeds(needs, policy, runs);
@@ -112,12 +132,13 @@ export function coverageOf(recordings: readonly Recording[]): CoverageReport {
   networkNeeds(needs, runs);
 
   const all = [...needs.values()];
+  const curve = learningCurve(runs);
   const coverageRuns = policy.sources.map((name, i): CoverageRun => {
     const mine = all.filter((n) => n.runs.has(i));
     const needed = Object.fromEntries(
       COVERAGE_KINDS.map((k) => [k, new Set(mine.filter((n) => n.kind === k).map((n) => n.rule)).size]),
     ) as Record<CoverageKind, number>;
-    return { name, needed, added: items(mine.filter((n) => Math.min(...n.runs) === i)) };
+    return { name, needed, added: curve[i]! };
   });
   const onlyOne =
     policy.sources.length < 2
@@ -125,5 +146,14 @@ export function coverageOf(recordings: readonly Recording[]): CoverageReport {
       : policy.sources
           .map((name, i) => ({ name, items: items(all.filter((n) => n.runs.size === 1 && n.runs.has(i))) }))
           .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
-  return { runs: coverageRuns, onlyOne };
+  const convergence = convergenceVerdict(coverageRuns, opts.convergeRuns ?? DEFAULT_CONVERGE_RUNS);
+  const notes = recordings.flatMap((r) => {
+    const calls = mergedArgumentCalls(r);
+    return calls.length === 0
+      ? []
+      : [
+          `${r.name} is a merge: the argument values of ${calls.join(', ')} are kept merged, not per run, so each of its runs is counted with all of them and a value only a later run used is not seen as added (give the plain recordings for the exact curve)`,
+        ];
+  });
+  return { runs: coverageRuns, onlyOne, convergence, notes: notes.sort(byCodeUnit) };
 }

@@ -97,6 +97,14 @@ function summarize(values: readonly string[]): string {
   return [...new Set(values)].sort(byCodeUnit).join(', ');
 }
 
+/** The losses of the runs that counted them, added up (absent when none did). */
+function mergedLost(recordings: readonly Recording[]): { lost?: Recording['lost'] } {
+  const counted = recordings.flatMap((r) => (r.lost ? [r.lost] : []));
+  if (counted.length === 0) return {};
+  const sum = (k: keyof NonNullable<Recording['lost']>): number => counted.reduce((n, l) => n + l[k], 0);
+  return { lost: { events: sum('events'), processes: sum('processes'), strings: sum('strings'), paths: sum('paths') } };
+}
+
 /** The tracer of a merge: the one all runs used; when they differ, the one most runs used, with every "name version" listed. */
 function mergedTracer(sources: readonly ProvenanceSource[]): Recording['tracer'] {
   const tags = sources.map((s) => `${s.tracer.name} ${s.tracer.version}`);
@@ -143,6 +151,7 @@ export function mergeRecordings(inputs: readonly MergeInput[], opts: MergeOption
     endedAt: ended[ended.length - 1] ?? '',
     termination: { kind: 'unknown' },
     warnings: recordings.flatMap((r) => (r.provenance ? r.warnings : r.warnings.map((w) => `${r.name}: ${w}`))),
+    ...mergedLost(recordings),
     syscalls: mergeSyscalls(recordings),
     files,
     executables: recordings.flatMap((r) => r.executables),

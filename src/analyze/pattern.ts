@@ -66,3 +66,41 @@ export function literalPrefix(parts: readonly PathPart[]): string {
   }
   return s;
 }
+
+const GLOB_SOURCE: Readonly<Record<string, string>> = {
+  '*': '[^/]*',
+  '**': '.*',
+  '?': '[^/]',
+  '@{pid}': '[1-9][0-9]*',
+  '@{tid}': '[1-9][0-9]*',
+};
+
+/**
+ * The pattern as an anchored regular expression, with AppArmor's globs (src/apparmor/aare.ts): `*` and `?` stop at
+ * `/`, and a `*` or `**` that is a whole path component matches at least one character ("/tmp/*" is not "/tmp/").
+ */
+export function patternRegExp(parts: readonly PathPart[]): RegExp {
+  const c = compactPattern(parts);
+  const source = c
+    .map((p, i) => {
+      if ('lit' in p) return p.lit.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      const before = c[i - 1];
+      const after = c[i + 1];
+      const whole =
+        (p.glob === '*' || p.glob === '**') &&
+        before !== undefined &&
+        'lit' in before &&
+        before.lit.endsWith('/') &&
+        (after === undefined || ('lit' in after && after.lit.startsWith('/')));
+      const glob = GLOB_SOURCE[p.glob]!;
+      return whole ? `${glob.slice(0, -1)}+` : glob;
+    })
+    .join('');
+  return new RegExp(`^${source}$`, 's');
+}
+
+/** Whether `path` is one of the paths the pattern stands for. */
+export function patternMatchesPath(parts: readonly PathPart[], path: string): boolean {
+  const text = literalText(parts);
+  return text !== undefined ? text === path : patternRegExp(parts).test(path);
+}

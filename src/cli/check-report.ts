@@ -6,6 +6,9 @@ import type { DiffFormat } from '../diff/format.js';
 import { stableJson } from '../util/json.js';
 import { isDrift, type CheckedFile, type CheckStatus } from './check-compare.js';
 import { visible } from '../util/strings.js';
+import type { CoverageReport } from '../analyze/coverage.js';
+import { formatConvergenceText, formatCoverageJson } from '../analyze/coverage-format.js';
+import { formatCoverageMarkdown } from '../analyze/coverage-markdown.js';
 
 /** Version of the JSON check report; bumped when a field changes meaning. */
 export const CHECK_JSON_VERSION = 1;
@@ -21,6 +24,8 @@ export interface CheckOutcome {
   ignoreComments: boolean;
   /** True when --update rewrote the directory. */
   updated: boolean;
+  /** With --require-converged: the learning curve of the runs and the verdict, reported after the profiles. */
+  convergence?: CoverageReport;
 }
 
 /** ok: nothing to do; drift: the directory differs; updated: it differed and --update rewrote it. */
@@ -82,6 +87,7 @@ function formatCheckText(o: CheckOutcome, color: boolean): string {
   }
   if (checkStatus(o) === 'drift')
     out.push('', 'to accept the change, run the same command with --update and commit the profiles');
+  if (o.convergence) out.push('', formatConvergenceText(o.convergence).trimEnd());
   return out.join('\n') + '\n';
 }
 
@@ -103,6 +109,7 @@ function formatCheckMarkdown(o: CheckOutcome): string {
       '',
       'To accept the change, run the same `tracewall check` command with `--update` and commit the profiles.',
     );
+  if (o.convergence) out.push('', formatCoverageMarkdown(o.convergence).trimEnd());
   return out.join('\n') + '\n';
 }
 
@@ -123,6 +130,7 @@ function formatCheckJson(o: CheckOutcome): string {
       ...(f.note === undefined ? {} : { note: f.note }),
       ...(f.diff ? { diff: JSON.parse(formatJson(f.diff)) as unknown } : {}),
     })),
+    ...(o.convergence ? { convergence: JSON.parse(formatCoverageJson(o.convergence)) as unknown } : {}),
   });
 }
 

@@ -15,10 +15,20 @@ import { oneOf } from './options.js';
 import { checkProfileFlags, renderProfiles, type ProfileFile, type ProfileFlags } from './profiles.js';
 import { compareProfiles, type CheckedFile } from './check-compare.js';
 import { checkCounts, formatCheckReport, type CheckOutcome } from './check-report.js';
+import { convergeRunsFlag } from './coverage.js';
+import { convergenceGate, convergenceOf, formatConvergence } from './check-converged.js';
+import type { CoverageReport } from '../analyze/coverage.js';
+import type { Recording } from '../recording/types.js';
+import type { DiffFormat } from '../diff/formats.js';
 
 /** Flags of `check`: the profile flags of generate, plus where the committed profiles are and how to report. */
 export interface CheckFlags extends ProfileFlags {
-  profiles: string;
+  /** The committed profiles; optional with --require-converged (then only the convergence is checked). */
+  profiles?: string;
+  /** Fail (exit 1) unless the recordings, in the order given, have converged. */
+  requireConverged?: boolean;
+  /** K: the last K runs must add nothing (default 3). */
+  convergeRuns?: string;
   update?: boolean;
   /** Report format: text, markdown or json. */
   report: string;
@@ -93,33 +103,37 @@ function missingProfile(dir: string, name: string, compared: readonly CheckedFil
   );
 }
 
-/** Runs the verb; resolves to 0 (identical, or rewritten with --update) or 1 (drift). Bad recordings and flags throw exit-2 errors. */
-export async function checkCommand(files: string[], opts: CheckFlags, io: CheckIo = PROCESS_IO): Promise<number> {
+/** The comparison with the committed profiles in `dir`; resolves to the exit status it alone gives. */
+function compareWith(
+  dir: string,
+  recordings: readonly Recording[],
+  opts: CheckFlags & { reportFormat: DiffFormat; convergence?: CoverageReport },
+  io: CheckIo,
+): number {
   const settings = checkProfileFlags(opts);
-  const format = oneOf('--report', opts.report, DIFF_FORMATS);
   const update = opts.update === true;
   const ignoreComments = opts.ignoreComments === true;
   const failOn = opts.failOn === undefined ? undefined : oneOf('--fail-on', opts.failOn, RISK_LEVELS);
-  const exists = profilesDir(opts.profiles, update);
-  const recordings = readRecordingsFor('check', files);
+  const exists = profilesDir(dir, update);
   const { name, files: expected, summary } = renderProfiles(recordings, settings);
   const compared: CheckedFile[] = exists
-    ? compareProfiles(opts.profiles, name, expected)
+    ? compareProfiles(dir, name, expected)
     : expected.map((f) => ({ file: f.file, status: 'missing' }));
 
-  const updated = update && rewrite(opts.profiles, compared, expected, io);
+  const updated = update && rewrite(dir, compared, expected, io);
 
   const outcome: CheckOutcome = {
-    profiles: opts.profiles,
+    profiles: dir,
     name,
     runs: summary.sources,
     files: compared,
     ignoreComments,
     updated,
+    ...(opts.convergence === undefined ? {} : { convergence: opts.convergence }),
   };
-  const color = format === 'text' && (opts.color ?? useColor(undefined));
-  io.stdout(formatCheckReport(outcome, format, { color }));
-  if (!updated && exists) missingProfile(opts.profiles, name, compared, io);
+  const color = opts.reportFormat === 'text' && (opts.color ?? useColor(undefined));
+  io.stdout(formatCheckReport(outcome, opts.reportFormat, { color }));
+  if (!updated && exists) missingProfile(dir, name, compared, io);
   if (updated) return ExitCode.ok;
   const verdict = failingDrift(compared, ignoreComments, failOn);
   if (!verdict.fails) {
@@ -127,7 +141,37 @@ export async function checkCommand(files: string[], opts: CheckFlags, io: CheckI
     return ExitCode.ok;
   }
   io.stderr(
-    `tracewall: check: ${opts.profiles} is out of date for profile ${name} (${checkCounts(compared)}); run with --update to rewrite it\n`,
+    `tracewall: check: ${dir} is out of date for profile ${name} (${checkCounts(compared)}); run with --update to rewrite it\n`,
   );
   return ExitCode.checkFailed;
+}
+
+/**
+ * Runs the verb; resolves to 0 (identical, or rewritten with --update; converged with --require-converged) or 1
+ * (drift; not converged). Bad recordings and flags throw exit-2 errors.
+ */
+export async function checkCommand(files: string[], opts: CheckFlags, io: CheckIo = PROCESS_IO): Promise<number> {
+  checkProfileFlags(opts);
+  const format = oneOf('--report', opts.report, DIFF_FORMATS);
+  const convergeRuns = convergeRunsFlag(opts.convergeRuns);
+  const requireConverged = opts.requireConverged === true;
+  if (opts.profiles === undefined) {
+    if (!requireConverged)
+      throw badInput('check needs --profiles DIR (the committed profiles to compare with), or --require-converged');
+    if (opts.update === true) throw badInput('--update needs --profiles DIR (where to write the profiles)');
+  }
+  const recordings = readRecordingsFor('check', files);
+  const convergence = requireConverged ? convergenceOf(recordings, convergeRuns) : undefined;
+  if (opts.profiles === undefined) {
+    io.stdout(formatConvergence(convergence!, format));
+    return convergenceGate(convergence!, io.stderr) ? ExitCode.ok : ExitCode.checkFailed;
+  }
+  const status = compareWith(
+    opts.profiles,
+    recordings,
+    { ...opts, reportFormat: format, ...(convergence ? { convergence } : {}) },
+    io,
+  );
+  if (convergence !== undefined && !convergenceGate(convergence, io.stderr)) return ExitCode.checkFailed;
+  return status;
 }

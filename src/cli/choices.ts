@@ -7,7 +7,7 @@ export { REACH_FORMATS } from '../reach/formats.js';
 export { SPO_API_VERSIONS } from '../render/spo-versions.js';
 
 /** record --tracer. */
-export const TRACERS = ['strace', 'bpftrace', 'auto'] as const;
+export const TRACERS = ['strace', 'bpftrace', 'ebpf', 'auto'] as const;
 /** The container runtimes tracewall runs (record, verify). */
 export const CONTAINER_RUNTIMES = ['crun', 'runc'] as const;
 /** record --engine: the engines that can run a container to attach to (cri: a Kubernetes node's CRI runtime). */
@@ -24,3 +24,5 @@ export const ON_OFF = ['on', 'off'] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 /** verify --mode. */
 export const VERIFY_MODES = ['log', 'enforce'] as const;
+/** converge --format. */
+export const CONVERGE_FORMATS = ['text', 'markdown', 'json'] as const;

@@ -1,7 +1,8 @@
 // What each verb's --help says after its options: the files it writes, its exit codes and an example.
 
 /** The verbs of the command line. */
-export type Verb = 'record' | 'generate' | 'validate' | 'diff' | 'merge' | 'check' | 'verify' | 'reach' | 'runtime';
+export type Verb =
+  'record' | 'generate' | 'validate' | 'diff' | 'merge' | 'check' | 'converge' | 'verify' | 'reach' | 'runtime';
 
 /** Exit codes every verb shares (README "Exit codes"). */
 const COMMON_CODES = [
@@ -43,8 +44,9 @@ const TEXT: Record<Verb, VerbText> = {
       'DIR/NAME.k8s.yaml       example Pod applying both',
       '--coverage-json FILE    the coverage report of the runs',
       'all or nothing; DIR (-o, default .) is created when missing',
+      'stderr: the convergence verdict, a warning when the runs have not converged',
     ],
-    codes: ['  0    written'],
+    codes: ['  0    written (converged or not)'],
     examples: ['tracewall generate -o profiles/ --name app app.recording.json'],
   },
   validate: {
@@ -64,21 +66,33 @@ const TEXT: Record<Verb, VerbText> = {
     writes: [
       '-o FILE (default NAME.recording.json): the merged recording',
       '--coverage-json FILE: the coverage report',
+      'stderr: what each run added, and the convergence verdict',
     ],
     codes: ['  0    merged'],
-    examples: ['tracewall merge --name app run1.recording.json run2.recording.json   # writes app.recording.json'],
+    examples: ['tracewall merge --name app run1.json run2.json   # writes app.recording.json'],
   },
   check: {
     writes: [
       'nothing, unless --update: then the profiles of NAME in --profiles DIR',
       '(created when missing)',
-      'the report on stdout (--report text, markdown or json)',
+      'the report on stdout (--report text, markdown or json); with',
+      '--require-converged, the learning curve of the runs too (alone without',
+      '--profiles), and the convergence verdict on stderr',
     ],
     codes: [
       '  0    up to date, rewritten (--update), or drift below --fail-on LEVEL',
-      '  1    drift (with --fail-on: widening at LEVEL or above, or a missing file)',
+      '  1    drift (with --fail-on: widening at LEVEL or above, or a missing file);',
+      '       --require-converged: the runs have not converged (or are too few)',
     ],
-    examples: ['tracewall check --profiles profiles/ --name app ci.recording.json'],
+    examples: [
+      'tracewall check --profiles profiles/ --name app ci.recording.json',
+      'tracewall check --require-converged run1.json run2.json run3.json run4.json',
+    ],
+  },
+  converge: {
+    writes: ['nothing; the learning curve and the verdict on stdout', '(--format text, markdown or json)'],
+    codes: ['  0    reported (converged or not; check --require-converged fails)'],
+    examples: ['tracewall converge --converge-runs 2 run1.json run2.json run3.json'],
   },
   verify: {
     writes: ['nothing; the report on stdout (--json for JSON)'],
@@ -127,10 +141,11 @@ export function verbHelp(verb: Verb): string {
 export function programHelp(): string {
   return [
     '',
-    'Exit codes: 0 success; 1 a check failed (drift, --fail-on reached, verify found',
-    'denials); 2 bad input or usage; 3 a needed tool is missing or not permitted;',
-    '70 internal error; 141 stdout/stderr closed early. record passes the',
-    "workload's own status through. `tracewall VERB --help` says what VERB writes.",
+    'Exit codes: 0 success; 1 a check failed (drift, --fail-on reached, runs not',
+    'converged, verify found denials); 2 bad input or usage; 3 a needed tool is',
+    'missing or not permitted; 70 internal error; 141 stdout/stderr closed early.',
+    "record passes the workload's own status through. `tracewall VERB --help` says",
+    'what VERB writes.',
     '',
     'Example:',
     '  $ tracewall record -o app.recording.json -- ./my-server',

@@ -10,7 +10,7 @@ import { readRecordingsFor } from './read-recordings.js';
 import { distinctRuns } from './merge-names.js';
 import type { Recording } from '../recording/types.js';
 import { checkName, nameFrom } from './options.js';
-import { reportCoverage } from './coverage.js';
+import { convergeRunsFlag, reportCoverage } from './coverage.js';
 import { count } from '../util/plural.js';
 
 /** Flags of `merge`. */
@@ -19,6 +19,8 @@ export interface MergeFlags {
   name?: string;
   /** Also write the coverage report as JSON here. */
   coverageJson?: string;
+  /** K: the last K runs must add nothing for the runs to have converged (default 3). */
+  convergeRuns?: string;
 }
 
 /** The merged recording's name from the output file: "ci.recording.json" and "ci.json" give "ci". */
@@ -80,6 +82,7 @@ export async function mergeCommand(
   stderr: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   if (files.length === 0) throw badInput('merge needs at least one RECORDING');
+  const convergeRuns = convergeRunsFlag(opts.convergeRuns);
   refuseRepeats(files);
   const read = readRecordingsFor('merge', files);
   const name = mergedName(opts, read);
@@ -91,10 +94,15 @@ export async function mergeCommand(
   const merged = mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION });
   writeRecording(output, merged);
   stderr(distinct.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged, output));
-  reportCoverage([merged], {
-    minRuns: 1,
-    write: stderr,
-    ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
-  });
+  // The inputs rather than the merge: a merge keeps argument values merged, a plain input knows its own.
+  reportCoverage(
+    distinct.inputs.map((x) => x.recording),
+    {
+      minRuns: 1,
+      write: stderr,
+      ...(convergeRuns === undefined ? {} : { convergeRuns }),
+      ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
+    },
+  );
   return 0;
 }

@@ -10,6 +10,7 @@ import { addDiff } from './commands/diff.js';
 import { addMerge, addValidate } from './commands/small.js';
 import { addVerify } from './commands/verify.js';
 import { addReach } from './commands/reach.js';
+import { addConverge } from './commands/converge.js';
 import { addRuntime } from './commands/runtime.js';
 
 /** commander prefixes its own errors with "error: "; tracewall's messages all start with "tracewall: ". */
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   addDiff(program);
   addMerge(program);
   addCheck(program);
+  addConverge(program);
   addVerify(program);
   addReach(program);
   addRuntime(program);

@@ -17,6 +17,7 @@ import { recordPodCommand } from './record-pod.js';
 import { signalInterruption } from './signals.js';
 import { outputFile, type RecordOptions } from './record.js';
 import { summarize } from './record-summary.js';
+import { isLive, startProgress } from './progress.js';
 
 /** Parse --duration: seconds, a positive number (fractions allowed), at most a day. */
 export function durationMs(text: string | undefined): number | undefined {
@@ -106,7 +107,7 @@ export function report(r: AttachOutcome, found: Found, output: string): number {
 export async function recordAttachCommand(
   command: string[],
   opts: RecordOptions,
-  tracer: 'strace' | 'bpftrace' | 'auto',
+  tracer: 'strace' | 'bpftrace' | 'ebpf' | 'auto',
 ): Promise<number> {
   if (opts.pod !== undefined) {
     if (opts.pid !== undefined) throw badInput('record takes one of --pid and --pod, got both');
@@ -119,6 +120,10 @@ export async function recordAttachCommand(
     throw badInput('--runtime-endpoint applies to --pod and --container only');
   const other = strayFlag(command, opts);
   if (other) throw badInput(`record ${flag} attaches to something already running; it takes no ${other}`);
+  if (tracer === 'ebpf')
+    throw badInput(
+      `record ${flag} attaches with bpftrace only (the ebpf tracer records from a workload's start); use --tracer bpftrace or auto`,
+    );
   if (tracer === 'strace')
     throw badInput(
       `record ${flag} attaches with bpftrace only (strace -p cannot follow the children a process already has); use --tracer bpftrace or auto`,
@@ -129,12 +134,24 @@ export async function recordAttachCommand(
   const found = await find(target);
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(found.defaultName);
   const output = outputFile(opts.output, name);
-  process.stderr.write(`tracewall: attaching to ${found.what}\n`);
+  const interrupt = signalInterruption();
+  // on a terminal a spinner says the same as the lines
+  const progress = isLive(process.stderr, process.env)
+    ? startProgress({
+        what: found.what,
+        tracer: 'bpftrace',
+        terminal: 'own',
+        graceMs: 0,
+        starting: `attaching bpftrace to ${found.what}…`,
+        interrupt,
+      })
+    : undefined;
+  if (!progress) process.stderr.write(`tracewall: attaching to ${found.what}\n`);
   const onStart = (): void => {
     const until = duration !== undefined ? `for ${duration / 1000} s` : 'until SIGINT (Ctrl-C) or SIGTERM';
-    process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
+    if (progress) progress.sink({ kind: 'tracing', tracer: 'bpftrace', version: '' });
+    else process.stderr.write(`tracewall: probes attached; recording ${until}\n`);
   };
-  const interrupt = signalInterruption();
   try {
     const r = await recordAttached(found, bpftraceTracer, {
       name,
@@ -144,8 +161,10 @@ export async function recordAttachCommand(
       ...(duration !== undefined ? { durationMs: duration } : {}),
       ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
     });
+    progress?.done();
     return report(r, found, output);
   } finally {
+    progress?.done();
     interrupt.dispose();
   }
 }

@@ -60,11 +60,14 @@ function outputs(found: Found[], opts: RecordOptions): Array<{ found: Found; nam
 export async function recordPodCommand(
   command: string[],
   opts: RecordOptions,
-  tracer: 'strace' | 'bpftrace' | 'auto',
+  tracer: 'strace' | 'bpftrace' | 'ebpf' | 'auto',
 ): Promise<number> {
   const other = strayFlag(command, opts) || (opts.engine !== undefined ? '--engine' : '');
   if (other) throw badInput(`record --pod attaches to a pod already running; it takes no ${other}`);
-  if (tracer === 'strace') throw badInput('record --pod attaches with bpftrace only; use --tracer bpftrace or auto');
+  if (tracer === 'strace' || tracer === 'ebpf')
+    throw badInput(
+      `record --pod attaches with bpftrace only (the ${tracer} tracer records from a workload's start); use --tracer bpftrace or auto`,
+    );
   const duration = durationMs(opts.duration);
   const targets = outputs(await findPod(opts), opts);
   const interrupt = signalInterruption();

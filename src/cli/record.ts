@@ -9,16 +9,19 @@ import { signalInterruption } from './signals.js';
 import { writeRecording } from '../recording/io.js';
 import type { Recording } from '../recording/types.js';
 import { bpftraceBlocker } from '../trace/bpftrace-check.js';
+import { ebpfBlocker } from '../trace/ebpf.js';
 import type { RuntimeName } from '../trace/runtime-command.js';
 import type { Interruption } from '../trace/interrupt.js';
 import { parseRunArgs } from '../engines/run-args.js';
 import { record, type RecordOutcome, type RecordTarget } from '../record/record.js';
 import { recordEngineRun } from '../record/engine.js';
 import { recordingFromLog } from '../record/from-log.js';
-import { bpftraceTracer, straceTracer, type Tracer } from '../record/tracer.js';
+import { bpftraceTracer, ebpfTracer, straceTracer, type Tracer } from '../record/tracer.js';
 import { recordAttachCommand } from './record-attach.js';
 import { summarize } from './record-summary.js';
 import { stdoutClosed } from './closed-pipe.js';
+import { startProgress } from './progress.js';
+import { GRACE_MS } from '../trace/interrupt.js';
 
 export { passThroughStatus } from '../record/outcome.js';
 export { summarize } from './record-summary.js';
@@ -26,7 +29,7 @@ export { summarize } from './record-summary.js';
 export interface RecordOptions {
   output?: string;
   name?: string;
-  /** strace (default), bpftrace or auto; bpftrace when attaching. */
+  /** strace (default), bpftrace, ebpf or auto; bpftrace when attaching. */
   tracer?: string;
   pty?: boolean;
   bundle?: string;
@@ -68,12 +71,13 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
   const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), [
     'strace',
     'bpftrace',
+    'ebpf',
     'auto',
   ] as const);
   if (attach) return recordAttachCommand(command, opts, tracer);
-  if (tracer === 'bpftrace' && opts.pty)
+  if ((tracer === 'bpftrace' || tracer === 'ebpf') && opts.pty)
     throw badInput(
-      '--pty works with --tracer strace only (bpftrace does not run the workload in a terminal of its own)',
+      `--pty works with --tracer strace only (${tracer} does not run the workload in a terminal of its own)`,
     );
   const runtime = opts.runtime === undefined ? undefined : oneOf('--runtime', opts.runtime, ['crun', 'runc'] as const);
   if (opts.docker && opts.podman) throw badInput('record takes one of --docker and --podman, got both');
@@ -106,16 +110,26 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     ? { kind: 'bundle', dir: opts.bundle, runtime: runtime ?? 'crun' }
     : { kind: 'command', argv: command, pty: Boolean(opts.pty) };
   // With --pty the workload's terminal output has nowhere to go once stdout is closed: stop it, as SIGPIPE would.
-  const outcome = await withSignals(
-    (interrupt) =>
-      recordWithTracer(target, tracer, {
+  const outcome = await withSignals(async (interrupt) => {
+    const progress = startProgress({
+      what: target.kind === 'bundle' ? `bundle ${target.dir}` : `\`${path.basename(command[0]!)}\``,
+      tracer: tracer === 'auto' ? 'the tracer' : tracer,
+      terminal: opts.pty ? 'relayed' : 'shared',
+      graceMs: target.kind === 'bundle' ? GRACE_MS.container : GRACE_MS.command,
+      interrupt,
+    });
+    try {
+      return await recordWithTracer(target, tracer, {
         name,
         toolVersion: TOOL_VERSION,
         interrupt,
+        onProgress: progress.sink,
         ...(opts.keepLog ? { keepLog: opts.keepLog } : {}),
-      }),
-    Boolean(opts.pty),
-  );
+      });
+    } finally {
+      progress.done();
+    }
+  }, Boolean(opts.pty));
   return finish(outcome, output);
 }
 
@@ -147,24 +161,46 @@ async function withSignals<T>(f: (i: Interruption) => Promise<T>, stopOnClosedSt
   }
 }
 
-/** The tracer asked for; `auto` takes bpftrace where it can run (not in a pty), and strace when it cannot attach. */
+const TRACER_OF = { strace: straceTracer, bpftrace: bpftraceTracer, ebpf: ebpfTracer } as const;
+
+/** auto's candidates in order (ebpf, bpftrace, strace), each kernel tracer with why it cannot run here, or null. */
+function autoCandidates(pty: boolean): Array<{ tracer: Tracer; blocker: string | null }> {
+  const noPty = 'the workload needs a terminal (--pty), which only strace gives it';
+  return [
+    { tracer: ebpfTracer, blocker: pty ? noPty : ebpfBlocker() },
+    { tracer: bpftraceTracer, blocker: pty ? noPty : bpftraceBlocker() },
+    { tracer: straceTracer, blocker: null },
+  ];
+}
+
+/**
+ * The tracer asked for; `auto` takes the first of ebpf, bpftrace and strace that can run here and says which and why;
+ * a kernel tracer that cannot load (exit 3, the workload never started) hands over to the next, which is said too.
+ */
 async function recordWithTracer(
   target: RecordTarget,
-  choice: 'strace' | 'bpftrace' | 'auto',
+  choice: 'strace' | 'bpftrace' | 'ebpf' | 'auto',
   opts: Parameters<typeof record>[2],
 ): Promise<RecordOutcome> {
-  const pty = target.kind === 'command' && target.pty;
-  const first: Tracer =
-    choice === 'bpftrace' || (choice === 'auto' && !pty && bpftraceBlocker() === null) ? bpftraceTracer : straceTracer;
-  try {
-    return await record(target, first, opts);
-  } catch (err) {
-    // auto: bpftrace could not attach (the workload never started), so strace records it instead.
-    if (choice !== 'auto' || first === straceTracer || !(err instanceof TracewallError) || err.exitCode !== 3)
-      throw err;
-    process.stderr.write(`tracewall: bpftrace cannot trace here (${err.message}); recording with strace\n`);
-    return record(target, straceTracer, opts);
+  if (choice !== 'auto') return record(target, TRACER_OF[choice], opts);
+  const skipped: string[] = [];
+  for (const { tracer, blocker } of autoCandidates(target.kind === 'command' && Boolean(target.pty))) {
+    if (blocker !== null) {
+      skipped.push(`not ${tracer.name}: ${blocker}`);
+      continue;
+    }
+    const why = skipped.length ? ` (${skipped.join('; ')})` : ` (it can run here)`;
+    process.stderr.write(`tracewall: --tracer auto: recording with ${tracer.name}${why}\n`);
+    try {
+      return await record(target, tracer, opts);
+    } catch (err) {
+      if (tracer === straceTracer || !(err instanceof TracewallError) || err.exitCode !== 3) throw err;
+      process.stderr.write(`tracewall: ${tracer.name} cannot trace here (${err.message}); trying the next tracer\n`);
+      skipped.length = 0;
+      skipped.push(`${tracer.name} failed to start`);
+    }
   }
+  throw toolMissing('no tracer can record here');
 }
 
 /** Write what was recorded (or say why nothing was), and end as the workload or the tracer did. */
@@ -220,9 +256,26 @@ async function recordEngineCommand(
   const image = parseRunArgs(engine, args).image;
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(image.replace(/[@:][^/]*$/, ''));
   const output = outputFile(opts.output, name);
-  const r = await withSignals((interrupt) =>
-    recordEngineRun(engine, args, { name, toolVersion: TOOL_VERSION, interrupt, ...(runtime ? { runtime } : {}) }),
-  );
+  const r = await withSignals(async (interrupt) => {
+    const progress = startProgress({
+      what: `the ${engine} container (${image})`,
+      tracer: 'strace',
+      terminal: 'shared',
+      graceMs: GRACE_MS.container,
+      interrupt,
+    });
+    progress.sink({ kind: 'tracing', tracer: 'strace', version: '' });
+    try {
+      return await recordEngineRun(engine, args, {
+        name,
+        toolVersion: TOOL_VERSION,
+        interrupt,
+        ...(runtime ? { runtime } : {}),
+      });
+    } finally {
+      progress.done();
+    }
+  });
   if (opts.keepLog && r.log !== undefined) fs.writeFileSync(opts.keepLog, r.log);
   return finish(r, output);
 }

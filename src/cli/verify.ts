@@ -6,6 +6,7 @@ import { formatVerifyJson, formatVerifyText, verifyBundle, verifyEngine, verifyE
 import { verifyAppArmorCommand } from './verify-apparmor.js';
 import { verifyPod } from '../verify/pod-verify.js';
 import { deleteLiveContainersSync } from '../trace/bundle.js';
+import { startProgress } from './progress.js';
 
 /** Flags of `verify`. */
 export interface VerifyCommandOptions {
@@ -100,11 +101,21 @@ export async function verifyCommand(
   process.once('SIGTERM', stop);
   // should tracewall exit while a container it started still runs, it goes too
   process.on('exit', deleteLiveContainersSync);
+  const progress = startProgress({
+    what: engine === undefined ? `bundle ${opts.bundle!} under ${seccomp} (${mode} mode)` : `the ${engine} container`,
+    doing: 'running',
+    tracer: engine ?? runtime ?? 'crun',
+    terminal: 'own',
+    graceMs: engine === undefined ? 5_000 : 10_000,
+    interrupt: { stop: abort.signal },
+  });
+  progress.sink({ kind: 'tracing', tracer: engine === undefined ? (runtime ?? 'crun') : `${engine} run`, version: '' });
   try {
     const common = {
       seccomp,
       mode,
       signal: abort.signal,
+      onProgress: progress.sink,
       ...(timeout === undefined ? {} : { timeoutMs: timeout }),
     };
     const report = await seccompFlagged(seccomp, () =>
@@ -112,9 +123,11 @@ export async function verifyCommand(
         ? verifyBundle({ ...common, bundle: opts.bundle!, runtime: runtime ?? 'crun' })
         : verifyEngine({ ...common, engine, runArgs, ...(runtime === undefined ? {} : { runtime }) }),
     );
+    progress.done();
     out(opts.json ? formatVerifyJson(report) : formatVerifyText(report));
     return verifyExitCode(report);
   } finally {
+    progress.done();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     process.off('exit', deleteLiveContainersSync);

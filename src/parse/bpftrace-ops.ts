@@ -63,7 +63,12 @@ export interface BpftraceOpsResult {
 }
 
 /** Turns one parsed bpftrace log into operations, in order. */
-export function bpftraceOps(log: BpftraceLog, emit: (o: Op) => void, table: SemanticsTable = SYSCALL_SEMANTICS) {
+export function bpftraceOps(
+  log: BpftraceLog,
+  emit: (o: Op) => void,
+  table: SemanticsTable = SYSCALL_SEMANTICS,
+  tracer: 'bpftrace' | 'ebpf' = 'bpftrace',
+) {
   const walk = new RecordWalk(log, emit, table);
   for (const c of log.calls) {
     const failed = log.fails.find((f) => f.abi === c.abi && f.nr === c.nr)?.count ?? 0;
@@ -75,7 +80,7 @@ export function bpftraceOps(log: BpftraceLog, emit: (o: Op) => void, table: Sema
     const op = argFactCall(f, pid, walk.first);
     if (op) emit(op);
   }
-  return { firstTime: walk.first, lastTime: walk.lastTime(), warnings: logWarnings(log, walk.attached) };
+  return { firstTime: walk.first, lastTime: walk.lastTime(), warnings: logWarnings(log, walk.attached, tracer) };
 }
 
 /** Walks the time-ordered records, keeping what later records refer to (the root, pending execs). */
@@ -199,7 +204,7 @@ function listenEffect(r: Extract<BtRecord, { k: 'listen' }>): Effect {
 }
 
 /** The warnings a log itself calls for: attached mid-run, cut paths, a missing end, unread 32-bit arguments. */
-function logWarnings(log: BpftraceLog, attached: boolean): string[] {
+function logWarnings(log: BpftraceLog, attached: boolean, tracer: 'bpftrace' | 'ebpf'): string[] {
   const warnings = [...log.warnings];
   if (attached) {
     warnings.push(
@@ -213,13 +218,13 @@ function logWarnings(log: BpftraceLog, attached: boolean): string[] {
   );
   if (cut)
     warnings.push(
-      'some paths were longer than the bpftrace tracer reads (512 bytes of a name given to a call, 48 directory levels): they are recorded cut short',
+      `some paths were longer than the ${tracer} tracer reads (512 bytes of a name given to a call, 48 directory levels): they are recorded cut short`,
     );
   if (!log.ended && log.records.length > 0)
-    warnings.push('bpftrace stopped before printing its counts: the syscall counts are missing from this recording');
+    warnings.push(`${tracer} stopped before printing its counts: the syscall counts are missing from this recording`);
   if (log.calls.some((c) => c.abi !== 'x86_64')) {
     warnings.push(
-      '32-bit calls (i386/x32) were counted, but the bpftrace tracer reads no arguments of them: their files, execs and sockets are not in this recording (record with --tracer strace for those)',
+      `32-bit calls (i386/x32) were counted, but the ${tracer} tracer reads no arguments of them: their files, execs and sockets are not in this recording (record with --tracer strace for those)`,
     );
   }
   return warnings;

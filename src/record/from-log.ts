@@ -7,6 +7,8 @@ import { badInput, TracewallError } from '../errors.js';
 import type { Recording, Target } from '../recording/types.js';
 import { recordingFromStrace } from '../analyze/from-strace.js';
 import { recordingFromBpftrace } from '../analyze/from-bpftrace.js';
+import { recordingFromEbpf } from '../analyze/from-ebpf.js';
+import { EBPF_LOG_HEADER } from '../parse/ebpf.js';
 import { resolveExecs } from '../analyze/exec-resolve.js';
 import { BPFTRACE_LOG_HEADER } from '../parse/bpftrace.js';
 import { bundleExecLookup } from '../trace/exec-lookup.js';
@@ -44,7 +46,7 @@ function naming<T>(file: string, build: () => T): T {
   }
 }
 
-/** The Recording of a kept strace or bpftrace log. */
+/** The Recording of a kept strace, bpftrace or ebpf log. */
 export async function recordingFromLog(file: string, o: FromLogOptions): Promise<Recording> {
   let text: string;
   try {
@@ -68,6 +70,7 @@ export async function recordingFromLog(file: string, o: FromLogOptions): Promise
   };
   let rec: Recording;
   if (text.startsWith(`${BPFTRACE_LOG_HEADER}\n`)) rec = recordingFromBpftrace(text, meta);
+  else if (text.startsWith(`${EBPF_LOG_HEADER}\n`)) rec = recordingFromEbpf(text, meta);
   else {
     const startAt = bundle ? { startAt: { argv: bundle.argv } } : {};
     rec = naming(file, () => recordingFromStrace(text, { ...meta, ...startAt, foreignArch: 'refuse' }));

@@ -145,12 +145,20 @@ export async function record(target: RecordTarget, tracer: Tracer, opts: RecordO
     if (opts.keepLog && fs.existsSync(logFile)) fs.copyFileSync(logFile, opts.keepLog);
     const meta = metaOf(opts, r.tracerVersion, p);
     const rec = resolveExecs(tracer.recording(logFile, meta), p.lookup);
+    const status = passThroughStatus(r.exitCode, r.signal);
+    // as for engines: a container whose entrypoint never ran has nothing of the application to record
+    if (p.startAt && Object.keys(rec.syscalls).length === 0 && !r.tracerDied)
+      return {
+        recording: null,
+        notRecorded: neverStartedWarning(p.startAt.argv, "the runtime's"),
+        status: status || 1,
+      };
     rec.warnings.push(...runWarnings(rec, p, r));
     const died = r.tracerDied;
     const tracerFailed = died ? `${tracer.name} ended (${died.how}) while tracing` : undefined;
     return {
       recording: rec,
-      status: passThroughStatus(r.exitCode, r.signal),
+      status,
       ...(tracerFailed ? { tracerFailed } : {}),
     };
   } finally {

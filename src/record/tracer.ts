@@ -1,13 +1,15 @@
 // The small interface every tracer implements for `record`: run a command from its start, optionally attach to a tree
 // already running, and turn the log it wrote into a Recording (through its own adapter and the one builder).
 import fs from 'node:fs';
-import type { Recording } from '../recording/types.js';
+import type { Recording, TracerName } from '../recording/types.js';
 import type { RecordingMeta } from '../analyze/builder.js';
 import { recordingFromStraceChunks } from '../analyze/from-strace.js';
 import { recordingFromBpftrace } from '../analyze/from-bpftrace.js';
 import { fileChunks } from '../util/chunks.js';
 import { traceCommand } from '../trace/strace.js';
 import { traceWithBpftrace } from '../trace/bpftrace.js';
+import { traceWithEbpf } from '../trace/ebpf.js';
+import { recordingFromEbpf } from '../analyze/from-ebpf.js';
 import { attachWithBpftrace, type AttachResult } from '../trace/bpftrace-attach.js';
 import type { Interruption } from '../trace/interrupt.js';
 import type { ProgressSink } from '../trace/progress.js';
@@ -51,7 +53,7 @@ export interface AttachOptions {
 
 /** A tracer as `record` uses it. */
 export interface Tracer {
-  readonly name: 'strace' | 'bpftrace';
+  readonly name: TracerName;
   launch(argv: string[], opts: LaunchOptions): Promise<LaunchResult>;
   /** Absent for tracers that cannot attach to processes already running. */
   attach?(pid: number, opts: AttachOptions): Promise<AttachResult>;
@@ -99,5 +101,25 @@ export const bpftraceTracer: Tracer = {
   recording(logFile, meta) {
     const { startAt: _startAt, tracer: _tracer, ...rest } = meta;
     return recordingFromBpftrace(fs.readFileSync(logFile, 'utf8'), rest);
+  },
+};
+
+/** ebpf: tracewall's compiled eBPF recorder (built at install), root only; the program itself finds the application's start. */
+export const ebpfTracer: Tracer = {
+  name: 'ebpf',
+  async launch(argv, o) {
+    return traceWithEbpf(argv, {
+      logFile: o.logFile,
+      stdio: o.stdio,
+      forward: o.forward,
+      graceMs: o.graceMs,
+      ...(o.startAt ? { startAt: o.startAt } : {}),
+      ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+  },
+  recording(logFile, meta) {
+    const { startAt: _startAt, tracer: _tracer, ...rest } = meta;
+    return recordingFromEbpf(fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '', rest);
   },
 };

@@ -169,7 +169,7 @@ export type RunTarget = Exclude<Target, { kind: 'merge' }>;
 /** One run merged into a recording: enough to say where each rule came from. */
 export interface ProvenanceSource {
   name: string;
-  tracer: { name: 'strace' | 'bpftrace'; version: string };
+  tracer: { name: TracerName; version: string };
   kernel: string;
   target: RunTarget;
   startedAt: string;
@@ -210,13 +210,27 @@ export interface RecordingProvenance {
   };
 }
 
+/** The tracers that make Recordings. */
+export type TracerName = 'strace' | 'bpftrace' | 'ebpf';
+
+/**
+ * What a kernel tracer counted as lost while recording (the ebpf tracer): events its ring buffer had no room for,
+ * processes it could not follow, strings and paths it sent cut short. Present only when the tracer counts them.
+ */
+export interface LostCounts {
+  events: number;
+  processes: number;
+  strings: number;
+  paths: number;
+}
+
 export type Termination = { kind: 'exit'; code: number } | { kind: 'signal'; signal: string } | { kind: 'unknown' };
 
 export interface Recording {
   schemaVersion: number;
   name: string;
   tool: { name: 'tracewall'; version: string };
-  tracer: { name: 'strace' | 'bpftrace'; version: string };
+  tracer: { name: TracerName; version: string };
   kernel: string;
   arch: 'x86_64';
   target: Target;
@@ -225,6 +239,8 @@ export interface Recording {
   endedAt: string;
   termination: Termination;
   warnings: string[];
+  /** What the tracer lost (the ebpf tracer counts it in the kernel); absent for tracers that do not count. */
+  lost?: LostCounts;
   /** Per ABI: syscall name (or "syscall_0xNNN" when unknown) to facts. */
   syscalls: Partial<Record<Abi, Record<string, SyscallFact>>>;
   /** Absolute path to facts. */

@@ -50,7 +50,7 @@ const WRAPPER =
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The state letter of /proc/PID/stat (R, S, T, Z, ...), or null when the process is gone. */
-function procState(pid: number): string | null {
+export function procState(pid: number): string | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
@@ -82,12 +82,12 @@ export function resolveCommand(cmd: string, env: NodeJS.ProcessEnv, cwd: string)
 }
 
 /** Resolves once the child exited and its output pipes closed (so every line it printed has been read). */
-function waitClose(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export function waitClose(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }
 
 /** A workload started stopped: it runs once continued; its output is kept when piped. */
-interface StoppedWorkload {
+export interface StoppedWorkload {
   pid: number;
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -98,7 +98,7 @@ interface StoppedWorkload {
  * Start `argv` so that it stops itself before anything else (exec keeps its pid, which the program follows). The shell
  * would export a corrected PWD: the command gets PWD exactly as tracewall was given it.
  */
-async function startStopped(argv: string[], env: NodeJS.ProcessEnv, cwd: string, stdio: 'inherit' | 'pipe') {
+export async function startStopped(argv: string[], env: NodeJS.ProcessEnv, cwd: string, stdio: 'inherit' | 'pipe') {
   const child = spawn('/bin/sh', ['-c', WRAPPER, 'tracewall', ...argv], {
     cwd,
     env: { ...env, TRACEWALL_PWD: env.PWD ?? '', TRACEWALL_PWD_SET: env.PWD === undefined ? '0' : '1' },
@@ -154,7 +154,7 @@ function launchParams(pid: number, startAt: { argv: string[] } | undefined): num
 }
 
 /** Continue the workload and wait for it, and for descendants that outlived it (daemons, as under strace -f). */
-async function runToEnd(w: StoppedWorkload, live: Set<number>) {
+export async function runToEnd(w: StoppedWorkload, live: Set<number>) {
   process.kill(w.pid, 'SIGCONT');
   const ended = await w.done;
   while ([...live].some((t) => procState(t) !== null && procState(t) !== 'Z')) await sleep(50);

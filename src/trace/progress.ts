@@ -2,7 +2,11 @@
 import fs from 'node:fs';
 
 /** A tracer's progress. `calls` counts what the tracer has logged so far (strace: its log lines). */
-export type TraceProgress = { kind: 'tracing'; tracer: string; version: string } | { kind: 'calls'; count: number };
+export type TraceProgress =
+  | { kind: 'tracing'; tracer: string; version: string }
+  | { kind: 'calls'; count: number }
+  /** A step that is not tracing (verify: the container stops, the kernel's records are read). */
+  | { kind: 'step'; text: string };
 
 /** Called with each progress event. */
 export type ProgressSink = (e: TraceProgress) => void;

@@ -3,6 +3,7 @@
 // so the audit-session tag reaches the container through conmon and the runtime. dockerd starts containers itself: where
 // it has tracewall's wrapper runtime registered (as record --docker needs), the wrapper starts the container's runtime in
 // an audit session of its own; otherwise docker's records are attributed by the container's cgroup, polled while it runs.
+import type { ProgressSink } from '../trace/progress.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,8 @@ export interface EngineVerifyOptions {
   mode: 'log' | 'enforce';
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told when the container stops on --timeout and when the kernel's records are read. */
+  onProgress?: ProgressSink;
   /** Test seam: attribute by cgroup even where an audit session could be made. */
   forceCgroup?: boolean;
   probe?: SourceProbe;
@@ -207,6 +210,10 @@ async function waitContainer(
       ? undefined
       : setTimeout(() => {
           timedOut = true;
+          opts.onProgress?.({
+            kind: 'step',
+            text: `timeout reached: stopping the container (SIGKILL after ${STOP_GRACE_SECONDS} s)`,
+          });
           void stopContainer();
         }, opts.timeoutMs);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -280,6 +287,7 @@ export async function verifyEngine(opts: EngineVerifyOptions): Promise<VerifyRep
     const { r, timedOut, interrupted } = await waitContainer(started.value, engine, containerId, opts);
     if (r.exitCode === undefined && r.code === 'ENOENT') throw badInput(`${name} is not installed or not on PATH`);
     const pids = watch ? await watch.stop() : undefined;
+    opts.onProgress?.({ kind: 'step', text: "reading the kernel's seccomp records" });
     const wrapped = docker?.session ? sessionAudit(docker.session) : undefined;
     const id = containerId();
     return await finishRun({

@@ -14,6 +14,7 @@ import type { LogCursor, LogSource } from './log-cursor.js';
 import { toLogProfile } from './log-profile.js';
 import { loadProfile, type LoadedProfile } from './profile-load.js';
 import { watchPidNamespace } from './pidns-watch.js';
+import type { ProgressSink } from '../trace/progress.js';
 import type { SeccompProfile } from '../model/seccomp-profile.js';
 import type { KeptRule, SeccompRecord, VerifyReport, WorkloadEnd } from './types.js';
 
@@ -27,6 +28,8 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Aborting stops the workload (SIGTERM, then SIGKILL) and still reports. */
   signal?: AbortSignal;
+  /** Told when the kernel's records are read. */
+  onProgress?: ProgressSink;
   /** Test seam: attribute by pid namespace even where an audit session could be made. */
   forcePidNamespace?: boolean;
   /** Test seam: the host facts that choose the log source. */
@@ -107,6 +110,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyReport> {
       opts.signal?.removeEventListener('abort', onAbort);
     }
     const pids = watch ? await watch.stop() : undefined;
+    opts.onProgress?.({ kind: 'step', text: "reading the kernel's seccomp records" });
     return await finishRun({
       mode: opts.mode,
       profile: opts.seccomp,

@@ -13,6 +13,7 @@ const DOCKER_DEFAULT = path.join(ROOT, 'src', 'validate', 'schemas', 'docker-def
 const NGINX = path.join(ROOT, 'profiles', 'nginx.seccomp.json');
 const NGINX_REC = path.join(ROOT, 'examples', 'nginx.recording.json');
 const PROFILES = path.join(ROOT, 'profiles');
+const BUSYBOX_REC = path.join(ROOT, 'examples', 'busybox-web.recording.json');
 
 const { scratch, removeAll } = scratchDirs();
 afterAll(removeAll);
@@ -28,6 +29,7 @@ const STDOUT_VERBS: Array<[string, string[]]> = [
   ['diff --format json', ['diff', '--format', 'json', DOCKER_DEFAULT, NGINX]],
   ['check --report markdown', ['check', '--profiles', PROFILES, '--name', 'nginx', '--report', 'markdown', NGINX_REC]],
   ['validate', ['validate', NGINX, NGINX_REC]],
+  ['converge --format markdown', ['converge', '--format', 'markdown', NGINX_REC, BUSYBOX_REC]],
   ['--help', ['--help']],
   ['diff --help', ['diff', '--help']],
   ['--version', ['--version']],
@@ -56,6 +58,14 @@ describe.skipIf(NOT_BUILT)('a closed stdout ends tracewall quietly', () => {
     expect(r.status).toBe(141);
     // The verdict goes to stderr, which is still open.
     expect(r.stderr).toMatch(/^tracewall: diff: --fail-on low reached/);
+  });
+
+  it('check --require-converged, not converged (exit 1), with stdout closed: 141', async () => {
+    const args = ['check', '--require-converged', NGINX_REC, BUSYBOX_REC];
+    expect(cli(args).status).toBe(1);
+    const r = await withClosed('stdout', args);
+    expect(r.status).toBe(141);
+    expectQuiet(r, r.stderr);
   });
 
   it('check on drift (exit 1) with stdout closed: 141', async () => {

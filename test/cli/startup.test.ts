@@ -8,7 +8,7 @@ function flat(text: string): string {
   return text.replace(/\s+/g, ' ');
 }
 
-const VERBS = ['record', 'generate', 'validate', 'diff', 'merge', 'check', 'verify', 'runtime'];
+const VERBS = ['record', 'generate', 'validate', 'diff', 'merge', 'check', 'converge', 'verify', 'runtime'];
 
 describe.skipIf(NOT_BUILT)('tracewall start and usage', () => {
   it('--help loads the grammar only, no verb code (issue 10 item 5)', () => {
@@ -73,7 +73,7 @@ describe.skipIf(NOT_BUILT)('tracewall start and usage', () => {
       /--fail-on <level>[\s\S]*choices: "low", "medium", "high", "critical"/,
     );
     expect(flat(cli(['record', '--help']).stdout)).toMatch(
-      /--tracer <tracer>[\s\S]*choices: "strace", "bpftrace", "auto"/,
+      /--tracer <tracer>[\s\S]*choices: "strace", "bpftrace", "ebpf", "auto"/,
     );
     expect(flat(cli(['verify', '--help']).stdout)).toMatch(/--mode <mode>[\s\S]*choices: "log", "enforce"/);
   });

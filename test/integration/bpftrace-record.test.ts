@@ -13,9 +13,8 @@ import { readRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 import { execa } from 'execa';
 import { BIN, needBuild } from '../e2e/helpers.js';
+import { i386Program, onPath } from '../helpers/tracer-workloads.js';
 
-const onPath = (tool: string): boolean =>
-  (process.env.PATH ?? '').split(':').some((d) => d !== '' && fs.existsSync(path.join(d, tool)));
 const why = bpftraceBlocker() ?? (onPath('strace') ? undefined : 'strace is not installed (apt-get install strace)');
 if (why) console.warn(`skipped bpftrace integration tests: ${why}`);
 
@@ -113,33 +112,6 @@ function leftovers(): string[] {
   return out;
 }
 
-/** A static i386 program: getpid twice through int 0x80, then exit(0). */
-function i386Program(file: string): void {
-  const code = Buffer.from([
-    0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xb8, 1, 0, 0, 0, 0x31, 0xdb, 0xcd, 0x80,
-  ]);
-  const base = 0x08048000;
-  const h = Buffer.alloc(84);
-  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]).copy(h, 0);
-  h.writeUInt16LE(2, 16);
-  h.writeUInt16LE(3, 18);
-  h.writeUInt32LE(1, 20);
-  h.writeUInt32LE(base + 84, 24);
-  h.writeUInt32LE(52, 28);
-  h.writeUInt16LE(52, 40);
-  h.writeUInt16LE(32, 42);
-  h.writeUInt16LE(1, 44);
-  h.writeUInt32LE(1, 52);
-  h.writeUInt32LE(0, 56);
-  h.writeUInt32LE(base, 60);
-  h.writeUInt32LE(base, 64);
-  h.writeUInt32LE(84 + code.length, 68);
-  h.writeUInt32LE(84 + code.length, 72);
-  h.writeUInt32LE(5, 76);
-  h.writeUInt32LE(0x1000, 80);
-  fs.writeFileSync(file, Buffer.concat([h, code]), { mode: 0o755 });
-}
-
 describe.skipIf(why)('bpftrace and strace on the same workload', () => {
   const FILES = [
     'cat /etc/hostname >/dev/null',
@@ -214,9 +186,12 @@ describe.skipIf(why)('bpftrace and strace on the same workload', () => {
 });
 
 describe.skipIf(why ?? needBuild())('record --tracer bpftrace|auto (the CLI)', () => {
-  it('auto picks bpftrace where it can run, and the recording says so', async () => {
+  it('auto picks bpftrace where it can run and the ebpf tracer cannot, and the recording says so', async () => {
     const out = path.join(work, 'auto.json');
-    const r = await tracewall(['record', '--tracer', 'auto', '-o', out, '--', '/bin/true']);
+    const r = await tracewall(['record', '--tracer', 'auto', '-o', out, '--', '/bin/true'], {
+      env: { ...process.env, TRACEWALL_EBPF_LOADER: '/nonexistent/tracewall-ebpf' },
+    });
+    expect(r.stderr).toMatch(/--tracer auto: recording with bpftrace \(not ebpf: the ebpf tracer is not built/);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(readRecording(out).tracer.name).toBe('bpftrace');
   });
@@ -264,11 +239,11 @@ describe.skipIf(why ?? needBuild())('record --tracer bpftrace|auto (the CLI)', (
     // auto falls back to strace when bpftrace cannot attach: the workload then runs once, under strace
     const out = path.join(work, 'fallback.json');
     const a = await tracewall(['record', '--tracer', 'auto', '-o', out, '--', '/bin/touch', marker], {
-      env: { PATH: `${bin}:${process.env.PATH}` },
+      env: { PATH: `${bin}:${process.env.PATH}`, TRACEWALL_EBPF_LOADER: '/nonexistent/tracewall-ebpf' },
     });
     expect(a.exitCode, a.stderr).toBe(0);
     expect(a.stderr).toMatch(
-      /bpftrace cannot trace here \(bpftrace could not attach its probes: .*\); recording with strace/,
+      /bpftrace cannot trace here \(bpftrace could not attach its probes: .*\); trying the next tracer/,
     );
     expect(readRecording(out).tracer.name).toBe('strace');
     expect(fs.existsSync(marker)).toBe(true);

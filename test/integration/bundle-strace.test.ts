@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runtimeCommand, uniqueContainerId } from '../../src/trace/bundle.js';
+import { fromRoot } from '../../src/util/paths.js';
 import { containerExists, makeBusyboxBundle, makeTemp, needRoot, rmTemp } from '../helpers/bundles.js';
 
 const work = makeTemp('tracewall-bundle-strace-');
@@ -41,3 +42,23 @@ for (const runtime of ['crun', 'runc'] as const) {
     );
   });
 }
+
+describe('a bundle whose entrypoint never runs', () => {
+  const why = needRoot('crun', 'strace');
+
+  it.skipIf(why)('writes no recording and says why (as for an engine container that never started)', async () => {
+    const b = makeBusyboxBundle(path.join(work, 'never'), { args: ['/no/such/entrypoint'] });
+    const out = path.join(work, 'never.recording.json');
+    const r = await execa(process.execPath, [fromRoot('bin', 'tracewall'), 'record', '--bundle', b.dir, '-o', out], {
+      reject: false,
+      stdin: 'ignore',
+      env: { CI: '1' },
+      timeout: 60_000,
+    });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /nothing recorded: the entrypoint \["\/no\/such\/entrypoint"\] was never executed: the container did not start/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});

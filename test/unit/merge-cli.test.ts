@@ -33,7 +33,8 @@ describe('tracewall merge', () => {
     expect(m.name).toBe('ci');
     expect(m.provenance!.sources.map((s) => s.name)).toEqual(['serve', 'batch']);
     expect(err).toContain('tracewall: merged 2 runs (serve, batch) into ci');
-    expect(err).toContain('  batch: needed');
+    expect(err).toContain('  2. batch: needed');
+    expect(err).toContain('tracewall: convergence cannot be judged from 2 runs: record at least 4 runs');
     expect(err).toContain('needed by only one of the 2 runs');
     expect(JSON.parse(fs.readFileSync(cov, 'utf8')).format).toBe('tracewall-coverage');
   });

@@ -1,4 +1,4 @@
-// Golden Recordings: every committed tracer log (strace and bpftrace fixtures) turned into a Recording, and that
+// Golden Recordings: every committed tracer log (strace, bpftrace and ebpf fixtures) turned into a Recording, and that
 // Recording rendered into all three profiles, byte for byte. The core's safety net: a change to parsing, the operation
 // model, the builder or a renderer that changes any output shows here, with the file that changed.
 import fs from 'node:fs';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'vitest';
 import { recordingFromStrace, type StraceMeta } from '../../src/analyze/from-strace.js';
 import { recordingFromBpftrace } from '../../src/analyze/from-bpftrace.js';
+import { recordingFromEbpf } from '../../src/analyze/from-ebpf.js';
 import { serializeRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 import { renderProfiles } from '../../src/cli/profiles.js';
@@ -36,7 +37,9 @@ const EXTRA: Record<string, Partial<StraceMeta>> = {
   'bpftrace/busybox-crun': { initialCwd: '/' },
 };
 
-function logs(tracer: 'strace' | 'bpftrace'): string[] {
+type FixtureTracer = 'strace' | 'bpftrace' | 'ebpf';
+
+function logs(tracer: FixtureTracer): string[] {
   return fs
     .readdirSync(path.join(fixtures, tracer))
     .filter((f) => f.endsWith('.log'))
@@ -44,15 +47,16 @@ function logs(tracer: 'strace' | 'bpftrace'): string[] {
     .sort();
 }
 
-function build(tracer: 'strace' | 'bpftrace', name: string): Recording {
+function build(tracer: FixtureTracer, name: string): Recording {
   const text = fs.readFileSync(path.join(fixtures, tracer, `${name}.log`), 'utf8');
   const m = { ...meta, ...EXTRA[`${tracer}/${name}`] };
   if (tracer === 'strace') return recordingFromStrace(text, m);
   const { startAt: _s, ...rest } = m;
+  if (tracer === 'ebpf') return recordingFromEbpf(text, { ...rest, tracerVersion: 'libbpf-v1.1' });
   return recordingFromBpftrace(text, { ...rest, tracerVersion: '0.17.0' });
 }
 
-for (const tracer of ['strace', 'bpftrace'] as const) {
+for (const tracer of ['strace', 'bpftrace', 'ebpf'] as const) {
   describe(`${tracer} fixture logs → golden recordings and profiles`, () => {
     for (const name of logs(tracer)) {
       it(name, () => {

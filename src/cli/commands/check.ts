@@ -10,9 +10,9 @@ export function addCheck(program: Command): void {
   const cmd = program
     .command('check')
     .description(
-      'regenerate profiles from recordings and compare them with the committed ones (exit 1 with a risk-rated diff on drift)',
+      'regenerate profiles from recordings and compare them with the committed ones (exit 1 with a risk-rated diff on drift); with --require-converged, also fail unless the runs converged',
     )
-    .requiredOption('--profiles <dir>', 'directory with the committed profiles')
+    .option('--profiles <dir>', 'directory with the committed profiles (required unless --require-converged)')
     .option('--update', 'rewrite the profiles that differ (and remove stale ones of this name) instead of failing')
     .addOption(new Option('--report <format>', 'report format').choices(DIFF_FORMATS).default('text'))
     .option('--ignore-comments', 'do not count a change of comments only (run names, counts) as drift')
@@ -26,7 +26,12 @@ export function addCheck(program: Command): void {
         '--fail-on <level>',
         'exit 1 only for drift that could widen the profile at or above this risk level, as diff --fail-on (a missing file always fails)',
       ).choices(RISK_LEVELS),
-    );
+    )
+    .option(
+      '--require-converged',
+      'exit 1 unless the recordings, in the order given, converged: the last K runs added nothing to the profile of the runs before them',
+    )
+    .option('--converge-runs <k>', 'K for --require-converged (default 3)');
   addProfileOptions(cmd)
     .argument('<recording...>', 'recording files')
     .addHelpText('after', verbHelp('check'))

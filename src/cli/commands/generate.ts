@@ -14,7 +14,11 @@ export function addGenerate(program: Command): void {
       '--coverage-json <file>',
       'also write the coverage report of the runs (what each added, what only one needed) as JSON',
     )
-    .argument('<recording...>', 'recording files')
+    .option(
+      '--converge-runs <k>',
+      'the runs have converged when the last K added nothing to the profile of the runs before them (default 3)',
+    )
+    .argument('<recording...>', 'recording files, in the order the runs were made')
     .addHelpText('after', verbHelp('generate'))
     .action(async (recordings: string[], opts) => {
       const { generateCommand } = await import('../generate.js');

@@ -22,7 +22,7 @@ export function addRecord(program: Command): void {
     .addOption(
       new Option(
         '--tracer <tracer>',
-        'bpftrace needs root and costs less; auto takes bpftrace where it can run, else strace (default: strace; bpftrace for --pid/--container)',
+        'ebpf (compiled eBPF, built at install) and bpftrace need root and cost less than strace; auto takes ebpf, else bpftrace, else strace, and says why (default: strace; bpftrace for --pid/--container)',
       ).choices(TRACERS),
     )
     .option('--pty', 'run the command in a pseudo-terminal (for programs that need one)')

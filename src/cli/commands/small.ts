@@ -35,7 +35,11 @@ export function addMerge(program: Command): void {
       '--coverage-json <file>',
       'also write the coverage report (what each run added, what only one needed) as JSON',
     )
-    .argument('<recording...>', 'recording files (plain or merged), in the order the coverage report follows')
+    .option(
+      '--converge-runs <k>',
+      'the runs have converged when the last K added nothing to the profile of the runs before them (default 3)',
+    )
+    .argument('<recording...>', 'recording files (plain or merged), in the order the runs were made')
     .addHelpText('after', verbHelp('merge'))
     .action(async (recordings: string[], opts) => {
       const { mergeCommand } = await import('../merge.js');
