@@ -33,6 +33,8 @@ export function tracewallStart(args: string[], opts: { cwd?: string } = {}): Res
     cwd: opts.cwd,
     stdin: 'ignore',
     stripFinalNewline: false,
+    // the tests stop it with a signal and wait for it to write the recording: no SIGKILL from execa after 5 s
+    forceKillAfterDelay: false,
   });
 }
 
