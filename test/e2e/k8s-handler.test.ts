@@ -223,7 +223,8 @@ describe.skipIf(why)('runtime install --containerd: pods of RuntimeClass tracewa
 describe.skipIf(why)('runtime install --containerd at the node default', () => {
   it('writes /var/lib/tracewall/runc-record, executable, and leaves a wrapper of its own alone', async () => {
     const wrapper = '/var/lib/tracewall/runc-record';
-    const existed = fs.existsSync('/var/lib/tracewall');
+    // what this test creates is removed again, and only that (other tests may use the directory meanwhile)
+    const created = ['/var/lib/tracewall', wrapper, '/var/lib/tracewall/sessions'].filter((p) => !fs.existsSync(p));
     try {
       const r = await tracewall(['runtime', 'install', '--containerd']);
       expect(r.exitCode, r.stderr).toBe(0);
@@ -234,7 +235,14 @@ describe.skipIf(why)('runtime install --containerd at the node default', () => {
       const again = await tracewall(['runtime', 'install', '--containerd']);
       expect(again.exitCode, again.stderr).toBe(0);
     } finally {
-      if (!existed) fs.rmSync('/var/lib/tracewall', { recursive: true, force: true });
+      for (const p of [...created].reverse()) {
+        try {
+          if (fs.statSync(p).isDirectory()) fs.rmdirSync(p);
+          else fs.rmSync(p);
+        } catch {
+          // not empty (another test's files), or gone
+        }
+      }
     }
   });
 });
