@@ -27,7 +27,7 @@ const TEXT: Record<Verb, VerbText> = {
     codes: [
       '  0    recorded; the workload exited 0',
       "  N    recorded; the workload's own exit status (128+S when it died of signal S)",
-      '  1    --pid/--container/--pod: target ended before probes attached; nothing written',
+      '  1    attaching: the target ended before probes attached; nothing written',
     ],
     examples: [
       'tracewall record -o app.recording.json -- ./my-server --port 8080',
@@ -105,10 +105,10 @@ const TEXT: Record<Verb, VerbText> = {
   },
   runtime: {
     writes: [
-      'install --containerd: DIR/runc-record (DIR: --dir, default /var/lib/tracewall),',
-      "executable; stdout: containerd's config for the handler and the RuntimeClass.",
-      'The handler later writes DIR/recordings/NAMESPACE/POD/CONTAINER.recording.json',
-      'when each container ends',
+      'install: DIR/runc-record, executable (--dir DIR; default /var/lib/tracewall);',
+      "stdout: containerd's config for handler tracewall-record, the RuntimeClass.",
+      'Then, as each container of the handler ends:',
+      'DIR/recordings/NAMESPACE/POD/CONTAINER.recording.json',
     ],
     codes: ['  0    installed'],
     examples: ['tracewall runtime install --containerd'],

@@ -28,6 +28,8 @@ export interface VerifyCommandOptions {
   pod?: string;
   container?: string;
   runtimeEndpoint?: string;
+  /** With --pod: where tracewall's runtime handler was installed (runtime install --dir). */
+  handlerDir?: string;
 }
 
 function timeoutMs(value: string | undefined): number | undefined {
@@ -65,6 +67,7 @@ export async function verifyCommand(
   for (const [flag, v] of [
     ['--container', opts.container],
     ['--runtime-endpoint', opts.runtimeEndpoint],
+    ['--handler-dir', opts.handlerDir],
   ] as const)
     if (v !== undefined) throw badInput(`${flag} applies to verify --pod only`);
   const seccomp = opts.seccomp;
@@ -158,6 +161,7 @@ async function podMode(opts: VerifyCommandOptions, seccomp: string, out: (text: 
         signal: abort.signal,
         ...(opts.container !== undefined ? { container: opts.container } : {}),
         ...(opts.runtimeEndpoint !== undefined ? { endpoint: opts.runtimeEndpoint } : {}),
+        ...(opts.handlerDir !== undefined ? { handlerDir: opts.handlerDir } : {}),
         ...(timeout === undefined ? {} : { timeoutMs: timeout }),
         onWatching: (names) =>
           process.stderr.write(

@@ -10,7 +10,11 @@ export interface MeasuredLayer extends Omit<RuntimeLayer, 'name'> {
 const HOW =
   'scripts/measure-runtime-layer.mjs on Debian 12, kernel 6.18, hybrid cgroups, `run --bundle`, busybox /bin/true entrypoint';
 
-/** Measured on this project's test machine; re-measure (node scripts/measure-runtime-layer.mjs) when a runtime's version changes. */
+/**
+ * Measured on this project's test machine; re-measure (node scripts/measure-runtime-layer.mjs) when a runtime's version changes.
+ * containerd's path (containerd 1.6.20's runc shim: `runc create` + `runc start`) needs exactly runc's two sets, each for its
+ * no_new_privs value (node scripts/measure-cri-runtime-layer.mjs; docs/measurements/cri-runc-layer-containerd-1.6.20.json).
+ */
 export const RUNTIME_LAYERS: Readonly<Record<'crun' | 'runc', MeasuredLayer>> = {
   crun: {
     version: '1.8.1',

@@ -1,7 +1,8 @@
 // The wrapper runtime for a CRI runtime handler (containerd's `runtimes.NAME` with `options.BinaryName`, which a
 // RuntimeClass selects): the same script mechanism as the engines' wrapper, but no recording session waits for it. Every
 // container (not pod sandbox) the handler creates runs its `create` under strace; when strace ends with the container,
-// the wrapper's background shell runs tracewall's finisher, which writes the recording where the node keeps them.
+// the wrapper's background shell runs tracewall's finisher, which writes the recording where the node keeps them. Each
+// such container also runs in an audit session of its own, so that `verify --pod` can tie kernel records to it.
 import { readArgs, shQuote, straceCommand, traceSelf, WRAPPER_MARKER } from './wrapper-runtime.js';
 
 /** What the script is made of. */
@@ -38,6 +39,11 @@ if [ "$cmd" = create ] && [ -n "$bundle" ] &&
   esac
 fi
 if [ -n "$s" ]; then
+  # an audit session of the container's own (writing the login uid starts one): every kernel record of its processes
+  # carries ses=N, which tracewall verify --pod reads from SESSIONS/cri-ID/session
+  if printf %s "$(id -u)" 2>/dev/null > /proc/self/loginuid; then
+    cat /proc/self/sessionid > "$s/session.tmp" && mv "$s/session.tmp" "$s/session"
+  fi
 ${traceSelf(straceCommand(), finish)}fi
 exec "$REAL" "$@"
 `;

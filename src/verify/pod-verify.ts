@@ -1,7 +1,9 @@
 // `verify --pod NAMESPACE/NAME --seccomp PROFILE`: a pod already runs under the log form of a profile (its Localhost
 // profile generated with --default-action log); read the kernel's seccomp records of each of its containers while it
 // runs, and report per container what PROFILE would deny. Records are tied to a container by its pid namespace, polled.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { badInput } from '../errors.js';
 import { CriClient, chooseEndpoint } from '../cri/client.js';
 import {
@@ -12,6 +14,7 @@ import {
   runningContainers,
   type CriContainer,
 } from '../cri/containers.js';
+import { NODE_DIR, nodePaths } from '../cri/handler.js';
 import { resolveProfile } from './docker-resolve.js';
 import { findLogSource, hostProbe, type SourceProbe } from './find-source.js';
 import type { LogCursor, LogSource } from './log-cursor.js';
@@ -19,7 +22,7 @@ import { sleep } from './log-cursor.js';
 import { toLogProfile } from './log-profile.js';
 import { loadProfile } from './profile-load.js';
 import { watchPidNamespaceOf, type PidWatch } from './pidns-watch.js';
-import { finishRun } from './run.js';
+import { finishRun, type RunRecords } from './run.js';
 import type { VerifyReport, WorkloadEnd } from './types.js';
 
 /** What to verify, checked by the caller (cli/verify.ts). */
@@ -33,6 +36,8 @@ export interface PodVerifyOptions {
   /** Stop watching after this long; otherwise when every container has ended, or at the signal. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Where tracewall's runtime handler keeps its sessions (default /var/lib/tracewall): a container it runs has an audit session. */
+  handlerDir?: string;
   /** Called once every container is watched. */
   onWatching?: (containers: string[]) => void;
   probe?: SourceProbe;
@@ -41,7 +46,18 @@ export interface PodVerifyOptions {
 interface Watched {
   c: CriContainer;
   cursor: LogCursor;
-  watch: PidWatch;
+  /** The audit session tracewall's runtime handler started the container in, else a watch of its pid namespace. */
+  tie: { session: number } | { watch: PidWatch };
+}
+
+/** The audit session the handler's wrapper started for container `id`, if it ran through the handler. */
+function handlerSession(dir: string, id: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(path.join(nodePaths(dir).sessions, `cri-${id}`, 'session'), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 && n !== 4294967295 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a process still runs (not a zombie). */
@@ -67,12 +83,17 @@ async function watchUntil(ws: Watched[], opts: PodVerifyOptions): Promise<'timeo
 
 /** How a container's run ended, from the CRI (its exit status when it has exited). */
 async function workloadOf(cri: CriClient, c: CriContainer, why: 'timeout' | 'signal' | 'ended'): Promise<WorkloadEnd> {
-  const { status } = await cri
-    .call('ContainerStatus', { container_id: c.target.containerId })
-    .catch(() => ({ status: null }));
+  const statusOf = () =>
+    cri.call('ContainerStatus', { container_id: c.target.containerId }).catch(() => ({ status: null }));
+  let { status } = await statusOf();
+  // the init is gone a moment before the runtime has its exit status
+  for (let i = 0; why === 'ended' && status?.state === 'CONTAINER_RUNNING' && i < 100; i++) {
+    await sleep(50);
+    ({ status } = await statusOf());
+  }
   const exited = status?.state === 'CONTAINER_EXITED';
   return {
-    exitCode: exited ? status.exit_code : null,
+    exitCode: exited ? (status?.exit_code ?? null) : null,
     signal: null,
     exitSignal: null,
     timedOut: !exited && why === 'timeout',
@@ -93,12 +114,26 @@ export async function verifyPod(opts: PodVerifyOptions): Promise<VerifyReport[]>
     for (const c of await runningContainers(cri, sandbox, opts.container))
       found.push(await describeCriContainer(cri, sandbox, c, runtime));
     const source: LogSource = findLogSource(true, opts.probe ?? hostProbe);
-    const ws: Watched[] = found.map((c) => ({ c, cursor: source.open(), watch: watchPidNamespaceOf(c.pid) }));
+    const ws: Watched[] = found.map((c) => {
+      const session = handlerSession(opts.handlerDir ?? NODE_DIR, c.target.containerId);
+      return { c, cursor: source.open(), tie: session ? { session } : { watch: watchPidNamespaceOf(c.pid) } };
+    });
     try {
       opts.onWatching?.(found.map((c) => c.target.container));
       const why = await watchUntil(ws, opts);
       const reports: VerifyReport[] = [];
-      for (const w of ws) reports.push(await report(w, await w.watch.stop(), source, cri, why, opts, loaded));
+      for (const w of ws) {
+        const mine: RunRecords =
+          'session' in w.tie
+            ? { attribution: 'audit-session', session: w.tie.session }
+            : {
+                attribution: 'pid-namespace',
+                pids: await w.tie.watch.stop(),
+                reason: `container ${w.c.target.container} of pod ${opts.pod} was already running`,
+                sentinelOptional: true,
+              };
+        reports.push(await report(w, mine, source, cri, why, opts, loaded));
+      }
       return reports;
     } finally {
       for (const w of ws) w.cursor.close();
@@ -110,7 +145,7 @@ export async function verifyPod(opts: PodVerifyOptions): Promise<VerifyReport[]>
 
 async function report(
   w: Watched,
-  pids: ReadonlySet<number>,
+  mine: RunRecords,
   source: LogSource,
   cri: CriClient,
   why: 'timeout' | 'signal' | 'ended',
@@ -124,7 +159,7 @@ async function report(
   });
   // the pod was started under the log form already: what log mode keeps answering is what tracewall's log form keeps
   const run = { ...toLogProfile(original), sentinel: false };
-  if (pids.size === 0)
+  if (mine.attribution !== 'audit-session' && mine.pids.size === 0)
     throw badInput(`container ${t.container} of pod ${opts.pod}: it ended before it could be watched`);
   return finishRun({
     mode: 'log',
@@ -145,12 +180,7 @@ async function report(
     source,
     cursor: w.cursor,
     workload: await workloadOf(cri, w.c, why),
-    mine: {
-      attribution: 'pid-namespace',
-      pids,
-      reason: `container ${t.container} of pod ${opts.pod} was already running`,
-      sentinelOptional: true,
-    },
+    mine,
     extraWarnings: [
       `only calls made while tracewall watched are counted, and only if the pod runs under the log form of ${opts.seccomp} (tracewall generate --default-action log): calls its own profile allows are not logged`,
     ],

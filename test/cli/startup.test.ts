@@ -8,7 +8,7 @@ function flat(text: string): string {
   return text.replace(/\s+/g, ' ');
 }
 
-const VERBS = ['record', 'generate', 'validate', 'diff', 'merge', 'check', 'converge', 'verify'];
+const VERBS = ['record', 'generate', 'validate', 'diff', 'merge', 'check', 'converge', 'verify', 'runtime'];
 
 describe.skipIf(NOT_BUILT)('tracewall start and usage', () => {
   it('--help loads the grammar only, no verb code (issue 10 item 5)', () => {

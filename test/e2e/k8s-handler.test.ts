@@ -20,12 +20,21 @@ import {
   waitExited,
   type PrivateContainerd,
 } from '../helpers/containerd.js';
-import { needBuild, tracewall } from './helpers.js';
+import { BIN, needBuild, tracewall } from './helpers.js';
+import { execa } from 'execa';
+import { BUSYBOX_PROBES } from '../../src/examples/workloads.js';
 import { readRecording } from '../../src/recording/io.js';
 
 const JOB = ['set -e', 'cd /tmp', 'echo "hello handler" > page.txt', 'mv page.txt index.html', 'cat index.html'].join(
   '\n',
 );
+
+/** The job, then each probe with its exit status (log mode: they all work), then what they said. */
+const JOB_AND_PROBES = [
+  JOB.replace('set -e\n', ''),
+  ...BUSYBOX_PROBES.map((p) => `${p.args.join(' ')} 2>>/tmp/err; echo "probe ${p.args[0]}: $?"`),
+  'cat /tmp/err',
+].join('\n');
 
 const why = needContainerd('strace') ?? needBuild();
 if (why) console.warn(`skipped runtime handler e2e: ${why}`);
@@ -113,6 +122,79 @@ describe.skipIf(why)('runtime install --containerd: pods of RuntimeClass tracewa
     expect(fs.readdirSync(path.join(node(), 'recordings', 'staging', 'web'))).toEqual(['main.recording.json']);
   });
 
+  it('verify --pod ties every record of a handler container to it by its audit session', async () => {
+    for (const [name, action] of [
+      ['web', 'errno'],
+      ['web-log', 'log'],
+    ] as const) {
+      const g = await tracewall([
+        'generate',
+        '-o',
+        path.join(dir, 'profiles'),
+        '--name',
+        name,
+        '--default-action',
+        action,
+        recordingOf('web', 'main'),
+      ]);
+      expect(g.exitCode, g.stderr).toBe(0);
+    }
+    const logProfile = path.join(dir, 'kubelet', 'seccomp', 'profiles', 'web-log.seccomp.json');
+    fs.mkdirSync(path.dirname(logProfile), { recursive: true });
+    fs.copyFileSync(path.join(dir, 'profiles', 'web-log.seccomp.json'), logProfile);
+    const go = path.join(dir, 'signal');
+    fs.mkdirSync(go);
+    const pod = await runPod(ctd, 'staging', 'web-verify', { runtimeHandler: 'tracewall-record' });
+    const id = await runContainer(ctd, pod, {
+      name: 'main',
+      command: ['/bin/sh', '-c', ['while [ ! -e /signal/go ]; do sleep 0.1; done', JOB_AND_PROBES].join('\n')],
+      mounts: { [go]: '/signal' },
+      noNewPrivs: true,
+      seccompLocalhost: logProfile,
+    });
+    const t = execa(
+      process.execPath,
+      [
+        BIN,
+        'verify',
+        '--pod',
+        'staging/web-verify',
+        '--seccomp',
+        path.join(dir, 'profiles', 'web.seccomp.json'),
+        '--handler-dir',
+        node(),
+        '--runtime-endpoint',
+        ctd.endpoint,
+        '--timeout',
+        '60',
+        '--json',
+      ],
+      { reject: false, stdin: 'ignore' },
+    );
+    let err = '';
+    t.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    await waitFor(
+      'verify to watch',
+      () => (/watching main of pod/.test(err) || t.exitCode !== null ? true : undefined),
+      60_000,
+    );
+    fs.writeFileSync(path.join(go, 'go'), '');
+    const done = await t;
+    expect((await waitExited(ctd, id)).exit_code).toBe(0);
+    expect(containerLog(pod, 'main')).toMatch(/probe \/bin\/unshare: 0/);
+    await removePod(ctd, pod);
+    expect(done.exitCode, err).toBe(1);
+    const report = JSON.parse(done.stdout) as {
+      attribution: string;
+      denials: Array<{ syscall: string; origin: string }>;
+    };
+    expect(report.attribution).toBe('audit-session');
+    const denied = report.denials.filter((d) => d.origin === 'app').map((d) => d.syscall);
+    expect(denied).toEqual(expect.arrayContaining(['mkdir', 'unshare', 'socket']));
+  });
+
   it('writes the recording when the pod is stopped under a container that runs on', async () => {
     const pod = await runPod(ctd, 'staging', 'daemon', { runtimeHandler: 'tracewall-record' });
     const id = await runContainer(ctd, pod, {
@@ -141,7 +223,8 @@ describe.skipIf(why)('runtime install --containerd: pods of RuntimeClass tracewa
 describe.skipIf(why)('runtime install --containerd at the node default', () => {
   it('writes /var/lib/tracewall/runc-record, executable, and leaves a wrapper of its own alone', async () => {
     const wrapper = '/var/lib/tracewall/runc-record';
-    const existed = fs.existsSync('/var/lib/tracewall');
+    // what this test creates is removed again, and only that (other tests may use the directory meanwhile)
+    const created = ['/var/lib/tracewall', wrapper, '/var/lib/tracewall/sessions'].filter((p) => !fs.existsSync(p));
     try {
       const r = await tracewall(['runtime', 'install', '--containerd']);
       expect(r.exitCode, r.stderr).toBe(0);
@@ -152,7 +235,14 @@ describe.skipIf(why)('runtime install --containerd at the node default', () => {
       const again = await tracewall(['runtime', 'install', '--containerd']);
       expect(again.exitCode, again.stderr).toBe(0);
     } finally {
-      if (!existed) fs.rmSync('/var/lib/tracewall', { recursive: true, force: true });
+      for (const p of [...created].reverse()) {
+        try {
+          if (fs.statSync(p).isDirectory()) fs.rmdirSync(p);
+          else fs.rmSync(p);
+        } catch {
+          // not empty (another test's files), or gone
+        }
+      }
     }
   });
 });

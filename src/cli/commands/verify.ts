@@ -28,6 +28,10 @@ export function addVerify(program: Command): void {
       "watch this running Kubernetes pod's containers, which run under the log form of --seccomp (generate --default-action log), and report what --seccomp would deny, per container",
     )
     .option('--container <name>', 'with --pod: only this container')
+    .option(
+      '--handler-dir <dir>',
+      "with --pod: where tracewall's runtime handler runs from (default /var/lib/tracewall); its containers' records are tied to them by audit session",
+    )
     .option('--runtime-endpoint <endpoint>', "with --pod: the CRI socket (default: containerd's, else CRI-O's)")
     .option('--seccomp <file>', 'seccomp profile to verify (Docker format or OCI linux.seccomp)')
     .option(
