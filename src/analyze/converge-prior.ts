@@ -6,7 +6,7 @@ import type { Abi, FileAccess, Recording } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import type { PathPart } from './policy-types.js';
 import { compactPattern, literalText, patternRegExp, patternText } from './pattern.js';
-import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns } from './generalize.js';
+import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns, type PathMemo } from './generalize.js';
 
 /** What the learning curve asks of a prior profile. */
 export interface PriorProfile {
@@ -55,6 +55,7 @@ class PriorFiles {
   private readonly literal = new Map<string, Entry[]>();
   private readonly globs = new Set<Entry>();
   private readonly groups = new Map<string, Group>();
+  private readonly memo: PathMemo = new Map();
 
   constructor(private readonly threshold: number) {}
 
@@ -111,7 +112,7 @@ class PriorFiles {
   private place(key: string, o: Observation): void {
     o.normalized = o.path.endsWith('/') || !(o.dirList || this.ancestors.has(o.path)) ? o.path : `${o.path}/`;
     o.entries = [];
-    for (const part of observedPatterns(o.normalized, [...o.access])) {
+    for (const part of observedPatterns(o.normalized, [...o.access], this.memo)) {
       const text = patternText(part.pattern);
       let e = this.entries.get(text);
       if (e === undefined) {

@@ -146,6 +146,9 @@ function addEntry(entries: Map<string, Entry>, e: Entry): void {
   old.count += e.count;
 }
 
+/** generalizePath's answers (with and without names) by path, for callers that see one path many times. */
+export type PathMemo = Map<string, [ReturnType<typeof generalizePath>, ReturnType<typeof generalizePath>]>;
+
 /**
  * The patterns one observed path (already in its directory form) becomes, each with its share of the accesses: one,
  * or two when it was executed and its name looks random (execution stays literal; `literalExec` marks that part).
@@ -153,9 +156,14 @@ function addEntry(entries: Map<string, Entry>, e: Entry): void {
 export function observedPatterns(
   path: string,
   access: readonly FileAccess[],
+  memo: PathMemo = new Map(),
 ): Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> {
-  const full = generalizePath(path, true);
-  const pidOnly = generalizePath(path, false);
+  let both = memo.get(path);
+  if (both === undefined) {
+    both = [generalizePath(path, true), generalizePath(path, false)];
+    memo.set(path, both);
+  }
+  const [full, pidOnly] = both;
   const execish = access.filter((a) => EXECISH.has(a));
   const rest = access.filter((a) => !EXECISH.has(a));
   if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
@@ -255,8 +263,10 @@ export function generalizeFiles(
   const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
   const warnings = new Set<string>();
   const entries = new Map<string, Entry>();
+  // Many runs observe the same paths: each path is generalised once.
+  const memo: PathMemo = new Map();
   for (const o of normalizeDirectories(obs)) {
-    const parts = observedPatterns(o.path, o.access);
+    const parts = observedPatterns(o.path, o.access, memo);
     for (const p of parts) addEntry(entries, entryFor(p.pattern, p.access, o, p.steps));
     if (parts.some((p) => p.literalExec === true))
       warnings.add(

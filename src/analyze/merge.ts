@@ -14,7 +14,7 @@ import type {
 import { RECORDING_SCHEMA_VERSION } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import { normalizeRecording } from '../recording/normalize.js';
-import { provenanceOf } from '../recording/provenance.js';
+import { sourceOf } from '../recording/provenance.js';
 import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
 
@@ -132,6 +132,29 @@ class ProvenanceFold {
         this.endpoints[verb].add(endKey(e), { family: e.family, address: e.address, port: e.port }, e.recordings);
   }
 
+  /** A plain recording: every fact is its own run's. */
+  addPlain(r: Recording): void {
+    const n = r.name;
+    this.sources.push(sourceOf(r));
+    for (const abi of ABIS) {
+      const calls = Object.entries(r.syscalls[abi] ?? {});
+      if (calls.length === 0) continue;
+      const m = this.calls.get(abi) ?? new Map<string, Map<string, number>>();
+      this.calls.set(abi, m);
+      for (const [name, f] of calls) m.set(name, (m.get(name) ?? new Map<string, number>()).set(n, f.count));
+    }
+    for (const [path, f] of Object.entries(r.files))
+      this.files.set(path, (this.files.get(path) ?? new Map<string, FileAccess[]>()).set(n, f.access));
+    for (const e of r.executables) this.executables.set(e.path, (this.executables.get(e.path) ?? new Set()).add(n));
+    for (const c of r.identity.capabilities)
+      this.capabilities.set(c.name, (this.capabilities.get(c.name) ?? new Set()).add(n));
+    for (const s of r.network.sockets)
+      this.sockets.add(sockKey(s), { family: s.family, type: s.type, protocol: s.protocol }, [n]);
+    for (const verb of VERBS)
+      for (const e of r.network[verb])
+        this.endpoints[verb].add(endKey(e), { family: e.family, address: e.address, port: e.port }, [n]);
+  }
+
   result(): RecordingProvenance {
     const object = <V, W>(m: Map<string, V>, f: (v: V) => W): Record<string, W> =>
       Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
@@ -183,9 +206,9 @@ export class RecordingMerger {
 
   add(input: MergeInput): void {
     const r = input.recording;
-    const p = provenanceOf(r);
-    this.checkDistinct(p, input.label);
-    this.prov.add(p);
+    this.checkDistinct(r.provenance ? r.provenance.sources.map((s) => s.name) : [r.name], input.label);
+    if (r.provenance) this.prov.add(r.provenance);
+    else this.prov.addPlain(r);
     for (const abi of ABIS) {
       const m = this.calls.get(abi) ?? new Map<string, CallAcc>();
       for (const [name, f] of Object.entries(r.syscalls[abi] ?? {})) m.set(name, foldCall(m.get(name), f));
@@ -215,16 +238,16 @@ export class RecordingMerger {
   }
 
   /** Refuse two runs of one name: provenance is keyed by run name and would be ambiguous. */
-  private checkDistinct(p: RecordingProvenance, label: string): void {
-    for (const s of p.sources) {
-      const first = this.seen.get(s.name);
+  private checkDistinct(runs: readonly string[], label: string): void {
+    for (const name of runs) {
+      const first = this.seen.get(name);
       if (first !== undefined) {
         const where = first === label ? `${label} is given twice` : `${first} and ${label} both hold it`;
         throw badInput(
-          `two runs are named ${JSON.stringify(s.name)}: ${where}; provenance would be ambiguous (record each run with its own --name, or merge only one of them)`,
+          `two runs are named ${JSON.stringify(name)}: ${where}; provenance would be ambiguous (record each run with its own --name, or merge only one of them)`,
         );
       }
-      this.seen.set(s.name, label);
+      this.seen.set(name, label);
     }
   }
 
