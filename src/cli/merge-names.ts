@@ -18,15 +18,18 @@ function stem(file: string): string {
 }
 
 /** The runs a recording holds: a merged one's sources, or the plain one itself. */
-function runNames(r: Recording): string[] {
+export function runNames(r: Recording): string[] {
   return r.provenance ? r.provenance.sources.map((s) => s.name) : [r.name];
 }
 
-/** New names for the runs of each input (run name to new name), and one line per renamed group. */
-function plan(inputs: readonly NamedInput[]): { renames: Array<Map<string, string>>; notes: string[] } {
+/** New names for the runs of each input (given by their run names and files) (run name to new name), and one line per renamed group. */
+export function renamePlan(inputs: ReadonlyArray<{ names: readonly string[]; file: string }>): {
+  renames: Array<Map<string, string>>;
+  notes: string[];
+} {
   const holders = new Map<string, number[]>();
   inputs.forEach((input, i) => {
-    for (const name of runNames(input.recording)) holders.set(name, [...(holders.get(name) ?? []), i]);
+    for (const name of input.names) holders.set(name, [...(holders.get(name) ?? []), i]);
   });
   const taken = new Set([...holders].filter(([, at]) => at.length === 1).map(([n]) => n));
   const renames = inputs.map(() => new Map<string, string>());
@@ -50,7 +53,7 @@ function plan(inputs: readonly NamedInput[]): { renames: Array<Map<string, strin
 
 /** The inputs with runs of shared names renamed, and what was renamed. */
 export function distinctRuns(inputs: readonly NamedInput[]): { inputs: NamedInput[]; notes: string[] } {
-  const { renames, notes } = plan(inputs);
+  const { renames, notes } = renamePlan(inputs.map((x) => ({ names: runNames(x.recording), file: x.file })));
   return {
     inputs: inputs.map((input, i) =>
       renames[i]!.size === 0 ? input : { ...input, recording: renameRuns(input.recording, renames[i]!) },
