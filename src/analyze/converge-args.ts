@@ -5,7 +5,7 @@ import type { Abi, Recording } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import { addressFamilyValue, cloneCreatesNamespace, personalityValue } from '../render/seccomp-args.js';
 import { byCodeUnit } from '../util/json.js';
-import type { Policy } from './policy-types.js';
+import type { PriorProfile } from './converge-prior.js';
 
 /** The argument each narrowed syscall's seccomp rule compares, by syscall name. */
 export const NARROWED_ARGUMENTS: Readonly<Record<string, string>> = {
@@ -65,7 +65,7 @@ export function argumentItems(run: Recording): string[] {
  * The argument values a run used that `prior` (the profile of the runs before it; undefined for none) does not allow:
  * every value of a syscall the prior profile lacks, and a value outside a narrowed rule's values.
  */
-export function addedArgumentItems(run: Recording, prior: Policy | undefined): string[] {
+export function addedArgumentItems(run: Recording, prior: Pick<PriorProfile, 'syscalls'> | undefined): string[] {
   const out: string[] = [];
   for (const [name, key] of Object.entries(NARROWED_ARGUMENTS)) {
     const facts = inAbis((abi) => run.syscalls[abi]?.[name]);

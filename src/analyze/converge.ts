@@ -8,7 +8,7 @@ import { byCodeUnit } from '../util/json.js';
 import { addedArgumentItems } from './converge-args.js';
 import type { CoverageItems, CoverageKind } from './coverage.js';
 import { literalText, patternRegExp } from './pattern.js';
-import { buildPolicy } from './policy.js';
+import { IncrementalPrior, observedFiles, type PriorProfile } from './converge-prior.js';
 import type { FileRule, Policy } from './policy-types.js';
 
 /** How many last runs must add nothing, unless asked otherwise. */
@@ -51,15 +51,6 @@ class FileRules {
   }
 }
 
-/** A run's file accesses, executables counting as exec (as buildPolicy sees them); relative paths are left out. */
-function observedFiles(run: Recording): Map<string, Set<FileAccess>> {
-  const out = new Map<string, Set<FileAccess>>();
-  for (const [path, f] of Object.entries(run.files)) out.set(path, new Set(f.access));
-  for (const e of run.executables) out.set(e.path, (out.get(e.path) ?? new Set<FileAccess>()).add('exec'));
-  for (const path of out.keys()) if (!path.startsWith('/')) out.delete(path);
-  return out;
-}
-
 const endpoint = (verb: string, e: { family: string; address: string; port: number }) =>
   `${verb} ${e.family} ${e.address}${e.port ? `:${e.port}` : ''}`;
 
@@ -71,29 +62,46 @@ export function networkItems(n: Recording['network']): string[] {
   ];
 }
 
+/** A profile as the learning curve asks of it (PriorProfile), from a built Policy. */
+export function policyPrior(policy: Policy): PriorProfile {
+  const rules = new FileRules(policy.files);
+  return {
+    syscalls: policy.syscalls,
+    allows: (path, access) => rules.allows(path, access),
+    executables: new Set(policy.executables.map((e) => e.path)),
+    capabilities: new Set(policy.capabilities.map((c) => c.name)),
+    network: new Set(networkItems(policy.network)),
+  };
+}
+
 /** What `run` did that `prior` (the profile of the runs before it; undefined for none) does not allow, sorted. */
 export function addedBy(run: Recording, prior: Policy | undefined): CoverageItems {
+  return addedTo(run, prior === undefined ? undefined : policyPrior(prior));
+}
+
+/** addedBy against a PriorProfile: a built Policy (policyPrior) or the runs so far folded in (IncrementalPrior). */
+export function addedTo(
+  run: Recording,
+  prior: PriorProfile | undefined,
+  runNetwork = networkItems(run.network),
+): CoverageItems {
   const syscalls = ABIS.flatMap((abi) =>
     Object.keys(run.syscalls[abi] ?? {})
       .filter((name) => prior?.syscalls[abi]?.[name] === undefined)
       .map((name) => syscallItem(abi, name)),
   );
-  const rules = new FileRules(prior?.files ?? []);
   const files: string[] = [];
   for (const [path, accesses] of observedFiles(run)) {
-    const missing = [...accesses].filter((a) => !rules.allows(path, a));
+    const missing = prior === undefined ? [...accesses] : [...accesses].filter((a) => !prior.allows(path, a));
     if (missing.length > 0) files.push(fileItem(path, missing));
   }
-  const execs = new Set(prior?.executables.map((e) => e.path));
-  const caps = new Set(prior?.capabilities.map((c) => c.name));
-  const net = new Set(prior ? networkItems(prior.network) : []);
   const items: CoverageItems = {
     syscalls,
     arguments: addedArgumentItems(run, prior),
     files,
-    executables: run.executables.map((e) => e.path).filter((p) => !execs.has(p)),
-    capabilities: run.identity.capabilities.map((c) => c.name).filter((c) => !caps.has(c)),
-    network: networkItems(run.network).filter((n) => !net.has(n)),
+    executables: run.executables.map((e) => e.path).filter((p) => prior?.executables.has(p) !== true),
+    capabilities: run.identity.capabilities.map((c) => c.name).filter((c) => prior?.capabilities.has(c) !== true),
+    network: runNetwork.filter((n) => prior?.network.has(n) !== true),
   };
   for (const k of Object.keys(items) as CoverageKind[]) items[k] = [...new Set(items[k])].sort(byCodeUnit);
   return items;
@@ -104,18 +112,15 @@ export function addedBy(run: Recording, prior: Policy | undefined): CoverageItem
  * The first run adds everything it did.
  */
 export function learningCurve(runs: readonly Recording[], opts: { dirThreshold?: number } = {}): CoverageItems[] {
-  return runs.map((run, i) =>
-    addedBy(
-      run,
-      i === 0
-        ? undefined
-        : buildPolicy(runs.slice(0, i), {
-            name: 'converge',
-            runtime: 'none',
-            ...(opts.dirThreshold === undefined ? {} : { dirThreshold: opts.dirThreshold }),
-          }),
-    ),
-  );
+  // The profile of the runs before each run is folded in one run at a time (IncrementalPrior answers as buildPolicy
+  // over those runs would), so the curve costs one pass over the runs, not one profile per run.
+  const prior = new IncrementalPrior(opts.dirThreshold === undefined ? {} : { dirThreshold: opts.dirThreshold });
+  return runs.map((run, i) => {
+    const network = networkItems(run.network);
+    const added = addedTo(run, i === 0 ? undefined : prior, network);
+    prior.add(run, network);
+    return added;
+  });
 }
 
 /** Whether a run added anything. */

@@ -4,19 +4,21 @@
 import type { FileAccess, Recording } from '../recording/types.js';
 import { expandRecording } from '../recording/provenance.js';
 import { byCodeUnit } from '../util/json.js';
-import { buildPolicy } from './policy.js';
 import { patternText } from './pattern.js';
-import type { Policy } from './policy-types.js';
+import type { FileRule } from './policy-types.js';
 import { argumentItems, mergedArgumentCalls } from './converge-args.js';
 import {
+  addedTo,
   convergenceVerdict,
   DEFAULT_CONVERGE_RUNS,
   fileItem,
-  learningCurve,
   networkItems,
   syscallItem,
   type ConvergenceVerdict,
 } from './converge.js';
+import { IncrementalPrior } from './converge-prior.js';
+import { DEFAULT_DIR_THRESHOLD, generalizeFiles, type FileObservation } from './generalize.js';
+import { ABIS } from '../recording/types.js';
 
 /** The kinds of rules coverage counts, in report order. */
 export const COVERAGE_KINDS = ['syscalls', 'arguments', 'files', 'executables', 'capabilities', 'network'] as const;
@@ -58,35 +60,40 @@ function need(needs: Needs, kind: CoverageKind, rule: string, run: number, acces
 }
 
 /** Observed path to the file rules that cover it (a path can be split between an exec rule and a generalised one). */
-function rulesByPath(policy: Policy): Map<string, number[]> {
+function rulesByPath(rules: readonly FileRule[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
-  policy.files.forEach((rule, i) => {
+  rules.forEach((rule, i) => {
     for (const p of rule.generalized ? rule.generalized.from : [patternText(rule.pattern)])
       m.set(p, [...(m.get(p) ?? []), i]);
   });
   return m;
 }
 
-function fileNeeds(needs: Needs, policy: Policy, runs: readonly Recording[]): void {
-  const byPath = rulesByPath(policy);
-  runs.forEach((r, i) => {
-    const observed = new Map<string, Set<string>>();
-    for (const [path, f] of Object.entries(r.files)) observed.set(path, new Set(f.access));
-    for (const e of r.executables) observed.set(e.path, (observed.get(e.path) ?? new Set<string>()).add('exec'));
-    for (const [path, accesses] of observed) {
+/** Each run's observed files (relative paths too) against the rules they generalise to, as needs. */
+function fileNeeds(
+  needs: Needs,
+  observed: ReadonlyArray<Map<string, Set<FileAccess>>>,
+  names: readonly string[],
+): void {
+  const obs: FileObservation[] = [];
+  observed.forEach((files, i) => {
+    for (const [path, access] of files)
+      if (path.startsWith('/'))
+        obs.push({ path, access: [...access], provenance: { recordings: [names[i]!], count: 1 } });
+  });
+  const rules = generalizeFiles(
+    obs.sort((a, b) => byCodeUnit(a.path, b.path)),
+    { dirThreshold: DEFAULT_DIR_THRESHOLD },
+  ).rules;
+  const byPath = rulesByPath(rules);
+  observed.forEach((files, i) => {
+    for (const [path, accesses] of files) {
       const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
       for (const a of accesses) {
-        const rule = candidates.map((c) => policy.files[c]!).find((f) => (f.access as string[]).includes(a));
+        const rule = candidates.map((c) => rules[c]!).find((f) => f.access.includes(a));
         need(needs, 'files', rule ? patternText(rule.pattern) : path, i, a);
       }
     }
-  });
-}
-
-function networkNeeds(needs: Needs, runs: readonly Recording[]): void {
-  runs.forEach((r, i) => {
-    for (const item of networkItems(r.network)) need(needs, 'network', item, i);
-    for (const item of argumentItems(r)) need(needs, 'arguments', item, i);
   });
 }
 
@@ -114,46 +121,86 @@ export interface CoverageOptions {
 
 /** The coverage of the runs in `recordings` (merged recordings count as their runs), in input order. */
 export function coverageOf(recordings: readonly Recording[], opts: CoverageOptions = {}): CoverageReport {
-  const runs = recordings.flatMap((r) => expandRecording(r).runs);
-  const policy = buildPolicy(recordings, { name: 'coverage', runtime: 'none' });
-  const index = new Map(policy.sources.map((n, i) => [n, i]));
-  const needs: Needs = new Map();
-  for (const [abi, rules] of Object.entries(policy.syscalls)) {
-    for (const [name, rule] of Object.entries(rules ?? {})) {
-      for (const r of rule.provenance.recordings)
-        need(needs, 'syscalls', syscallItem(abi as keyof Policy['syscalls'], name), index.get(r)!);
-    }
-  }
-  fileNeeds(needs, policy, runs);
-  for (const e of policy.executables)
-    for (const r of e.provenance.recordings) need(needs, 'executables', e.path, index.get(r)!);
-  for (const c of policy.capabilities)
-    for (const r of c.provenance.recordings) need(needs, 'capabilities', c.name, index.get(r)!);
-  networkNeeds(needs, runs);
+  const fold = new CoverageFold();
+  for (const r of recordings) fold.add(r);
+  return fold.report(opts);
+}
 
-  const all = [...needs.values()];
-  const curve = learningCurve(runs);
-  const coverageRuns = policy.sources.map((name, i): CoverageRun => {
-    const mine = all.filter((n) => n.runs.has(i));
-    const needed = Object.fromEntries(
-      COVERAGE_KINDS.map((k) => [k, new Set(mine.filter((n) => n.kind === k).map((n) => n.rule)).size]),
-    ) as Record<CoverageKind, number>;
-    return { name, needed, added: curve[i]! };
-  });
-  const onlyOne =
-    policy.sources.length < 2
-      ? []
-      : policy.sources
-          .map((name, i) => ({ name, items: items(all.filter((n) => n.runs.size === 1 && n.runs.has(i))) }))
-          .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
-  const convergence = convergenceVerdict(coverageRuns, opts.convergeRuns ?? DEFAULT_CONVERGE_RUNS);
-  const notes = recordings.flatMap((r) => {
+/** How many rules of each kind each run needed, and the needs only one run had, by run. */
+function perRun(needs: Needs, runs: number): { needed: Array<Record<CoverageKind, Set<string>>>; single: Needs[] } {
+  const needed = Array.from(
+    { length: runs },
+    () => Object.fromEntries(COVERAGE_KINDS.map((k) => [k, new Set<string>()])) as Record<CoverageKind, Set<string>>,
+  );
+  const single: Needs[] = Array.from({ length: runs }, () => new Map());
+  for (const [key, n] of needs) {
+    for (const i of n.runs) needed[i]![n.kind].add(n.rule);
+    if (n.runs.size === 1) single[[...n.runs][0]!]!.set(key, n);
+  }
+  return { needed, single };
+}
+
+/**
+ * Coverage folded one recording at a time (add), so that a caller can read each and let it go: what each run added to
+ * the profile of the runs before it is computed as it comes; report() gives what coverageOf gives for the same
+ * recordings in the same order. Runs sharing a name are told apart as buildPolicy does (`name#2`).
+ */
+export class CoverageFold {
+  private readonly names: string[] = [];
+  private readonly seen = new Map<string, number>();
+  private readonly needs: Needs = new Map();
+  private readonly curve: CoverageItems[] = [];
+  private readonly prior = new IncrementalPrior();
+  private readonly observed: Array<Map<string, Set<FileAccess>>> = [];
+  private readonly notes: string[] = [];
+
+  /** Folds in a recording: a plain one is one run, a merged one each of its runs. */
+  add(r: Recording): void {
+    for (const run of expandRecording(r).runs) this.addRun(run);
     const calls = mergedArgumentCalls(r);
-    return calls.length === 0
-      ? []
-      : [
-          `${r.name} is a merge: the argument values of ${calls.join(', ')} are kept merged, not per run, so each of its runs is counted with all of them and a value only a later run used is not seen as added (give the plain recordings for the exact curve)`,
-        ];
-  });
-  return { runs: coverageRuns, onlyOne, convergence, notes: notes.sort(byCodeUnit) };
+    if (calls.length > 0)
+      this.notes.push(
+        `${r.name} is a merge: the argument values of ${calls.join(', ')} are kept merged, not per run, so each of its runs is counted with all of them and a value only a later run used is not seen as added (give the plain recordings for the exact curve)`,
+      );
+  }
+
+  private addRun(run: Recording): void {
+    const i = this.names.length;
+    const n = (this.seen.get(run.name) ?? 0) + 1;
+    this.seen.set(run.name, n);
+    this.names.push(n === 1 ? run.name : `${run.name}#${n}`);
+    const network = networkItems(run.network);
+    this.curve.push(addedTo(run, i === 0 ? undefined : this.prior, network));
+    this.prior.add(run, network);
+    for (const abi of ABIS)
+      for (const name of Object.keys(run.syscalls[abi] ?? {})) need(this.needs, 'syscalls', syscallItem(abi, name), i);
+    for (const e of run.executables) need(this.needs, 'executables', e.path, i);
+    for (const c of run.identity.capabilities) need(this.needs, 'capabilities', c.name, i);
+    for (const item of network) need(this.needs, 'network', item, i);
+    for (const item of argumentItems(run)) need(this.needs, 'arguments', item, i);
+    const files = new Map<string, Set<FileAccess>>();
+    for (const [path, f] of Object.entries(run.files)) files.set(path, new Set(f.access));
+    for (const e of run.executables) files.set(e.path, (files.get(e.path) ?? new Set<FileAccess>()).add('exec'));
+    this.observed.push(files);
+  }
+
+  /** The report of the runs folded in so far. */
+  report(opts: CoverageOptions = {}): CoverageReport {
+    const needs: Needs = new Map(this.needs);
+    fileNeeds(needs, this.observed, this.names);
+    const { needed, single } = perRun(needs, this.names.length);
+    const runs = this.names.map((name, i): CoverageRun => ({
+      name,
+      needed: Object.fromEntries(COVERAGE_KINDS.map((k) => [k, needed[i]![k].size])) as Record<CoverageKind, number>,
+      added: this.curve[i]!,
+    }));
+    const onlyOne =
+      this.names.length < 2
+        ? []
+        : this.names
+            .map((name, i) => ({ name, items: items([...single[i]!.values()]) }))
+            .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
+    const convergence = convergenceVerdict(runs, opts.convergeRuns ?? DEFAULT_CONVERGE_RUNS);
+    return { runs, onlyOne, convergence, notes: [...this.notes].sort(byCodeUnit) };
+  }
 }

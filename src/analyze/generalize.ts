@@ -146,6 +146,50 @@ function addEntry(entries: Map<string, Entry>, e: Entry): void {
   old.count += e.count;
 }
 
+/** generalizePath's answers (with and without names) by path, for callers that see one path many times. */
+export type PathMemo = Map<string, [ReturnType<typeof generalizePath>, ReturnType<typeof generalizePath>]>;
+
+/**
+ * The patterns one observed path (already in its directory form) becomes, each with its share of the accesses: one,
+ * or two when it was executed and its name looks random (execution stays literal; `literalExec` marks that part).
+ */
+export function observedPatterns(
+  path: string,
+  access: readonly FileAccess[],
+  memo: PathMemo = new Map(),
+): Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> {
+  let both = memo.get(path);
+  if (both === undefined) {
+    both = [generalizePath(path, true), generalizePath(path, false)];
+    memo.set(path, both);
+  }
+  const [full, pidOnly] = both;
+  const execish = access.filter((a) => EXECISH.has(a));
+  const rest = access.filter((a) => !EXECISH.has(a));
+  if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
+    const out: Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> = [
+      { pattern: pidOnly.pattern, access: execish, steps: pidOnly.steps, literalExec: true },
+    ];
+    if (rest.length > 0) out.push({ pattern: full.pattern, access: rest, steps: full.steps });
+    return out;
+  }
+  return [{ pattern: full.pattern, access: [...access], steps: full.steps }];
+}
+
+/** The directory a rule of this pattern and access would be grouped under for `dir/*`, or undefined when never. */
+export function directoryGroup(
+  pattern: readonly PathPart[],
+  access: Iterable<FileAccess>,
+): { dir: PathPart[]; key: string } | undefined {
+  const list = [...access];
+  if (list.some((a) => EXECISH.has(a))) return undefined;
+  const split = splitLastSegment(pattern);
+  if (!split || split.name.length === 0) return undefined;
+  const dirText = patternText(split.dir);
+  if (NO_DIR_MERGE.has(dirText) || NO_DIR_MERGE_UNDER.some((r) => dirText.startsWith(r))) return undefined;
+  return { dir: split.dir, key: `${dirText}\0${sortAccesses(list).join(',')}` };
+}
+
 /** Paths that are directories: they end in `/`, were listed, or another observed path lies below them. */
 function normalizeDirectories(obs: readonly FileObservation[]): FileObservation[] {
   const ancestors = new Set<string>();
@@ -182,15 +226,11 @@ function entryFor(
 function mergeDirectories(entries: Map<string, Entry>, threshold: number): void {
   const groups = new Map<string, { dir: PathPart[]; keys: string[] }>();
   for (const [key, e] of entries) {
-    if ([...e.access].some((a) => EXECISH.has(a))) continue;
-    const split = splitLastSegment(e.pattern);
-    if (!split || split.name.length === 0) continue;
-    const dirText = patternText(split.dir);
-    if (NO_DIR_MERGE.has(dirText) || NO_DIR_MERGE_UNDER.some((r) => dirText.startsWith(r))) continue;
-    const gkey = `${dirText}\0${sortAccesses(e.access).join(',')}`;
-    const g = groups.get(gkey) ?? { dir: split.dir, keys: [] };
+    const group = directoryGroup(e.pattern, e.access);
+    if (group === undefined) continue;
+    const g = groups.get(group.key) ?? { dir: group.dir, keys: [] };
     g.keys.push(key);
-    groups.set(gkey, g);
+    groups.set(group.key, g);
   }
   for (const g of [...groups.values()].sort((a, b) => byCodeUnit(patternText(a.dir), patternText(b.dir)))) {
     if (g.keys.length <= threshold) continue;
@@ -223,20 +263,15 @@ export function generalizeFiles(
   const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
   const warnings = new Set<string>();
   const entries = new Map<string, Entry>();
+  // Many runs observe the same paths: each path is generalised once.
+  const memo: PathMemo = new Map();
   for (const o of normalizeDirectories(obs)) {
-    const full = generalizePath(o.path, true);
-    const pidOnly = generalizePath(o.path, false);
-    const execish = o.access.filter((a) => EXECISH.has(a));
-    const rest = o.access.filter((a) => !EXECISH.has(a));
-    if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
-      addEntry(entries, entryFor(pidOnly.pattern, execish, o, pidOnly.steps));
-      if (rest.length > 0) addEntry(entries, entryFor(full.pattern, rest, o, full.steps));
+    const parts = observedPatterns(o.path, o.access, memo);
+    for (const p of parts) addEntry(entries, entryFor(p.pattern, p.access, o, p.steps));
+    if (parts.some((p) => p.literalExec === true))
       warnings.add(
         `exec/mmap-exec of ${quoteForMessage(o.path)} kept literal: random-looking names are never generalised for execution, so another run may need a new rule`,
       );
-    } else {
-      addEntry(entries, entryFor(full.pattern, o.access, o, full.steps));
-    }
   }
   mergeDirectories(entries, threshold);
   const rules: FileRule[] = [...entries.entries()]

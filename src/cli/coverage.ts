@@ -22,7 +22,17 @@ export function reportCoverage(
   recordings: readonly Recording[],
   opts: { jsonFile?: string; minRuns: number; convergeRuns?: number; warn?: boolean; write: (text: string) => void },
 ): CoverageReport {
-  const report = coverageOf(recordings, opts.convergeRuns === undefined ? {} : { convergeRuns: opts.convergeRuns });
+  return printCoverage(
+    coverageOf(recordings, opts.convergeRuns === undefined ? {} : { convergeRuns: opts.convergeRuns }),
+    opts,
+  );
+}
+
+/** reportCoverage of a report already made (a CoverageFold's). */
+export function printCoverage(
+  report: CoverageReport,
+  opts: { jsonFile?: string; minRuns: number; warn?: boolean; write: (text: string) => void },
+): CoverageReport {
   if (report.runs.length >= opts.minRuns) opts.write(formatCoverageText(report));
   const lines = [`tracewall: ${verdictText(report)}`];
   if (opts.warn === true && report.convergence.state !== 'converged')

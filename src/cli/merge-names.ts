@@ -1,7 +1,6 @@
 // Runs that share a name (two recordings both made with --name app) are told apart by the files they came from:
 // every run of a shared name is renamed NAME.FILE, whatever the order of the inputs, so the result does not depend on it.
 import path from 'node:path';
-import { provenanceOf } from '../recording/provenance.js';
 import { renameRuns } from '../recording/rename-runs.js';
 import type { Recording } from '../recording/types.js';
 import { byCodeUnit } from '../util/json.js';
@@ -18,11 +17,19 @@ function stem(file: string): string {
   return nameFrom(path.basename(file).replace(/\.recording\.json$|\.json$/i, ''));
 }
 
-/** New names for the runs of each input (run name to new name), and one line per renamed group. */
-function plan(inputs: readonly NamedInput[]): { renames: Array<Map<string, string>>; notes: string[] } {
+/** The runs a recording holds: a merged one's sources, or the plain one itself. */
+export function runNames(r: Recording): string[] {
+  return r.provenance ? r.provenance.sources.map((s) => s.name) : [r.name];
+}
+
+/** New names for the runs of each input (given by their run names and files) (run name to new name), and one line per renamed group. */
+export function renamePlan(inputs: ReadonlyArray<{ names: readonly string[]; file: string }>): {
+  renames: Array<Map<string, string>>;
+  notes: string[];
+} {
   const holders = new Map<string, number[]>();
   inputs.forEach((input, i) => {
-    for (const s of provenanceOf(input.recording).sources) holders.set(s.name, [...(holders.get(s.name) ?? []), i]);
+    for (const name of input.names) holders.set(name, [...(holders.get(name) ?? []), i]);
   });
   const taken = new Set([...holders].filter(([, at]) => at.length === 1).map(([n]) => n));
   const renames = inputs.map(() => new Map<string, string>());
@@ -46,7 +53,7 @@ function plan(inputs: readonly NamedInput[]): { renames: Array<Map<string, strin
 
 /** The inputs with runs of shared names renamed, and what was renamed. */
 export function distinctRuns(inputs: readonly NamedInput[]): { inputs: NamedInput[]; notes: string[] } {
-  const { renames, notes } = plan(inputs);
+  const { renames, notes } = renamePlan(inputs.map((x) => ({ names: runNames(x.recording), file: x.file })));
   return {
     inputs: inputs.map((input, i) =>
       renames[i]!.size === 0 ? input : { ...input, recording: renameRuns(input.recording, renames[i]!) },

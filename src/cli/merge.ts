@@ -4,13 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { mergeRecordings } from '../analyze/merge.js';
+import { RecordingMerger } from '../analyze/merge.js';
+import { CoverageFold } from '../analyze/coverage.js';
+import { renameRuns } from '../recording/rename-runs.js';
 import { writeRecording } from '../recording/io.js';
 import { readRecordingsFor } from './read-recordings.js';
-import { distinctRuns } from './merge-names.js';
+import { renamePlan, runNames } from './merge-names.js';
 import type { Recording } from '../recording/types.js';
 import { checkName, nameFrom } from './options.js';
-import { convergeRunsFlag, reportCoverage } from './coverage.js';
+import { convergeRunsFlag, printCoverage } from './coverage.js';
 import { count } from '../util/plural.js';
 
 /** Flags of `merge`. */
@@ -68,14 +70,64 @@ function outputFile(opts: MergeFlags, name: string, files: readonly string[]): s
 }
 
 /** The merged recording's name: --name, else -o's file name, else the name every run shares, else the first input's. */
-function mergedName(opts: MergeFlags, recordings: readonly Recording[]): string {
+function mergedName(opts: MergeFlags, runNames: ReadonlySet<string>, firstName: string): string {
   if (opts.name !== undefined) return checkName('--name', opts.name);
   if (opts.output !== undefined && opts.output !== '') return nameFromOutput(opts.output);
-  const names = new Set(recordings.flatMap((r) => r.provenance?.sources.map((s) => s.name) ?? [r.name]));
-  return names.size === 1 ? [...names][0]! : recordings[0]!.name;
+  return runNames.size === 1 ? [...runNames][0]! : firstName;
 }
 
-/** Runs the verb; resolves to 0. Unreadable recordings, a file given twice and bad flags throw exit-2 errors. */
+/** Everything merge computes from its inputs, folded one recording at a time. */
+interface Folded {
+  merger: RecordingMerger;
+  coverage: CoverageFold;
+  /** Every run name as given (before renaming), and the first input's name. */
+  runNames: Set<string>;
+  firstName: string;
+  notes: string[];
+}
+
+/**
+ * Reads, checks and folds each input in turn (into the merge and the coverage report), holding none of them. Runs of
+ * one name in several inputs are renamed by their files (merge-names.ts), which needs every name first: without
+ * `renames`, the fold gives up (undefined) at the first name an earlier input already had, and the caller reads the
+ * names and folds again with the plan.
+ */
+function foldInputs(files: readonly string[], renames?: ReadonlyArray<Map<string, string>>): Folded | undefined {
+  const f: Folded = {
+    merger: new RecordingMerger(),
+    coverage: new CoverageFold(),
+    runNames: new Set(),
+    firstName: '',
+    notes: [],
+  };
+  for (const [i, file] of files.entries()) {
+    let recording = readRecordingsFor('merge', [file])[0]!;
+    const names = runNames(recording);
+    if (renames === undefined && names.some((n) => f.runNames.has(n))) return undefined;
+    if (i === 0) f.firstName = recording.name;
+    names.forEach((n) => f.runNames.add(n));
+    const rename = renames?.[i];
+    if (rename !== undefined && rename.size > 0) recording = renameRuns(recording, rename);
+    f.merger.add({ recording, label: file });
+    f.coverage.add(recording);
+  }
+  return f;
+}
+
+/** The fold of every input, with runs of shared names told apart (and the notes saying how). */
+function foldAll(files: readonly string[]): Folded {
+  const once = foldInputs(files);
+  if (once !== undefined) return once;
+  const plan = renamePlan(files.map((file) => ({ names: runNames(readRecordingsFor('merge', [file])[0]!), file })));
+  const folded = foldInputs(files, plan.renames)!;
+  folded.notes = plan.notes;
+  return folded;
+}
+
+/**
+ * Runs the verb; resolves to 0. Unreadable recordings, a file given twice and bad flags throw exit-2 errors. Each input
+ * is read, checked and folded in turn, so memory holds the merged result and the coverage facts, not every input.
+ */
 export async function mergeCommand(
   files: string[],
   opts: MergeFlags,
@@ -84,25 +136,19 @@ export async function mergeCommand(
   if (files.length === 0) throw badInput('merge needs at least one RECORDING');
   const convergeRuns = convergeRunsFlag(opts.convergeRuns);
   refuseRepeats(files);
-  const read = readRecordingsFor('merge', files);
-  const name = mergedName(opts, read);
+  const folded = foldAll(files);
+  const name = mergedName(opts, folded.runNames, folded.firstName);
   const output = outputFile(opts, name, files);
   const outDir = path.dirname(path.resolve(output));
   if (!fs.existsSync(outDir)) throw badInput(`-o ${output}: directory ${outDir} does not exist`);
-  const distinct = distinctRuns(read.map((recording, i) => ({ recording, file: files[i]! })));
-  const inputs = distinct.inputs.map((x) => ({ recording: x.recording, label: x.file }));
-  const merged = mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION });
+  const merged = folded.merger.result({ name, toolVersion: TOOL_VERSION });
   writeRecording(output, merged);
-  stderr(distinct.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged, output));
+  stderr(folded.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged, output));
   // The inputs rather than the merge: a merge keeps argument values merged, a plain input knows its own.
-  reportCoverage(
-    distinct.inputs.map((x) => x.recording),
-    {
-      minRuns: 1,
-      write: stderr,
-      ...(convergeRuns === undefined ? {} : { convergeRuns }),
-      ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
-    },
-  );
+  printCoverage(folded.coverage.report(convergeRuns === undefined ? {} : { convergeRuns }), {
+    minRuns: 1,
+    write: stderr,
+    ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),
+  });
   return 0;
 }

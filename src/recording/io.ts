@@ -6,7 +6,7 @@ import { stableJson } from '../util/json.js';
 import { fsErrorText } from '../util/fs-error.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { parseJsonText } from '../validate/json-text.js';
-import { detectKind } from '../validate/detect.js';
+import { detectKind, kindOfJson } from '../validate/detect.js';
 import type { FileKind } from '../validate/types.js';
 import { normalizeRecording } from './normalize.js';
 import { provenanceProblems } from './provenance-check.js';
@@ -87,11 +87,13 @@ export function readRecording(file: string): Recording {
   } catch (err) {
     throw badInput(`${file}: cannot read recording: ${fsErrorText(err)}`, err);
   }
-  const kind = detectKind(text, file);
+  // A syntax error is reported with its line and column (JSON.parse's own message gives at most an offset). The text is
+  // parsed once: what the JSON's members say it is is what detectKind would say, which is asked only otherwise.
+  const parsed = parseJsonText(text);
+  const known = parsed.ok ? kindOfJson(parsed.value) : 'unknown';
+  const kind = known !== 'unknown' ? known : detectKind(text, file);
   const other = OTHER_KINDS[kind];
   if (other !== undefined) throw badInput(`${file}: that is ${other}, not a recording`, { notRecording: kind });
-  // A syntax error is reported with its line and column (JSON.parse's own message gives at most an offset).
-  const parsed = parseJsonText(text);
   if (!parsed.ok)
     throw badInput(`${file}: ${parsed.finding.message}${parsed.finding.where ? ` (${parsed.finding.where})` : ''}`);
   return parseRecording(parsed.value, file);

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `tracewall merge` of a fleet's recordings at 10, 100, 1,000 and 2,000 recordings, side by side in one run: wall
+// time, CPU time and peak RSS of the merge process (with its coverage report and convergence verdict, as a user runs
+// it). The recordings come from bench/merge-gen.mjs: the ten real recordings of bench/merge-base/, each varied into
+// pods (10 workloads x N/10 pods). Writes bench/merge-results.json and the "merge at scale" section of
+// bench/RESULTS.md. Run after the build: npm run bench:merge (or node bench/merge-scale.mjs [--rounds R]).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { generateFleet } from './merge-gen.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'tracewall');
+const probe = path.join(root, 'bench', 'merge-rss.mjs');
+const COUNTS = [10, 100, 1000, 2000];
+const WORKLOADS = 10;
+const at = process.argv.indexOf('--rounds');
+const ROUNDS = at < 0 ? 2 : Number(process.argv[at + 1]);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bench-merge-'));
+const log = (s) => process.stdout.write(s + '\n');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** One `tracewall merge` of `files`: wall seconds, CPU seconds, peak RSS (MiB), output size, what it merged. */
+function mergeOnce(files, n) {
+  const out = path.join(work, `merged-${n}.recording.json`);
+  const usage = path.join(work, `usage-${n}.json`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', probe, bin, 'merge', '-o', out, ...files], {
+    env: { ...process.env, TRACEWALL_BENCH_USAGE: usage },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0)
+    throw new Error(`tracewall merge of ${n} recordings exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`);
+  const u = JSON.parse(fs.readFileSync(usage, 'utf8'));
+  const merged = JSON.parse(fs.readFileSync(out, 'utf8'));
+  return {
+    wallSeconds: wall,
+    cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6,
+    peakRssMiB: u.maxRSS / 1024,
+    outputMiB: fs.statSync(out).size / 2 ** 20,
+    runs: merged.provenance.sources.length,
+    files: Object.keys(merged.files).length,
+    verdict:
+      r.stderr
+        .split('\n')
+        .find((l) => /converged|convergence/.test(l))
+        ?.replace(/^tracewall: /, '')
+        .slice(0, 60) ?? '',
+  };
+}
+
+function markdown(r) {
+  const rows = r.results.map(
+    (x) =>
+      `| ${x.recordings.toLocaleString('en')} | ${x.wallSeconds.toFixed(2)} s | ${x.cpuSeconds.toFixed(2)} s | ${x.peakRssMiB.toFixed(0)} MiB | ${x.outputMiB.toFixed(1)} MiB | ${x.files.toLocaleString('en')} |`,
+  );
+  return [
+    '## merge at scale (bench/merge-scale.mjs)',
+    '',
+    `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}; medians of ${r.rounds} rounds.`,
+    `\`tracewall merge\` (with its coverage report and convergence verdict) of ${WORKLOADS} real workloads x N/${WORKLOADS} pods`,
+    '(bench/merge-gen.mjs). Target: 1,000 recordings in 10 s.',
+    '',
+    '| recordings | wall | CPU | peak RSS | merged recording | file paths in it |',
+    '| --: | --: | --: | --: | --: | --: |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+function main() {
+  log(`merge-scale: generating ${Math.max(...COUNTS)} recordings under ${work}`);
+  const perWorkload = Math.max(...COUNTS) / WORKLOADS;
+  const fleet = generateFleet(path.join(work, 'fleet'), { pods: perWorkload });
+  // The first N/10 pods of each workload, in path order (as a shell glob over the collected directory gives them).
+  const pick = (n) => fleet.filter((_, i) => i % perWorkload < n / WORKLOADS).sort();
+  const rounds = Object.fromEntries(COUNTS.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const n of COUNTS) {
+      const m = mergeOnce(pick(n), n);
+      rounds[n].push(m);
+      log(
+        `  round ${round + 1}: ${n} recordings: ${m.wallSeconds.toFixed(2)} s wall, ${m.peakRssMiB.toFixed(0)} MiB peak`,
+      );
+    }
+  const results = COUNTS.map((n) => {
+    const ms = rounds[n];
+    const med = (k) => median(ms.map((m) => m[k]));
+    return {
+      recordings: n,
+      wallSeconds: med('wallSeconds'),
+      cpuSeconds: med('cpuSeconds'),
+      peakRssMiB: med('peakRssMiB'),
+      outputMiB: ms[0].outputMiB,
+      runs: ms[0].runs,
+      files: ms[0].files,
+      verdict: ms[0].verdict,
+      rounds: ms.map(({ wallSeconds, cpuSeconds, peakRssMiB }) => ({ wallSeconds, cpuSeconds, peakRssMiB })),
+    };
+  });
+  const r = {
+    when: new Date().toISOString(),
+    machine: { kernel: os.release(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '' },
+    rounds: ROUNDS,
+    results,
+  };
+  fs.writeFileSync(path.join(root, 'bench', 'merge-results.json'), JSON.stringify(r, null, 2) + '\n');
+  const md = markdown(r);
+  const file = path.join(root, 'bench', 'RESULTS.md');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# tracewall benchmark results\n';
+  const start = text.indexOf('\n## merge at scale');
+  const end = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
+  const next =
+    start < 0 ? `${text.trimEnd()}\n\n${md}` : `${text.slice(0, start)}\n${md}${end < 0 ? '' : text.slice(end)}`;
+  fs.writeFileSync(file, next.endsWith('\n') ? next : next + '\n');
+  log('');
+  log(md);
+}
+
+try {
+  main();
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
