@@ -67,7 +67,7 @@ function write(rec: Recording, file: string): void {
 
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
-  const attach = opts.pid !== undefined || opts.container !== undefined || opts.pod !== undefined;
+  const attach = [opts.pid, opts.container, opts.pod].some((v) => v !== undefined);
   const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), [
     'strace',
     'bpftrace',

@@ -56,6 +56,18 @@ function appArmorMode(profile: string, opts: VerifyCommandOptions, out: (text: s
   return verifyAppArmorCommand(profile, opts.runArgs ?? [], { json, format, includeDir }, out);
 }
 
+/** The flags of --pod, refused without it. */
+function refusePodFlags(opts: VerifyCommandOptions): void {
+  const given = (
+    [
+      ['--container', opts.container],
+      ['--runtime-endpoint', opts.runtimeEndpoint],
+      ['--handler-dir', opts.handlerDir],
+    ] as const
+  ).find(([, v]) => v !== undefined);
+  if (given) throw badInput(`${given[0]} applies to verify --pod only`);
+}
+
 /** Runs the verb; resolves to 1 when anything was (or would have been) denied, 0 otherwise. */
 export async function verifyCommand(
   opts: VerifyCommandOptions,
@@ -64,12 +76,7 @@ export async function verifyCommand(
   if (opts.apparmor !== undefined) return appArmorMode(opts.apparmor, opts, out);
   if (opts.seccomp === undefined) throw badInput('verify needs --seccomp FILE (or --apparmor PROFILE RECORDING...)');
   if (opts.pod !== undefined) return podMode(opts, opts.seccomp, out);
-  for (const [flag, v] of [
-    ['--container', opts.container],
-    ['--runtime-endpoint', opts.runtimeEndpoint],
-    ['--handler-dir', opts.handlerDir],
-  ] as const)
-    if (v !== undefined) throw badInput(`${flag} applies to verify --pod only`);
+  refusePodFlags(opts);
   const seccomp = opts.seccomp;
   const engines = [opts.docker ? 'docker' : undefined, opts.podman ? 'podman' : undefined].filter(
     (e): e is 'docker' | 'podman' => e !== undefined,
