@@ -185,6 +185,7 @@ async function nginx(rounds) {
 }
 
 async function main() {
+  const load = os.loadavg()[0].toFixed(1);
   if (process.getuid?.() !== 0) throw new Error('bench/ebpf.mjs needs root (the ebpf tracer does)');
   if (!fs.existsSync(loader)) throw new Error(`${loader} is missing: run scripts/build-ebpf.sh (bootstrap does)`);
   const n = 2_000_000;
@@ -207,10 +208,13 @@ async function main() {
     when: new Date().toISOString(),
     machine: { kernel: os.release(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '' },
     rounds: ROUNDS,
+    load,
     ddOwnSeconds: { untraced: median(own.untraced), ebpf: median(own.ebpf), otherRecorded: median(own.other) },
     trueWallSeconds: median(trueWall),
     loaderPeakRssMiB: rss,
     nginxRequestsPerSecond: server,
+    // every round, to see the spread (this 2-core VM is shared with other work)
+    samples: { ddOwnSeconds: own, trueWallSeconds: trueWall.map((x) => Math.round(x * 1000) / 1000) },
   };
   fs.writeFileSync(path.join(root, 'bench', 'ebpf-results.json'), JSON.stringify(r, null, 2) + '\n');
   const md = markdown(r);
@@ -229,7 +233,7 @@ function markdown(r) {
   return [
     `## ebpf tracer (bench/ebpf.mjs)`,
     '',
-    `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}; medians of ${r.rounds} alternated rounds.`,
+    `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}, load average ${r.load} at the start; medians of ${r.rounds} alternated rounds (every round in bench/ebpf-results.json).`,
     '',
     '| what | value | target |',
     '| --- | --: | --: |',

@@ -58,6 +58,16 @@ export function ebpfVersion(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/** The ring buffer's size from TRACEWALL_EBPF_RINGBUF (bytes, or with a K or M suffix: "64M"), or undefined. */
+export function ringbufFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.TRACEWALL_EBPF_RINGBUF;
+  if (v === undefined || v === '') return undefined;
+  const m = /^(\d+)([KM]?)$/i.exec(v.trim());
+  if (!m)
+    throw badInput(`TRACEWALL_EBPF_RINGBUF=${JSON.stringify(v)}: expected a size in bytes, or with K or M (e.g. 64M)`);
+  return Number(m[1]) * (m[2]!.toUpperCase() === 'M' ? 1 << 20 : m[2]!.toUpperCase() === 'K' ? 1 << 10 : 1);
+}
+
 /** The argument table the program reads calls by: the bpftrace program's @cls (one table, checked against the syscall table). */
 export function clsTable(): string {
   const program = fs.readFileSync(BPFTRACE_PROGRAM, 'utf8');
@@ -208,7 +218,8 @@ export async function traceWithEbpf(argv: string[], opts: EbpfOptions): Promise<
   const cwd = opts.cwd ?? process.cwd();
   const tracerVersion = ebpfVersion(env);
   resolveCommand(argv[0]!, env, cwd);
-  const args = loaderArgs(0, opts.startAt, opts);
+  const ringbufBytes = opts.ringbufBytes ?? ringbufFromEnv(env);
+  const args = loaderArgs(0, opts.startAt, ringbufBytes === undefined ? {} : { ringbufBytes });
   const stdio = opts.stdio ?? 'inherit';
   const w = await startStopped(argv, env, cwd, stdio);
   args[1] = String(w.pid);

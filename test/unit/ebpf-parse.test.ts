@@ -7,6 +7,7 @@ import { EBPF_LOG_HEADER, lostWarnings, parseEbpfLog } from '../../src/parse/ebp
 import { recordingFromEbpf } from '../../src/analyze/from-ebpf.js';
 import { recordingFromLog } from '../../src/record/from-log.js';
 import { lostNotes } from '../../src/cli/generate.js';
+import { loaderArgs, ringbufFromEnv } from '../../src/trace/ebpf.js';
 import { parseRecording, serializeRecording } from '../../src/recording/io.js';
 
 const meta = {
@@ -81,5 +82,16 @@ describe('the ebpf log', () => {
     const rec = await recordingFromLog(file, { name: 'threads', toolVersion: '0.1.0', runtime: 'crun' });
     expect(rec.tracer).toEqual({ name: 'ebpf', version: 'libbpf-v1.1' });
     expect(rec.lost).toEqual({ events: 0, processes: 0, strings: 0, paths: 0 });
+  });
+});
+
+describe("the ring buffer's size", () => {
+  it('comes from TRACEWALL_EBPF_RINGBUF (bytes, K or M) and must be a power of two of at least 4 KiB', () => {
+    expect(ringbufFromEnv({})).toBeUndefined();
+    expect(ringbufFromEnv({ TRACEWALL_EBPF_RINGBUF: '64M' })).toBe(64 << 20);
+    expect(ringbufFromEnv({ TRACEWALL_EBPF_RINGBUF: '4k' })).toBe(4096);
+    expect(() => ringbufFromEnv({ TRACEWALL_EBPF_RINGBUF: 'lots' })).toThrow(/expected a size in bytes/);
+    expect(loaderArgs(7, undefined, { ringbufBytes: 8192 })).toContain('8192');
+    expect(() => loaderArgs(7, undefined, { ringbufBytes: 12288 })).toThrow(/not a power of two/);
   });
 });
