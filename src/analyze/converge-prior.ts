@@ -55,6 +55,8 @@ class PriorFiles {
   private readonly literal = new Map<string, Entry[]>();
   private readonly globs = new Set<Entry>();
   private readonly groups = new Map<string, Group>();
+  /** The groups with more entries than the threshold: the `dir/*` rules. */
+  private readonly crowded = new Set<Group>();
   private readonly memo: PathMemo = new Map();
 
   constructor(private readonly threshold: number) {}
@@ -83,8 +85,8 @@ class PriorFiles {
     for (const p of [path, `${path}/`]) {
       if ((this.literal.get(p) ?? []).some((e) => e.access.has(access))) return true;
       for (const e of this.globs) if (e.access.has(access) && e.re!.test(p)) return true;
-      for (const g of this.groups.values()) {
-        if (g.count <= this.threshold || !g.access.has(access)) continue;
+      for (const g of this.crowded) {
+        if (!g.access.has(access)) continue;
         g.re ??= patternRegExp(g.rule);
         if (g.re.test(p)) return true;
       }
@@ -156,7 +158,7 @@ class PriorFiles {
   private regroup(e: Entry): void {
     const group = e.access.size === 0 ? undefined : directoryGroup(e.pattern, e.access);
     if (group?.key === e.group) return;
-    if (e.group !== undefined) this.groups.get(e.group)!.count -= 1;
+    if (e.group !== undefined) this.count(this.groups.get(e.group)!, -1);
     e.group = group?.key;
     if (group === undefined) return;
     const g = this.groups.get(group.key) ?? {
@@ -165,8 +167,14 @@ class PriorFiles {
       count: 0,
       re: undefined,
     };
-    g.count += 1;
     this.groups.set(group.key, g);
+    this.count(g, 1);
+  }
+
+  private count(g: Group, by: number): void {
+    g.count += by;
+    if (g.count > this.threshold) this.crowded.add(g);
+    else this.crowded.delete(g);
   }
 }
 
