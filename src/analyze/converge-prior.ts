@@ -10,8 +10,8 @@ import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns, type PathMemo 
 
 /** What the learning curve asks of a prior profile. */
 export interface PriorProfile {
-  /** Per ABI and name, the rule (with its narrowed argument values, as buildPolicy keeps them). */
-  syscalls: Partial<Record<Abi, Record<string, { args?: Record<string, string[]> }>>>;
+  /** The rule of a syscall (with its argument values, as buildPolicy keeps them), undefined when it has none. */
+  syscall(abi: Abi, name: string): { args?: Record<string, string[]> } | undefined;
   /** Whether some file rule grants `access` on `path` (or on `path/`, the form a directory's rule takes). */
   allows(path: string, access: FileAccess): boolean;
   executables: ReadonlySet<string>;
@@ -57,9 +57,11 @@ class PriorFiles {
   private readonly groups = new Map<string, Group>();
   /** The groups with more entries than the threshold: the `dir/*` rules. */
   private readonly crowded = new Set<Group>();
-  private readonly memo: PathMemo = new Map();
 
-  constructor(private readonly threshold: number) {}
+  constructor(
+    private readonly threshold: number,
+    private readonly memo: PathMemo,
+  ) {}
 
   /** A run's observed paths (path to accesses, absolute paths only), folded in. */
   add(files: ReadonlyMap<string, ReadonlySet<FileAccess>>): void {
@@ -194,15 +196,15 @@ export function observedFiles(run: Recording): Map<string, Set<FileAccess>> {
 
 /** The profile of the runs folded in so far (see PriorProfile); `add` folds in one more run. */
 export class IncrementalPrior implements PriorProfile {
-  syscalls: PriorProfile['syscalls'] = {};
   readonly executables = new Set<string>();
   readonly capabilities = new Set<string>();
   readonly network = new Set<string>();
   private readonly files: PriorFiles;
   private readonly calls = new Map<Abi, Map<string, SyscallAcc>>();
 
-  constructor(opts: { dirThreshold?: number } = {}) {
-    this.files = new PriorFiles(opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
+  /** `memo` may be shared with a generalizeFiles over the same paths. */
+  constructor(opts: { dirThreshold?: number; memo?: PathMemo } = {}) {
+    this.files = new PriorFiles(opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD, opts.memo ?? new Map());
   }
 
   allows(path: string, access: FileAccess): boolean {
@@ -226,24 +228,17 @@ export class IncrementalPrior implements PriorProfile {
         }
       }
     }
-    this.syscalls = this.syscallView();
     this.files.add(observedFiles(run));
     run.executables.forEach((e) => this.executables.add(e.path));
     run.identity.capabilities.forEach((c) => this.capabilities.add(c.name));
     networkItems.forEach((n) => this.network.add(n));
   }
 
-  /** The syscall rules as buildPolicy writes them: an argument's values only when every run making the call knew it. */
-  private syscallView(): PriorProfile['syscalls'] {
-    const out: PriorProfile['syscalls'] = {};
-    for (const [abi, byName] of this.calls) {
-      const rules: Record<string, { args?: Record<string, string[]> }> = {};
-      for (const [name, a] of byName) {
-        const known = [...a.args.entries()].filter(([, v]) => v.facts === a.facts);
-        rules[name] = known.length === 0 ? {} : { args: Object.fromEntries(known.map(([k, v]) => [k, [...v.values]])) };
-      }
-      out[abi] = rules;
-    }
-    return out;
+  /** A syscall rule as buildPolicy writes it: an argument's values only when every run making the call knew it. */
+  syscall(abi: Abi, name: string): { args?: Record<string, string[]> } | undefined {
+    const a = this.calls.get(abi)?.get(name);
+    if (a === undefined) return undefined;
+    const known = [...a.args.entries()].filter(([, v]) => v.facts === a.facts);
+    return known.length === 0 ? {} : { args: Object.fromEntries(known.map(([k, v]) => [k, [...v.values]])) };
   }
 }
