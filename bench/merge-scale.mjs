@@ -61,7 +61,7 @@ function markdown(r) {
   return [
     '## merge at scale (bench/merge-scale.mjs)',
     '',
-    `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}; medians of ${r.rounds} rounds.`,
+    `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}; per count the lower median of ${r.rounds} rounds (every round is in bench/merge-results.json).`,
     `\`tracewall merge\` (with its coverage report and convergence verdict) of ${WORKLOADS} real workloads x N/${WORKLOADS} pods`,
     '(bench/merge-gen.mjs). Target: 1,000 recordings in 10 s.',
     '',
