@@ -6,6 +6,7 @@ import type { Abi, FileAccess, Recording } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import type { PathPart } from './policy-types.js';
 import { compactPattern, literalText, patternRegExp, patternText } from './pattern.js';
+import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
 import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns, type PathMemo } from './generalize.js';
 
 /** What the learning curve asks of a prior profile. */
@@ -180,11 +181,6 @@ class PriorFiles {
   }
 }
 
-interface SyscallAcc {
-  facts: number;
-  args: Map<string, { values: Set<string>; facts: number }>;
-}
-
 /** A run's file accesses, executables counting as exec (as buildPolicy sees them); relative paths are left out. */
 export function observedFiles(run: Recording): Map<string, Set<FileAccess>> {
   const out = new Map<string, Set<FileAccess>>();
@@ -200,7 +196,7 @@ export class IncrementalPrior implements PriorProfile {
   readonly capabilities = new Set<string>();
   readonly network = new Set<string>();
   private readonly files: PriorFiles;
-  private readonly calls = new Map<Abi, Map<string, SyscallAcc>>();
+  private readonly calls = new Map<Abi, Map<string, ArgValues>>();
 
   /** `memo` may be shared with a generalizeFiles over the same paths. */
   constructor(opts: { dirThreshold?: number; memo?: PathMemo } = {}) {
@@ -215,17 +211,11 @@ export class IncrementalPrior implements PriorProfile {
   add(run: Recording, networkItems: readonly string[]): void {
     for (const abi of ABIS) {
       for (const [name, fact] of Object.entries(run.syscalls[abi] ?? {})) {
-        const byName = this.calls.get(abi) ?? new Map<string, SyscallAcc>();
+        const byName = this.calls.get(abi) ?? new Map<string, ArgValues>();
         this.calls.set(abi, byName);
-        const a = byName.get(name) ?? { facts: 0, args: new Map() };
+        const a = byName.get(name) ?? noArgValues();
         byName.set(name, a);
-        a.facts += 1;
-        for (const [key, values] of Object.entries(fact.args ?? {})) {
-          const v = a.args.get(key) ?? { values: new Set<string>(), facts: 0 };
-          values.forEach((x) => v.values.add(x));
-          v.facts += 1;
-          a.args.set(key, v);
-        }
+        addArgFact(a, fact.args);
       }
     }
     this.files.add(observedFiles(run));
@@ -238,7 +228,7 @@ export class IncrementalPrior implements PriorProfile {
   syscall(abi: Abi, name: string): { args?: Record<string, string[]> } | undefined {
     const a = this.calls.get(abi)?.get(name);
     if (a === undefined) return undefined;
-    const known = [...a.args.entries()].filter(([, v]) => v.facts === a.facts);
-    return known.length === 0 ? {} : { args: Object.fromEntries(known.map(([k, v]) => [k, [...v.values]])) };
+    const known = knownArgs(a);
+    return known.length === 0 ? {} : { args: Object.fromEntries(known.map(([k, v]) => [k, [...v]])) };
   }
 }
