@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeResultsSection } from './results-section.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'tracewall');
@@ -218,12 +219,7 @@ async function main() {
   };
   fs.writeFileSync(path.join(root, 'bench', 'ebpf-results.json'), JSON.stringify(r, null, 2) + '\n');
   const md = markdown(r);
-  const file = path.join(root, 'bench', 'RESULTS.md');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# tracewall benchmark results\n';
-  const at = text.indexOf('\n## ebpf tracer');
-  const end = at < 0 ? -1 : text.indexOf('\n## ', at + 1);
-  const next = at < 0 ? `${text.trimEnd()}\n\n${md}` : `${text.slice(0, at)}\n${md}${end < 0 ? '' : text.slice(end)}`;
-  fs.writeFileSync(file, next.endsWith('\n') ? next : next + '\n');
+  writeResultsSection(root, 'ebpf tracer', md);
   log(md);
 }
 

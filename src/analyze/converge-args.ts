@@ -65,13 +65,21 @@ export function argumentItems(run: Recording): string[] {
  * The argument values a run used that `prior` (the profile of the runs before it; undefined for none) does not allow:
  * every value of a syscall the prior profile lacks, and a value outside a narrowed rule's values.
  */
-export function addedArgumentItems(run: Recording, prior: Pick<PriorProfile, 'syscalls'> | undefined): string[] {
+export function addedArgumentItems(
+  run: Recording,
+  prior: { syscalls: Partial<Record<Abi, Record<string, { args?: Record<string, string[]> }>>> } | undefined,
+): string[] {
+  return addedArguments(run, prior === undefined ? undefined : (abi, name) => prior.syscalls[abi]?.[name]);
+}
+
+/** addedArgumentItems with the prior profile's syscall rules looked up by `rule` (PriorProfile.syscall). */
+export function addedArguments(run: Recording, rule: PriorProfile['syscall'] | undefined): string[] {
   const out: string[] = [];
   for (const [name, key] of Object.entries(NARROWED_ARGUMENTS)) {
     const facts = inAbis((abi) => run.syscalls[abi]?.[name]);
     if (facts.every((f) => f === undefined)) continue;
     const values = valuesOver(facts, key);
-    const rules = inAbis((abi) => prior?.syscalls[abi]?.[name]);
+    const rules = inAbis((abi) => rule?.(abi, name));
     if (rules.every((r) => r === undefined)) {
       for (const v of values ?? [NOT_RECORDED]) out.push(`${name} ${key} ${v}`);
       continue;

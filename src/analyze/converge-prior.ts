@@ -6,12 +6,13 @@ import type { Abi, FileAccess, Recording } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import type { PathPart } from './policy-types.js';
 import { compactPattern, literalText, patternRegExp, patternText } from './pattern.js';
+import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
 import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns, type PathMemo } from './generalize.js';
 
 /** What the learning curve asks of a prior profile. */
 export interface PriorProfile {
-  /** Per ABI and name, the rule (with its narrowed argument values, as buildPolicy keeps them). */
-  syscalls: Partial<Record<Abi, Record<string, { args?: Record<string, string[]> }>>>;
+  /** The rule of a syscall (with its argument values, as buildPolicy keeps them), undefined when it has none. */
+  syscall(abi: Abi, name: string): { args?: Record<string, string[]> } | undefined;
   /** Whether some file rule grants `access` on `path` (or on `path/`, the form a directory's rule takes). */
   allows(path: string, access: FileAccess): boolean;
   executables: ReadonlySet<string>;
@@ -55,9 +56,13 @@ class PriorFiles {
   private readonly literal = new Map<string, Entry[]>();
   private readonly globs = new Set<Entry>();
   private readonly groups = new Map<string, Group>();
-  private readonly memo: PathMemo = new Map();
+  /** The groups with more entries than the threshold: the `dir/*` rules. */
+  private readonly crowded = new Set<Group>();
 
-  constructor(private readonly threshold: number) {}
+  constructor(
+    private readonly threshold: number,
+    private readonly memo: PathMemo,
+  ) {}
 
   /** A run's observed paths (path to accesses, absolute paths only), folded in. */
   add(files: ReadonlyMap<string, ReadonlySet<FileAccess>>): void {
@@ -83,8 +88,8 @@ class PriorFiles {
     for (const p of [path, `${path}/`]) {
       if ((this.literal.get(p) ?? []).some((e) => e.access.has(access))) return true;
       for (const e of this.globs) if (e.access.has(access) && e.re!.test(p)) return true;
-      for (const g of this.groups.values()) {
-        if (g.count <= this.threshold || !g.access.has(access)) continue;
+      for (const g of this.crowded) {
+        if (!g.access.has(access)) continue;
         g.re ??= patternRegExp(g.rule);
         if (g.re.test(p)) return true;
       }
@@ -156,7 +161,7 @@ class PriorFiles {
   private regroup(e: Entry): void {
     const group = e.access.size === 0 ? undefined : directoryGroup(e.pattern, e.access);
     if (group?.key === e.group) return;
-    if (e.group !== undefined) this.groups.get(e.group)!.count -= 1;
+    if (e.group !== undefined) this.count(this.groups.get(e.group)!, -1);
     e.group = group?.key;
     if (group === undefined) return;
     const g = this.groups.get(group.key) ?? {
@@ -165,14 +170,15 @@ class PriorFiles {
       count: 0,
       re: undefined,
     };
-    g.count += 1;
     this.groups.set(group.key, g);
+    this.count(g, 1);
   }
-}
 
-interface SyscallAcc {
-  facts: number;
-  args: Map<string, { values: Set<string>; facts: number }>;
+  private count(g: Group, by: number): void {
+    g.count += by;
+    if (g.count > this.threshold) this.crowded.add(g);
+    else this.crowded.delete(g);
+  }
 }
 
 /** A run's file accesses, executables counting as exec (as buildPolicy sees them); relative paths are left out. */
@@ -186,15 +192,15 @@ export function observedFiles(run: Recording): Map<string, Set<FileAccess>> {
 
 /** The profile of the runs folded in so far (see PriorProfile); `add` folds in one more run. */
 export class IncrementalPrior implements PriorProfile {
-  syscalls: PriorProfile['syscalls'] = {};
   readonly executables = new Set<string>();
   readonly capabilities = new Set<string>();
   readonly network = new Set<string>();
   private readonly files: PriorFiles;
-  private readonly calls = new Map<Abi, Map<string, SyscallAcc>>();
+  private readonly calls = new Map<Abi, Map<string, ArgValues>>();
 
-  constructor(opts: { dirThreshold?: number } = {}) {
-    this.files = new PriorFiles(opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
+  /** `memo` may be shared with a generalizeFiles over the same paths. */
+  constructor(opts: { dirThreshold?: number; memo?: PathMemo } = {}) {
+    this.files = new PriorFiles(opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD, opts.memo ?? new Map());
   }
 
   allows(path: string, access: FileAccess): boolean {
@@ -205,37 +211,24 @@ export class IncrementalPrior implements PriorProfile {
   add(run: Recording, networkItems: readonly string[]): void {
     for (const abi of ABIS) {
       for (const [name, fact] of Object.entries(run.syscalls[abi] ?? {})) {
-        const byName = this.calls.get(abi) ?? new Map<string, SyscallAcc>();
+        const byName = this.calls.get(abi) ?? new Map<string, ArgValues>();
         this.calls.set(abi, byName);
-        const a = byName.get(name) ?? { facts: 0, args: new Map() };
+        const a = byName.get(name) ?? noArgValues();
         byName.set(name, a);
-        a.facts += 1;
-        for (const [key, values] of Object.entries(fact.args ?? {})) {
-          const v = a.args.get(key) ?? { values: new Set<string>(), facts: 0 };
-          values.forEach((x) => v.values.add(x));
-          v.facts += 1;
-          a.args.set(key, v);
-        }
+        addArgFact(a, fact.args);
       }
     }
-    this.syscalls = this.syscallView();
     this.files.add(observedFiles(run));
     run.executables.forEach((e) => this.executables.add(e.path));
     run.identity.capabilities.forEach((c) => this.capabilities.add(c.name));
     networkItems.forEach((n) => this.network.add(n));
   }
 
-  /** The syscall rules as buildPolicy writes them: an argument's values only when every run making the call knew it. */
-  private syscallView(): PriorProfile['syscalls'] {
-    const out: PriorProfile['syscalls'] = {};
-    for (const [abi, byName] of this.calls) {
-      const rules: Record<string, { args?: Record<string, string[]> }> = {};
-      for (const [name, a] of byName) {
-        const known = [...a.args.entries()].filter(([, v]) => v.facts === a.facts);
-        rules[name] = known.length === 0 ? {} : { args: Object.fromEntries(known.map(([k, v]) => [k, [...v.values]])) };
-      }
-      out[abi] = rules;
-    }
-    return out;
+  /** A syscall rule as buildPolicy writes it: an argument's values only when every run making the call knew it. */
+  syscall(abi: Abi, name: string): { args?: Record<string, string[]> } | undefined {
+    const a = this.calls.get(abi)?.get(name);
+    if (a === undefined) return undefined;
+    const known = knownArgs(a);
+    return known.length === 0 ? {} : { args: Object.fromEntries(known.map(([k, v]) => [k, [...v]])) };
   }
 }

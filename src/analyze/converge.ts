@@ -5,7 +5,7 @@ import { ABIS } from '../recording/types.js';
 import { sortAccesses } from '../recording/normalize.js';
 import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
-import { addedArgumentItems } from './converge-args.js';
+import { addedArguments } from './converge-args.js';
 import type { CoverageItems, CoverageKind } from './coverage.js';
 import { literalText, patternRegExp } from './pattern.js';
 import { IncrementalPrior, observedFiles, type PriorProfile } from './converge-prior.js';
@@ -66,7 +66,7 @@ export function networkItems(n: Recording['network']): string[] {
 export function policyPrior(policy: Policy): PriorProfile {
   const rules = new FileRules(policy.files);
   return {
-    syscalls: policy.syscalls,
+    syscall: (abi, name) => policy.syscalls[abi]?.[name],
     allows: (path, access) => rules.allows(path, access),
     executables: new Set(policy.executables.map((e) => e.path)),
     capabilities: new Set(policy.capabilities.map((c) => c.name)),
@@ -87,7 +87,7 @@ export function addedTo(
 ): CoverageItems {
   const syscalls = ABIS.flatMap((abi) =>
     Object.keys(run.syscalls[abi] ?? {})
-      .filter((name) => prior?.syscalls[abi]?.[name] === undefined)
+      .filter((name) => prior?.syscall(abi, name) === undefined)
       .map((name) => syscallItem(abi, name)),
   );
   const files: string[] = [];
@@ -97,7 +97,7 @@ export function addedTo(
   }
   const items: CoverageItems = {
     syscalls,
-    arguments: addedArgumentItems(run, prior),
+    arguments: addedArguments(run, prior === undefined ? undefined : (abi, name) => prior.syscall(abi, name)),
     files,
     executables: run.executables.map((e) => e.path).filter((p) => prior?.executables.has(p) !== true),
     capabilities: run.identity.capabilities.map((c) => c.name).filter((c) => prior?.capabilities.has(c) !== true),

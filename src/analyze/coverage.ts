@@ -17,7 +17,7 @@ import {
   type ConvergenceVerdict,
 } from './converge.js';
 import { IncrementalPrior } from './converge-prior.js';
-import { DEFAULT_DIR_THRESHOLD, generalizeFiles, type FileObservation } from './generalize.js';
+import { DEFAULT_DIR_THRESHOLD, generalizeFiles, type FileObservation, type PathMemo } from './generalize.js';
 import { ABIS } from '../recording/types.js';
 
 /** The kinds of rules coverage counts, in report order. */
@@ -74,6 +74,7 @@ function fileNeeds(
   needs: Needs,
   observed: ReadonlyArray<Map<string, Set<FileAccess>>>,
   names: readonly string[],
+  memo: PathMemo,
 ): void {
   const obs: FileObservation[] = [];
   observed.forEach((files, i) => {
@@ -83,7 +84,7 @@ function fileNeeds(
   });
   const rules = generalizeFiles(
     obs.sort((a, b) => byCodeUnit(a.path, b.path)),
-    { dirThreshold: DEFAULT_DIR_THRESHOLD },
+    { dirThreshold: DEFAULT_DIR_THRESHOLD, memo },
   ).rules;
   const byPath = rulesByPath(rules);
   observed.forEach((files, i) => {
@@ -150,7 +151,9 @@ export class CoverageFold {
   private readonly seen = new Map<string, number>();
   private readonly needs: Needs = new Map();
   private readonly curve: CoverageItems[] = [];
-  private readonly prior = new IncrementalPrior();
+  /** Each path generalised once, for the curve's prior and the final file rules. */
+  private readonly memo: PathMemo = new Map();
+  private readonly prior = new IncrementalPrior({ memo: this.memo });
   private readonly observed: Array<Map<string, Set<FileAccess>>> = [];
   private readonly notes: string[] = [];
 
@@ -187,7 +190,7 @@ export class CoverageFold {
   /** The report of the runs folded in so far. */
   report(opts: CoverageOptions = {}): CoverageReport {
     const needs: Needs = new Map(this.needs);
-    fileNeeds(needs, this.observed, this.names);
+    fileNeeds(needs, this.observed, this.names, this.memo);
     const { needed, single } = perRun(needs, this.names.length);
     const runs = this.names.map((name, i): CoverageRun => ({
       name,

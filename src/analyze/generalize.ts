@@ -258,13 +258,13 @@ function mergeDirectories(entries: Map<string, Entry>, threshold: number): void 
 /** Observed paths to sorted file rules: pid/tid, random-name and hash globs, then `dir/*` for crowded directories. */
 export function generalizeFiles(
   obs: readonly FileObservation[],
-  opts: { dirThreshold?: number } = {},
+  opts: { dirThreshold?: number; memo?: PathMemo } = {},
 ): { rules: FileRule[]; warnings: string[] } {
   const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
   const warnings = new Set<string>();
   const entries = new Map<string, Entry>();
   // Many runs observe the same paths: each path is generalised once.
-  const memo: PathMemo = new Map();
+  const memo: PathMemo = opts.memo ?? new Map();
   for (const o of normalizeDirectories(obs)) {
     const parts = observedPatterns(o.path, o.access, memo);
     for (const p of parts) addEntry(entries, entryFor(p.pattern, p.access, o, p.steps));

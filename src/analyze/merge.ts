@@ -17,6 +17,7 @@ import { normalizeRecording } from '../recording/normalize.js';
 import { sourceOf } from '../recording/provenance.js';
 import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
+import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
 
 /** A recording to merge and the label (usually its file) that names it in messages. */
 export interface MergeInput {
@@ -64,25 +65,17 @@ class Attributed<T> {
   }
 }
 
-interface CallAcc {
+interface CallAcc extends ArgValues {
   count: number;
   failed: number;
-  facts: number;
-  args: Map<string, { values: Set<string>; facts: number }>;
 }
 
 /** A syscall fact folded into its accumulator: counts summed, argument values united with how many facts knew them. */
 function foldCall(acc: CallAcc | undefined, f: SyscallFact): CallAcc {
-  const a = acc ?? { count: 0, failed: 0, facts: 0, args: new Map() };
+  const a = acc ?? { count: 0, failed: 0, ...noArgValues() };
   a.count += f.count;
   a.failed += f.failed;
-  a.facts += 1;
-  for (const [key, values] of Object.entries(f.args ?? {})) {
-    const v = a.args.get(key) ?? { values: new Set<string>(), facts: 0 };
-    values.forEach((x) => v.values.add(x));
-    v.facts += 1;
-    a.args.set(key, v);
-  }
+  addArgFact(a, f.args);
   return a;
 }
 
@@ -258,8 +251,8 @@ export class RecordingMerger {
       const merged: Record<string, SyscallFact> = {};
       for (const [name, a] of m) {
         const fact: SyscallFact = { count: a.count, failed: a.failed };
-        const known = [...a.args].filter(([, v]) => v.facts === a.facts);
-        if (known.length > 0) fact.args = Object.fromEntries(known.map(([k, v]) => [k, [...v.values]]));
+        const known = knownArgs(a);
+        if (known.length > 0) fact.args = Object.fromEntries(known.map(([k, v]) => [k, [...v]]));
         merged[name] = fact;
       }
       out[abi] = merged;

@@ -9,6 +9,7 @@ import { byCodeUnit } from '../util/json.js';
 import { generalizeFiles, DEFAULT_DIR_THRESHOLD, type FileObservation } from './generalize.js';
 import { expandRecording } from '../recording/provenance.js';
 import { quoteForMessage } from '../util/strings.js';
+import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
 
 /** Options of buildPolicy: the profile name, the runtime whose layer to add, the dir/* threshold. */
 export interface BuildPolicyOptions {
@@ -58,10 +59,8 @@ class ProvenanceBuilder {
   }
 }
 
-interface SyscallAcc {
+interface SyscallAcc extends ArgValues {
   prov: ProvenanceBuilder;
-  facts: number;
-  args: Map<string, { values: Set<string>; facts: number }>;
 }
 
 /**
@@ -74,15 +73,9 @@ function mergeSyscalls(recordings: readonly Recording[], names: readonly string[
     const acc = new Map<string, SyscallAcc>();
     recordings.forEach((r, i) => {
       for (const [name, fact] of Object.entries(r.syscalls[abi] ?? {})) {
-        const a = acc.get(name) ?? { prov: new ProvenanceBuilder(), facts: 0, args: new Map() };
+        const a = acc.get(name) ?? { prov: new ProvenanceBuilder(), ...noArgValues() };
         a.prov.add(names[i]!, fact.count);
-        a.facts += 1;
-        for (const [key, values] of Object.entries(fact.args ?? {})) {
-          const v = a.args.get(key) ?? { values: new Set<string>(), facts: 0 };
-          values.forEach((x) => v.values.add(x));
-          v.facts += 1;
-          a.args.set(key, v);
-        }
+        addArgFact(a, fact.args);
         acc.set(name, a);
       }
     });
@@ -91,8 +84,8 @@ function mergeSyscalls(recordings: readonly Recording[], names: readonly string[
     for (const name of [...acc.keys()].sort(byCodeUnit)) {
       const a = acc.get(name)!;
       const rule: SyscallRule = { provenance: a.prov.build() };
-      const known = [...a.args.entries()].filter(([, v]) => v.facts === a.facts).sort((x, y) => byCodeUnit(x[0], y[0]));
-      if (known.length > 0) rule.args = Object.fromEntries(known.map(([k, v]) => [k, [...v.values].sort(byCodeUnit)]));
+      const known = knownArgs(a).sort((x, y) => byCodeUnit(x[0], y[0]));
+      if (known.length > 0) rule.args = Object.fromEntries(known.map(([k, v]) => [k, [...v].sort(byCodeUnit)]));
       rules[name] = rule;
     }
     out[abi as Abi] = rules;

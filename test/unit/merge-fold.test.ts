@@ -1,0 +1,199 @@
+// Issue 11 (merge at scale): merge and the learning curve fold their inputs one at a time. Each fold must give what the
+// whole computation gives: the merge what concatenating every input's facts and normalising gives, the curve what
+// building the profile of the runs before each run (buildPolicy) and comparing gives.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeRecordings, RecordingMerger } from '../../src/analyze/merge.js';
+import { addedBy, learningCurve } from '../../src/analyze/converge.js';
+import { buildPolicy } from '../../src/analyze/policy.js';
+import { normalizeRecording } from '../../src/recording/normalize.js';
+import { provenanceOf } from '../../src/recording/provenance.js';
+import { readRecording, serializeRecording } from '../../src/recording/io.js';
+import { ABIS, type FileAccess, type Recording, type SyscallFact } from '../../src/recording/types.js';
+import { batchPath, healthPath, servePath } from './merge-helpers.js';
+import { makeRecording } from './render-helpers.js';
+
+/** The ten real recordings the merge bench varies (bench/merge-base/, recorded with strace). */
+function realRecordings(): Recording[] {
+  const dir = path.join('bench', 'merge-base');
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((f) => readRecording(path.join(dir, f)));
+}
+
+/** The merge written the simplest way: every list concatenated, the normal form sorting and uniting them. */
+function mergeAllAtOnce(rs: readonly Recording[], name: string): Recording {
+  const provs = rs.map(provenanceOf);
+  const syscalls: Recording['syscalls'] = {};
+  for (const abi of ABIS) {
+    const names = [...new Set(rs.flatMap((r) => Object.keys(r.syscalls[abi] ?? {})))];
+    if (names.length === 0) continue;
+    syscalls[abi] = Object.fromEntries(
+      names.map((n) => {
+        const facts = rs.flatMap((r) => (r.syscalls[abi]?.[n] ? [r.syscalls[abi][n]] : []));
+        const fact: SyscallFact = {
+          count: facts.reduce((x, f) => x + f.count, 0),
+          failed: facts.reduce((x, f) => x + f.failed, 0),
+        };
+        const keys = [...new Set(facts.flatMap((f) => Object.keys(f.args ?? {})))].filter((k) =>
+          facts.every((f) => f.args?.[k] !== undefined),
+        );
+        if (keys.length > 0) fact.args = Object.fromEntries(keys.map((k) => [k, facts.flatMap((f) => f.args![k]!)]));
+        return [n, fact];
+      }),
+    );
+  }
+  const sources = provs.flatMap((p) => p.sources);
+  const times = (k: 'startedAt' | 'endedAt') =>
+    sources
+      .map((s) => s[k])
+      .filter(Boolean)
+      .sort();
+  const lost = rs.filter((r) => r.lost);
+  const sum = (k: 'events' | 'processes' | 'strings' | 'paths') => lost.reduce((n, r) => n + r.lost![k], 0);
+  const byRun = <T>(pick: (p: (typeof provs)[number]) => Record<string, T>) =>
+    provs.reduce<Record<string, T>>((out, p) => {
+      for (const [k, v] of Object.entries(pick(p))) out[k] = { ...out[k], ...v } as T;
+      return out;
+    }, {});
+  const runLists = (pick: (p: (typeof provs)[number]) => Record<string, string[]>) =>
+    provs.reduce<Record<string, string[]>>((out, p) => {
+      for (const [k, v] of Object.entries(pick(p))) out[k] = [...(out[k] ?? []), ...v];
+      return out;
+    }, {});
+  const files: Recording['files'] = {};
+  for (const r of rs)
+    for (const [p, f] of Object.entries(r.files)) files[p] = { access: [...(files[p]?.access ?? []), ...f.access] };
+  const tags = new Set(sources.map((s) => `${s.tracer.name} ${s.tracer.version}`));
+  return normalizeRecording({
+    schemaVersion: 1,
+    name,
+    tool: { name: 'tracewall', version: 'test' },
+    tracer: tags.size === 1 ? { ...sources[0]!.tracer } : { name: 'strace', version: [...tags].sort().join(', ') },
+    kernel: [...new Set(sources.map((s) => s.kernel))].sort().join(', '),
+    arch: 'x86_64',
+    target: { kind: 'merge' },
+    startedAt: times('startedAt')[0] ?? '',
+    endedAt: times('endedAt').at(-1) ?? '',
+    termination: { kind: 'unknown' },
+    warnings: rs.flatMap((r) => (r.provenance ? r.warnings : r.warnings.map((w) => `${r.name}: ${w}`))),
+    ...(lost.length > 0
+      ? { lost: { events: sum('events'), processes: sum('processes'), strings: sum('strings'), paths: sum('paths') } }
+      : {}),
+    syscalls,
+    files,
+    executables: rs.flatMap((r) => r.executables),
+    network: {
+      sockets: rs.flatMap((r) => r.network.sockets),
+      bind: rs.flatMap((r) => r.network.bind),
+      connect: rs.flatMap((r) => r.network.connect),
+      listen: rs.flatMap((r) => r.network.listen),
+    },
+    identity: {
+      uids: rs.flatMap((r) => r.identity.uids),
+      gids: rs.flatMap((r) => r.identity.gids),
+      changes: rs.flatMap((r) => r.identity.changes),
+      capabilities: rs.flatMap((r) => r.identity.capabilities),
+    },
+    provenance: {
+      sources,
+      syscalls: Object.fromEntries(
+        ABIS.flatMap((abi) => {
+          const m = byRun((p) => p.syscalls[abi] ?? {});
+          return Object.keys(m).length > 0 ? [[abi, m]] : [];
+        }),
+      ),
+      files: byRun((p) => p.files),
+      executables: runLists((p) => p.executables),
+      capabilities: runLists((p) => p.capabilities),
+      network: {
+        sockets: provs.flatMap((p) => p.network.sockets),
+        bind: provs.flatMap((p) => p.network.bind),
+        connect: provs.flatMap((p) => p.network.connect),
+        listen: provs.flatMap((p) => p.network.listen),
+      },
+    },
+  });
+}
+
+describe('merge folds one recording at a time', () => {
+  it('gives the bytes of merging all at once: real recordings, argument facts, losses, warnings, capabilities', () => {
+    const lossy = { ...healthPath('lossy'), lost: { events: 2, processes: 1, strings: 0, paths: 3 } };
+    const inputs = [...realRecordings(), servePath(), batchPath(), lossy];
+    const folded = mergeRecordings(
+      inputs.map((recording) => ({ recording, label: recording.name })),
+      { name: 'fleet', toolVersion: 'test' },
+    );
+    expect(serializeRecording(folded)).toBe(serializeRecording(mergeAllAtOnce(inputs, 'fleet')));
+  });
+
+  it('a merged input folds in as its runs: folding a merge and the rest is merging them all at once', () => {
+    const [a, b, ...rest] = realRecordings();
+    const ab = mergeRecordings(
+      [a!, b!].map((recording) => ({ recording, label: recording.name })),
+      { name: 'ab', toolVersion: 'test' },
+    );
+    const merger = new RecordingMerger();
+    for (const recording of [ab, ...rest]) merger.add({ recording, label: recording.name });
+    expect(merger.runs).toBe(10);
+    expect(serializeRecording(merger.result({ name: 'fleet', toolVersion: 'test' }))).toBe(
+      serializeRecording(mergeAllAtOnce([ab, ...rest], 'fleet')),
+    );
+  });
+});
+
+/** A run reading (or otherwise touching) `files`, executing `execs`. */
+function run(name: string, files: Record<string, FileAccess[]>, execs: string[] = []): Recording {
+  return makeRecording({
+    name,
+    syscalls: { x86_64: { read: { count: 1, failed: 0 } } },
+    files: Object.fromEntries(Object.entries(files).map(([p, access]) => [p, { access }])),
+    executables: execs.map((p) => ({ path: p, argv0: path.basename(p), parent: '' })),
+  });
+}
+
+const reads = (dir: string, from: number, to: number): Record<string, FileAccess[]> =>
+  Object.fromEntries(Array.from({ length: to - from }, (_, i) => [`${dir}/f${from + i}`, ['read'] as FileAccess[]]));
+
+/** The curve computed the direct way: the profile of the runs before each run built whole, then compared. */
+function curveByRebuilding(runs: readonly Recording[], dirThreshold?: number) {
+  return runs.map((r, i) =>
+    addedBy(
+      r,
+      i === 0
+        ? undefined
+        : buildPolicy(runs.slice(0, i), {
+            name: 'c',
+            runtime: 'none',
+            ...(dirThreshold === undefined ? {} : { dirThreshold }),
+          }),
+    ),
+  );
+}
+
+describe('the learning curve folds the runs into one profile', () => {
+  // Runs whose profiles do not only grow: a crowded directory becomes dir/*, then an access added to one of its files
+  // takes that file out of the group and the rest is no longer crowded; a file a later run shows to be a directory
+  // takes its dir/ form and leaves its group; a random-named executable stays literal; pids and temp names
+  // generalise; a relative path is left out.
+  const tricky = [
+    run('a', reads('/srv/data', 0, 9)),
+    run('b', { '/srv/data/new': ['read'], '/srv/data/f0': ['read', 'write'] }),
+    run('c', { '/srv/data/f1': ['write'], '/srv/data/other': ['read'] }),
+    run('d', { '/srv/data/f2/inner': ['read'], '/srv/data/f2': ['stat'], '/opt/x': ['dir-list'] }),
+    run('e', { '/opt/x/y': ['read'], '/opt/x': ['stat'], '/proc/4242/status': ['read'] }, ['/tmp/tmp.Ab3dE9/tool']),
+    run('f', { '/proc/977/status': ['read'], '/tmp/tmp.Zz81Qq': ['read', 'write'] }, ['/tmp/tmp.Xy7kP2/tool']),
+    run('g', reads('/srv/data', 3, 12), ['relative/tool']),
+    run('h', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`/srv/many/d${i}`, ['stat'] as FileAccess[]]))),
+    run('i', { '/srv/many/d0/sub': ['read'] }),
+    run('j', { '/srv/many/zz': ['stat'] }),
+  ];
+
+  it.each([undefined, 2, 8])('is the curve of rebuilding each prior profile (dir threshold %s)', (threshold) => {
+    const runs = [...tricky, ...realRecordings(), ...tricky.map((r) => ({ ...r, name: `${r.name}2` }))];
+    const opts = threshold === undefined ? {} : { dirThreshold: threshold };
+    expect(learningCurve(runs, opts)).toEqual(curveByRebuilding(runs, threshold));
+  });
+});
