@@ -1,0 +1,123 @@
+// `tracewall agent`: the node daemon. Checks the flags, picks the tracer, turns SIGTERM/SIGINT into the agent's stop
+// request, runs the agent (src/agent/) until then and prints its news on stderr; exit 0 once everything is written.
+import path from 'node:path';
+import { badInput, toolMissing } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { chooseEndpoint } from '../cri/client.js';
+import { runAgent } from '../agent/agent.js';
+import { attachRecorder, type ContainerRecorder } from '../agent/recorder.js';
+import { checkNamespace, parseSelector, type Requirement } from '../agent/selector.js';
+import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
+import { bpftraceBlocker } from '../trace/bpftrace-check.js';
+import { ebpfBlocker } from '../trace/ebpf.js';
+import { checkAttachHost } from '../trace/bpftrace-attach.js';
+import { oneOf } from './options.js';
+import { checkOutputDir, makeOutputDir } from './output-dir.js';
+import { signalInterruption } from './signals.js';
+import { count } from '../util/plural.js';
+
+/** The DaemonSet's hostPath. */
+export const DEFAULT_AGENT_DIR = '/var/lib/tracewall/agent';
+
+/** Flags of `agent`. */
+export interface AgentFlags {
+  namespace?: string[];
+  selector?: string[];
+  runtimeEndpoint?: string;
+  outputDir?: string;
+  tracer?: string;
+  statusInterval?: string;
+  maxContainers?: string;
+  segment?: string;
+}
+
+/**
+ * Containers recorded at once by default, per tracer: each attached container costs one tracer process (bpftrace
+ * compiles and loads its own program: tens of MiB of RSS and seconds of CPU each; the ebpf loader a few MiB).
+ */
+export const DEFAULT_MAX_CONTAINERS = { bpftrace: 16, ebpf: 64 } as const;
+
+/** A whole number of seconds (or a count) within [min, max]; badInput naming the flag otherwise. */
+function whole(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw badInput(`${flag} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** The tracer: the one asked for, or (auto) ebpf where it runs, else bpftrace; toolMissing naming why none can. */
+function chooseTracer(choice: 'auto' | 'ebpf' | 'bpftrace'): Tracer {
+  const blockers = { ebpf: ebpfBlocker(), bpftrace: bpftraceBlocker() };
+  if (choice !== 'auto') {
+    const why = blockers[choice];
+    if (why) throw toolMissing(why);
+    return choice === 'ebpf' ? ebpfTracer : bpftraceTracer;
+  }
+  if (!blockers.ebpf) return ebpfTracer;
+  if (!blockers.bpftrace) return bpftraceTracer;
+  throw toolMissing(`no tracer can record here: not ebpf: ${blockers.ebpf}; not bpftrace: ${blockers.bpftrace}`);
+}
+
+/** Each --selector, parsed (several: all must hold). */
+function selectors(texts: readonly string[]): Requirement[] {
+  return texts.flatMap((t) => {
+    try {
+      return parseSelector(t);
+    } catch (err) {
+      throw badInput(`--selector ${(err as Error).message.replace(/^label selector /, '')}`, err);
+    }
+  });
+}
+
+/** The recorder and the agent's options from the flags. */
+function configure(flags: AgentFlags): {
+  recorder: ContainerRecorder;
+  dir: string;
+  statusIntervalMs: number;
+  segmentMs?: number;
+  maxContainers: number;
+} {
+  const tracer = chooseTracer(oneOf('--tracer', flags.tracer ?? 'auto', ['auto', 'ebpf', 'bpftrace'] as const));
+  const defaultMax = DEFAULT_MAX_CONTAINERS[tracer.name as 'ebpf' | 'bpftrace'];
+  const maxContainers =
+    flags.maxContainers !== undefined ? whole('--max-containers', flags.maxContainers, 1, 4096) : defaultMax;
+  const segment = flags.segment !== undefined ? whole('--segment', flags.segment, 0, 7 * 86_400) : 3600;
+  const dir = path.resolve(flags.outputDir ?? DEFAULT_AGENT_DIR);
+  checkOutputDir('--output-dir', dir);
+  makeOutputDir('--output-dir', dir);
+  return {
+    recorder: attachRecorder(tracer, maxContainers),
+    dir,
+    statusIntervalMs: whole('--status-interval', flags.statusInterval ?? '60', 1, 86_400) * 1000,
+    ...(segment > 0 ? { segmentMs: segment * 1000 } : {}),
+    maxContainers,
+  };
+}
+
+/** Runs the verb until SIGTERM or SIGINT; resolves to 0 once every recording is written and nothing is attached. */
+export async function agentCommand(flags: AgentFlags): Promise<number> {
+  const namespaces = [...new Set((flags.namespace ?? []).map(checkNamespace))];
+  const selector = selectors(flags.selector ?? []);
+  const endpoint = chooseEndpoint(flags.runtimeEndpoint);
+  checkAttachHost();
+  const c = configure(flags);
+  const say = (line: string): void => void process.stderr.write(`tracewall: agent: ${line}\n`);
+  const interrupt = signalInterruption();
+  try {
+    const s = await runAgent({
+      ...c,
+      endpoint,
+      filter: { namespaces, selector },
+      toolVersion: TOOL_VERSION,
+      interrupt,
+      say,
+    });
+    say(
+      `stopped: ${count(s.recordingsWritten, 'recording')} written, ${count(s.mergesWritten, 'merged recording')} updated` +
+        (s.failures || s.notRecorded ? `, ${s.failures} failed to write, ${s.notRecorded} not recorded` : ''),
+    );
+    return 0;
+  } finally {
+    interrupt.dispose();
+  }
+}
