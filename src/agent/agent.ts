@@ -152,7 +152,13 @@ class Agent {
     const running = new Set(containers.map((c) => c.container.id));
     for (const id of this.#done) if (!running.has(id)) this.#done.delete(id);
     for (const id of this.#waiting.keys()) if (!running.has(id)) this.#waiting.delete(id);
-    for (const c of containers) {
+    // those waiting first, longest first: a free slot goes to a container not yet recorded before a new segment
+    const order = [...this.#waiting.keys()];
+    const rank = (c: AgentContainer): number => {
+      const i = order.indexOf(c.container.id);
+      return i < 0 ? order.length : i;
+    };
+    for (const c of [...containers].sort((a, b) => rank(a) - rank(b))) {
       const id = c.container.id;
       if (this.#active.has(id) || this.#done.has(id)) continue;
       const entry = this.entryOf(c);
@@ -160,7 +166,7 @@ class Agent {
       if (this.#active.size >= this.capacity) {
         if (!this.#waiting.has(id))
           this.#o.say(
-            `${c.namespace}/${c.pod}/${c.name} waits: ${this.capacity} containers are being recorded (--max-containers); it is recorded when one ends, from then on`,
+            `${c.namespace}/${c.pod}/${c.name} waits: ${count(this.capacity, 'container is', 'containers are')} being recorded (--max-containers); it is recorded from when one ends`,
           );
         this.#waiting.set(id, entry);
         continue;

@@ -96,7 +96,7 @@ export class CriWatch {
     if (this.#downSince !== undefined) return;
     this.#downSince = Date.now();
     this.#say(
-      `${why}; recording on what is attached, asking again with backoff (up to ${MAX_BACKOFF_MS / 1000} s between tries)`,
+      `${why.replace(/\. Resolution note: \)$/, ')')}; recording on what is attached, asking again with backoff (up to ${MAX_BACKOFF_MS / 1000} s between tries)`,
     );
   }
 
