@@ -23,6 +23,8 @@ export interface AgentOptions {
   recorder: ContainerRecorder;
   /** At most this many containers recorded at once (also bounded by the recorder's capacity). */
   maxContainers: number;
+  /** A merged recording of so many runs is compacted into one run before the next is folded in (store.ts). */
+  maxMergedRuns?: number;
   /** End each recording after so long and start the next (bounds a long-lived container's log), or never. */
   segmentMs?: number;
   statusIntervalMs: number;
@@ -92,33 +94,49 @@ class Agent {
   readonly #waiting = new Map<string, StatusContainer>();
   readonly #own = ownCgroups();
   readonly #startedAt = new Date().toISOString();
+  /** The agent's own stop, besides the caller's: a bug in the loop ends the recordings too. */
+  readonly #stop = new AbortController();
+  readonly #interrupt: { stop: AbortSignal; kill?: AbortSignal };
   readonly capacity: number;
   notRecorded = 0;
 
   constructor(o: AgentOptions) {
     this.#o = o;
-    this.#store = new RecordingStore(o.dir, o.say);
+    const stops = o.interrupt.stop ? [o.interrupt.stop, this.#stop.signal] : [this.#stop.signal];
+    this.#interrupt = { stop: AbortSignal.any(stops), ...(o.interrupt.kill ? { kill: o.interrupt.kill } : {}) };
+    this.#store = new RecordingStore(o.dir, o.say, o.maxMergedRuns);
     this.#watch = new CriWatch(o.endpoint, o.say);
     this.capacity = Math.max(1, Math.min(o.maxContainers, o.recorder.capacity));
   }
 
   /** Poll, record and report until the stop request; then end and write everything. */
   async run(): Promise<AgentSummary> {
-    const stop = this.#o.interrupt.stop;
     fs.mkdirSync(this.#o.dir, { recursive: true });
     this.#o.say(this.startLine());
+    try {
+      await this.loop();
+    } catch (err) {
+      // a bug: end every recording and write it before giving up
+      this.#stop.abort('SIGTERM');
+      await this.finish();
+      throw err;
+    }
+    return this.finish();
+  }
+
+  private async loop(): Promise<void> {
+    const stop = this.#interrupt.stop;
     let nextStatus = Date.now() + this.#o.statusIntervalMs;
     this.report('running', false);
-    while (!stop?.aborted) {
+    while (!stop.aborted) {
       const listing = await this.#watch.poll(this.#o.filter);
-      if (listing && !stop?.aborted) this.schedule(listing.containers);
+      if (listing && !stop.aborted) this.schedule(listing.containers);
       if (Date.now() >= nextStatus) {
         this.report('running', true);
         nextStatus = Date.now() + this.#o.statusIntervalMs;
       }
       await pause(Math.min(this.#watch.nextDelayMs, Math.max(0, nextStatus - Date.now())), stop);
     }
-    return this.finish();
   }
 
   private startLine(): string {
@@ -218,7 +236,7 @@ class Agent {
       const r = await this.#o.recorder.record(c, {
         name: recordingName(key, a.pod, 1),
         toolVersion: this.#o.toolVersion,
-        interrupt: this.#o.interrupt,
+        interrupt: this.#interrupt,
         ...(this.#o.segmentMs !== undefined ? { segmentMs: this.#o.segmentMs } : {}),
         onStart: (pid) => {
           a.since = new Date().toISOString();

@@ -9,6 +9,7 @@ import { readRecording, writeRecording } from '../recording/io.js';
 import { renameRuns } from '../recording/rename-runs.js';
 import type { LostCounts, Recording } from '../recording/types.js';
 import {
+  boundedName,
   containerDir,
   keyText,
   mergedFile,
@@ -17,6 +18,13 @@ import {
   recordingName,
   type WorkloadKey,
 } from './layout.js';
+
+/**
+ * Runs a merged recording holds before the agent compacts them into one. Each update reads, folds and writes the whole
+ * merged recording, whose provenance grows with its runs (measured: 0.3 s and 46 MiB of heap at 100 runs, 0.6 s and
+ * 106 MiB at 300); 200 keeps an update under about half a second and 100 MiB.
+ */
+export const DEFAULT_MAX_MERGED_RUNS = 200;
 
 /** What was written for one recording. */
 export interface Stored {
@@ -50,6 +58,25 @@ function currentMerge(dir: string, key: WorkloadKey, say: (line: string) => void
   }
 }
 
+/**
+ * `merged` as one plain run named `name`: its facts, with no per-run provenance (the target of its last run, with a
+ * warning saying what it stands for). Folding new runs into this keeps each update's cost bounded by `maxRuns`.
+ */
+function compacted(merged: Recording, name: string, where: string): Recording {
+  const sources = merged.provenance?.sources ?? [];
+  const { provenance: _provenance, ...facts } = merged;
+  const note = `the agent compacted ${sources.length} runs (${sources[0]?.name ?? ''} to ${sources[sources.length - 1]?.name ?? ''}) into this one run when the merge reached --max-merged-runs; each run's own recording is in ${where}`;
+  return {
+    ...facts,
+    name,
+    target: structuredClone(
+      sources[sources.length - 1]?.target ?? { kind: 'process', pid: 0, argv: [], exe: '', cwd: '/' },
+    ),
+    termination: { kind: 'unknown' },
+    warnings: [...merged.warnings, note],
+  };
+}
+
 /** The first n (1, 2, ...) whose file does not exist and whose run name the merge does not have. */
 function freeNumber(dir: string, key: WorkloadKey, pod: string, merged: Recording | undefined): number {
   const runs = new Set(merged?.provenance?.sources.map((s) => s.name) ?? (merged ? [merged.name] : []));
@@ -67,11 +94,14 @@ export class RecordingStore {
     lost: { events: 0, processes: 0, strings: 0, paths: 0 },
   };
   readonly #say: (line: string) => void;
+  readonly #maxRuns: number;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string, say: (line: string) => void) {
+  /** `maxRuns`: a merged recording holding so many runs is compacted into one run before the next is folded in. */
+  constructor(dir: string, say: (line: string) => void, maxRuns = DEFAULT_MAX_MERGED_RUNS) {
     this.dir = dir;
     this.#say = say;
+    this.#maxRuns = Math.max(2, maxRuns);
   }
 
   /** Queue `recording` (of `pod`'s container, workload `key`); resolves to what was written, or null when writing failed (said). */
@@ -104,7 +134,15 @@ export class RecordingStore {
       for (const k of ['events', 'processes', 'strings', 'paths'] as const) this.counts.lost[k] += rec.lost[k];
     const merger = new RecordingMerger();
     const out = mergedFile(this.dir, key);
-    if (merged) merger.add({ recording: merged, label: out });
+    const runs = merged?.provenance?.sources.length ?? 0;
+    if (merged && runs >= this.#maxRuns) {
+      const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+      const one = compacted(merged, boundedName(`${mergedName(key)}-until-${stamp}`), containerDir(this.dir, key));
+      this.#say(
+        `${keyText(key)}: ${out} held ${runs} runs (--max-merged-runs): compacted them into one run, ${one.name}`,
+      );
+      merger.add({ recording: one, label: out });
+    } else if (merged) merger.add({ recording: merged, label: out });
     merger.add({ recording: rec, label: file });
     writeRecording(out, merger.result({ name: mergedName(key), toolVersion }));
     this.counts.mergesWritten++;

@@ -52,8 +52,8 @@ export class CriWatch {
       this.answered();
       return listing;
     } catch (err) {
-      // a runtime that does not answer is exit 3 (toolMissing); anything else is a bug or a refusal worth hearing
-      if (!(err instanceof TracewallError) || err.exitCode !== 3) throw err;
+      // a runtime that does not answer (exit 3), or one that refuses the calls (exit 2: an error status): said, tried again
+      if (!(err instanceof TracewallError)) throw err;
       this.failed(err.message);
       return null;
     }

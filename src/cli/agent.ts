@@ -6,6 +6,7 @@ import { TOOL_VERSION } from '../version.js';
 import { chooseEndpoint } from '../cri/client.js';
 import { runAgent } from '../agent/agent.js';
 import { attachRecorder, type ContainerRecorder } from '../agent/recorder.js';
+import { DEFAULT_MAX_MERGED_RUNS } from '../agent/store.js';
 import { checkNamespace, parseSelector, type Requirement } from '../agent/selector.js';
 import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
 import { bpftraceBlocker } from '../trace/bpftrace-check.js';
@@ -29,13 +30,15 @@ export interface AgentFlags {
   statusInterval?: string;
   maxContainers?: string;
   segment?: string;
+  maxMergedRuns?: string;
 }
 
 /**
- * Containers recorded at once by default, per tracer: each attached container costs one tracer process (bpftrace
- * compiles and loads its own program: tens of MiB of RSS and seconds of CPU each; the ebpf loader a few MiB).
+ * Containers recorded at once by default, per tracer: each attached container costs one tracer process, measured here
+ * (README "On Kubernetes"): bpftrace about 115 MiB of RSS and 5 s of CPU to compile and load its program, so 8 stay
+ * under 1 GiB; the ebpf loader about 11 MiB, so 64 stay under 1 GiB too.
  */
-export const DEFAULT_MAX_CONTAINERS = { bpftrace: 16, ebpf: 64 } as const;
+export const DEFAULT_MAX_CONTAINERS = { bpftrace: 8, ebpf: 64 } as const;
 
 /** A whole number of seconds (or a count) within [min, max]; badInput naming the flag otherwise. */
 function whole(flag: string, text: string, min: number, max: number): number {
@@ -76,6 +79,7 @@ function configure(flags: AgentFlags): {
   statusIntervalMs: number;
   segmentMs?: number;
   maxContainers: number;
+  maxMergedRuns: number;
 } {
   const tracer = chooseTracer(oneOf('--tracer', flags.tracer ?? 'auto', ['auto', 'ebpf', 'bpftrace'] as const));
   const defaultMax = DEFAULT_MAX_CONTAINERS[tracer.name as 'ebpf' | 'bpftrace'];
@@ -91,6 +95,10 @@ function configure(flags: AgentFlags): {
     statusIntervalMs: whole('--status-interval', flags.statusInterval ?? '60', 1, 86_400) * 1000,
     ...(segment > 0 ? { segmentMs: segment * 1000 } : {}),
     maxContainers,
+    maxMergedRuns:
+      flags.maxMergedRuns !== undefined
+        ? whole('--max-merged-runs', flags.maxMergedRuns, 2, 100_000)
+        : DEFAULT_MAX_MERGED_RUNS,
   };
 }
 

@@ -38,11 +38,15 @@ export function addAgent(program: Command): void {
     .option('--status-interval <seconds>', 'a status line on stderr and DIR/agent-status.json this often (default: 60)')
     .option(
       '--max-containers <n>',
-      'record at most N containers at once, one tracer process each; the rest wait (default: 64 with ebpf, 16 with bpftrace)',
+      'record at most N containers at once, one tracer process each; the rest wait (default: 64 with ebpf, 8 with bpftrace)',
     )
     .option(
       '--segment <seconds>',
       "end a container's recording after so long and start the next, bounding each log (0: never; default: 3600)",
+    )
+    .option(
+      '--max-merged-runs <n>',
+      'a merged recording of N runs is compacted into one run before the next is added, bounding each update (default: 200)',
     )
     .addHelpText('after', verbHelp('agent'))
     .action(async (opts) => {
