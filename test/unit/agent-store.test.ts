@@ -92,7 +92,7 @@ describe('RecordingStore', () => {
     expect(sources[0]).toMatch(/^staging-web-main-until-\d{14}$/);
     expect(sources[1]).toBe('staging-web-4-main');
     expect(said.filter((l) => /held 2 runs \(--max-merged-runs\): compacted them into one run/.test(l))).toHaveLength(
-      2,
+      3,
     );
     const all = mergeRecordings(
       names.map((n, i) => ({ recording: { ...fixture(n), name: `r${i}` }, label: n })),
