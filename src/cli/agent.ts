@@ -61,6 +61,15 @@ function chooseTracer(choice: 'auto' | 'ebpf' | 'bpftrace'): Tracer {
   throw toolMissing(`no tracer can record here: not ebpf: ${blockers.ebpf}; not bpftrace: ${blockers.bpftrace}`);
 }
 
+/** A --namespace value, checked; the message names the flag. */
+function namespaceFlag(ns: string): string {
+  try {
+    return checkNamespace(ns);
+  } catch (err) {
+    throw badInput(`--${(err as Error).message}`, err);
+  }
+}
+
 /** Each --selector, parsed (several: all must hold). */
 function selectors(texts: readonly string[]): Requirement[] {
   return texts.flatMap((t) => {
@@ -104,7 +113,7 @@ function configure(flags: AgentFlags): {
 
 /** Runs the verb until SIGTERM or SIGINT; resolves to 0 once every recording is written and nothing is attached. */
 export async function agentCommand(flags: AgentFlags): Promise<number> {
-  const namespaces = [...new Set((flags.namespace ?? []).map(checkNamespace))];
+  const namespaces = [...new Set((flags.namespace ?? []).map(namespaceFlag))];
   const selector = selectors(flags.selector ?? []);
   const endpoint = chooseEndpoint(flags.runtimeEndpoint);
   checkAttachHost();
