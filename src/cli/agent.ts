@@ -5,7 +5,7 @@ import { badInput, toolMissing } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { chooseEndpoint } from '../cri/client.js';
 import { runAgent } from '../agent/agent.js';
-import { attachRecorder, type ContainerRecorder } from '../agent/recorder.js';
+import { attachRecorder } from '../agent/recorder.js';
 import { DEFAULT_MAX_MERGED_RUNS } from '../agent/store.js';
 import { checkNamespace, parseSelector, type Requirement } from '../agent/selector.js';
 import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
@@ -81,29 +81,15 @@ function selectors(texts: readonly string[]): Requirement[] {
   });
 }
 
-/** The recorder and the agent's options from the flags. */
-function configure(flags: AgentFlags): {
-  recorder: ContainerRecorder;
-  dir: string;
-  statusIntervalMs: number;
-  segmentMs?: number;
-  maxContainers: number;
-  maxMergedRuns: number;
-} {
-  const tracer = chooseTracer(oneOf('--tracer', flags.tracer ?? 'auto', ['auto', 'ebpf', 'bpftrace'] as const));
-  const defaultMax = DEFAULT_MAX_CONTAINERS[tracer.name as 'ebpf' | 'bpftrace'];
-  const maxContainers =
-    flags.maxContainers !== undefined ? whole('--max-containers', flags.maxContainers, 1, 4096) : defaultMax;
+/** The agent's numbers and directory from the flags, checked before anything is looked at. */
+function numbers(flags: AgentFlags) {
   const segment = flags.segment !== undefined ? whole('--segment', flags.segment, 0, 7 * 86_400) : 3600;
-  const dir = path.resolve(flags.outputDir ?? DEFAULT_AGENT_DIR);
-  checkOutputDir('--output-dir', dir);
-  makeOutputDir('--output-dir', dir);
   return {
-    recorder: attachRecorder(tracer, maxContainers),
-    dir,
+    dir: path.resolve(flags.outputDir ?? DEFAULT_AGENT_DIR),
     statusIntervalMs: whole('--status-interval', flags.statusInterval ?? '60', 1, 86_400) * 1000,
     ...(segment > 0 ? { segmentMs: segment * 1000 } : {}),
-    maxContainers,
+    maxContainers:
+      flags.maxContainers !== undefined ? whole('--max-containers', flags.maxContainers, 1, 4096) : undefined,
     maxMergedRuns:
       flags.maxMergedRuns !== undefined
         ? whole('--max-merged-runs', flags.maxMergedRuns, 2, 100_000)
@@ -111,12 +97,23 @@ function configure(flags: AgentFlags): {
   };
 }
 
+/** The recorder and the agent's options from the flags: the flags first, then the host, the tracer, the directory. */
+function configure(flags: AgentFlags) {
+  const n = numbers(flags);
+  const choice = oneOf('--tracer', flags.tracer ?? 'auto', ['auto', 'ebpf', 'bpftrace'] as const);
+  checkOutputDir('--output-dir', n.dir);
+  checkAttachHost();
+  const tracer = chooseTracer(choice);
+  const maxContainers = n.maxContainers ?? DEFAULT_MAX_CONTAINERS[tracer.name as 'ebpf' | 'bpftrace'];
+  makeOutputDir('--output-dir', n.dir);
+  return { ...n, maxContainers, recorder: attachRecorder(tracer, maxContainers) };
+}
+
 /** Runs the verb until SIGTERM or SIGINT; resolves to 0 once every recording is written and nothing is attached. */
 export async function agentCommand(flags: AgentFlags): Promise<number> {
   const namespaces = [...new Set((flags.namespace ?? []).map(namespaceFlag))];
   const selector = selectors(flags.selector ?? []);
   const endpoint = chooseEndpoint(flags.runtimeEndpoint);
-  checkAttachHost();
   const c = configure(flags);
   const say = (line: string): void => void process.stderr.write(`tracewall: agent: ${line}\n`);
   const interrupt = signalInterruption();
