@@ -17,7 +17,7 @@ import {
   type ConvergenceVerdict,
 } from './converge.js';
 import { IncrementalPrior } from './converge-prior.js';
-import { DEFAULT_DIR_THRESHOLD, generalizeFiles, type FileObservation, type PathMemo } from './generalize.js';
+import { DEFAULT_DIR_THRESHOLD, generalizeFiles, PathMemo, type FileObservation } from './generalize.js';
 import { ABIS } from '../recording/types.js';
 
 /** The kinds of rules coverage counts, in report order. */
@@ -152,7 +152,7 @@ export class CoverageFold {
   private readonly needs: Needs = new Map();
   private readonly curve: CoverageItems[] = [];
   /** Each path generalised once, for the curve's prior and the final file rules. */
-  private readonly memo: PathMemo = new Map();
+  private readonly memo = new PathMemo();
   private readonly prior = new IncrementalPrior({ memo: this.memo });
   private readonly observed: Array<Map<string, Set<FileAccess>>> = [];
   private readonly notes: string[] = [];
