@@ -60,6 +60,15 @@ export interface FileSlot {
   runs: number[];
 }
 
+/**
+ * A run's accesses of a file, added to its pairs. Most paths of a fleet are one pod's own: their list is made at its
+ * size (a push onto an empty array would reserve room for 17).
+ */
+function addPair(slot: FileSlot, run: number, mask: number): void {
+  if (slot.runs.length === 0) slot.runs = [run, mask];
+  else slot.runs.push(run, mask);
+}
+
 /** What the merged recording says of its sources as a whole: tracer, kernels, first start, last end. */
 export class SourceSummary {
   private readonly tags = new Map<string, number>();
@@ -141,7 +150,7 @@ export class ProvenanceFold {
         for (const [r, n] of Object.entries(byRun)) this.call(abi, name, num(r), n);
     for (const [path, byRun] of Object.entries(p.files)) {
       const slot = this.file(path);
-      for (const [r, access] of Object.entries(byRun)) slot.runs.push(num(r), accessMask(access));
+      for (const [r, access] of Object.entries(byRun)) addPair(slot, num(r), accessMask(access));
     }
     for (const [k, runs] of Object.entries(p.executables))
       runs.forEach((r) => this.attribute(this.executables, k, num(r)));
@@ -163,7 +172,7 @@ export class ProvenanceFold {
     const n = this.source(sourceOf(r));
     for (const abi of ABIS)
       for (const [name, f] of Object.entries(r.syscalls[abi] ?? {})) this.call(abi, name, n, f.count);
-    for (const [path, f] of Object.entries(r.files)) this.file(path).runs.push(n, accessMask(f.access));
+    for (const [path, f] of Object.entries(r.files)) addPair(this.file(path), n, accessMask(f.access));
     for (const e of r.executables) this.attribute(this.executables, e.path, n);
     for (const c of r.identity.capabilities) this.attribute(this.capabilities, c.name, n);
     for (const s of r.network.sockets)
