@@ -28,6 +28,8 @@ export { summarize } from './record-summary.js';
 
 export interface RecordOptions {
   output?: string;
+  /** Record every container of this host (the ebpf tracer's node mode); -o is a directory. */
+  node?: boolean;
   name?: string;
   /** strace (default), bpftrace, ebpf or auto; bpftrace when attaching. */
   tracer?: string;
@@ -67,6 +69,7 @@ function write(rec: Recording, file: string): void {
 
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
+  if (opts.node) return (await import('./record-node.js')).recordNodeCommand(command, opts, opts.tracer);
   const attach = [opts.pid, opts.container, opts.pod].some((v) => v !== undefined);
   const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), [
     'strace',

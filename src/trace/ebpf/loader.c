@@ -743,6 +743,18 @@ static struct tracewall_bpf *load(struct opts *o)
 	skel->rodata->start_argc = o->argc;
 	skel->rodata->start_hash = o->hash;
 	skel->rodata->pidns = o->pidns;
+	if (o->mode == 4) {
+		/* readlink, not stat: stat of another process's namespace may be refused where its link is readable */
+		char link[64] = "";
+		unsigned int ino = 0;
+		/* pid 1's where it can be read (an agent in a container with the host's pid namespace); else the loader's own
+		 * (tracewall on the host itself, where pid 1's is refused to it) */
+		if ((readlink("/proc/1/ns/mnt", link, sizeof(link) - 1) <= 0 &&
+		     readlink("/proc/self/ns/mnt", link, sizeof(link) - 1) <= 0) ||
+		    sscanf(link, "mnt:[%u]", &ino) != 1)
+			fail("mntns", "cannot read the host's mount namespace (/proc/1/ns/mnt, /proc/self/ns/mnt)", 3);
+		skel->rodata->host_mntns = ino;
+	}
 	set_cls(skel, o->cls);
 	if (o->ringbuf)
 		bpf_map__set_max_entries(skel->maps.events, o->ringbuf);

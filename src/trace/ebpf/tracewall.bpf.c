@@ -27,6 +27,7 @@ const volatile int mode = 0;          /* 0: the root's first exec starts the app
 const volatile unsigned int start_argc = 0;
 const volatile unsigned long long start_hash = 0;
 const volatile unsigned int pidns = 0; /* mode 3: the container's pid namespace (inode) */
+const volatile unsigned int host_mntns = 0; /* mode 4: the host's mount namespace (pid 1's, inode) */
 const volatile unsigned int cls[TW_CLS] = {};
 
 /* Which application has started (mode 1: the entrypoint runs once); the generation of path names (see bump). */
@@ -348,6 +349,13 @@ __noinline unsigned long long path_serial(unsigned long long dp, unsigned long l
 	return serial;
 }
 
+/* Node mode: an exec in the host's mount namespace is the runtime's own (runc re-executing itself from a sealed copy
+ * before it enters the container's namespaces), never the container's application. */
+static __always_inline int runtime_exec(struct task_struct *t)
+{
+	return mode == MODE_NODE && BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == host_mntns;
+}
+
 /* ---- node mode: which cgroups are containers' ------------------------------------------------------------ */
 
 struct name_hash {
@@ -501,6 +509,9 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 		return 0;
 	if (s->st == ST_APP) {
 		simple(EV_EXEC_OK, t->pid, old_pid, 0, 0);
+	} else if (s->xm && runtime_exec(t)) {
+		s->xn = 0; /* still the runtime: the application starts at a later exec */
+		return 0;
 	} else if (s->xm) {
 		s->st = ST_APP;
 		started = 1;
@@ -742,7 +753,7 @@ static __noinline int tree_enter(struct tstate *s, struct pt_regs *regs, long id
 		/* mode 3: a process that entered the container later (docker exec) is the application from its next exec */
 		if (mode == 3 && s->st == ST_TREE)
 			s->xm = 1;
-		if (s->st == ST_APP || s->xm)
+		if (s->st == ST_APP || (s->xm && !runtime_exec(bpf_get_current_task_btf())))
 			exec_enter(s, id, file, argv);
 	}
 	return 0;
