@@ -6,12 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { badInput, TracewallError } from '../errors.js';
 import type { Recording, Target } from '../recording/types.js';
+import type { ExecLookup } from '../analyze/exec-resolve.js';
 import { findContainer } from '../engines/attach-target.js';
 import { engineCli } from '../engines/engine.js';
 import type { EngineName } from '../engines/run-args.js';
 import { CriClient, chooseEndpoint, socketPath } from '../cri/client.js';
 import { criRuntimeName, describeCriContainer, findCriContainerById } from '../cri/containers.js';
 import { nameFrom } from '../util/names.js';
+import { imageView } from '../engines/image-view.js';
+import { lookupIn } from '../trace/exec-lookup.js';
 import {
   recordingOfLog,
   startNodeRecorder,
@@ -108,6 +111,20 @@ export function nodeMeta(c: NodeCgroup, who: Identified | null, toolVersion: str
   };
 }
 
+/** Run `f` with a lookup in the image of an engine's container (its processes are gone: the image's view of the
+ * executed paths), or with none (exec paths then stay as the kernel saw them, with a warning from resolveExecs). */
+async function withImage<T>(who: Identified | null, f: (lookup: ExecLookup | undefined) => T): Promise<T> {
+  const t = who?.target;
+  if (!t || (t.kind !== 'podman' && t.kind !== 'docker')) return f(undefined);
+  const view = await imageView(t.kind, t.image).catch((err: unknown) => (err as Error).message);
+  if (typeof view === 'string') return f(undefined);
+  try {
+    return f(lookupIn((p) => path.join(view.rootfs, p)));
+  } finally {
+    await view.release();
+  }
+}
+
 /** One container's Recording and where it goes. */
 export interface NodeRecording {
   cgroup: NodeCgroup;
@@ -158,7 +175,9 @@ export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: No
       const who = await f.who;
       const ident = who instanceof Error ? null : who;
       const pid = Number(/^A \d+ (\d+)$/m.exec(fs.readFileSync(log, 'utf8'))?.[1] ?? 1) || 1;
-      const r = recordingOfLog(log, rec.tracerVersion, nodeMeta(f.c, ident, o.toolVersion, pid));
+      const r = await withImage(ident, (lookup) =>
+        recordingOfLog(log, rec.tracerVersion, nodeMeta(f.c, ident, o.toolVersion, pid), lookup),
+      );
       if (ident) r.warnings.push(...ident.warnings);
       else
         r.warnings.push(

@@ -11,6 +11,8 @@ import readline from 'node:readline';
 import { badInput, toolMissing } from '../errors.js';
 import type { LostCounts, Recording } from '../recording/types.js';
 import { recordingFromEbpf } from '../analyze/from-ebpf.js';
+import { resolveExecs, type ExecLookup } from '../analyze/exec-resolve.js';
+import { processExecLookup } from './exec-lookup.js';
 import type { BpftraceMeta } from '../analyze/from-bpftrace.js';
 import { clsTable, ebpfVersion, loaderPath, verifierLogPath } from './ebpf.js';
 
@@ -86,11 +88,12 @@ export interface NodeRecorder {
   cgroups(): NodeCgroup[];
   /** Record a cgroup already running (its processes are the application already): by id or path below the mount. */
   watch(cgroup: number | string): Promise<number>;
-  /** The Recording of a cgroup so far; it keeps being recorded. */
-  snapshot(id: number, meta: NodeRecordingMeta): Promise<Recording | null>;
+  /** The Recording of a cgroup so far; it keeps being recorded. Executed paths are resolved (symlinks, `#!`
+   * interpreters, /proc/self/exe) with `lookup`, by default in the view of a process still in the cgroup. */
+  snapshot(id: number, meta: NodeRecordingMeta, lookup?: ExecLookup): Promise<Recording | null>;
   /** The Recording of a cgroup (null when nothing of it was recorded), which is then forgotten (kernel state freed,
-   * never recorded again). */
-  take(id: number, meta: NodeRecordingMeta): Promise<Recording | null>;
+   * never recorded again); executed paths resolved as for snapshot. */
+  take(id: number, meta: NodeRecordingMeta, lookup?: ExecLookup): Promise<Recording | null>;
   /** Stop recording a cgroup and free its state, without a Recording. */
   forget(id: number): Promise<void>;
   /** The run's losses so far (per cgroup, each Recording's `lost` says its own). */
@@ -301,29 +304,42 @@ class NodeSession implements NodeRecorder {
     return id;
   }
 
-  private build(log: string, meta: NodeRecordingMeta): Recording {
-    return recordingFromEbpf(fs.readFileSync(log, 'utf8'), { ...meta, tracerVersion: this.tracerVersion });
+  /** A lookup in the view of a process still in cgroup `id` (the container's file system), if one is. */
+  private liveLookup(id: number): ExecLookup | undefined {
+    const rel = this.known.get(id)?.path;
+    if (!rel) return undefined;
+    try {
+      const pid = Number(fs.readFileSync(path.join(this.cgroupMount, rel, 'cgroup.procs'), 'utf8').split('\n')[0]);
+      return pid > 0 ? processExecLookup(pid) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
-  async snapshot(id: number, meta: NodeRecordingMeta): Promise<Recording | null> {
+  private build(log: string, meta: NodeRecordingMeta, lookup: ExecLookup | undefined): Recording {
+    return recordingOfLog(log, this.tracerVersion, meta, lookup);
+  }
+
+  async snapshot(id: number, meta: NodeRecordingMeta, lookup?: ExecLookup): Promise<Recording | null> {
     const file = path.join(this.o.workDir, `${id}.snapshot.log`);
     const r = await this.ask(`SNAP ${id} ${file}`, 'SNAPPED');
     if (r[1] !== file) return null;
     try {
-      return this.build(file, meta);
+      return this.build(file, meta, lookup ?? this.liveLookup(id));
     } finally {
       fs.rmSync(file, { force: true });
     }
   }
 
-  async take(id: number, meta: NodeRecordingMeta): Promise<Recording | null> {
+  async take(id: number, meta: NodeRecordingMeta, lookup?: ExecLookup): Promise<Recording | null> {
+    const view = lookup ?? this.liveLookup(id); // before the take: its processes may still be there
     const r = await this.ask(`TAKE ${id}`, 'TAKEN');
     this.known.delete(id);
     const log = r[1] && r[1] !== '-' ? r.slice(1).join(' ') : this.finished.get(id);
     if (!log || !fs.existsSync(log)) return null;
     this.finished.delete(id);
     try {
-      return this.build(log, meta);
+      return this.build(log, meta, view);
     } finally {
       fs.rmSync(log, { force: true });
     }
@@ -354,14 +370,16 @@ class NodeSession implements NodeRecorder {
     })();
     return this.closing;
   }
-
-  /** The Recording of a log close() left (then removed). */
-  static recordingOf(log: string, tracerVersion: string, meta: NodeRecordingMeta): Recording {
-    return recordingFromEbpf(fs.readFileSync(log, 'utf8'), { ...meta, tracerVersion });
-  }
 }
 
-/** The Recording of a cgroup's log that close() left (`closed.logs`), with the recorder's tracer version. */
-export function recordingOfLog(log: string, tracerVersion: string, meta: NodeRecordingMeta): Recording {
-  return NodeSession.recordingOf(log, tracerVersion, meta);
+/** The Recording of a cgroup's log (one close() left in `closed.logs`), with the recorder's tracer version; executed
+ * paths resolved with `lookup` when given (else left as the kernel saw them). */
+export function recordingOfLog(
+  log: string,
+  tracerVersion: string,
+  meta: NodeRecordingMeta,
+  lookup?: ExecLookup,
+): Recording {
+  const rec = recordingFromEbpf(fs.readFileSync(log, 'utf8'), { ...meta, tracerVersion });
+  return lookup ? resolveExecs(rec, lookup) : rec;
 }
