@@ -17,7 +17,9 @@ import { imageView } from '../engines/image-view.js';
 import { lookupIn } from '../trace/exec-lookup.js';
 import {
   recordingOfLog,
+  runningContainerCgroups,
   startNodeRecorder,
+  DEFAULT_ROOTS,
   type NodeCgroup,
   type NodeLost,
   type NodeRecorderOptions,
@@ -147,7 +149,7 @@ export interface RecordNodeOptions {
 /** Record every container of this host until the duration or `stop`; one Recording per container cgroup. */
 export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: NodeRecording[]; lost: NodeLost }> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-node-'));
-  const found = new Map<number, { c: NodeCgroup; who: Promise<Identified | Error> }>();
+  const found = new Map<number, { c: NodeCgroup; who: Promise<Identified | Error>; running?: boolean }>();
   try {
     const rec = await startNodeRecorder({
       ...o.recorder,
@@ -158,6 +160,15 @@ export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: No
         o.onCgroup?.(c);
       },
     });
+    // containers already running: recorded from now on (their start is not in their recordings)
+    for (const p of runningContainerCgroups(rec.cgroupMount, o.recorder?.roots ?? DEFAULT_ROOTS)) {
+      const id = await rec.watch(p).catch(() => 0);
+      const c = rec.cgroups().find((k) => k.id === id);
+      if (!c) continue;
+      // the loader announced it (onCgroup above) before it answered the watch
+      const known = found.get(id) ?? { c, who: identify(c, o.endpoint).catch((err: unknown) => err as Error) };
+      found.set(id, { ...known, running: true });
+    }
     o.onStart?.();
     await new Promise<void>((resolve) => {
       const timer = o.durationMs !== undefined ? setTimeout(resolve, o.durationMs) : undefined;
@@ -182,6 +193,10 @@ export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: No
       else
         r.warnings.push(
           `the container of cgroup ${f.c.path || f.c.id} could not be identified: ${(who as Error).message}`,
+        );
+      if (f.running)
+        r.warnings.push(
+          'the container was already running when recording started: what it did before (its start: exec, libraries, configuration) is not in this recording; merge it with a recording of its start before enforcing a profile',
         );
       recordings.push({ cgroup: f.c, file: ident?.file ?? `cgroup/${r.name}`, recording: r });
     }

@@ -157,6 +157,37 @@ export function findCgroupPath(mount: string, id: number, roots: readonly Cgroup
   return '';
 }
 
+/** The container cgroups that have processes now (paths below `mount`), by the rule the kernel applies. */
+export function runningContainerCgroups(mount: string, roots: readonly CgroupRoot[]): string[] {
+  const out: string[] = [];
+  const walk = (rel: string, level: number, r: CgroupRoot): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(mount, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      if (level === 2 && r.prefixes.length && !r.prefixes.some((p) => e.name.startsWith(p))) continue;
+      const child = `${rel}/${e.name}`;
+      if ((r.depth === 0 || r.depth === level) && !NOT_A_CONTAINER.test(child) && hasProcesses(mount, child))
+        out.push(child);
+      if ((r.depth === 0 || level < r.depth) && level < 8) walk(child, level + 1, r);
+    }
+  };
+  for (const r of roots) walk(`/${r.name}`, 2, r);
+  return out.sort();
+}
+
+function hasProcesses(mount: string, rel: string): boolean {
+  try {
+    return fs.readFileSync(path.join(mount, rel, 'cgroup.procs'), 'utf8').trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** The loader's --roots value. */
 function rootsArg(roots: readonly CgroupRoot[]): string {
   for (const r of roots)

@@ -109,7 +109,7 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
     t.kill('SIGINT'); // Ctrl-C: everything recorded so far is written
     const done = await t;
     expect(done.exitCode, err).toBe(0);
-    expect(err).toMatch(/2 container\(s\) recorded/);
+    expect(err).toMatch(/\d+ container\(s\) recorded/); // other containers of this host may run too
     const ra = readRecording(path.join(out, 'podman', `${a}.recording.json`));
     const rb = readRecording(path.join(out, 'podman', `${b}.recording.json`));
     for (const [r, name] of [
