@@ -13,6 +13,9 @@
  *             application already (found in /proc once the programs are attached; new ones by the fork program);
  *             3: as 2 for a container's init, and a process that enters the container's pid namespace (--pidns
  *             INODE) later (docker exec) is the application from its next exec
+ *             4: node-wide: every container of the node by its cgroup, each to WORKDIR/<id>.log (see "node mode"
+ *             below and README.md): tracewall-ebpf --mode 4 --cls ... --workdir DIR --roots NAME:DEPTH:PREFIX,..;..
+ *             [--exclude CGROUP-ID,...] [--max-cgroups N] [--max-counts N]
  *   --watch   stop when this process (tracewall) is gone, whoever the loader's parent is
  *   --cls     the argument table (tracewall.bt's @cls), x86_64 syscall number = encoded value
  * Lines: T, READY, then the records; on SIGINT/SIGTERM (or when its parent ends): the last events, END, the maps
