@@ -138,6 +138,17 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
     expect(ra.syscalls.x86_64?.listen).toBeUndefined();
   }, 300_000);
 
+  it('record --node refuses other tracers and a missing -o with exit 2 and the reason', async () => {
+    const strace = await execa(process.execPath, [BIN, 'record', '--node', '--tracer', 'strace', '-o', tmp], {
+      reject: false,
+    });
+    expect(strace.exitCode).toBe(2);
+    expect(strace.stderr).toMatch(/record --node records with the ebpf tracer only .*not strace/);
+    const noOut = await execa(process.execPath, [BIN, 'record', '--node', '--duration', '1'], { reject: false });
+    expect(noOut.exitCode).toBe(2);
+    expect(noOut.stderr).toMatch(/name a directory with -o/);
+  }, 60_000);
+
   it('takes one cgroup mid-run (and forgets it) while another keeps recording', async ({ skip }) => {
     if (notWorking) skip(notWorking);
     const seen: NodeCgroup[] = [];
