@@ -1,7 +1,7 @@
 // `record --node --duration S -o DIR`: every container that runs on this host during the window, recorded by the eBPF
 // recorder's node mode, one recording per container in DIR (ENGINE/NAME or NAMESPACE/POD/CONTAINER .recording.json).
 import path from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput, TracewallError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { writeRecording } from '../recording/io.js';
 import { recordNode } from '../record/node.js';
@@ -35,7 +35,7 @@ export async function recordNodeCommand(command: string[], opts: RecordOptions, 
   const ringbuf = ringbufFromEnv(process.env);
   const interrupt = signalInterruption();
   try {
-    const { recordings, lost } = await recordNode({
+    const { recordings, lost, died } = await recordNode({
       toolVersion: TOOL_VERSION,
       stop: interrupt.stop,
       ...(duration !== undefined ? { durationMs: duration } : {}),
@@ -65,6 +65,7 @@ export async function recordNodeCommand(command: string[], opts: RecordOptions, 
     process.stderr.write(
       `tracewall: ${recordings.length} container(s) recorded${lostAll ? " (with losses: see each recording's warnings)" : ''}\n`,
     );
+    if (died) throw new TracewallError(3, `the ebpf loader ended on its own while recording the node: ${died}`);
     return 0;
   } finally {
     interrupt.dispose();

@@ -147,7 +147,9 @@ export interface RecordNodeOptions {
 }
 
 /** Record every container of this host until the duration or `stop`; one Recording per container cgroup. */
-export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: NodeRecording[]; lost: NodeLost }> {
+export async function recordNode(
+  o: RecordNodeOptions,
+): Promise<{ recordings: NodeRecording[]; lost: NodeLost; died: string | null }> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-node-'));
   const found = new Map<number, { c: NodeCgroup; who: Promise<Identified | Error>; running?: boolean }>();
   try {
@@ -178,9 +180,12 @@ export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: No
     });
     const died = rec.died();
     const closed = await rec.close();
-    if (died) throw new TracewallError(3, `the ebpf loader ended on its own while recording the node: ${died}`);
+    // a loader that died left its logs unfinished (no counts): what they hold is still written, with a warning
+    const logs = died
+      ? [...found.keys()].map((id) => [id, path.join(work, `${id}.log`)] as const).filter(([, l]) => fs.existsSync(l))
+      : [...closed.logs];
     const recordings: NodeRecording[] = [];
-    for (const [id, log] of [...closed.logs].sort((a, b) => a[0] - b[0])) {
+    for (const [id, log] of logs.sort((a, b) => a[0] - b[0])) {
       const f = found.get(id);
       if (!f) continue;
       const who = await f.who;
@@ -198,9 +203,11 @@ export async function recordNode(o: RecordNodeOptions): Promise<{ recordings: No
         r.warnings.push(
           'the container was already running when recording started: what it did before (its start: exec, libraries, configuration) is not in this recording; merge it with a recording of its start before enforcing a profile',
         );
+      if (died)
+        r.warnings.push(`the ebpf loader ended on its own while recording (${died}): the recording stops there`);
       recordings.push({ cgroup: f.c, file: ident?.file ?? `cgroup/${r.name}`, recording: r });
     }
-    return { recordings, lost: closed.lost };
+    return { recordings, lost: closed.lost, died };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
