@@ -287,14 +287,19 @@ async function waitReady(
   }
 }
 
-/** How long bpftrace gets to print its maps and detach after SIGINT: seconds on a busy machine (20 s was not always
- * enough with the load average at 20 on 2 cores, and without its maps a recording has no syscall counts at all). */
-const STOP_MS = 60_000;
+/** How long bpftrace gets to print its maps and detach after the first SIGINT. */
+const STOP_MS = 30_000;
 
-/** SIGINT bpftrace (it prints its maps then) and wait for it to end; warnings when it had to be killed. */
+/** How often SIGINT is sent again until bpftrace ends. bpftrace 0.17 notices SIGINT only when the signal interrupts its
+ * epoll_wait, or when an event arrives after it: a SIGINT that lands while it is busy with the last events of a
+ * workload that has ended is never noticed, and it polls forever (seen under load: no END, no syscall counts). */
+const RESEND_MS = 500;
+
+/** SIGINT bpftrace (it prints its maps then) until it ends; warnings when it had to be killed. */
 async function stopBpftrace(child: ChildProcess, done: Promise<unknown>, kill: () => Promise<void>): Promise<string[]> {
   await sleep(200);
   child.kill('SIGINT');
+  const resend = setInterval(() => child.kill('SIGINT'), RESEND_MS);
   let stopTimer: NodeJS.Timeout | undefined;
   const stopped = await Promise.race([
     done,
@@ -302,6 +307,7 @@ async function stopBpftrace(child: ChildProcess, done: Promise<unknown>, kill: (
       stopTimer = setTimeout(() => r(null), STOP_MS);
     }),
   ]);
+  clearInterval(resend);
   clearTimeout(stopTimer);
   if (stopped !== null) return [];
   await kill();
