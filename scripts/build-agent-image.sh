@@ -48,4 +48,10 @@ ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp -r package.json package-lock.json tsconfig.json bin scripts src templates deploy "$ctx/"
 cp "$deb" "$ctx/deploy/image/"
-podman --runtime runc --cgroup-manager cgroupfs build --network host --build-arg "BASE_IMAGE=$base" -f "$ctx/deploy/Containerfile" -t "$tag" "$ctx"
+args=(--network host --build-arg "BASE_IMAGE=$base")
+# the CA of a TLS-intercepting proxy that this machine's node trusts, for npm inside the build (mounted, not copied)
+if [[ -n ${NODE_EXTRA_CA_CERTS:-} && -r $NODE_EXTRA_CA_CERTS ]]; then
+  args+=(--volume "$NODE_EXTRA_CA_CERTS:/run/tracewall-build-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/tracewall-build-ca.crt)
+fi
+# crun refuses this machine's hybrid cgroup layout; no systemd to manage cgroups
+podman --runtime runc --cgroup-manager cgroupfs build "${args[@]}" -f "$ctx/deploy/Containerfile" -t "$tag" "$ctx"
