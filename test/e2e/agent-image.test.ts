@@ -33,7 +33,9 @@ if (!why && !hasAgent)
 /** Runs the image with `args` after the entrypoint (tracewall), or with another entrypoint. */
 function inImage(args: string[], entrypoint?: string) {
   const ep = entrypoint === undefined ? [] : ['--entrypoint', entrypoint];
-  return execa('podman', [...PODMAN, 'run', '--rm', '--network', 'none', ...ep, TAG, ...args], {
+  // root here may not raise its rlimits past the machine's: podman's defaults would ask for more
+  const limits = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'];
+  return execa('podman', [...PODMAN, 'run', '--rm', '--network', 'none', ...limits, ...ep, TAG, ...args], {
     reject: false,
     timeout: 60_000,
   });
