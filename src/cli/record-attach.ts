@@ -10,7 +10,8 @@ import {
   type AttachTarget,
   type Found,
 } from '../record/attach.js';
-import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
+import { bpftraceTracer, type Tracer } from '../record/tracer.js';
+import { attachTracer } from './tracer-choice.js';
 import { oneOf, checkName, nameFrom } from './options.js';
 import { ENGINES } from './choices.js';
 import { recordPodCommand } from './record-pod.js';
@@ -105,7 +106,7 @@ export function report(r: AttachOutcome, found: Found, output: string, tracer: T
   return 0;
 }
 
-/** `record --pid PID` / `record --container ID`: attach with bpftrace (or ebpf for --pid), record until the end condition, detach. */
+/** `record --pid PID` / `record --container ID`: attach with ebpf or bpftrace, record until the end condition, detach. */
 export async function recordAttachCommand(
   command: string[],
   opts: RecordOptions,
@@ -132,8 +133,7 @@ export async function recordAttachCommand(
   const found = await find(target);
   const name = opts.name !== undefined ? checkName('--name', opts.name) : nameFrom(found.defaultName);
   const output = outputFile(opts.output, name);
-  // --pid and --container attach with bpftrace unless ebpf is asked for (auto too, for now)
-  const chosen = tracer === 'ebpf' ? ebpfTracer : bpftraceTracer;
+  const chosen = attachTracer(tracer, (line) => process.stderr.write(line));
   const interrupt = signalInterruption();
   // on a terminal a spinner says the same as the lines
   const progress = isLive(process.stderr, process.env)

@@ -13,7 +13,7 @@ import {
   runningContainers,
 } from '../cri/containers.js';
 import { criFound, recordAttached, type Found } from '../record/attach.js';
-import { bpftraceTracer } from '../record/tracer.js';
+import { attachTracer } from './tracer-choice.js';
 import { checkName } from './options.js';
 import { checkOutputDir, makeOutputDir } from './output-dir.js';
 import { signalInterruption } from './signals.js';
@@ -64,19 +64,20 @@ export async function recordPodCommand(
 ): Promise<number> {
   const other = strayFlag(command, opts) || (opts.engine !== undefined ? '--engine' : '');
   if (other) throw badInput(`record --pod attaches to a pod already running; it takes no ${other}`);
-  if (tracer === 'strace' || tracer === 'ebpf')
+  if (tracer === 'strace')
     throw badInput(
-      `record --pod attaches with bpftrace only (the ${tracer} tracer records from a workload's start); use --tracer bpftrace or auto`,
+      'record --pod attaches with ebpf or bpftrace only (strace -p cannot follow the children a process already has); use --tracer ebpf, bpftrace or auto',
     );
   const duration = durationMs(opts.duration);
   const targets = outputs(await findPod(opts), opts);
+  const chosen = attachTracer(tracer, (line) => process.stderr.write(line));
   const interrupt = signalInterruption();
   let attached = 0;
   try {
     const results = await Promise.all(
       targets.map(async (t) => {
         process.stderr.write(`tracewall: attaching to ${t.found.what}\n`);
-        const r = await recordAttached(t.found, bpftraceTracer, {
+        const r = await recordAttached(t.found, chosen, {
           name: t.name,
           toolVersion: TOOL_VERSION,
           interrupt,
@@ -96,7 +97,7 @@ export async function recordPodCommand(
     const failures: string[] = [];
     for (const { t, r } of results) {
       try {
-        status = Math.max(status, report(r, t.found, t.file));
+        status = Math.max(status, report(r, t.found, t.file, chosen));
       } catch (err) {
         if (!(err instanceof TracewallError)) throw err;
         failures.push(err.message);

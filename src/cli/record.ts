@@ -22,6 +22,7 @@ import { summarize } from './record-summary.js';
 import { stdoutClosed } from './closed-pipe.js';
 import { startProgress } from './progress.js';
 import { GRACE_MS } from '../trace/interrupt.js';
+import { defaultTracer } from './tracer-choice.js';
 
 export { passThroughStatus } from '../record/outcome.js';
 export { summarize } from './record-summary.js';
@@ -29,7 +30,7 @@ export { summarize } from './record-summary.js';
 export interface RecordOptions {
   output?: string;
   name?: string;
-  /** strace (default), bpftrace, ebpf or auto; bpftrace when attaching. */
+  /** strace, bpftrace, ebpf or auto; the default is auto for root and when attaching (see defaultTracer). */
   tracer?: string;
   pty?: boolean;
   bundle?: string;
@@ -65,10 +66,16 @@ function write(rec: Recording, file: string): void {
   process.stderr.write(summarize(rec, file));
 }
 
+/** What `record` was asked to do, for its default tracer. */
+function recordKind(opts: RecordOptions): 'attach' | 'engine' | 'launch' {
+  if ([opts.pid, opts.container, opts.pod].some((v) => v !== undefined)) return 'attach';
+  return opts.docker || opts.podman ? 'engine' : 'launch';
+}
+
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
   const attach = [opts.pid, opts.container, opts.pod].some((v) => v !== undefined);
-  const tracer = oneOf('--tracer', opts.tracer ?? (attach ? 'bpftrace' : 'strace'), [
+  const tracer = oneOf('--tracer', opts.tracer ?? defaultTracer(recordKind(opts), process.geteuid?.() ?? -1), [
     'strace',
     'bpftrace',
     'ebpf',

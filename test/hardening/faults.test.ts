@@ -55,7 +55,9 @@ function emptyPath(): string {
 describe.skipIf(announce(NO_DIST))('tracer missing or not permitted', () => {
   it('strace missing: exit 3 within seconds, naming the package; no output file', async () => {
     const out = path.join(dir, 'missing.json');
-    const r = await runCli(['record', '-o', out, '--', '/bin/true'], { env: { PATH: emptyPath() } });
+    const r = await runCli(['record', '--tracer', 'strace', '-o', out, '--', '/bin/true'], {
+      env: { PATH: emptyPath() },
+    });
     expect(r.code, r.stderr).toBe(3);
     expect(r.ms).toBeLessThan(10_000);
     expect(messageLines(r.stderr)).toEqual([expect.stringMatching(/strace is not available .*apt-get install strace/)]);
@@ -70,7 +72,9 @@ describe.skipIf(announce(NO_DIST))('tracer missing or not permitted', () => {
       { mode: 0o755 },
     );
     const out = path.join(dir, 'noptrace.json');
-    const r = await runCli(['record', '-o', out, '--', '/bin/true'], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+    const r = await runCli(['record', '--tracer', 'strace', '-o', out, '--', '/bin/true'], {
+      env: { PATH: `${bin}:/usr/bin:/bin` },
+    });
     expect(r.code, r.stderr).toBe(3);
     expect(r.ms).toBeLessThan(10_000);
     expect(messageLines(r.stderr)).toEqual([
@@ -91,7 +95,9 @@ describe.skipIf(announce(NO_DIST))('tracer missing or not permitted', () => {
     if (process.getuid?.() !== 0) return; // attaching is root-only; its refusal when not root is exit 3 as well
     const target = spawn('/bin/sleep', ['1000'], { stdio: 'ignore' });
     try {
-      const a = await runCli(['record', '--pid', String(target.pid), '-o', out], { env: { PATH: emptyPath() } });
+      const a = await runCli(['record', '--tracer', 'bpftrace', '--pid', String(target.pid), '-o', out], {
+        env: { PATH: emptyPath() },
+      });
       expect(a.code, a.stderr).toBe(3);
       expect(a.ms).toBeLessThan(10_000);
       expect(a.stderr).toMatch(/bpftrace is not installed or not on PATH/);
@@ -116,8 +122,11 @@ describe.skipIf(traceWhy)('the workload, tracewall and the tracer under signals'
     const marker = uniqueMarker();
     markers.push(marker);
     const out = path.join(dir, `${name}.json`);
+    // this block is about strace (the ebpf tracer's signal and death cases are in test/integration/ebpf-record)
     const child = spawnCli([
       'record',
+      '--tracer',
+      'strace',
       '-o',
       out,
       '--name',
@@ -136,7 +145,7 @@ describe.skipIf(traceWhy)('the workload, tracewall and the tracer under signals'
 
   it('the workload killed by SIGKILL: exit 137, recorded as killed by SIGKILL', async () => {
     const out = path.join(dir, 'sigkill.json');
-    const r = await runCli(['record', '-o', out, '--', '/bin/sh', '-c', 'kill -9 $$']);
+    const r = await runCli(['record', '--tracer', 'strace', '-o', out, '--', '/bin/sh', '-c', 'kill -9 $$']);
     expect(r.code, r.stderr).toBe(137);
     expect(readRecording(out).termination).toEqual({ kind: 'signal', signal: 'SIGKILL' });
     expect(r.stderr).toMatch(/workload killed by SIGKILL/);

@@ -136,6 +136,19 @@ describe.skipIf(why)('ebpf and strace on the same workload', () => {
     expect(args(e.rec)).toEqual(args(s.rec));
   });
 
+  it('a file 3,800 bytes deep (20 directories of 190 bytes) has its whole path, as under strace', async () => {
+    // each directory is entered with cd, so no string given to a call is long: the kernel walks the whole path
+    const seg = 'd'.repeat(190);
+    const script = `for i in $(seq 20); do mkdir ${seg} && cd ${seg} || exit 9; done; echo x > deep-file`;
+    const e = await record('ebpf', ['sh', '-c', script]);
+    const s = await record('strace', ['sh', '-c', script]);
+    const deep = (r: typeof e) => Object.keys(r.rec.files).filter((f) => f.endsWith('/deep-file'));
+    expect(deep(s)).toHaveLength(1);
+    expect(deep(s)[0]!.length).toBeGreaterThan(3800);
+    expect(deep(e)).toEqual(deep(s));
+    expect(e.rec.lost?.paths).toBe(0);
+  });
+
   it("counts a 32-bit process's calls under i386 (TS_COMPAT), as strace does", async () => {
     const prog = path.join(work, 'i386-getpid');
     i386Program(prog);

@@ -22,7 +22,7 @@ export function addRecord(program: Command): void {
     .addOption(
       new Option(
         '--tracer <tracer>',
-        'ebpf (compiled eBPF, built at install) and bpftrace need root and cost less than strace; auto takes ebpf, else bpftrace, else strace, and says why (default: strace; bpftrace for --pid/--container)',
+        'ebpf (compiled eBPF, built at install) and bpftrace need root and cost less than strace; auto takes ebpf, else bpftrace, else strace, and says why (default: auto for root and when attaching, strace otherwise and for --docker/--podman)',
       ).choices(TRACERS),
     )
     .option('--pty', 'run the command in a pseudo-terminal (for programs that need one)')
@@ -40,15 +40,15 @@ export function addRecord(program: Command): void {
     )
     .option(
       '--pid <pid>',
-      'attach to this running process and its descendants (bpftrace), until --duration, SIGINT/SIGTERM or their end; nothing is stopped',
+      'attach to this running process and its descendants (ebpf or bpftrace), until --duration, SIGINT/SIGTERM or their end; nothing is stopped',
     )
     .option(
       '--container <id>',
-      'attach to this running docker, podman or CRI container (bpftrace), including later `exec`s into it; with --pod: the name of the container to record; nothing is stopped',
+      'attach to this running docker, podman or CRI container (ebpf or bpftrace), including later `exec`s into it; with --pod: the name of the container to record; nothing is stopped',
     )
     .option(
       '--pod <namespace/name>',
-      "attach to the running containers of this Kubernetes pod, found through the node's CRI runtime (bpftrace); -o is a directory when several are recorded",
+      "attach to the running containers of this Kubernetes pod, found through the node's CRI runtime (ebpf or bpftrace); -o is a directory when several are recorded",
     )
     .option(
       '--runtime-endpoint <endpoint>',

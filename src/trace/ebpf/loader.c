@@ -75,19 +75,24 @@ static void put_r(const unsigned char *b, unsigned int n)
 
 static void on_path(const struct tw_path *e, size_t size)
 {
-	unsigned int off = 0, len = e->len;
-	if (len > size - offsetof(struct tw_path, buf))
+	unsigned int off = 0, len = e->len, cut = e->truncated;
+	/* fewer bytes than the program walked, or a component past the end: the path is cut short, never silently */
+	if (len > size - offsetof(struct tw_path, buf)) {
 		len = size - offsetof(struct tw_path, buf);
+		cut = 1;
+	}
 	while (off < len) {
 		unsigned int n = e->buf[off];
-		if (off + 1 + n > len)
+		if (off + 1 + n > len) {
+			cut = 1;
 			break;
+		}
 		fprintf(out, "N %llu %llu ", e->h.ts, e->serial);
 		put_r(&e->buf[off + 1], n);
 		fputc('\n', out);
 		off += 1 + n;
 	}
-	if (e->truncated)
+	if (cut)
 		fprintf(out, "NT %llu %llu\n", e->h.ts, e->serial);
 	fprintf(out, "NE %llu %llu\n", e->h.ts, e->serial);
 }

@@ -257,7 +257,7 @@ __noinline unsigned long long path_serial(unsigned long long dp, unsigned long l
 	if (len > TW_PATH)
 		len = TW_PATH;
 	e->len = len;
-	if (send(e, offsetof(struct tw_path, buf) + (len & (TW_PATH + 255))))
+	if (send(e, offsetof(struct tw_path, buf) + (len & (2 * TW_PATH - 1))))
 		return 0;
 	bpf_map_update_elem(&pk, &key, &serial, BPF_ANY);
 	return serial;

@@ -47,7 +47,9 @@ struct tw_path {
 	unsigned long long serial;
 	unsigned int len;
 	unsigned int truncated;
-	unsigned char buf[TW_PATH + 256];
+	/* TW_PATH + 256 are ever written; twice TW_PATH so that the length sent can be bounded with a mask
+	 * that keeps every length up to TW_PATH (TW_PATH + 255 is not one: it cut a 4,000-byte path to 180 bytes) */
+	unsigned char buf[2 * TW_PATH];
 };
 
 struct tw_call {

@@ -1,0 +1,35 @@
+// Which tracer a record verb uses when the user did not say, and what `auto` takes when attaching.
+import { ebpfBlocker } from '../trace/ebpf.js';
+import { bpftraceBlocker } from '../trace/bpftrace-check.js';
+import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
+import { toolMissing } from '../errors.js';
+
+export type TracerChoice = 'strace' | 'bpftrace' | 'ebpf' | 'auto';
+
+/**
+ * The default --tracer: docker/podman run their runtime under strace (the wrapper runtime), so strace; attaching
+ * needs a kernel tracer, so auto; anything else auto for root (the kernel tracers cost far less), strace otherwise.
+ */
+export function defaultTracer(kind: 'launch' | 'engine' | 'attach', euid: number): TracerChoice {
+  if (kind === 'engine') return 'strace';
+  if (kind === 'attach') return 'auto';
+  return euid === 0 ? 'auto' : 'strace';
+}
+
+/**
+ * The tracer that attaches: ebpf or bpftrace as asked, and for auto the ebpf tracer where it can run, else bpftrace;
+ * `say` is told which auto took and why.
+ */
+export function attachTracer(choice: 'bpftrace' | 'ebpf' | 'auto', say: (line: string) => void): Tracer {
+  if (choice === 'ebpf') return ebpfTracer;
+  if (choice === 'bpftrace') return bpftraceTracer;
+  const blocker = ebpfBlocker();
+  if (blocker === null) {
+    say('tracewall: --tracer auto: attaching with ebpf (it can run here)\n');
+    return ebpfTracer;
+  }
+  const why = bpftraceBlocker();
+  if (why !== null) throw toolMissing(`no tracer can attach here: not ebpf (${blocker}), not bpftrace (${why})`);
+  say(`tracewall: --tracer auto: attaching with bpftrace (not ebpf: ${blocker})\n`);
+  return bpftraceTracer;
+}
