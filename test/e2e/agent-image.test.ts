@@ -3,11 +3,15 @@
 // /var/cache/tracewall-test, the layers in podman's storage, so only the first build is slow), then tracewall run
 // inside it. Root only and slow (minutes the first time): skipped with the reason printed.
 import fs from 'node:fs';
+import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { readRecording } from '../../src/recording/io.js';
 import { fromRoot } from '../../src/util/paths.js';
-import { onPath } from '../helpers/engines.js';
+import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
+import { importImages, needContainerd, runContainer, runPod, startContainerd } from '../helpers/containerd.js';
+import { onPath, uniqueName } from '../helpers/engines.js';
 
 const TAG = 'localhost/tracewall-agent:test';
 const PODMAN = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
@@ -28,13 +32,16 @@ function needImageBuild(): string | undefined {
 const why = needImageBuild();
 const hasAgent = buildProgram().commands.some((c) => c.name() === 'agent');
 if (!why && !hasAgent)
-  console.warn('skipped `tracewall agent --help` in the image: the agent verb is not in this tree');
+  console.warn('skipped `tracewall agent` in the image (--help, a pod recorded): the agent verb is not in this tree');
+const whyContainerd = why ?? (hasAgent ? needContainerd() : undefined);
+
+// root here may not raise its rlimits past the machine's: podman's defaults would ask for more
+const LIMITS = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'];
 
 /** Runs the image with `args` after the entrypoint (tracewall), or with another entrypoint. */
 function inImage(args: string[], entrypoint?: string) {
   const ep = entrypoint === undefined ? [] : ['--entrypoint', entrypoint];
-  // root here may not raise its rlimits past the machine's: podman's defaults would ask for more
-  const limits = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'];
+  const limits = LIMITS;
   return execa('podman', [...PODMAN, 'run', '--rm', '--network', 'none', ...limits, ...ep, TAG, ...args], {
     reject: false,
     timeout: 60_000,
@@ -84,4 +91,103 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
     expect(r.stdout).not.toContain('not found');
     expect(r.stdout).not.toMatch(/\/(npm|clang|gcc|bpftrace)$/m);
   });
+
+  it.skipIf(!hasAgent || whyContainerd)(
+    'runs tracewall agent as the DaemonSet does (privileged, host pid): a pod created after it is recorded, written on SIGTERM',
+    async () => {
+      const dir = makeTemp('tracewall-agent-image-');
+      const ctd = await startContainerd(dir);
+      const name = uniqueName('tracewall-agent');
+      try {
+        await importImages(ctd);
+        const out = path.join(dir, 'agent-out');
+        const signal = path.join(dir, 'signal');
+        fs.mkdirSync(out);
+        fs.mkdirSync(signal);
+        const agent = execa(
+          'podman',
+          [
+            ...PODMAN,
+            'run',
+            '--rm',
+            '--name',
+            name,
+            '--privileged',
+            '--pid',
+            'host',
+            '--network',
+            'host',
+            ...LIMITS,
+            // the containerd of the test (its socket in `dir`), and the hostPath output directory
+            '--volume',
+            `${dir}:${dir}`,
+            '--volume',
+            `${out}:/var/lib/tracewall/agent`,
+            '--volume',
+            '/sys/fs/cgroup:/sys/fs/cgroup:ro',
+            TAG,
+            'agent',
+            '--runtime-endpoint',
+            ctd.endpoint,
+            '--output-dir',
+            '/var/lib/tracewall/agent',
+            '--namespace',
+            'staging',
+            '--tracer',
+            'ebpf',
+            '--status-interval',
+            '2',
+          ],
+          { reject: false, all: true },
+        );
+        let log = '';
+        agent.all!.on('data', (d: Buffer) => (log += d.toString()));
+        const said = (re: RegExp, what: string) =>
+          waitFor(
+            what,
+            () => {
+              if (re.test(log)) return true;
+              if (agent.exitCode !== null && agent.exitCode !== undefined)
+                throw new Error(`the agent exited (${agent.exitCode}) before ${what}:\n${log}`);
+              return undefined;
+            },
+            120_000,
+          );
+        await said(/agent: watching /, 'the agent to watch');
+        const pod = await runPod(ctd, 'staging', 'late-0');
+        await runContainer(ctd, pod, {
+          name: 'main',
+          command: [
+            '/bin/sh',
+            '-c',
+            'while [ ! -e /signal/go ]; do sleep 0.1; done; mkdir /tmp/made-late; cat /etc/hostname >/dev/null; exec sleep 600',
+          ],
+          mounts: { [signal]: '/signal' },
+        });
+        await said(/recording staging\/late-0\/main/, 'the agent to record the pod');
+        fs.writeFileSync(path.join(signal, 'go'), '');
+        await new Promise((r) => setTimeout(r, 2000));
+        await execa('podman', [...PODMAN, 'stop', '--time', '60', name]);
+        const done = await agent;
+        expect(done.exitCode, log).toBe(0);
+        const files = fs
+          .readdirSync(path.join(out, 'staging'), { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('/main/late-0.recording.json'));
+        expect(files, log).toHaveLength(1);
+        const rec = readRecording(path.join(out, 'staging', files[0]!));
+        expect(rec.tracer.name).toBe('ebpf');
+        expect(rec.target).toMatchObject({
+          kind: 'cri',
+          pod: { namespace: 'staging', name: 'late-0' },
+          container: 'main',
+        });
+        expect(rec.files['/tmp/made-late/']?.access).toEqual(['create']);
+      } finally {
+        await execa('podman', [...PODMAN, 'rm', '--force', '--time', '0', name], { reject: false });
+        await ctd.stop();
+        rmTemp(dir);
+      }
+    },
+    300_000,
+  );
 });
