@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { readRecording } from '../../src/recording/io.js';
+import { runtimeVersion } from '../../src/trace/runtime-command.js';
 import { fromRoot } from '../../src/util/paths.js';
 import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
 import { importImages, needContainerd, runContainer, runPod, startContainerd } from '../helpers/containerd.js';
@@ -125,6 +126,10 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
             `${out}:/var/lib/tracewall/agent`,
             '--volume',
             '/sys/fs/cgroup:/sys/fs/cgroup:ro',
+            // the node's runc is run in the node's mount namespace (deploy/node-runtime), pid 1's on a node; here pid 1
+            // is this machine's sandbox and not ours to enter, so this test's own process names the namespace
+            '--env',
+            `TRACEWALL_NODE_PID=${process.pid}`,
             TAG,
             'agent',
             '--runtime-endpoint',
@@ -142,7 +147,7 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
         );
         let log = '';
         agent.all!.on('data', (d: Buffer) => (log += d.toString()));
-        const said = (re: RegExp, what: string) =>
+        const said = (re: RegExp, what: string): Promise<unknown> =>
           waitFor(
             what,
             () => {
@@ -152,7 +157,9 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
               return undefined;
             },
             120_000,
-          );
+          ).catch((err: Error) => {
+            throw new Error(`${err.message}; the agent said:\n${log}`);
+          });
         await said(/agent: watching /, 'the agent to watch');
         const pod = await runPod(ctd, 'staging', 'late-0');
         await runContainer(ctd, pod, {
@@ -182,6 +189,8 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
           container: 'main',
         });
         expect(rec.files['/tmp/made-late/']?.access).toEqual(['create']);
+        // the node's runc, run in its mount namespace: the version the node's containers ran under
+        expect(rec.target).toMatchObject({ runtime: 'runc', runtimeVersion: await runtimeVersion('runc') });
       } finally {
         await execa('podman', [...PODMAN, 'rm', '--force', '--time', '0', name], { reject: false });
         await ctd.stop();
