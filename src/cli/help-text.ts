@@ -12,6 +12,7 @@ export type Verb =
   | 'verify'
   | 'reach'
   | 'runtime'
+  | 'agent'
   | 'collect';
 
 /** Exit codes every verb shares (README "Exit codes"). */
@@ -122,6 +123,17 @@ const TEXT: Record<Verb, VerbText> = {
     ],
     codes: ['  0    installed'],
     examples: ['tracewall runtime install --containerd'],
+  },
+  agent: {
+    writes: [
+      'DIR/NAMESPACE/WORKLOAD/CONTAINER/POD.recording.json as each container ends',
+      '  (and at SIGTERM/SIGINT; POD.N.recording.json for later ones of that pod)',
+      'DIR/NAMESPACE/WORKLOAD/CONTAINER.merged.recording.json: all of them merged',
+      'DIR/agent-status.json: what is recorded, written, lost; memory',
+      'all written atomically; DIR is --output-dir (default /var/lib/tracewall/agent)',
+    ],
+    codes: ['  0    stopped by SIGTERM or SIGINT, everything written'],
+    examples: ["tracewall agent --namespace staging --selector 'app=web,tier!=cache'"],
   },
   reach: {
     writes: ['nothing; the report on stdout (--format text, markdown or json)'],

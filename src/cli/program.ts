@@ -12,6 +12,7 @@ import { addVerify } from './commands/verify.js';
 import { addReach } from './commands/reach.js';
 import { addConverge } from './commands/converge.js';
 import { addRuntime } from './commands/runtime.js';
+import { addAgent } from './commands/agent.js';
 import { addCollect } from './commands/collect.js';
 
 /** commander prefixes its own errors with "error: "; tracewall's messages all start with "tracewall: ". */
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   addVerify(program);
   addReach(program);
   addRuntime(program);
+  addAgent(program);
   addCollect(program);
   // A usage error of a verb points at that verb's help.
   for (const verb of program.commands) verb.showHelpAfterError(`(run tracewall ${verb.name()} --help for usage)`);

@@ -287,6 +287,10 @@ async function waitReady(
   }
 }
 
+/** How long bpftrace gets to print its maps and detach after SIGINT: seconds on a busy machine (20 s was not always
+ * enough with the load average at 20 on 2 cores, and without its maps a recording has no syscall counts at all). */
+const STOP_MS = 60_000;
+
 /** SIGINT bpftrace (it prints its maps then) and wait for it to end; warnings when it had to be killed. */
 async function stopBpftrace(child: ChildProcess, done: Promise<unknown>, kill: () => Promise<void>): Promise<string[]> {
   await sleep(200);
@@ -295,13 +299,13 @@ async function stopBpftrace(child: ChildProcess, done: Promise<unknown>, kill: (
   const stopped = await Promise.race([
     done,
     new Promise<null>((r) => {
-      stopTimer = setTimeout(() => r(null), 20_000);
+      stopTimer = setTimeout(() => r(null), STOP_MS);
     }),
   ]);
   clearTimeout(stopTimer);
   if (stopped !== null) return [];
   await kill();
-  return ['bpftrace did not stop within 20 s of SIGINT and was killed: its counts may be missing'];
+  return [`bpftrace did not stop within ${STOP_MS / 1000} s of SIGINT and was killed: its counts may be missing`];
 }
 
 /** Start bpftrace on tracewall's program with positional `params`, writing the log header and its output to `logFd`;

@@ -46,6 +46,8 @@ export interface PrivateContainerd {
   cri: CriClient;
   /** Remove every pod, stop containerd and its shims, unmount what is left under `dir`; never throws. */
   stop: () => Promise<void>;
+  /** Stop containerd alone (SIGTERM, as a service manager does): its shims and their containers run on. */
+  stopDaemon: () => Promise<void>;
 }
 
 /**
@@ -93,7 +95,8 @@ export async function startContainerd(
   const config = path.join(dir, 'containerd.toml');
   fs.writeFileSync(config, configToml(dir, opts.runtimes ?? {}, opts.runtimesToml));
   const log = path.join(dir, 'containerd.log');
-  const out = fs.openSync(log, 'w');
+  // appended: a restart (restartContainerd) keeps the first run's log
+  const out = fs.openSync(log, 'a');
   // TMPDIR: goroutine dumps stay in the test's directory
   const child = spawn('containerd', ['--config', config], {
     stdio: ['ignore', out, out],
@@ -109,8 +112,7 @@ export async function startContainerd(
   );
   const endpoint = `unix://${path.join(dir, 'containerd.sock')}`;
   let cri: CriClient | undefined;
-  const stop = async (): Promise<void> => {
-    if (cri) await removeAllPods(cri);
+  const stopDaemon = async (): Promise<void> => {
     cri?.close();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -118,6 +120,10 @@ export async function startContainerd(
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async (): Promise<void> => {
+    if (cri) await removeAllPods(cri);
+    await stopDaemon();
     killShims(path.join(dir, 'containerd.sock'));
     unmountBelow(dir);
   };
@@ -129,7 +135,7 @@ export async function startContainerd(
       cri ??= CriClient.connect(endpoint);
       try {
         await cri.call('Version', {}, 2_000);
-        return { dir, endpoint, cri, stop };
+        return { dir, endpoint, cri, stop, stopDaemon };
       } catch {
         /* not serving yet */
       }
@@ -140,6 +146,20 @@ export async function startContainerd(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Restart `c`'s containerd as a node's service manager would: containerd alone is stopped (its shims and the
+ * containers they run go on), then started again on the same directory and configuration. The new handle replaces `c`
+ * (its `stop` cleans up everything, including what ran before the restart).
+ */
+export async function restartContainerd(
+  c: PrivateContainerd,
+  opts: { runtimes?: Record<string, string>; runtimesToml?: string; downMs?: number } = {},
+): Promise<PrivateContainerd> {
+  await c.stopDaemon();
+  await new Promise((r) => setTimeout(r, opts.downMs ?? 0));
+  return startContainerd(c.dir, opts);
 }
 
 /** Stop and remove every pod sandbox (and so its containers); errors are ignored, this is cleanup. */
@@ -245,7 +265,7 @@ export async function runPod(
   c: PrivateContainerd,
   namespace: string,
   name: string,
-  opts: { runtimeHandler?: string } = {},
+  opts: { runtimeHandler?: string; labels?: Record<string, string> } = {},
 ): Promise<TestPod> {
   const uid = `uid-${name}-${Date.now()}`;
   const logDir = path.join(c.dir, 'pods', `${namespace}_${name}_${uid}`);
@@ -258,6 +278,7 @@ export async function runPod(
       'io.kubernetes.pod.namespace': namespace,
       'io.kubernetes.pod.uid': uid,
       app: name,
+      ...opts.labels,
     },
     linux: { security_context: { namespace_options: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } },
   };

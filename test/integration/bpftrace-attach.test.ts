@@ -79,7 +79,17 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     // outside the tree, at the same time
     const other = await background('while :; do cat /etc/passwd >/dev/null; sleep 0.1; done');
     const out = path.join(work, 'tree.json');
-    const r = await tracewall(['record', '--pid', String(tree.pid), '--duration', '2', '-o', out]);
+    const r = await tracewall([
+      'record',
+      '--tracer',
+      'bpftrace',
+      '--pid',
+      String(tree.pid),
+      '--duration',
+      '2',
+      '-o',
+      out,
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/probes attached; recording for 2 s/);
     expect(r.stderr).toMatch(/recorded \d+\.\d s, detached after --duration; nothing was stopped/);
@@ -117,7 +127,17 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
   it('counts the call a process sits in for the whole window (read from /proc at attach)', async () => {
     const sleeper = await background('exec sleep 1000');
     const out = path.join(work, 'sleeper.json');
-    const r = await tracewall(['record', '--pid', String(sleeper.pid), '--duration', '1', '-o', out]);
+    const r = await tracewall([
+      'record',
+      '--tracer',
+      'bpftrace',
+      '--pid',
+      String(sleeper.pid),
+      '--duration',
+      '1',
+      '-o',
+      out,
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(names(readRecording(out))).toEqual(['clock_nanosleep']);
     expect(alive(sleeper.pid!)).toBe(true);
@@ -126,7 +146,7 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
   it('stops at SIGINT without stopping the target, and by itself when the target ends', async () => {
     const loop = await background('while :; do cat /etc/hostname >/dev/null; sleep 0.1; done');
     const out = path.join(work, 'sigint.json');
-    const t = tracewallStart(['record', '--pid', String(loop.pid), '-o', out]);
+    const t = tracewallStart(['record', '--tracer', 'bpftrace', '--pid', String(loop.pid), '-o', out]);
     let err = '';
     t.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
@@ -148,7 +168,7 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
     const stop = path.join(work, 'stop');
     const brief = await background(`while [ ! -e ${stop} ]; do sleep 0.1; done; cat /etc/hostname; exit 7`);
     const out2 = path.join(work, 'brief.json');
-    const t2 = tracewallStart(['record', '--pid', String(brief.pid), '-o', out2]);
+    const t2 = tracewallStart(['record', '--tracer', 'bpftrace', '--pid', String(brief.pid), '-o', out2]);
     let err2 = '';
     t2.stderr?.on('data', (d: Buffer) => {
       err2 += d.toString();
@@ -172,7 +192,7 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
   it('says so, exit 1 and no recording, when the target ended before the probes were attached', async () => {
     const brief = await background('exec sleep 1000');
     const out = path.join(work, 'gone.json');
-    const t = tracewallStart(['record', '--pid', String(brief.pid), '-o', out]);
+    const t = tracewallStart(['record', '--tracer', 'bpftrace', '--pid', String(brief.pid), '-o', out]);
     let err = '';
     t.stderr?.on('data', (d: Buffer) => {
       err += d.toString();

@@ -58,7 +58,8 @@ async function record(
       tracer === 'bpftrace'
         ? recordingFromBpftrace(text, agreementMeta(same))
         : recordingFromStrace(text, agreementMeta(same));
-    return { rec, exitCode: r.exitCode, signal: r.signal, log: text };
+    const log = `${text}\n(the tracer's warnings: ${JSON.stringify('warnings' in r ? r.warnings : [])})`;
+    return { rec, exitCode: r.exitCode, signal: r.signal, log };
   } finally {
     fs.renameSync(same, cwd);
     void logFile;
@@ -103,7 +104,7 @@ describe.skipIf(why)('bpftrace and strace on the same workload', () => {
     expect(b.exitCode).toBe(3);
     expect(b.rec.termination).toEqual({ kind: 'exit', code: 3 });
     expect(b.rec.tracer.name).toBe('bpftrace');
-    expect(names(b.rec)).toEqual(names(s.rec));
+    expect(names(b.rec), `bpftrace's log:\n${b.log}`).toEqual(names(s.rec));
     expect(files(b.rec)).toEqual(files(s.rec));
     expect(execs(b.rec)).toEqual(execs(s.rec));
     expect(args(b.rec)).toEqual(args(s.rec));
