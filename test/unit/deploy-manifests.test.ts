@@ -133,6 +133,15 @@ describe('deploy/daemonset.yaml', () => {
     expect(c!.args[c!.args.indexOf('--output-dir') + 1]).toBe('/var/lib/tracewall/agent');
   });
 
+  it("passes the agent only flags it has (checked against the program's own agent verb)", () => {
+    const agentVerb = buildProgram().commands.find((c) => c.name() === 'agent')!;
+    const known = new Set(agentVerb.options.map((o) => o.long));
+    const args = specOf(agent()).containers[0]!.args;
+    const flags = args.slice(1).filter((a) => a.startsWith('--'));
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags.filter((f) => !known.has(f))).toEqual([]);
+  });
+
   it('is where tracewall collect looks by default (namespace, selector, container, directory)', () => {
     const ds = agent() as unknown as {
       metadata: { namespace: string };
