@@ -13,6 +13,8 @@ import { fromRoot } from '../../src/util/paths.js';
 import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
 import { importImages, needContainerd, runContainer, runPod, startContainerd } from '../helpers/containerd.js';
 import { onPath, uniqueName } from '../helpers/engines.js';
+import { fakeKubectl } from '../helpers/fake-kubectl.js';
+import { collectCommand } from '../../src/cli/collect.js';
 
 const TAG = 'localhost/tracewall-agent:test';
 const PODMAN = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
@@ -94,7 +96,7 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
   });
 
   it.skipIf(!hasAgent || whyContainerd)(
-    'runs tracewall agent as the DaemonSet does (privileged, host pid): a pod created after it is recorded, written on SIGTERM',
+    'runs tracewall agent as the DaemonSet does (privileged, host pid): a pod created after it is recorded, written on SIGTERM, and collected',
     async () => {
       const dir = makeTemp('tracewall-agent-image-');
       const ctd = await startContainerd(dir);
@@ -191,6 +193,25 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
         expect(rec.files['/tmp/made-late/']?.access).toEqual(['create']);
         // the node's runc, run in its mount namespace: the version the node's containers ran under
         expect(rec.target).toMatchObject({ runtime: 'runc', runtimeVersion: await runtimeVersion('runc') });
+        // collect takes what the agent wrote, as a node's agent pod would serve it (kubectl is a stand-in: none here)
+        const kube = path.join(dir, 'kube');
+        fs.mkdirSync(kube);
+        const kubectl = fakeKubectl(kube, [{ pod: 'tracewall-agent-x1', node: 'node-1', files: {} }]);
+        fs.cpSync(out, path.join(kube, 'pods/tracewall-agent-x1/var/lib/tracewall/agent'), { recursive: true });
+        const fleet = path.join(dir, 'fleet');
+        const flags = { kubectl, namespace: 'tracewall', selector: 'app=tracewall-agent', container: 'agent' };
+        expect(
+          await collectCommand({ ...flags, output: fleet, agentDir: '/var/lib/tracewall/agent' }, () => undefined),
+        ).toBe(0);
+        const workload = path.dirname(path.dirname(files[0]!));
+        const merged = readRecording(path.join(fleet, 'merged', 'staging', `${workload}/main.recording.json`));
+        expect(
+          merged.provenance!.sources.map((x) => [
+            x.target.kind === 'cri' && x.target.pod.name,
+            x.target.kind === 'cri' && x.target.node,
+          ]),
+        ).toEqual([['late-0', 'node-1']]);
+        expect(merged.files['/tmp/made-late/']?.access).toEqual(['create']);
       } finally {
         await execa('podman', [...PODMAN, 'rm', '--force', '--time', '0', name], { reject: false });
         await ctd.stop();
