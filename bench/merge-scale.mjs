@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `tracewall merge` of a fleet's recordings at 10, 100, 1,000 and 2,000 recordings, side by side in one run: wall
-// time, CPU time and peak RSS of the merge process (with its coverage report and convergence verdict, as a user runs
-// it). The recordings come from bench/merge-gen.mjs: the ten real recordings of bench/merge-base/, each varied into
-// pods (10 workloads x N/10 pods). Writes bench/merge-results.json and the "merge at scale" section of
-// bench/RESULTS.md. Run after the build: npm run bench:merge (or node bench/merge-scale.mjs [--rounds R]).
+// `tracewall merge` of a fleet's recordings at 10, 100, 1,000, 2,000 and 4,000 recordings, side by side in one run:
+// wall time, CPU time and peak RSS of the merge process (with its coverage report and convergence verdict, as a user
+// runs it), and the machine's load average while it ran (the machine may be shared). The recordings come from
+// bench/merge-gen.mjs: the ten real recordings of bench/merge-base/, each varied into pods (10 workloads x N/10 pods).
+// The merged recording at 1,000 is checked byte for byte against the one the library builds whole (mergeRecordings and
+// serializeRecording), since merge writes it piece by piece. Writes bench/merge-results.json and the "merge at scale"
+// section of bench/RESULTS.md. Run after the build: npm run bench:merge (or node bench/merge-scale.mjs [--rounds R]).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +17,8 @@ import { writeResultsSection } from './results-section.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'tracewall');
 const probe = path.join(root, 'bench', 'merge-rss.mjs');
-const COUNTS = [10, 100, 1000, 2000];
+const COUNTS = [10, 100, 1000, 2000, 4000];
+const CHECKED = 1000;
 const WORKLOADS = 10;
 const at = process.argv.indexOf('--rounds');
 const ROUNDS = at < 0 ? 2 : Number(process.argv[at + 1]);
@@ -26,6 +29,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 /** One `tracewall merge` of `files`: wall seconds, CPU seconds, peak RSS (MiB), output size, what it merged. */
 function mergeOnce(files, n) {
   const out = path.join(work, `merged-${n}.recording.json`);
+  const load = os.loadavg()[0];
   const usage = path.join(work, `usage-${n}.json`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', probe, bin, 'merge', '-o', out, ...files], {
@@ -37,8 +41,11 @@ function mergeOnce(files, n) {
   if (r.status !== 0)
     throw new Error(`tracewall merge of ${n} recordings exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`);
   const u = JSON.parse(fs.readFileSync(usage, 'utf8'));
-  const merged = JSON.parse(fs.readFileSync(out, 'utf8'));
+  const text = fs.readFileSync(out, 'utf8');
+  if (n === CHECKED) checkBytes(files, out, text);
+  const merged = JSON.parse(text);
   return {
+    loadAverage: (load + os.loadavg()[0]) / 2,
     wallSeconds: wall,
     cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6,
     peakRssMiB: u.maxRSS / 1024,
@@ -54,20 +61,35 @@ function mergeOnce(files, n) {
   };
 }
 
+const dist = (f) => import(path.join(root, 'dist', f));
+const { readRecording, serializeRecording } = await dist('recording/io.js');
+const { mergeRecordings } = await dist('analyze/merge.js');
+const { TOOL_VERSION } = await dist('version.js');
+
+/** The merged recording `merge` wrote piece by piece is the one the library builds whole, byte for byte. */
+function checkBytes(files, out, text) {
+  const inputs = files.map((file) => ({ recording: readRecording(file), label: file }));
+  const name = path.basename(out).replace(/\.recording\.json$/, '');
+  const whole = serializeRecording(mergeRecordings(inputs, { name, toolVersion: TOOL_VERSION }));
+  if (whole !== text)
+    throw new Error(`tracewall merge of ${files.length} recordings did not write the bytes of the built merge`);
+}
+
 function markdown(r) {
   const rows = r.results.map(
     (x) =>
-      `| ${x.recordings.toLocaleString('en')} | ${x.wallSeconds.toFixed(2)} s | ${x.cpuSeconds.toFixed(2)} s | ${x.peakRssMiB.toFixed(0)} MiB | ${x.outputMiB.toFixed(1)} MiB | ${x.files.toLocaleString('en')} |`,
+      `| ${x.recordings.toLocaleString('en')} | ${x.wallSeconds.toFixed(2)} s | ${x.cpuSeconds.toFixed(2)} s | ${x.peakRssMiB.toFixed(0)} MiB | ${x.outputMiB.toFixed(1)} MiB | ${x.files.toLocaleString('en')} | ${x.loadAverage.toFixed(1)} |`,
   );
   return [
     '## merge at scale (bench/merge-scale.mjs)',
     '',
     `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}; per count the lower median of ${r.rounds} rounds (every round is in bench/merge-results.json).`,
     `\`tracewall merge\` (with its coverage report and convergence verdict) of ${WORKLOADS} real workloads x N/${WORKLOADS} pods`,
-    '(bench/merge-gen.mjs). Target: 1,000 recordings in 10 s.',
+    `(bench/merge-gen.mjs). Target: 1,000 recordings in 10 s, memory flat in the count. The merged recording of ${CHECKED.toLocaleString('en')} was`,
+    'checked byte for byte against the one the library builds whole. Load: the 1-minute load average while it ran.',
     '',
-    '| recordings | wall | CPU | peak RSS | merged recording | file paths in it |',
-    '| --: | --: | --: | --: | --: | --: |',
+    '| recordings | wall | CPU | peak RSS | merged recording | file paths in it | load |',
+    '| --: | --: | --: | --: | --: | --: | --: |',
     ...rows,
     '',
   ].join('\n');
@@ -85,7 +107,7 @@ function main() {
       const m = mergeOnce(pick(n), n);
       rounds[n].push(m);
       log(
-        `  round ${round + 1}: ${n} recordings: ${m.wallSeconds.toFixed(2)} s wall, ${m.peakRssMiB.toFixed(0)} MiB peak`,
+        `  round ${round + 1}: ${n} recordings: ${m.wallSeconds.toFixed(2)} s wall, ${m.peakRssMiB.toFixed(0)} MiB peak, load ${m.loadAverage.toFixed(1)}`,
       );
     }
   const results = COUNTS.map((n) => {
@@ -100,7 +122,13 @@ function main() {
       runs: ms[0].runs,
       files: ms[0].files,
       verdict: ms[0].verdict,
-      rounds: ms.map(({ wallSeconds, cpuSeconds, peakRssMiB }) => ({ wallSeconds, cpuSeconds, peakRssMiB })),
+      loadAverage: med('loadAverage'),
+      rounds: ms.map(({ wallSeconds, cpuSeconds, peakRssMiB, loadAverage }) => ({
+        wallSeconds,
+        cpuSeconds,
+        peakRssMiB,
+        loadAverage,
+      })),
     };
   });
   const r = {

@@ -4,6 +4,7 @@
 //                                                           container, a new segment of a long one, a restarted agent
 //   DIR/NAMESPACE/WORKLOAD/CONTAINER.merged.recording.json  every recording of that workload's container, merged
 //   DIR/agent-status.json                                   what the agent is doing (rewritten every status interval)
+// (a pod or workload name over 200 characters is cut to 191 and 8 characters of its hash: file names end at 255 bytes)
 // and the names recordings carry (file and profile names: 63 characters at most).
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -38,14 +39,20 @@ export function containerDir(dir: string, k: WorkloadKey): string {
   return path.join(
     dir,
     pathSegment(k.namespace, 'namespace'),
-    pathSegment(k.workload, 'workload'),
+    stem(pathSegment(k.workload, 'workload')),
     pathSegment(k.container, 'container'),
   );
 }
 
+/** A file name's stem: `name` itself, or, beyond 200 characters (file names end at 255 bytes), its start and a hash. */
+function stem(name: string): string {
+  if (name.length <= 200) return name;
+  return `${name.slice(0, 191)}-${crypto.createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+}
+
 /** The file of the `n`th recording (1 first) of `pod`'s container. */
 export function recordingFile(dir: string, k: WorkloadKey, pod: string, n: number): string {
-  const p = pathSegment(pod, 'pod');
+  const p = stem(pathSegment(pod, 'pod'));
   return path.join(containerDir(dir, k), n <= 1 ? `${p}.recording.json` : `${p}.${n}.recording.json`);
 }
 
@@ -59,7 +66,7 @@ export function mergedFile(dir: string, k: WorkloadKey): string {
   return path.join(
     dir,
     pathSegment(k.namespace, 'namespace'),
-    pathSegment(k.workload, 'workload'),
+    stem(pathSegment(k.workload, 'workload')),
     `${pathSegment(k.container, 'container')}.merged.recording.json`,
   );
 }

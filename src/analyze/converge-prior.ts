@@ -7,7 +7,8 @@ import { ABIS } from '../recording/types.js';
 import type { PathPart } from './policy-types.js';
 import { compactPattern, literalText, patternRegExp, patternText } from './pattern.js';
 import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
-import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns, type PathMemo } from './generalize.js';
+import { DEFAULT_DIR_THRESHOLD, directoryGroup, observedPatterns, PathMemo } from './generalize.js';
+import { accessMask, hasAccess, maskAccesses } from './access-mask.js';
 
 /** What the learning curve asks of a prior profile. */
 export interface PriorProfile {
@@ -25,35 +26,42 @@ interface Entry {
   pattern: PathPart[];
   literal: string | undefined;
   re: RegExp | undefined;
-  /** Accesses by the observation that brought them. */
-  contrib: Map<string, Set<FileAccess>>;
-  access: Set<FileAccess>;
+  /** Accesses (access-mask.ts) by the observation (its key) that brought them. */
+  contrib: Map<string, number>;
+  access: number;
   group: string | undefined;
 }
 
+/**
+ * One observed path (key: the path, or the path and "\0d" when a run listed it as a directory), kept small: there is
+ * one for every path any run touched, and a fleet's runs touch paths of their own (pids, temporary names).
+ */
 interface Observation {
   path: string;
   dirList: boolean;
-  access: Set<FileAccess>;
-  /** The path in its directory form, as generalisation sees it. */
-  normalized: string;
-  entries: string[];
+  /** Accesses, as a mask. */
+  access: number;
+  /** Whether generalisation sees it in its directory form (`path/`). */
+  dirForm: boolean;
+  /** The pattern texts of the entries it contributes to (one, or two when an exec part stays literal). */
+  entries: string | string[];
 }
 
 interface Group {
   rule: PathPart[];
-  access: Set<FileAccess>;
+  access: number;
   count: number;
   re: RegExp | undefined;
 }
 
+const entryTexts = (o: Observation): readonly string[] => (typeof o.entries === 'string' ? [o.entries] : o.entries);
+
 /** File rules of the runs so far: generalizeFiles's result, maintained one observation at a time. */
 class PriorFiles {
   private readonly observations = new Map<string, Observation>();
-  private readonly byPath = new Map<string, string[]>();
   private readonly ancestors = new Set<string>();
   private readonly entries = new Map<string, Entry>();
-  private readonly literal = new Map<string, Entry[]>();
+  private readonly literal = new Map<string, Entry | Entry[]>();
   private readonly globs = new Set<Entry>();
   private readonly groups = new Map<string, Group>();
   /** The groups with more entries than the threshold: the `dir/*` rules. */
@@ -67,29 +75,34 @@ class PriorFiles {
   /** A run's observed paths (path to accesses, absolute paths only), folded in. */
   add(files: ReadonlyMap<string, ReadonlySet<FileAccess>>): void {
     for (const path of files.keys()) this.addAncestors(path);
-    for (const [path, access] of files) {
-      const dirList = access.has('dir-list');
-      const key = `${path}\0${dirList ? 'd' : ''}`;
+    for (const [path, accessSet] of files) {
+      const access = accessMask(accessSet);
+      const dirList = accessSet.has('dir-list');
+      const key = dirList ? `${path}\0d` : path;
       const o = this.observations.get(key);
       if (o === undefined) {
-        const created: Observation = { path, dirList, access: new Set(access), normalized: '', entries: [] };
+        const created: Observation = { path, dirList, access, dirForm: false, entries: [] };
         this.observations.set(key, created);
-        this.byPath.set(path, [...(this.byPath.get(path) ?? []), key]);
         this.place(key, created);
-      } else if ([...access].some((a) => !o.access.has(a))) {
+      } else if ((access & ~o.access) !== 0) {
         this.unplace(key, o);
-        access.forEach((a) => o.access.add(a));
+        o.access |= access;
         this.place(key, o);
       }
     }
   }
 
+  private literalEntries(text: string): readonly Entry[] {
+    const at = this.literal.get(text);
+    return at === undefined ? [] : Array.isArray(at) ? at : [at];
+  }
+
   allows(path: string, access: FileAccess): boolean {
     for (const p of [path, `${path}/`]) {
-      if ((this.literal.get(p) ?? []).some((e) => e.access.has(access))) return true;
-      for (const e of this.globs) if (e.access.has(access) && e.re!.test(p)) return true;
+      if (this.literalEntries(p).some((e) => hasAccess(e.access, access))) return true;
+      for (const e of this.globs) if (hasAccess(e.access, access) && e.re!.test(p)) return true;
       for (const g of this.crowded) {
-        if (!g.access.has(access)) continue;
+        if (!hasAccess(g.access, access)) continue;
         g.re ??= patternRegExp(g.rule);
         if (g.re.test(p)) return true;
       }
@@ -104,8 +117,9 @@ class PriorFiles {
       const dir = path.slice(0, at);
       if (!this.ancestors.has(dir)) {
         this.ancestors.add(dir);
-        for (const key of this.byPath.get(dir) ?? []) {
-          const o = this.observations.get(key)!;
+        for (const key of [dir, `${dir}\0d`]) {
+          const o = this.observations.get(key);
+          if (o === undefined) continue;
           this.unplace(key, o);
           this.place(key, o);
         }
@@ -115,42 +129,47 @@ class PriorFiles {
   }
 
   private place(key: string, o: Observation): void {
-    o.normalized = o.path.endsWith('/') || !(o.dirList || this.ancestors.has(o.path)) ? o.path : `${o.path}/`;
-    o.entries = [];
-    for (const part of observedPatterns(o.normalized, [...o.access], this.memo)) {
+    o.dirForm = !o.path.endsWith('/') && (o.dirList || this.ancestors.has(o.path));
+    const texts: string[] = [];
+    for (const part of observedPatterns(o.dirForm ? `${o.path}/` : o.path, maskAccesses(o.access), this.memo)) {
       const text = patternText(part.pattern);
       let e = this.entries.get(text);
       if (e === undefined) {
         const pattern = compactPattern(part.pattern);
         const literal = literalText(pattern);
-        e = { pattern, literal, re: undefined, contrib: new Map(), access: new Set(), group: undefined };
+        e = { pattern, literal, re: undefined, contrib: new Map(), access: 0, group: undefined };
         this.entries.set(text, e);
         if (literal === undefined) {
           e.re = patternRegExp(pattern);
           this.globs.add(e);
-        } else this.literal.set(literal, [...(this.literal.get(literal) ?? []), e]);
+        } else {
+          const old = this.literalEntries(literal);
+          this.literal.set(literal, old.length === 0 ? e : [...old, e]);
+        }
       }
-      e.contrib.set(key, new Set(part.access));
-      part.access.forEach((a) => e.access.add(a));
-      o.entries.push(text);
+      const share = accessMask(part.access);
+      e.contrib.set(key, share);
+      e.access |= share;
+      texts.push(text);
       this.regroup(e);
     }
+    o.entries = texts.length === 1 ? texts[0]! : texts;
   }
 
   private unplace(key: string, o: Observation): void {
-    for (const text of o.entries) {
+    for (const text of entryTexts(o)) {
       const e = this.entries.get(text)!;
       e.contrib.delete(key);
-      e.access = new Set([...e.contrib.values()].flatMap((s) => [...s]));
+      e.access = 0;
+      for (const share of e.contrib.values()) e.access |= share;
       if (e.contrib.size === 0) {
         this.entries.delete(text);
         if (e.literal === undefined) this.globs.delete(e);
-        else
-          this.literal.set(
-            e.literal,
-            (this.literal.get(e.literal) ?? []).filter((x) => x !== e),
-          );
-        e.access.clear();
+        else {
+          const rest = this.literalEntries(e.literal).filter((x) => x !== e);
+          if (rest.length === 0) this.literal.delete(e.literal);
+          else this.literal.set(e.literal, rest.length === 1 ? rest[0]! : rest);
+        }
       }
       this.regroup(e);
     }
@@ -159,14 +178,14 @@ class PriorFiles {
 
   /** Keeps the `dir/*` group counts right after an entry's accesses changed. */
   private regroup(e: Entry): void {
-    const group = e.access.size === 0 ? undefined : directoryGroup(e.pattern, e.access);
+    const group = e.access === 0 ? undefined : directoryGroup(e.pattern, maskAccesses(e.access));
     if (group?.key === e.group) return;
     if (e.group !== undefined) this.count(this.groups.get(e.group)!, -1);
     e.group = group?.key;
     if (group === undefined) return;
     const g = this.groups.get(group.key) ?? {
       rule: compactPattern([...group.dir, { glob: '*' }]),
-      access: new Set(e.access),
+      access: e.access,
       count: 0,
       re: undefined,
     };
@@ -200,7 +219,7 @@ export class IncrementalPrior implements PriorProfile {
 
   /** `memo` may be shared with a generalizeFiles over the same paths. */
   constructor(opts: { dirThreshold?: number; memo?: PathMemo } = {}) {
-    this.files = new PriorFiles(opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD, opts.memo ?? new Map());
+    this.files = new PriorFiles(opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD, opts.memo ?? new PathMemo());
   }
 
   allows(path: string, access: FileAccess): boolean {

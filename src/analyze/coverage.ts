@@ -17,8 +17,9 @@ import {
   type ConvergenceVerdict,
 } from './converge.js';
 import { IncrementalPrior } from './converge-prior.js';
-import { DEFAULT_DIR_THRESHOLD, generalizeFiles, type FileObservation, type PathMemo } from './generalize.js';
+import { DEFAULT_DIR_THRESHOLD, generalizeFiles, PathMemo, type FileObservation } from './generalize.js';
 import { ABIS } from '../recording/types.js';
+import { accessMask, maskAccesses } from './access-mask.js';
 
 /** The kinds of rules coverage counts, in report order. */
 export const COVERAGE_KINDS = ['syscalls', 'arguments', 'files', 'executables', 'capabilities', 'network'] as const;
@@ -49,14 +50,28 @@ export interface CoverageReport {
   notes: string[];
 }
 
-/** Atomic facts: kind, rule, and (for files) one access; each with the runs (by index) that needed it. */
-type Needs = Map<string, { kind: CoverageKind; rule: string; access?: string; runs: Set<number> }>;
+/**
+ * An atomic fact (kind, rule, and for files one access) with how many runs needed it and the last of them (which is
+ * the only one when `runs` is 1): what the report says of it, whatever the number of runs.
+ */
+interface Need {
+  kind: CoverageKind;
+  rule: string;
+  access?: string;
+  runs: number;
+  last: number;
+}
+type Needs = Map<string, Need>;
 
+/** Run `run` needed the fact; runs come in order, so a run counts once. */
 function need(needs: Needs, kind: CoverageKind, rule: string, run: number, access?: string): void {
   const key = `${kind}\0${rule}\0${access ?? ''}`;
-  const n = needs.get(key) ?? { kind, rule, ...(access === undefined ? {} : { access }), runs: new Set<number>() };
-  n.runs.add(run);
-  needs.set(key, n);
+  const n = needs.get(key);
+  if (n === undefined) needs.set(key, { kind, rule, ...(access === undefined ? {} : { access }), runs: 1, last: run });
+  else if (n.last !== run) {
+    n.runs += 1;
+    n.last = run;
+  }
 }
 
 /** Observed path to the file rules that cover it (a path can be split between an exec rule and a generalised one). */
@@ -69,33 +84,72 @@ function rulesByPath(rules: readonly FileRule[]): Map<string, number[]> {
   return m;
 }
 
-/** Each run's observed files (relative paths too) against the rules they generalise to, as needs. */
-function fileNeeds(
-  needs: Needs,
-  observed: ReadonlyArray<Map<string, Set<FileAccess>>>,
-  names: readonly string[],
-  memo: PathMemo,
-): void {
+const NO_PROVENANCE = { recordings: [], count: 1 };
+const DIR_LIST = accessMask(['dir-list']);
+
+/**
+ * The observations generalisation needs of the touched paths: per absolute path, the union of the accesses of the runs
+ * that did not list it and of those that did (a listing run sees it as a directory), which gives the file rules the
+ * runs' own observations give.
+ */
+function observations(touched: ReadonlyMap<string, readonly number[]>): FileObservation[] {
   const obs: FileObservation[] = [];
-  observed.forEach((files, i) => {
-    for (const [path, access] of files)
-      if (path.startsWith('/'))
-        obs.push({ path, access: [...access], provenance: { recordings: [names[i]!], count: 1 } });
-  });
-  const rules = generalizeFiles(
-    obs.sort((a, b) => byCodeUnit(a.path, b.path)),
-    { dirThreshold: DEFAULT_DIR_THRESHOLD, memo },
-  ).rules;
-  const byPath = rulesByPath(rules);
-  observed.forEach((files, i) => {
-    for (const [path, accesses] of files) {
-      const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
-      for (const a of accesses) {
-        const rule = candidates.map((c) => rules[c]!).find((f) => f.access.includes(a));
-        need(needs, 'files', rule ? patternText(rule.pattern) : path, i, a);
-      }
+  for (const [path, pairs] of touched) {
+    if (!path.startsWith('/')) continue;
+    let plain = 0;
+    let listed = 0;
+    for (let i = 1; i < pairs.length; i += 2) {
+      if ((pairs[i]! & DIR_LIST) !== 0) listed |= pairs[i]!;
+      else plain |= pairs[i]!;
     }
-  });
+    for (const mask of [plain, listed])
+      if (mask !== 0) obs.push({ path, access: maskAccesses(mask), provenance: NO_PROVENANCE });
+  }
+  return obs.sort((a, b) => byCodeUnit(a.path, b.path));
+}
+
+/** File needs (rule and access) with the runs that had them (sorted, each once); and per file rule, how many runs. */
+function fileNeeds(touched: ReadonlyMap<string, readonly number[]>, memo: PathMemo): Map<string, number[]> {
+  const rules = generalizeFiles(observations(touched), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
+  const byPath = rulesByPath(rules);
+  const texts = rules.map((r) => patternText(r.pattern));
+  const found = new Map<string, number[]>();
+  for (const [path, pairs] of touched) {
+    const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
+    const keyOf = new Map<FileAccess, string>();
+    for (let i = 0; i < pairs.length; i += 2)
+      for (const a of maskAccesses(pairs[i + 1]!)) {
+        let key = keyOf.get(a);
+        if (key === undefined) {
+          const c = candidates.find((at) => rules[at]!.access.includes(a));
+          keyOf.set(a, (key = `${c === undefined ? path : texts[c]!}\0${a}`));
+        }
+        const runs = found.get(key);
+        if (runs === undefined) found.set(key, [pairs[i]!]);
+        else runs.push(pairs[i]!);
+      }
+  }
+  for (const runs of found.values()) {
+    runs.sort((a, b) => a - b);
+    let kept = 0;
+    for (const r of runs) if (kept === 0 || runs[kept - 1] !== r) runs[kept++] = r;
+    runs.length = kept;
+  }
+  return found;
+}
+
+/** How many file rules each run needed: per rule, the runs of any of its accesses, each once. */
+function fileRulesPerRun(found: ReadonlyMap<string, readonly number[]>, runs: number): Int32Array {
+  const byRule = new Map<string, Set<number>>();
+  for (const [key, list] of found) {
+    const rule = key.slice(0, key.lastIndexOf('\0'));
+    const s = byRule.get(rule) ?? new Set<number>();
+    byRule.set(rule, s);
+    list.forEach((r) => s.add(r));
+  }
+  const out = new Int32Array(runs);
+  for (const s of byRule.values()) for (const r of s) out[r]! += 1;
+  return out;
 }
 
 function emptyItems(): CoverageItems {
@@ -127,34 +181,48 @@ export function coverageOf(recordings: readonly Recording[], opts: CoverageOptio
   return fold.report(opts);
 }
 
-/** How many rules of each kind each run needed, and the needs only one run had, by run. */
-function perRun(needs: Needs, runs: number): { needed: Array<Record<CoverageKind, Set<string>>>; single: Needs[] } {
-  const needed = Array.from(
-    { length: runs },
-    () => Object.fromEntries(COVERAGE_KINDS.map((k) => [k, new Set<string>()])) as Record<CoverageKind, Set<string>>,
-  );
-  const single: Needs[] = Array.from({ length: runs }, () => new Map());
-  for (const [key, n] of needs) {
-    for (const i of n.runs) needed[i]![n.kind].add(n.rule);
-    if (n.runs.size === 1) single[[...n.runs][0]!]!.set(key, n);
+/** The needs only one run had, by run. */
+function singles(needs: Iterable<Need>): Map<number, Need[]> {
+  const out = new Map<number, Need[]>();
+  for (const n of needs) {
+    if (n.runs !== 1) continue;
+    const list = out.get(n.last);
+    if (list === undefined) out.set(n.last, [n]);
+    else list.push(n);
   }
-  return { needed, single };
+  return out;
+}
+
+/** The file needs as Needs. */
+function* asNeeds(found: ReadonlyMap<string, readonly number[]>): Generator<Need> {
+  for (const [key, runs] of found) {
+    const at = key.lastIndexOf('\0');
+    yield {
+      kind: 'files',
+      rule: key.slice(0, at),
+      access: key.slice(at + 1),
+      runs: runs.length,
+      last: runs[runs.length - 1]!,
+    };
+  }
 }
 
 /**
  * Coverage folded one recording at a time (add), so that a caller can read each and let it go: what each run added to
  * the profile of the runs before it is computed as it comes; report() gives what coverageOf gives for the same
- * recordings in the same order. Runs sharing a name are told apart as buildPolicy does (`name#2`).
+ * recordings in the same order. Runs sharing a name are told apart as buildPolicy does (`name#2`). What is kept per run
+ * is its line of the report (name, counts, what it added); per fact, how many runs needed it and the last; per path,
+ * the runs that touched it as numbers with their accesses as bit masks (file rules are known only at the end).
  */
 export class CoverageFold {
-  private readonly names: string[] = [];
+  private readonly runs: CoverageRun[] = [];
   private readonly seen = new Map<string, number>();
   private readonly needs: Needs = new Map();
-  private readonly curve: CoverageItems[] = [];
   /** Each path generalised once, for the curve's prior and the final file rules. */
-  private readonly memo: PathMemo = new Map();
+  private readonly memo = new PathMemo();
   private readonly prior = new IncrementalPrior({ memo: this.memo });
-  private readonly observed: Array<Map<string, Set<FileAccess>>> = [];
+  /** Per path (relative ones too): pairs (run, access mask), executables counting as exec. */
+  private readonly touched = new Map<string, number[]>();
   private readonly notes: string[] = [];
 
   /** Folds in a recording: a plain one is one run, a merged one each of its runs. */
@@ -168,40 +236,46 @@ export class CoverageFold {
   }
 
   private addRun(run: Recording): void {
-    const i = this.names.length;
+    const i = this.runs.length;
     const n = (this.seen.get(run.name) ?? 0) + 1;
     this.seen.set(run.name, n);
-    this.names.push(n === 1 ? run.name : `${run.name}#${n}`);
     const network = networkItems(run.network);
-    this.curve.push(addedTo(run, i === 0 ? undefined : this.prior, network));
+    const added = addedTo(run, i === 0 ? undefined : this.prior, network);
     this.prior.add(run, network);
-    for (const abi of ABIS)
-      for (const name of Object.keys(run.syscalls[abi] ?? {})) need(this.needs, 'syscalls', syscallItem(abi, name), i);
-    for (const e of run.executables) need(this.needs, 'executables', e.path, i);
-    for (const c of run.identity.capabilities) need(this.needs, 'capabilities', c.name, i);
-    for (const item of network) need(this.needs, 'network', item, i);
-    for (const item of argumentItems(run)) need(this.needs, 'arguments', item, i);
-    const files = new Map<string, Set<FileAccess>>();
-    for (const [path, f] of Object.entries(run.files)) files.set(path, new Set(f.access));
-    for (const e of run.executables) files.set(e.path, (files.get(e.path) ?? new Set<FileAccess>()).add('exec'));
-    this.observed.push(files);
+    const kinds: Array<[CoverageKind, string[]]> = [
+      ['syscalls', ABIS.flatMap((abi) => Object.keys(run.syscalls[abi] ?? {}).map((name) => syscallItem(abi, name)))],
+      ['executables', run.executables.map((e) => e.path)],
+      ['capabilities', run.identity.capabilities.map((c) => c.name)],
+      ['network', network],
+      ['arguments', argumentItems(run)],
+    ];
+    const needed = Object.fromEntries(COVERAGE_KINDS.map((k) => [k, 0])) as Record<CoverageKind, number>;
+    for (const [kind, rules] of kinds) {
+      rules.forEach((rule) => need(this.needs, kind, rule, i));
+      needed[kind] = new Set(rules).size;
+    }
+    this.runs.push({ name: n === 1 ? run.name : `${run.name}#${n}`, needed, added });
+    const files = new Map<string, number>();
+    for (const [path, f] of Object.entries(run.files)) files.set(path, accessMask(f.access));
+    for (const e of run.executables) files.set(e.path, (files.get(e.path) ?? 0) | accessMask(['exec']));
+    for (const [path, mask] of files) {
+      const pairs = this.touched.get(path);
+      if (pairs === undefined) this.touched.set(path, [i, mask]);
+      else pairs.push(i, mask);
+    }
   }
 
   /** The report of the runs folded in so far. */
   report(opts: CoverageOptions = {}): CoverageReport {
-    const needs: Needs = new Map(this.needs);
-    fileNeeds(needs, this.observed, this.names, this.memo);
-    const { needed, single } = perRun(needs, this.names.length);
-    const runs = this.names.map((name, i): CoverageRun => ({
-      name,
-      needed: Object.fromEntries(COVERAGE_KINDS.map((k) => [k, needed[i]![k].size])) as Record<CoverageKind, number>,
-      added: this.curve[i]!,
-    }));
+    const found = fileNeeds(this.touched, this.memo);
+    const fileRules = fileRulesPerRun(found, this.runs.length);
+    const runs = this.runs.map((r, i): CoverageRun => ({ ...r, needed: { ...r.needed, files: fileRules[i]! } }));
+    const single = singles([...this.needs.values(), ...asNeeds(found)]);
     const onlyOne =
-      this.names.length < 2
+      runs.length < 2
         ? []
-        : this.names
-            .map((name, i) => ({ name, items: items([...single[i]!.values()]) }))
+        : runs
+            .map((r, i) => ({ name: r.name, items: items(single.get(i) ?? []) }))
             .filter((o) => COVERAGE_KINDS.some((k) => o.items[k].length > 0));
     const convergence = convergenceVerdict(runs, opts.convergeRuns ?? DEFAULT_CONVERGE_RUNS);
     return { runs, onlyOne, convergence, notes: [...this.notes].sort(byCodeUnit) };

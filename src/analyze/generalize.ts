@@ -146,8 +146,29 @@ function addEntry(entries: Map<string, Entry>, e: Entry): void {
   old.count += e.count;
 }
 
-/** generalizePath's answers (with and without names) by path, for callers that see one path many times. */
-export type PathMemo = Map<string, [ReturnType<typeof generalizePath>, ReturnType<typeof generalizePath>]>;
+type Generalized = ReturnType<typeof generalizePath>;
+
+/**
+ * generalizePath's answers (with and without names) by path, for callers that see one path many times. Equal answers
+ * are kept once: the many paths that differ only by a pid or a temporary name share theirs, so a path costs its entry.
+ */
+export class PathMemo {
+  private readonly byPath = new Map<string, readonly [Generalized, Generalized]>();
+  private readonly shared = new Map<string, readonly [Generalized, Generalized]>();
+
+  /** Both answers for `path`. */
+  get(path: string): readonly [Generalized, Generalized] {
+    let both = this.byPath.get(path);
+    if (both === undefined) {
+      const made = [generalizePath(path, true), generalizePath(path, false)] as const;
+      const key = JSON.stringify(made);
+      both = this.shared.get(key) ?? made;
+      this.shared.set(key, both);
+      this.byPath.set(path, both);
+    }
+    return both;
+  }
+}
 
 /**
  * The patterns one observed path (already in its directory form) becomes, each with its share of the accesses: one,
@@ -156,14 +177,9 @@ export type PathMemo = Map<string, [ReturnType<typeof generalizePath>, ReturnTyp
 export function observedPatterns(
   path: string,
   access: readonly FileAccess[],
-  memo: PathMemo = new Map(),
+  memo: PathMemo = new PathMemo(),
 ): Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> {
-  let both = memo.get(path);
-  if (both === undefined) {
-    both = [generalizePath(path, true), generalizePath(path, false)];
-    memo.set(path, both);
-  }
-  const [full, pidOnly] = both;
+  const [full, pidOnly] = memo.get(path);
   const execish = access.filter((a) => EXECISH.has(a));
   const rest = access.filter((a) => !EXECISH.has(a));
   if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
@@ -264,7 +280,7 @@ export function generalizeFiles(
   const warnings = new Set<string>();
   const entries = new Map<string, Entry>();
   // Many runs observe the same paths: each path is generalised once.
-  const memo: PathMemo = opts.memo ?? new Map();
+  const memo: PathMemo = opts.memo ?? new PathMemo();
   for (const o of normalizeDirectories(obs)) {
     const parts = observedPatterns(o.path, o.access, memo);
     for (const p of parts) addEntry(entries, entryFor(p.pattern, p.access, o, p.steps));

@@ -4,8 +4,6 @@ import type {
   CapabilityFact,
   EndpointFact,
   ExecFact,
-  FileAccess,
-  ProvenanceSource,
   Recording,
   RecordingProvenance,
   SocketFact,
@@ -14,10 +12,12 @@ import type {
 import { RECORDING_SCHEMA_VERSION } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import { normalizeRecording } from '../recording/normalize.js';
-import { sourceOf } from '../recording/provenance.js';
 import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
 import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
+import { accessMask, maskAccesses } from './access-mask.js';
+import { endKey, ProvenanceFold, sockKey, VERBS } from './merge-provenance.js';
+import { mergedText, type MergedParts } from './merge-text.js';
 
 /** A recording to merge and the label (usually its file) that names it in messages. */
 export interface MergeInput {
@@ -31,39 +31,7 @@ export interface MergeOptions {
   toolVersion: string;
 }
 
-/** Several values as one: the only one, or all distinct ones sorted and joined. */
-function summarize(values: readonly string[]): string {
-  return [...new Set(values)].sort(byCodeUnit).join(', ');
-}
-
-/** The tracer of a merge: the one all runs used; when they differ, the one most runs used, with every "name version" listed. */
-function mergedTracer(sources: readonly ProvenanceSource[]): Recording['tracer'] {
-  const tags = sources.map((s) => `${s.tracer.name} ${s.tracer.version}`);
-  if (new Set(tags).size === 1) return { ...sources[0]!.tracer };
-  const votes = new Map<Recording['tracer']['name'], number>();
-  for (const s of sources) votes.set(s.tracer.name, (votes.get(s.tracer.name) ?? 0) + 1);
-  const [name] = [...votes.entries()].sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))[0]!;
-  return { name, version: summarize(tags) };
-}
-
-const sockKey = (s: SocketFact) => `${s.family}\0${s.type}\0${s.protocol}`;
-const endKey = (e: EndpointFact) => `${e.family}\0${e.address}\0${e.port}`;
 const execKey = (e: ExecFact) => `${e.path}\0${e.argv0}\0${e.parent}`;
-const VERBS = ['bind', 'connect', 'listen'] as const;
-
-/** Facts with the runs that had them, by key; the last fact of a key is kept, the runs united. */
-class Attributed<T> {
-  readonly byKey = new Map<string, { fact: T; runs: Set<string> }>();
-  add(key: string, fact: T, runs: Iterable<string>): void {
-    const old = this.byKey.get(key);
-    const all = old?.runs ?? new Set<string>();
-    for (const r of runs) all.add(r);
-    this.byKey.set(key, { fact, runs: all });
-  }
-  list(): Array<T & { recordings: string[] }> {
-    return [...this.byKey.values()].map(({ fact, runs }) => ({ ...fact, recordings: [...runs] }));
-  }
-}
 
 interface CallAcc extends ArgValues {
   count: number;
@@ -79,105 +47,20 @@ function foldCall(acc: CallAcc | undefined, f: SyscallFact): CallAcc {
   return a;
 }
 
-/** The provenance part of a merge, folded one recording at a time. */
-class ProvenanceFold {
-  readonly sources: ProvenanceSource[] = [];
-  private readonly calls = new Map<Abi, Map<string, Map<string, number>>>();
-  private readonly files = new Map<string, Map<string, FileAccess[]>>();
-  private readonly executables = new Map<string, Set<string>>();
-  private readonly capabilities = new Map<string, Set<string>>();
-  private readonly sockets = new Attributed<SocketFact>();
-  private readonly endpoints = {
-    bind: new Attributed<EndpointFact>(),
-    connect: new Attributed<EndpointFact>(),
-    listen: new Attributed<EndpointFact>(),
-  };
-
-  add(p: RecordingProvenance): void {
-    this.sources.push(...p.sources);
-    for (const abi of ABIS) {
-      for (const [name, byRun] of Object.entries(p.syscalls[abi] ?? {})) {
-        const m = this.calls.get(abi) ?? new Map<string, Map<string, number>>();
-        this.calls.set(abi, m);
-        const runs = m.get(name) ?? new Map<string, number>();
-        m.set(name, runs);
-        for (const [run, n] of Object.entries(byRun)) runs.set(run, n);
-      }
-    }
-    for (const [path, byRun] of Object.entries(p.files)) {
-      const runs = this.files.get(path) ?? new Map<string, FileAccess[]>();
-      this.files.set(path, runs);
-      for (const [run, access] of Object.entries(byRun)) runs.set(run, access);
-    }
-    const unite = (into: Map<string, Set<string>>, from: Record<string, string[]>) => {
-      for (const [k, runs] of Object.entries(from)) {
-        const s = into.get(k) ?? new Set<string>();
-        into.set(k, s);
-        runs.forEach((r) => s.add(r));
-      }
-    };
-    unite(this.executables, p.executables);
-    unite(this.capabilities, p.capabilities);
-    for (const s of p.network.sockets)
-      this.sockets.add(sockKey(s), { family: s.family, type: s.type, protocol: s.protocol }, s.recordings);
-    for (const verb of VERBS)
-      for (const e of p.network[verb])
-        this.endpoints[verb].add(endKey(e), { family: e.family, address: e.address, port: e.port }, e.recordings);
-  }
-
-  /** A plain recording: every fact is its own run's. */
-  addPlain(r: Recording): void {
-    const n = r.name;
-    this.sources.push(sourceOf(r));
-    for (const abi of ABIS) {
-      const calls = Object.entries(r.syscalls[abi] ?? {});
-      if (calls.length === 0) continue;
-      const m = this.calls.get(abi) ?? new Map<string, Map<string, number>>();
-      this.calls.set(abi, m);
-      for (const [name, f] of calls) m.set(name, (m.get(name) ?? new Map<string, number>()).set(n, f.count));
-    }
-    for (const [path, f] of Object.entries(r.files))
-      this.files.set(path, (this.files.get(path) ?? new Map<string, FileAccess[]>()).set(n, f.access));
-    for (const e of r.executables) this.executables.set(e.path, (this.executables.get(e.path) ?? new Set()).add(n));
-    for (const c of r.identity.capabilities)
-      this.capabilities.set(c.name, (this.capabilities.get(c.name) ?? new Set()).add(n));
-    for (const s of r.network.sockets)
-      this.sockets.add(sockKey(s), { family: s.family, type: s.type, protocol: s.protocol }, [n]);
-    for (const verb of VERBS)
-      for (const e of r.network[verb])
-        this.endpoints[verb].add(endKey(e), { family: e.family, address: e.address, port: e.port }, [n]);
-  }
-
-  result(): RecordingProvenance {
-    const object = <V, W>(m: Map<string, V>, f: (v: V) => W): Record<string, W> =>
-      Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
-    const syscalls: RecordingProvenance['syscalls'] = {};
-    for (const [abi, m] of this.calls) syscalls[abi] = object(m, (runs) => Object.fromEntries(runs));
-    return {
-      sources: this.sources,
-      syscalls,
-      files: object(this.files, (runs) => Object.fromEntries(runs)),
-      executables: object(this.executables, (runs) => [...runs]),
-      capabilities: object(this.capabilities, (runs) => [...runs]),
-      network: {
-        sockets: this.sockets.list(),
-        bind: this.endpoints.bind.list(),
-        connect: this.endpoints.connect.list(),
-        listen: this.endpoints.listen.list(),
-      },
-    };
-  }
-}
+/** Run numbers as names, in the order they came (normalising sorts them). */
+const named = (names: readonly string[], runs: readonly number[]) => runs.map((r) => names[r]!);
 
 /**
  * Recordings merged one at a time (add), so that a caller can read, check and fold each and let it go: the result is
  * the same as mergeRecordings of all of them in the same order. Two runs of one name are refused when the second comes.
+ * What is kept is the merged facts and, per fact, the runs that had it as numbers (merge-provenance.ts); `text` writes
+ * the merged recording piece by piece from that, without building it.
  */
 export class RecordingMerger {
-  private readonly seen = new Map<string, string>();
+  /** The label of the input that brought each run (by run number). */
+  private readonly labels: string[] = [];
   private readonly prov = new ProvenanceFold();
   private readonly calls = new Map<Abi, Map<string, CallAcc>>();
-  private readonly files = new Map<string, Set<FileAccess>>();
   private readonly warnings = new Set<string>();
   private lost: NonNullable<Recording['lost']> | undefined;
   private readonly executables = new Map<string, ExecFact>();
@@ -208,9 +91,8 @@ export class RecordingMerger {
       if (m.size > 0) this.calls.set(abi, m);
     }
     for (const [path, f] of Object.entries(r.files)) {
-      const s = this.files.get(path) ?? new Set<FileAccess>();
-      this.files.set(path, s);
-      f.access.forEach((a) => s.add(a));
+      const slot = this.prov.file(path);
+      slot.mask = Math.max(slot.mask, 0) | accessMask(f.access);
     }
     for (const w of r.warnings) this.warnings.add(r.provenance ? w : `${r.name}: ${w}`);
     if (r.lost) {
@@ -232,16 +114,19 @@ export class RecordingMerger {
 
   /** Refuse two runs of one name: provenance is keyed by run name and would be ambiguous. */
   private checkDistinct(runs: readonly string[], label: string): void {
+    const here = new Set<string>();
     for (const name of runs) {
-      const first = this.seen.get(name);
+      const at = this.prov.runs.find(name);
+      const first = here.has(name) ? label : at === undefined ? undefined : this.labels[at];
       if (first !== undefined) {
         const where = first === label ? `${label} is given twice` : `${first} and ${label} both hold it`;
         throw badInput(
           `two runs are named ${JSON.stringify(name)}: ${where}; provenance would be ambiguous (record each run with its own --name, or merge only one of them)`,
         );
       }
-      this.seen.set(name, label);
+      here.add(name);
     }
+    for (let i = 0; i < runs.length; i++) this.labels.push(label);
   }
 
   /** Per ABI and name: counts and failures summed; an argument key kept only when every recording making the call knew it. */
@@ -260,29 +145,43 @@ export class RecordingMerger {
     return out;
   }
 
-  /** The merged recording of everything added so far. */
-  result(opts: MergeOptions): Recording {
+  /** The small provenance sections (executables, capabilities, network) with run names. */
+  private smallProvenance(): Omit<RecordingProvenance, 'sources' | 'syscalls' | 'files'> {
+    const names = this.prov.runs.names;
+    const object = (m: Map<string, number[]>) => Object.fromEntries([...m].map(([k, runs]) => [k, named(names, runs)]));
+    const list = <T>(a: { byKey: Map<string, { fact: T; runs: number[] }> }) =>
+      [...a.byKey.values()].map(({ fact, runs }) => ({ ...fact, recordings: named(names, runs) }));
+    return {
+      executables: object(this.prov.executables),
+      capabilities: object(this.prov.capabilities),
+      network: {
+        sockets: list(this.prov.sockets),
+        bind: list(this.prov.endpoints.bind),
+        connect: list(this.prov.endpoints.connect),
+        listen: list(this.prov.endpoints.listen),
+      },
+    };
+  }
+
+  /** The merged recording without its per-file facts and its provenance's sources, syscalls and files (normalised). */
+  private skeleton(opts: MergeOptions): Recording {
     if (this.runs === 0) throw badInput('no recordings to merge (expected at least one RECORDING)');
-    const provenance = this.prov.result();
-    const times = (pick: (s: ProvenanceSource) => string) =>
-      provenance.sources.map(pick).filter(Boolean).sort(byCodeUnit);
-    const started = times((s) => s.startedAt);
-    const ended = times((s) => s.endedAt);
-    const merged: Recording = {
+    const summary = this.prov.summary;
+    return normalizeRecording({
       schemaVersion: RECORDING_SCHEMA_VERSION,
       name: opts.name,
       tool: { name: 'tracewall', version: opts.toolVersion },
-      tracer: mergedTracer(provenance.sources),
-      kernel: summarize(provenance.sources.map((s) => s.kernel)),
+      tracer: summary.tracer(),
+      kernel: [...summary.kernels].sort(byCodeUnit).join(', '),
       arch: 'x86_64',
       target: { kind: 'merge' },
-      startedAt: started[0] ?? '',
-      endedAt: ended[ended.length - 1] ?? '',
+      startedAt: summary.startedAt,
+      endedAt: summary.endedAt,
       termination: { kind: 'unknown' },
       warnings: [...this.warnings],
       ...(this.lost ? { lost: { ...this.lost } } : {}),
       syscalls: this.syscalls(),
-      files: Object.fromEntries([...this.files].map(([path, s]) => [path, { access: [...s] }])),
+      files: {},
       executables: [...this.executables.values()],
       network: {
         sockets: [...this.sockets.values()],
@@ -299,9 +198,60 @@ export class RecordingMerger {
           reasons: [...reasons],
         })),
       },
-      provenance,
-    };
-    return normalizeRecording(merged);
+      provenance: { sources: [], syscalls: {}, files: {}, ...this.smallProvenance() },
+    });
+  }
+
+  private parts(opts: MergeOptions): MergedParts {
+    return { skeleton: this.skeleton(opts), prov: this.prov };
+  }
+
+  /**
+   * The merged recording to write, made from the folded state as it is written: its small part (`skeleton`: no
+   * per-file facts, no provenance sources, syscalls or files; `check` gets it with the first source, for the caller to
+   * validate), its run names and number of files, and `pieces`, the bytes serializeRecording gives for `result`, made
+   * one entry at a time as they are asked for (the per-file and per-syscall provenance checked as they are made).
+   */
+  toWrite(
+    opts: MergeOptions,
+    check: (skeleton: Recording) => void,
+  ): { skeleton: Recording; runs: readonly string[]; files: number; pieces: () => Iterable<string> } {
+    const parts = this.parts(opts);
+    const first = JSON.parse(this.prov.sources[0]!) as RecordingProvenance['sources'][number];
+    check({ ...parts.skeleton, provenance: { ...parts.skeleton.provenance!, sources: [first] } });
+    let files = 0;
+    for (const slot of this.prov.files.values()) if (slot.mask >= 0) files++;
+    return { skeleton: parts.skeleton, runs: this.prov.runs.names, files, pieces: () => mergedText(parts) };
+  }
+
+  /** The merged recording of everything added so far. */
+  result(opts: MergeOptions): Recording {
+    const { skeleton } = this.parts(opts);
+    const names = this.prov.runs.names;
+    const files: Recording['files'] = {};
+    const provFiles: RecordingProvenance['files'] = {};
+    for (const [path, slot] of this.prov.files) {
+      if (slot.mask >= 0) files[path] = { access: maskAccesses(slot.mask) };
+      const byRun: Record<string, ReturnType<typeof maskAccesses>> = {};
+      for (let i = 0; i < slot.runs.length; i += 2) byRun[names[slot.runs[i]!]!] = maskAccesses(slot.runs[i + 1]!);
+      provFiles[path] = byRun;
+    }
+    const provCalls: RecordingProvenance['syscalls'] = {};
+    for (const [abi, m] of this.prov.calls) {
+      const calls: Record<string, Record<string, number>> = {};
+      for (const [name, pairs] of m) {
+        const byRun: Record<string, number> = {};
+        for (let i = 0; i < pairs.length; i += 2) byRun[names[pairs[i]!]!] = pairs[i + 1]!;
+        calls[name] = byRun;
+      }
+      provCalls[abi] = calls;
+    }
+    const sources = this.prov.sources.map((t) => JSON.parse(t) as RecordingProvenance['sources'][number]);
+    return normalizeRecording({
+      ...skeleton,
+      files,
+      provenance: { ...skeleton.provenance!, sources, syscalls: provCalls, files: provFiles },
+    });
   }
 }
 

@@ -1,16 +1,14 @@
 // `tracewall agent`: the node daemon. Checks the flags, picks the tracer, turns SIGTERM/SIGINT into the agent's stop
 // request, runs the agent (src/agent/) until then and prints its news on stderr; exit 0 once everything is written.
 import path from 'node:path';
-import { badInput, toolMissing } from '../errors.js';
+import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { chooseEndpoint } from '../cri/client.js';
 import { runAgent } from '../agent/agent.js';
 import { attachRecorder } from '../agent/recorder.js';
 import { DEFAULT_MAX_MERGED_RUNS } from '../agent/store.js';
 import { checkNamespace, parseSelector, type Requirement } from '../agent/selector.js';
-import { bpftraceTracer, ebpfTracer, type Tracer } from '../record/tracer.js';
-import { bpftraceBlocker } from '../trace/bpftrace-check.js';
-import { ebpfBlocker } from '../trace/ebpf.js';
+import { attachTracer } from './tracer-choice.js';
 import { checkAttachHost } from '../trace/bpftrace-attach.js';
 import { oneOf } from './options.js';
 import { checkOutputDir, makeOutputDir } from './output-dir.js';
@@ -46,19 +44,6 @@ function whole(flag: string, text: string, min: number, max: number): number {
   if (!Number.isSafeInteger(n) || n < min || n > max)
     throw badInput(`${flag} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
   return n;
-}
-
-/** The tracer: the one asked for, or (auto) ebpf where it runs, else bpftrace; toolMissing naming why none can. */
-function chooseTracer(choice: 'auto' | 'ebpf' | 'bpftrace'): Tracer {
-  const blockers = { ebpf: ebpfBlocker(), bpftrace: bpftraceBlocker() };
-  if (choice !== 'auto') {
-    const why = blockers[choice];
-    if (why) throw toolMissing(why);
-    return choice === 'ebpf' ? ebpfTracer : bpftraceTracer;
-  }
-  if (!blockers.ebpf) return ebpfTracer;
-  if (!blockers.bpftrace) return bpftraceTracer;
-  throw toolMissing(`no tracer can record here: not ebpf: ${blockers.ebpf}; not bpftrace: ${blockers.bpftrace}`);
 }
 
 /** A --namespace value, checked; the message names the flag. */
@@ -103,7 +88,7 @@ function configure(flags: AgentFlags) {
   const choice = oneOf('--tracer', flags.tracer ?? 'auto', ['auto', 'ebpf', 'bpftrace'] as const);
   checkOutputDir('--output-dir', n.dir);
   checkAttachHost();
-  const tracer = chooseTracer(choice);
+  const tracer = attachTracer(choice, (line) => process.stderr.write(line));
   const maxContainers = n.maxContainers ?? DEFAULT_MAX_CONTAINERS[tracer.name as 'ebpf' | 'bpftrace'];
   makeOutputDir('--output-dir', n.dir);
   return { ...n, maxContainers, recorder: attachRecorder(tracer, maxContainers) };

@@ -7,7 +7,8 @@ import { TOOL_VERSION } from '../version.js';
 import { RecordingMerger } from '../analyze/merge.js';
 import { CoverageFold } from '../analyze/coverage.js';
 import { renameRuns } from '../recording/rename-runs.js';
-import { writeRecording } from '../recording/io.js';
+import { checkRecordingSchema } from '../recording/io.js';
+import { writeFileAtomicPieces } from '../util/atomic.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { renamePlan, runNames } from './merge-names.js';
 import type { Recording } from '../recording/types.js';
@@ -30,11 +31,10 @@ export function nameFromOutput(file: string): string {
   return nameFrom(path.basename(file).replace(/\.recording\.json$|\.json$/i, ''));
 }
 
-function summary(r: Recording, file: string): string {
-  const runs = r.provenance?.sources.map((s) => s.name) ?? [r.name];
+function summary(r: Recording, runs: readonly string[], files: number, file: string): string {
   const syscalls = Object.entries(r.syscalls).map(([abi, m]) => count(Object.keys(m ?? {}).length, `${abi} syscall`));
   const facts = [
-    count(Object.keys(r.files).length, 'file'),
+    count(files, 'file'),
     count(r.executables.length, 'executable'),
     count(r.network.sockets.length, 'socket kind'),
     count(r.identity.capabilities.length, 'capability', 'capabilities'),
@@ -141,9 +141,14 @@ export async function mergeCommand(
   const output = outputFile(opts, name, files);
   const outDir = path.dirname(path.resolve(output));
   if (!fs.existsSync(outDir)) throw badInput(`-o ${output}: directory ${outDir} does not exist`);
-  const merged = folded.merger.result({ name, toolVersion: TOOL_VERSION });
-  writeRecording(output, merged);
-  stderr(folded.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged, output));
+  // Written as it is made from the folded state: the merged recording is never held whole.
+  const merged = folded.merger.toWrite({ name, toolVersion: TOOL_VERSION }, (skeleton) =>
+    checkRecordingSchema(skeleton, 'recording being written'),
+  );
+  writeFileAtomicPieces(output, merged.pieces());
+  stderr(
+    folded.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged.skeleton, merged.runs, merged.files, output),
+  );
   // The inputs rather than the merge: a merge keeps argument values merged, a plain input knows its own.
   printCoverage(folded.coverage.report(convergeRuns === undefined ? {} : { convergeRuns }), {
     minRuns: 1,

@@ -29,6 +29,8 @@ export { summarize } from './record-summary.js';
 
 export interface RecordOptions {
   output?: string;
+  /** Record every container of this host (the ebpf tracer's node mode); -o is a directory. */
+  node?: boolean;
   name?: string;
   /** strace, bpftrace, ebpf or auto; the default is auto for root and when attaching (see defaultTracer). */
   tracer?: string;
@@ -74,6 +76,7 @@ function recordKind(opts: RecordOptions): 'attach' | 'engine' | 'launch' {
 
 /** Runs the verb; resolves to the exit status (the workload's own when it failed). */
 export async function recordCommand(command: string[], opts: RecordOptions): Promise<number> {
+  if (opts.node) return (await import('./record-node.js')).recordNodeCommand(command, opts, opts.tracer);
   const attach = [opts.pid, opts.container, opts.pod].some((v) => v !== undefined);
   const tracer = oneOf('--tracer', opts.tracer ?? defaultTracer(recordKind(opts), process.geteuid?.() ?? -1), [
     'strace',

@@ -17,12 +17,15 @@ export function defaultTracer(kind: 'launch' | 'engine' | 'attach', euid: number
 }
 
 /**
- * The tracer that attaches: ebpf or bpftrace as asked, and for auto the ebpf tracer where it can run, else bpftrace;
- * `say` is told which auto took and why.
+ * The tracer that attaches: ebpf or bpftrace as asked (toolMissing, exit 3, with the reason when it cannot run here), and
+ * for auto the ebpf tracer where it can run, else bpftrace; `say` is told which auto took and why.
  */
 export function attachTracer(choice: 'bpftrace' | 'ebpf' | 'auto', say: (line: string) => void): Tracer {
-  if (choice === 'ebpf') return ebpfTracer;
-  if (choice === 'bpftrace') return bpftraceTracer;
+  if (choice !== 'auto') {
+    const why = choice === 'ebpf' ? ebpfBlocker() : bpftraceBlocker();
+    if (why !== null) throw toolMissing(why);
+    return choice === 'ebpf' ? ebpfTracer : bpftraceTracer;
+  }
   const blocker = ebpfBlocker();
   if (blocker === null) {
     say('tracewall: --tracer auto: attaching with ebpf (it can run here)\n');

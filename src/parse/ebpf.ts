@@ -7,12 +7,13 @@ import { parseBpftraceLog, type BpftraceLog } from './bpftrace.js';
 /** The first line of every log tracewall writes for the ebpf tracer; `record --from-log` recognises a log by it. */
 export const EBPF_LOG_HEADER = '# tracewall ebpf log v1';
 
-/** The loader's loss counters (LOST lines) by the names the Recording uses. */
+/** The loader's loss counters (LOST lines) by the names the Recording uses (`counts`: node mode only). */
 const LOST_NAMES: Record<string, keyof LostCounts> = {
   ringbuf: 'events',
   tasks: 'processes',
   strings: 'strings',
   paths: 'paths',
+  counts: 'counts',
 };
 
 /** A parsed ebpf log: the bpftrace-shaped log, and the losses (null when the loader never printed them: it died). */
@@ -29,7 +30,9 @@ export function parseEbpfLog(text: string): EbpfLog {
     const m = /^LOST ([a-z]+) (\d+)$/.exec(line);
     if (m && LOST_NAMES[m[1]!]) {
       lost ??= { events: 0, processes: 0, strings: 0, paths: 0 };
-      lost[LOST_NAMES[m[1]!]!] += Number(m[2]);
+      const kind = LOST_NAMES[m[1]!]!;
+      // syscalls not counted: only when some were (the field is the node mode's; absent means none)
+      if (kind !== 'counts' || Number(m[2]) > 0) lost[kind] = (lost[kind] ?? 0) + Number(m[2]);
     } else if (line !== EBPF_LOG_HEADER) kept.push(line);
   }
   return { log: parseBpftraceLog(kept.join('\n')), lost };
@@ -42,6 +45,10 @@ export function lostWarnings(lost: LostCounts | null): string[] {
   if (lost.events > 0)
     out.push(
       `the ebpf tracer lost ${lost.events} event${lost.events === 1 ? '' : 's'} (its ring buffer was full): files, execs or network facts may be missing; record again with a larger ring buffer (TRACEWALL_EBPF_RINGBUF) or a lighter load`,
+    );
+  if ((lost.counts ?? 0) > 0)
+    out.push(
+      `the ebpf tracer could not count ${lost.counts} call${lost.counts === 1 ? '' : 's'} (its map of counts per container was full): the syscall list may be incomplete; record again with fewer containers at once`,
     );
   if (lost.processes > 0)
     out.push(

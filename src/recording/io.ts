@@ -31,6 +31,15 @@ export function describeAjvErrors(errors: ErrorObject[] | null | undefined, limi
   return list.join('; ') + more;
 }
 
+/**
+ * Check a value against the Recording schema only (not the provenance rules that relate its sections): for a part of a
+ * recording written in pieces (merge), whose other parts are checked as they are made.
+ */
+export function checkRecordingSchema(value: Recording, where: string): void {
+  const validate = recordingValidator();
+  if (!validate(value)) throw badInput(`${where}: invalid recording: ${describeAjvErrors(validate.errors)}`);
+}
+
 /** Check a parsed value is a v1 Recording; `where` names the source in messages. */
 export function parseRecording(value: unknown, where: string): Recording {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -224,6 +224,8 @@ export interface LostCounts {
   processes: number;
   strings: number;
   paths: number;
+  /** Node mode: syscalls not counted (the per-container count map was full); absent when none. */
+  counts?: number;
 }
 
 export type Termination = { kind: 'exit'; code: number } | { kind: 'signal'; signal: string } | { kind: 'unknown' };

@@ -71,3 +71,61 @@ export function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: stri
     throw badInput(`cannot write ${current}: ${(err as Error).message}`, err);
   }
 }
+
+/** Writes `pieces` to an open file descriptor, gathered into writes of about 1 MiB. */
+function writePieces(fd: number, pieces: Iterable<string>): void {
+  let buffered: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (size > 0) fs.writeSync(fd, buffered.join(''));
+    buffered = [];
+    size = 0;
+  };
+  for (const piece of pieces) {
+    buffered.push(piece);
+    size += piece.length;
+    if (size >= 1 << 20) flush();
+  }
+  flush();
+}
+
+/**
+ * Write the text made of `pieces` (made as they are asked for, so the whole text is never held) to `file` atomically,
+ * as writeFileAtomic does; an error while making them leaves the old file (if any) as it was.
+ */
+export function writeFileAtomicPieces(file: string, pieces: Iterable<string>): void {
+  let tmp: string | undefined;
+  try {
+    const target = targetOf(file);
+    if (target.special) {
+      const fd = fs.openSync(target.path, 'w');
+      try {
+        writePieces(fd, pieces);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    }
+    tmp = path.join(
+      path.dirname(target.path),
+      `.${path.basename(target.path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`,
+    );
+    const fd = fs.openSync(tmp, 'wx', 0o644);
+    try {
+      writePieces(fd, pieces);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target.path);
+  } catch (err) {
+    if (tmp !== undefined)
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* renamed or never made */
+      }
+    if (err instanceof TracewallError) throw err;
+    throw badInput(`cannot write ${file}: ${(err as Error).message}`, err);
+  }
+}

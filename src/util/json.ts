@@ -30,3 +30,54 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
     ? (value as Record<string, unknown>)
     : undefined;
 }
+
+/** An array index as a JavaScript object key ("0", "42"): such keys come first, in numeric order, in any object. */
+function isIndexKey(key: string): boolean {
+  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
+}
+
+/**
+ * Keys in the order stableJson writes them: sorted by code unit, except that array-index keys ("7", "10") come first
+ * in numeric order, as in every JavaScript object. For writing a large object piece by piece with the same bytes.
+ */
+export function stableKeyOrder(keys: readonly string[]): string[] {
+  const index = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  const rest = keys.filter((k) => !isIndexKey(k)).sort(byCodeUnit);
+  return index.length === 0 ? rest : [...index, ...rest];
+}
+
+/** stableJson of `value` (without its final newline) as it reads nested `depth` levels deep in a larger document. */
+export function stableJsonAt(value: unknown, depth: number): string {
+  const text = JSON.stringify(sortKeysDeep(value), null, 2);
+  return depth === 0 ? text : text.replace(/\n/g, '\n' + '  '.repeat(depth));
+}
+
+/**
+ * An object's stableJson text, `depth` levels deep, from its entries (key and the value's text at depth + 1, whole or
+ * in pieces) given in stableKeyOrder: the pieces to write one after another.
+ */
+export function* stableObjectPieces(
+  entries: Iterable<[string, string | Iterable<string>]>,
+  depth: number,
+): Generator<string> {
+  const pad = '  '.repeat(depth + 1);
+  let first = true;
+  for (const [key, text] of entries) {
+    yield `${first ? '{\n' : ',\n'}${pad}${JSON.stringify(key)}: `;
+    if (typeof text === 'string') yield text;
+    else yield* text;
+    first = false;
+  }
+  yield first ? '{}' : `\n${'  '.repeat(depth)}}`;
+}
+
+/** An array's stableJson text, `depth` levels deep, from its items' texts (each at depth + 1). */
+export function* stableArrayPieces(items: Iterable<string>, depth: number): Generator<string> {
+  const pad = '  '.repeat(depth + 1);
+  let first = true;
+  for (const text of items) {
+    yield `${first ? '[\n' : ',\n'}${pad}${text}`;
+    first = false;
+  }
+  yield first ? '[]' : `\n${'  '.repeat(depth)}]`;
+}

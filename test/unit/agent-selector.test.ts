@@ -1,5 +1,6 @@
 // The agent's pod selection (Kubernetes' equality-based label selectors, namespaces), its workload-name rule and its
 // directory layout.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkNamespace, matchesSelector, parseSelector, podSelected, selectorText } from '../../src/agent/selector.js';
 import { workloadOf } from '../../src/agent/workload.js';
@@ -157,6 +158,11 @@ describe('the layout', () => {
       /workload "\.\." is not a Kubernetes name/,
     );
     expect(() => recordingFile('/d', key, 'a/b', 1)).toThrow(/pod "a\/b" is not a Kubernetes name/);
+    // file names end at 255 bytes: a 253-character pod name is cut, and stays distinct
+    const long = (c: string): string => path.basename(recordingFile('/d', key, `${'p'.repeat(252)}${c}`, 12));
+    expect(long('a')).toMatch(/^p{191}-[0-9a-f]{8}\.12\.recording\.json$/);
+    expect(long('a')).not.toBe(long('b'));
+    expect(Buffer.byteLength(long('a'))).toBeLessThanOrEqual(255);
   });
 
   it('names: NAMESPACE-POD-CONTAINER[-N], and a hash keeps long ones distinct within 63 characters', () => {

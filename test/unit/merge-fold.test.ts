@@ -9,7 +9,7 @@ import { addedBy, learningCurve } from '../../src/analyze/converge.js';
 import { buildPolicy } from '../../src/analyze/policy.js';
 import { normalizeRecording } from '../../src/recording/normalize.js';
 import { provenanceOf } from '../../src/recording/provenance.js';
-import { readRecording, serializeRecording } from '../../src/recording/io.js';
+import { checkRecordingSchema, readRecording, serializeRecording } from '../../src/recording/io.js';
 import { ABIS, type FileAccess, type Recording, type SyscallFact } from '../../src/recording/types.js';
 import { batchPath, healthPath, servePath } from './merge-helpers.js';
 import { makeRecording } from './render-helpers.js';
@@ -141,6 +141,56 @@ describe('merge folds one recording at a time', () => {
     expect(serializeRecording(merger.result({ name: 'fleet', toolVersion: 'test' }))).toBe(
       serializeRecording(mergeAllAtOnce([ab, ...rest], 'fleet')),
     );
+  });
+});
+
+/** The pieces RecordingMerger.toWrite makes, joined, after its skeleton passed the schema. */
+function written(merger: RecordingMerger, name: string): string {
+  const w = merger.toWrite({ name, toolVersion: 'test' }, (skeleton) => checkRecordingSchema(skeleton, 'skeleton'));
+  return [...w.pieces()].join('');
+}
+
+describe('the merged recording is written piece by piece', () => {
+  // Run names that are array indices ("0", "10", "9") come first in a JavaScript object, in numeric order:
+  // the pieces must put them where stableJson does.
+  const odd = [
+    { ...healthPath('10'), files: { '/7': { access: ['read'] }, '/etc/hosts': { access: ['read'] } } },
+    { ...healthPath('9'), files: { '/10': { access: ['stat'] }, '/etc/hosts': { access: ['read', 'stat'] } } },
+    healthPath('0'),
+    { ...servePath('a.b_c'), warnings: ['slow "q"'], files: { '/srv/\u2028"q"\\n': { access: ['read'] } } },
+    batchPath(),
+  ] as Recording[];
+
+  it.each([
+    ['real recordings', () => realRecordings()],
+    ['index-like run names, quotes and odd characters', () => odd],
+    [
+      'a merged input and the rest',
+      () => {
+        const [a, b, ...rest] = realRecordings();
+        const ab = mergeRecordings(
+          [a!, b!].map((recording) => ({ recording, label: recording.name })),
+          { name: 'ab', toolVersion: 'test' },
+        );
+        return [ab, ...rest];
+      },
+    ],
+  ])('gives the bytes of serializing the built result: %s', (_, inputs) => {
+    const merger = new RecordingMerger();
+    for (const recording of inputs()) merger.add({ recording, label: recording.name });
+    const w = merger.toWrite({ name: 'fleet', toolVersion: 'test' }, () => undefined);
+    expect(w.runs).toEqual(
+      merger.result({ name: 'fleet', toolVersion: 'test' }).provenance!.sources.map((s) => s.name),
+    );
+    expect(w.files).toBe(Object.keys(merger.result({ name: 'fleet', toolVersion: 'test' }).files).length);
+    expect(written(merger, 'fleet')).toBe(serializeRecording(merger.result({ name: 'fleet', toolVersion: 'test' })));
+  });
+
+  it('refuses, as serializing refuses, a file no run attributes (a file with no access)', () => {
+    const merger = new RecordingMerger();
+    merger.add({ recording: { ...healthPath('x'), files: { '/empty': { access: [] } } }, label: 'x' });
+    expect(() => serializeRecording(merger.result({ name: 'm', toolVersion: 'test' }))).toThrow(/invalid recording/);
+    expect(() => written(merger, 'm')).toThrow(/invalid recording: file "\/empty" has no provenance/);
   });
 });
 

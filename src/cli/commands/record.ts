@@ -15,7 +15,8 @@ export function addRecord(program: Command): void {
         '\n       tracewall record --docker [options] -- [DOCKER-RUN-ARGS...] IMAGE [CMD...]' +
         '\n       tracewall record --podman [--runtime crun|runc] [options] -- [PODMAN-RUN-ARGS...] IMAGE [CMD...]' +
         '\n       tracewall record --pid PID | --container ID [--engine docker|podman|cri] [--duration SECONDS] [options]' +
-        '\n       tracewall record --pod NAMESPACE/NAME [--container NAME] [--runtime-endpoint unix://SOCKET] [--duration SECONDS] [options]',
+        '\n       tracewall record --pod NAMESPACE/NAME [--container NAME] [--runtime-endpoint unix://SOCKET] [--duration SECONDS] [options]' +
+        '\n       tracewall record --node [--tracer ebpf] [--duration SECONDS] -o DIR',
     )
     .option('-o, --output <file>', 'recording file to write (default: NAME.recording.json)')
     .option('--name <name>', 'name of the recording and of the profiles made from it')
@@ -59,7 +60,11 @@ export function addRecord(program: Command): void {
         ENGINES,
       ),
     )
-    .option('--duration <seconds>', 'with --pid/--container/--pod: stop recording after this many seconds')
+    .option(
+      '--node',
+      'record every container that runs on this host (podman, docker, CRI) from its start, each by its cgroup (ebpf only), until --duration or SIGINT/SIGTERM; -o DIR gets one recording per container (ENGINE/NAME or NAMESPACE/POD/CONTAINER)',
+    )
+    .option('--duration <seconds>', 'with --pid/--container/--pod/--node: stop recording after this many seconds')
     .option(
       '--from-log <file>',
       'build the recording from an existing strace log (made with the flags tracewall uses) instead of running anything',

@@ -22,10 +22,12 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load. */
-const volatile int mode = 0;          /* 0: the root's first exec starts the app; 1: the exec whose argv hashes so; 2: attach */
+const volatile int mode = 0;          /* 0: the root's first exec starts the app; 1: the exec whose argv hashes so; 2: attach;
+				       * 3: attach to a container; 4: node-wide, every container by its cgroup */
 const volatile unsigned int start_argc = 0;
 const volatile unsigned long long start_hash = 0;
 const volatile unsigned int pidns = 0; /* mode 3: the container's pid namespace (inode) */
+const volatile unsigned int host_mntns = 0; /* mode 4: the host's mount namespace (pid 1's, inode) */
 const volatile unsigned int cls[TW_CLS] = {};
 
 /* Which application has started (mode 1: the entrypoint runs once); the generation of path names (see bump). */
@@ -35,8 +37,10 @@ volatile unsigned long long gen = 1;
 #define ST_TREE 1 /* part of the tree, not the application (yet) */
 #define ST_APP 2  /* the application */
 #define ST_OTHER 3 /* exec'd something else than the entrypoint (mode 1) */
+#define MODE_NODE 4
 
 struct tstate {
+	unsigned long long cg; /* node mode: the cgroup the task is recorded under (the loader's mark writes cg, st, xm) */
 	unsigned char st;  /* ST_* */
 	unsigned char xm;  /* the next successful exec starts the application */
 	unsigned char pd;  /* the exit program has something to do */
@@ -51,6 +55,8 @@ struct tstate {
 	long long av[3];
 	long long lf;
 };
+_Static_assert(__builtin_offsetof(struct tstate, st) == 8 && __builtin_offsetof(struct tstate, xm) == 9,
+	       "the loader's mark writes cg, st and xm at these offsets");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -73,6 +79,38 @@ struct {
 	__type(value, unsigned long long);
 } lost SEC(".maps");
 
+/* Node mode (the loader sizes these, and shrinks them to one entry in the other modes): the container cgroups
+ * recorded, the cgroups never to record (tracewall's own, those user space took or said are not containers), the
+ * level-1 cgroups containers live under (by name hash), and the syscall counts per cgroup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, unsigned long long);
+	__type(value, struct tw_cgstate);
+} cgs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, unsigned long long);
+	__type(value, unsigned char);
+} cgx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, unsigned long long);
+	__type(value, struct tw_root);
+} roots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, struct tw_ckey);
+	__type(value, unsigned long long);
+} cgcalls SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 << 20);
@@ -86,7 +124,7 @@ struct {
 } seen SEC(".maps");
 
 struct pkey {
-	unsigned long long d, m, hl, gen;
+	unsigned long long d, m, hl, gen, cg;
 };
 
 struct {
@@ -127,11 +165,29 @@ struct {
 #define FNV_OFF 14695981039346656037ULL
 #define FNV_PRIME 1099511628211ULL
 
-static __always_inline void count_lost(unsigned int kind)
+/* Node mode: the cgroup the current task is recorded under (0: none). */
+static __always_inline unsigned long long cur_cg(void)
+{
+	if (mode != MODE_NODE)
+		return 0;
+	struct tstate *s = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	return s ? s->cg : 0;
+}
+
+/* A loss of `kind`, counted for the whole run and (node mode) for cgroup `cg`. */
+static __noinline void count_lost_cg(unsigned long long cg, unsigned int kind)
 {
 	unsigned long long *v = bpf_map_lookup_elem(&lost, &kind);
 	if (v)
 		__sync_fetch_and_add(v, 1);
+	struct tw_cgstate *c = cg ? bpf_map_lookup_elem(&cgs, &cg) : 0;
+	if (c)
+		__sync_fetch_and_add(&c->lost[kind & 7], 1);
+}
+
+static __always_inline void count_lost(unsigned int kind)
+{
+	count_lost_cg(cur_cg(), kind);
 }
 
 /* Send `size` bytes of `data`; a full ring buffer is counted, never silent. */
@@ -148,6 +204,7 @@ static __always_inline void hdr(struct tw_hdr *h, unsigned int type, unsigned in
 	h->type = type;
 	h->tid = tid;
 	h->ts = bpf_ktime_get_ns();
+	h->cg = cur_cg();
 }
 
 static __always_inline void simple(unsigned int type, unsigned int tid, long long v0, long long v1, long long v2)
@@ -167,10 +224,37 @@ static __always_inline unsigned int abi_of(struct task_struct *t, long id)
 	return (id & 0x40000000) ? 2 : 0;
 }
 
-static __always_inline void add_count(void *map, unsigned int abi, long id)
+/* Node mode: the first count of a syscall in a cgroup still recorded (a full map is counted, never silent). */
+static __noinline void add_count_new(unsigned long long cg, unsigned int idx)
+{
+	struct tw_ckey k = { cg, idx, 0 };
+	unsigned long long one = 1;
+	if (!bpf_map_lookup_elem(&cgs, &cg))
+		return;
+	long err = bpf_map_update_elem(&cgcalls, &k, &one, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: another CPU made it */) {
+		unsigned long long *c = bpf_map_lookup_elem(&cgcalls, &k);
+		if (c)
+			__sync_fetch_and_add(c, 1);
+	} else if (err) {
+		count_lost_cg(cg, LOST_COUNTS);
+	}
+}
+
+/* Count a call (fails: 0 calls, 1 failures) in its ABI's per-CPU array, or (node mode) in its cgroup's counts. */
+static __always_inline void add_count_s(struct tstate *s, unsigned int kind, unsigned int abi, long id)
 {
 	unsigned int idx = abi * TW_NRS + ((unsigned int)id & (TW_NRS - 1));
-	unsigned long long *c = bpf_map_lookup_elem(map, &idx);
+	if (mode == MODE_NODE) {
+		struct tw_ckey k = { s->cg, kind * 3 * TW_NRS + idx, 0 };
+		unsigned long long *c = bpf_map_lookup_elem(&cgcalls, &k);
+		if (c)
+			__sync_fetch_and_add(c, 1);
+		else
+			add_count_new(s->cg, k.idx);
+		return;
+	}
+	unsigned long long *c = bpf_map_lookup_elem(kind ? (void *)&fails : (void *)&calls, &idx);
 	if (c)
 		*c += 1;
 }
@@ -231,7 +315,8 @@ __noinline unsigned long long path_serial(unsigned long long dp, unsigned long l
 	struct vfsmount *m = (struct vfsmount *)mp;
 	if (!d)
 		return 0;
-	struct pkey key = { (unsigned long long)d, (unsigned long long)m, BPF_CORE_READ(d, d_name.hash_len), gen };
+	unsigned long long cg = cur_cg();
+	struct pkey key = { (unsigned long long)d, (unsigned long long)m, BPF_CORE_READ(d, d_name.hash_len), gen, cg };
 	unsigned long long *known = bpf_map_lookup_elem(&pk, &key);
 	if (known)
 		return *known;
@@ -245,6 +330,7 @@ __noinline unsigned long long path_serial(unsigned long long dp, unsigned long l
 	e->h.type = EV_PATH;
 	e->h.tid = tid;
 	e->h.ts = ts;
+	e->h.cg = cg;
 	e->serial = serial;
 	e->truncated = 0;
 	struct walk w = { d, container_of(m, struct mount, mnt), e, 0, 0 };
@@ -263,19 +349,145 @@ __noinline unsigned long long path_serial(unsigned long long dp, unsigned long l
 	return serial;
 }
 
+/* Node mode: an exec in the host's mount namespace is the runtime's own (runc re-executing itself from a sealed copy
+ * before it enters the container's namespaces), never the container's application. */
+static __always_inline int runtime_exec(struct task_struct *t)
+{
+	return mode == MODE_NODE && BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum) == host_mntns;
+}
+
+/* ---- node mode: which cgroups are containers' ------------------------------------------------------------ */
+
+struct name_hash {
+	unsigned char *buf;
+	unsigned long long h;
+};
+
+/* FNV-1a over a name's TW_CGNAME bytes as 8-byte words (zero-padded), as the loader hashes the roots' names. */
+static __always_inline unsigned long long hash_name(unsigned char *buf)
+{
+	unsigned long long h = FNV_OFF;
+	for (int i = 0; i < TW_CGNAME / 8; i++) {
+		unsigned long long w = 0;
+		__builtin_memcpy(&w, buf + i * 8, 8);
+		h = (h ^ w) * FNV_PRIME;
+	}
+	return h;
+}
+
+/* Does the level-2 name `name` start with one of the root's prefixes (or has it none)? */
+static __always_inline int prefix_ok(struct tw_root *r, unsigned char *name)
+{
+	if (r->n == 0)
+		return 1;
+	for (int k = 0; k < TW_PREFIXES; k++) {
+		if (k >= r->n)
+			break;
+		unsigned int len = r->plen[k];
+		int same = 1;
+		for (int i = 0; i < TW_PREFIX; i++)
+			if (i < len && name[i] != r->prefix[k][i])
+				same = 0;
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/* The id of the container cgroup `cgrp` is (it is recorded from now on), or 0 when it is not a container's: a
+ * cgroup below a level-1 root user space named, at its depth, whose level-2 name has its prefix; never one user
+ * space excluded. Runs at forks, execs and cgroup moves of tasks not recorded: never on the syscall hot path. */
+static __noinline unsigned long long cg_include(struct cgroup *cgrp)
+{
+	if (!cgrp)
+		return 0;
+	unsigned long long id = BPF_CORE_READ(cgrp, kn, id);
+	if (bpf_map_lookup_elem(&cgs, &id))
+		return id;
+	int level = BPF_CORE_READ(cgrp, level);
+	if (level < 2 || bpf_map_lookup_elem(&cgx, &id))
+		return 0;
+	struct cgroup *a1 = 0, *a2 = 0;
+	bpf_probe_read_kernel(&a1, sizeof(a1), &cgrp->ancestors[1]);
+	bpf_probe_read_kernel(&a2, sizeof(a2), &cgrp->ancestors[2]);
+	unsigned char n1[TW_CGNAME] = {}, n2[TW_PREFIX] = {};
+	if (bpf_probe_read_kernel_str(n1, TW_CGNAME, BPF_CORE_READ(a1, kn, name)) <= 0)
+		return 0;
+	unsigned long long h = hash_name(n1);
+	struct tw_root *r = bpf_map_lookup_elem(&roots, &h);
+	if (!r || (r->depth && r->depth != level))
+		return 0;
+	bpf_probe_read_kernel_str(n2, TW_PREFIX, BPF_CORE_READ(a2, kn, name));
+	if (!prefix_ok(r, n2))
+		return 0;
+	struct tw_cgstate fresh = {};
+	long err = bpf_map_update_elem(&cgs, &id, &fresh, BPF_NOEXIST);
+	if (err == -17)
+		return id;
+	if (err) {
+		count_lost_cg(0, LOST_CGROUPS);
+		return 0;
+	}
+	struct tw_simple e = {};
+	e.h.type = EV_CGROUP;
+	e.h.ts = bpf_ktime_get_ns();
+	e.h.cg = id;
+	e.v[0] = level;
+	send(&e, sizeof(e));
+	return id;
+}
+
+/* Node mode: task `t` (not recorded) is in a container's cgroup: record it, the application from its next exec. */
+static __noinline struct tstate *node_join(struct task_struct *t, struct cgroup *cgrp)
+{
+	if (!t)
+		return 0;
+	unsigned long long cg = cg_include(cgrp);
+	if (!cg)
+		return 0;
+	struct tstate *s = bpf_task_storage_get(&tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		count_lost_cg(cg, LOST_TASKS);
+		return 0;
+	}
+	s->cg = cg;
+	s->st = ST_TREE;
+	s->xm = 1;
+	return s;
+}
+
+/* A task moved into a cgroup (a runtime putting its container's init there): it joins when that is a container's. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(on_cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task, bool threadgroup)
+{
+	if (mode != MODE_NODE || BPF_CORE_READ(dst, root, hierarchy_id) != 0)
+		return 0;
+	if (bpf_task_storage_get(&tasks, task, 0, 0))
+		return 0;
+	node_join(task, dst);
+	return 0;
+}
+
 /* ---- the process tree ------------------------------------------------------------------------------------- */
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct tstate *p = bpf_task_storage_get(&tasks, parent, 0, 0);
-	if (!p)
+	if (!p) {
+		/* node mode: a child born in a container's cgroup (clone3's CLONE_INTO_CGROUP, or a parent not recorded) */
+		if (mode == MODE_NODE)
+			node_join(child, BPF_CORE_READ(child, cgroups, dfl_cgrp));
 		return 0;
+	}
 	struct tstate *c = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c) {
 		count_lost(LOST_TASKS);
 		return 0;
 	}
+	c->cg = p->cg;
+	if (mode == MODE_NODE)
+		c->xm = p->xm;
 	if (p->st == ST_APP) {
 		c->st = ST_APP;
 		simple(EV_FORK, parent->pid, child->pid, p->cf, 0);
@@ -290,10 +502,16 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct tstate *s = bpf_task_storage_get(&tasks, t, 0, 0);
+	/* node mode: a task in a container's cgroup not recorded yet (a thread its runtime moved with its leader) */
+	if (!s && mode == MODE_NODE)
+		s = node_join(t, BPF_CORE_READ(t, cgroups, dfl_cgrp));
 	if (!s)
 		return 0;
 	if (s->st == ST_APP) {
 		simple(EV_EXEC_OK, t->pid, old_pid, 0, 0);
+	} else if (s->xm && runtime_exec(t)) {
+		s->xn = 0; /* still the runtime: the application starts at a later exec */
+		return 0;
 	} else if (s->xm) {
 		s->st = ST_APP;
 		started = 1;
@@ -301,7 +519,7 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 		simple(EV_EXEC_OK, t->pid, old_pid, 0, 0);
 		/* the exec that starts the application is its first call: counted here, it entered before */
 		if (s->xn)
-			add_count(&calls, 0, s->xn - 1);
+			add_count_s(s, 0, 0, s->xn - 1);
 	} else {
 		s->st = ST_OTHER;
 	}
@@ -535,7 +753,7 @@ static __noinline int tree_enter(struct tstate *s, struct pt_regs *regs, long id
 		/* mode 3: a process that entered the container later (docker exec) is the application from its next exec */
 		if (mode == 3 && s->st == ST_TREE)
 			s->xm = 1;
-		if (s->st == ST_APP || s->xm)
+		if (s->st == ST_APP || (s->xm && !runtime_exec(bpf_get_current_task_btf())))
 			exec_enter(s, id, file, argv);
 	}
 	return 0;
@@ -550,7 +768,7 @@ static __always_inline int enter(struct task_struct *t, struct tstate *s, struct
 	if (s->st != ST_APP)
 		return 0;
 	unsigned int abi = compat ? 1 : ((id & 0x40000000) ? 2 : 0);
-	add_count(&calls, abi, id);
+	add_count_s(s, 0, abi, id);
 	if (abi != 0 || (unsigned long)id >= TW_CLS || !cls[id & (TW_CLS - 1)])
 		return 0;
 	struct args6 r;
@@ -693,9 +911,9 @@ static __always_inline unsigned long long fact_hash(struct tstate *s, struct tw_
 {
 	unsigned long long h = hash_str(FNV_OFF, e->str1, e->len1);
 	h = hash_str(h, e->str2, e->len2);
-	unsigned long long v[11] = { nr, s->ra[0], s->ra[1], s->ra[2], s->ra[3], d1, m1, d2, m2,
-				     (unsigned long long)BPF_CORE_READ(t, fs, root.dentry), gen };
-	for (int i = 0; i < 11; i++)
+	unsigned long long v[12] = { nr, s->ra[0], s->ra[1], s->ra[2], s->ra[3], d1, m1, d2, m2,
+				     (unsigned long long)BPF_CORE_READ(t, fs, root.dentry), gen, s->cg };
+	for (int i = 0; i < 12; i++)
 		h = (h ^ v[i]) * FNV_PRIME;
 	return (h ^ (ret < 0)) * FNV_PRIME;
 }
@@ -795,6 +1013,7 @@ __noinline int emit_af(struct tstate *s, long ret)
 	h = (h ^ e.v[1]) * FNV_PRIME;
 	h = (h ^ e.v[2]) * FNV_PRIME;
 	h = (h ^ e.ok) * FNV_PRIME;
+	h = (h ^ s->cg) * FNV_PRIME;
 	if (bpf_map_lookup_elem(&seen, &h))
 		return 0;
 	if (send(&e, sizeof(e)) == 0) {
@@ -839,7 +1058,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (s->st == ST_APP && ret < 0 && ret > -4096) {
 		long id = regs->orig_ax;
-		add_count(&fails, abi_of(bpf_get_current_task_btf(), id), id);
+		add_count_s(s, 1, abi_of(bpf_get_current_task_btf(), id), id);
 	}
 	if (!s->pd)
 		return 0;

@@ -21,6 +21,32 @@ enum tw_event {
 	EV_CALL,       /* a call with the facts policy needs */
 	EV_LISTEN,     /* listen() on a socket bound there */
 	EV_AF,         /* an argument fact (socket family, clone flags, prctl option, ...) and whether it succeeded */
+	EV_CGROUP,     /* node mode: the kernel included a new container cgroup (its id in h.cg) */
+};
+
+/* Node mode: a cgroup v2 directory at level 1 (a child of the root) under which containers live, named by the FNV-1a
+ * hash of its name (TW_CGNAME bytes, zero-padded); its containers' cgroups are at level `depth` (0: any level below
+ * it) and, when `n` > 0, the level-2 cgroup on their path starts with one of `prefix`. */
+#define TW_CGNAME 32
+#define TW_PREFIXES 4
+#define TW_PREFIX 16
+struct tw_root {
+	unsigned int depth;
+	unsigned int n;
+	unsigned char prefix[TW_PREFIXES][TW_PREFIX];
+	unsigned int plen[TW_PREFIXES];
+};
+
+/* Node mode: per cgroup, what it lost (the kinds of enum tw_lost). */
+struct tw_cgstate {
+	unsigned long long lost[8];
+};
+
+/* Node mode: a syscall count of one cgroup; idx = kind (0 calls, 1 fails) * 3 * TW_NRS + abi * TW_NRS + nr. */
+struct tw_ckey {
+	unsigned long long cg;
+	unsigned int idx;
+	unsigned int pad;
 };
 
 enum tw_lost {
@@ -28,6 +54,8 @@ enum tw_lost {
 	LOST_TASKS,       /* processes whose state could not be created (task storage full) */
 	LOST_STRINGS,     /* strings longer than TW_STR bytes, sent cut short */
 	LOST_PATHS,       /* paths deeper than TW_DEPTH levels or longer than TW_PATH bytes, sent cut short */
+	LOST_COUNTS,      /* node mode: syscalls not counted (the count map was full) */
+	LOST_CGROUPS,     /* node mode: container cgroups not recorded (the cgroup map was full) */
 	LOST_KINDS,
 };
 
@@ -35,6 +63,7 @@ struct tw_hdr {
 	unsigned int type;
 	unsigned int tid;
 	unsigned long long ts; /* CLOCK_MONOTONIC ns */
+	unsigned long long cg; /* node mode: the cgroup (v2 id) of the task it is about; 0 otherwise */
 };
 
 struct tw_simple {

@@ -1,0 +1,184 @@
+// The provenance part of a merge, folded one recording at a time and kept small: runs are numbers (their index in the
+// order merged), file accesses are bit masks, each source is kept as its JSON text. What grows with the runs is only
+// what the merged recording names per run: one (run, value) pair per fact a run had, and the sources.
+import type {
+  Abi,
+  EndpointFact,
+  ProvenanceSource,
+  Recording,
+  RecordingProvenance,
+  SocketFact,
+} from '../recording/types.js';
+import { ABIS } from '../recording/types.js';
+import { sourceOf } from '../recording/provenance.js';
+import { byCodeUnit, sortKeysDeep } from '../util/json.js';
+import { accessMask } from './access-mask.js';
+
+export const sockKey = (s: SocketFact) => `${s.family}\0${s.type}\0${s.protocol}`;
+export const endKey = (e: EndpointFact) => `${e.family}\0${e.address}\0${e.port}`;
+export const VERBS = ['bind', 'connect', 'listen'] as const;
+
+/** The runs merged so far by number, and the orders their names are written in. */
+export class RunTable {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** The number of a run, if it has one. */
+  find(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
+  /** The number of a run, given it the first time. */
+  add(name: string): number {
+    const at = this.index.get(name);
+    if (at !== undefined) return at;
+    this.names.push(name);
+    this.index.set(name, this.names.length - 1);
+    return this.names.length - 1;
+  }
+}
+
+/** Run numbers of a fact, in the order they came, each once (a run's facts are added together). */
+function addRun(runs: number[], run: number): void {
+  if (runs[runs.length - 1] !== run && !runs.includes(run)) runs.push(run);
+}
+
+/** Facts with the runs that had them, by key; the last fact of a key is kept, the runs united. */
+export class Attributed<T> {
+  readonly byKey = new Map<string, { fact: T; runs: number[] }>();
+  add(key: string, fact: T, runs: Iterable<number>): void {
+    const old = this.byKey.get(key);
+    const all = old?.runs ?? [];
+    for (const r of runs) addRun(all, r);
+    this.byKey.set(key, { fact, runs: all });
+  }
+}
+
+/** A file of the merge: its merged accesses (-1: only in provenance) and its runs as pairs (run, access mask). */
+export interface FileSlot {
+  mask: number;
+  runs: number[];
+}
+
+/**
+ * A run's accesses of a file, added to its pairs. Most paths of a fleet are one pod's own: their list is made at its
+ * size (a push onto an empty array would reserve room for 17).
+ */
+function addPair(slot: FileSlot, run: number, mask: number): void {
+  if (slot.runs.length === 0) slot.runs = [run, mask];
+  else slot.runs.push(run, mask);
+}
+
+/** What the merged recording says of its sources as a whole: tracer, kernels, first start, last end. */
+export class SourceSummary {
+  private readonly tags = new Map<string, number>();
+  private readonly votes = new Map<Recording['tracer']['name'], number>();
+  private first: Recording['tracer'] | undefined;
+  readonly kernels = new Set<string>();
+  startedAt = '';
+  endedAt = '';
+
+  add(s: ProvenanceSource): void {
+    this.first ??= { ...s.tracer };
+    const tag = `${s.tracer.name} ${s.tracer.version}`;
+    this.tags.set(tag, (this.tags.get(tag) ?? 0) + 1);
+    this.votes.set(s.tracer.name, (this.votes.get(s.tracer.name) ?? 0) + 1);
+    this.kernels.add(s.kernel);
+    if (s.startedAt !== '' && (this.startedAt === '' || byCodeUnit(s.startedAt, this.startedAt) < 0))
+      this.startedAt = s.startedAt;
+    if (s.endedAt !== '' && byCodeUnit(s.endedAt, this.endedAt) > 0) this.endedAt = s.endedAt;
+  }
+
+  /** The tracer of a merge: the one all runs used; when they differ, the one most runs used, with every "name version" listed. */
+  tracer(): Recording['tracer'] {
+    if (this.tags.size === 1) return { ...this.first! };
+    const [name] = [...this.votes.entries()].sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))[0]!;
+    return { name, version: [...this.tags.keys()].sort(byCodeUnit).join(', ') };
+  }
+}
+
+/** The provenance part of a merge, folded one recording at a time. */
+export class ProvenanceFold {
+  readonly runs = new RunTable();
+  /** Each source's JSON text (stableJson, unindented), in merge order. */
+  readonly sources: string[] = [];
+  readonly summary = new SourceSummary();
+  /** Per ABI and syscall: pairs (run, count). */
+  readonly calls = new Map<Abi, Map<string, number[]>>();
+  readonly files = new Map<string, FileSlot>();
+  readonly executables = new Map<string, number[]>();
+  readonly capabilities = new Map<string, number[]>();
+  readonly sockets = new Attributed<SocketFact>();
+  readonly endpoints = {
+    bind: new Attributed<EndpointFact>(),
+    connect: new Attributed<EndpointFact>(),
+    listen: new Attributed<EndpointFact>(),
+  };
+
+  private source(s: ProvenanceSource): number {
+    this.sources.push(JSON.stringify(sortKeysDeep(s), null, 2));
+    this.summary.add(s);
+    return this.runs.add(s.name);
+  }
+
+  private call(abi: Abi, name: string, run: number, count: number): void {
+    let m = this.calls.get(abi);
+    if (m === undefined) this.calls.set(abi, (m = new Map()));
+    const pairs = m.get(name);
+    if (pairs === undefined) m.set(name, [run, count]);
+    else pairs.push(run, count);
+  }
+
+  /** The slot of a file, made (only in provenance) the first time. */
+  file(path: string): FileSlot {
+    let slot = this.files.get(path);
+    if (slot === undefined) this.files.set(path, (slot = { mask: -1, runs: [] }));
+    return slot;
+  }
+
+  private attribute(into: Map<string, number[]>, key: string, run: number): void {
+    const runs = into.get(key);
+    if (runs === undefined) into.set(key, [run]);
+    else addRun(runs, run);
+  }
+
+  add(p: RecordingProvenance): void {
+    const run = new Map(p.sources.map((s) => [s.name, this.source(s)]));
+    const num = (name: string) => run.get(name) ?? this.runs.add(name);
+    for (const abi of ABIS)
+      for (const [name, byRun] of Object.entries(p.syscalls[abi] ?? {}))
+        for (const [r, n] of Object.entries(byRun)) this.call(abi, name, num(r), n);
+    for (const [path, byRun] of Object.entries(p.files)) {
+      const slot = this.file(path);
+      for (const [r, access] of Object.entries(byRun)) addPair(slot, num(r), accessMask(access));
+    }
+    for (const [k, runs] of Object.entries(p.executables))
+      runs.forEach((r) => this.attribute(this.executables, k, num(r)));
+    for (const [k, runs] of Object.entries(p.capabilities))
+      runs.forEach((r) => this.attribute(this.capabilities, k, num(r)));
+    for (const s of p.network.sockets)
+      this.sockets.add(sockKey(s), { family: s.family, type: s.type, protocol: s.protocol }, s.recordings.map(num));
+    for (const verb of VERBS)
+      for (const e of p.network[verb])
+        this.endpoints[verb].add(
+          endKey(e),
+          { family: e.family, address: e.address, port: e.port },
+          e.recordings.map(num),
+        );
+  }
+
+  /** A plain recording: every fact is its own run's. */
+  addPlain(r: Recording): void {
+    const n = this.source(sourceOf(r));
+    for (const abi of ABIS)
+      for (const [name, f] of Object.entries(r.syscalls[abi] ?? {})) this.call(abi, name, n, f.count);
+    for (const [path, f] of Object.entries(r.files)) addPair(this.file(path), n, accessMask(f.access));
+    for (const e of r.executables) this.attribute(this.executables, e.path, n);
+    for (const c of r.identity.capabilities) this.attribute(this.capabilities, c.name, n);
+    for (const s of r.network.sockets)
+      this.sockets.add(sockKey(s), { family: s.family, type: s.type, protocol: s.protocol }, [n]);
+    for (const verb of VERBS)
+      for (const e of r.network[verb])
+        this.endpoints[verb].add(endKey(e), { family: e.family, address: e.address, port: e.port }, [n]);
+  }
+}

@@ -1,0 +1,131 @@
+// The merged recording's bytes written piece by piece from a merge's folded state: the same bytes serializeRecording
+// gives for the built recording (stableJson of its normal form), without building it. The small part is written as
+// one stableJson document; the parts that grow with the runs (per-file facts, the provenance's sources, syscalls and
+// files) are written where that document has a placeholder, one entry at a time.
+import type { Abi, Recording } from '../recording/types.js';
+import { badInput } from '../errors.js';
+import { stableArrayPieces, stableJson, stableJsonAt, stableKeyOrder, stableObjectPieces } from '../util/json.js';
+import { maskAccesses } from './access-mask.js';
+import type { FileSlot, ProvenanceFold } from './merge-provenance.js';
+
+/** What mergedText writes: the normalised merged recording without its large parts, and the fold holding them. */
+export interface MergedParts {
+  skeleton: Recording;
+  prov: ProvenanceFold;
+}
+
+/** A recording that would not be valid, refused as serializeRecording refuses it. */
+function invalid(problem: string): Error {
+  return badInput(`recording being written: invalid recording: ${problem}`);
+}
+
+/** The union of a file's runs' accesses (runs with none do not count). */
+function runsUnion(slot: FileSlot): number {
+  let union = 0;
+  for (let i = 1; i < slot.runs.length; i += 2) union |= slot.runs[i]!;
+  return union;
+}
+
+function* filePieces(prov: ProvenanceFold): Generator<string> {
+  const paths: string[] = [];
+  for (const [path, slot] of prov.files) {
+    const union = runsUnion(slot);
+    if (slot.mask < 0) {
+      if (union !== 0)
+        throw invalid(`provenance names file ${JSON.stringify(path)}, which the recording does not have`);
+      continue;
+    }
+    if (union === 0) throw invalid(`file ${JSON.stringify(path)} has no provenance`);
+    if (union !== slot.mask)
+      throw invalid(
+        `file ${JSON.stringify(path)}: the runs' accesses (${maskAccesses(union).join(', ')}) are not the recording's (${maskAccesses(slot.mask).join(', ')})`,
+      );
+    paths.push(path);
+  }
+  const entries = function* (): Generator<[string, string]> {
+    for (const path of stableKeyOrder(paths))
+      yield [path, stableJsonAt({ access: maskAccesses(prov.files.get(path)!.mask) }, 2)];
+  };
+  yield* stableObjectPieces(entries(), 1);
+}
+
+function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
+  const names = prov.runs.names;
+  const paths = [...prov.files].filter(([, slot]) => runsUnion(slot) !== 0).map(([path]) => path);
+  const entries = function* (): Generator<[string, string]> {
+    for (const path of stableKeyOrder(paths)) {
+      const runs = prov.files.get(path)!.runs;
+      const byRun: Record<string, string[]> = {};
+      for (let i = 0; i < runs.length; i += 2)
+        if (runs[i + 1] !== 0) byRun[names[runs[i]!]!] = maskAccesses(runs[i + 1]!);
+      yield [path, stableJsonAt(byRun, 3)];
+    }
+  };
+  yield* stableObjectPieces(entries(), 2);
+}
+
+/** Per ABI and syscall, the runs that made it with how many calls (runs with none left out). */
+function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Generator<string> {
+  const names = prov.runs.names;
+  const counted = (pairs: readonly number[]) => pairs.some((n, i) => i % 2 === 1 && n > 0);
+  const kept = new Map<Abi, string[]>();
+  for (const [abi, m] of prov.calls) {
+    const calls = [...m].filter(([, pairs]) => counted(pairs)).map(([name]) => name);
+    for (const name of calls)
+      if (merged[abi]?.[name] === undefined)
+        throw invalid(`provenance names syscall (${abi}) ${name}, which the recording does not have`);
+    if (calls.length > 0) kept.set(abi, calls);
+  }
+  for (const [abi, facts] of Object.entries(merged))
+    for (const name of Object.keys(facts ?? {}))
+      if (!(kept.get(abi as Abi) ?? []).includes(name)) throw invalid(`syscall (${abi}) ${name} has no provenance`);
+  const calls = function* (abi: Abi): Generator<[string, string]> {
+    for (const name of stableKeyOrder(kept.get(abi)!)) {
+      const pairs = prov.calls.get(abi)!.get(name)!;
+      const byRun: Record<string, number> = {};
+      for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1]! > 0) byRun[names[pairs[i]!]!] = pairs[i + 1]!;
+      yield [name, stableJsonAt(byRun, 4)];
+    }
+  };
+  const abis = stableKeyOrder([...kept.keys()]) as Abi[];
+  yield* stableObjectPieces(
+    abis.map((abi): [string, Iterable<string>] => [abi, stableObjectPieces(calls(abi), 3)]),
+    2,
+  );
+}
+
+/** The merged recording's text in pieces (each a few entries long), in order. */
+export function* mergedText({ skeleton, prov }: MergedParts): Generator<string> {
+  const tag = `\u0001tracewall-merge-${Math.random().toString(36).slice(2)}-`;
+  const holes: Record<string, () => Iterable<string>> = {
+    [`${tag}files`]: () => filePieces(prov),
+    [`${tag}sources`]: () =>
+      stableArrayPieces(
+        prov.sources.map((t) => t.replace(/\n/g, '\n      ')),
+        2,
+      ),
+    [`${tag}syscalls`]: () => syscallPieces(prov, skeleton.syscalls),
+    [`${tag}provenance-files`]: () => provenanceFilePieces(prov),
+  };
+  const doc = {
+    ...skeleton,
+    files: `${tag}files`,
+    provenance: {
+      ...skeleton.provenance!,
+      sources: `${tag}sources`,
+      syscalls: `${tag}syscalls`,
+      files: `${tag}provenance-files`,
+    },
+  };
+  const text = stableJson(doc);
+  const at = Object.keys(holes)
+    .map((hole) => ({ hole, quoted: JSON.stringify(hole), index: text.indexOf(JSON.stringify(hole)) }))
+    .sort((a, b) => a.index - b.index);
+  let from = 0;
+  for (const { hole, quoted, index } of at) {
+    yield text.slice(from, index);
+    yield* holes[hole]!();
+    from = index + quoted.length;
+  }
+  yield text.slice(from);
+}
