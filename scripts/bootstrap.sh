@@ -19,6 +19,7 @@ needs=(
   "dockerd:docker.io"
   "containerd:containerd"
   "podman:podman"
+  "mmdebstrap:mmdebstrap"
   "auditd:auditd"
   "bpftrace:bpftrace"
   "ip:iproute2"

@@ -12,7 +12,8 @@ export type Verb =
   | 'verify'
   | 'reach'
   | 'runtime'
-  | 'agent';
+  | 'agent'
+  | 'collect';
 
 /** Exit codes every verb shares (README "Exit codes"). */
 const COMMON_CODES = [
@@ -138,6 +139,16 @@ const TEXT: Record<Verb, VerbText> = {
     writes: ['nothing; the report on stdout (--format text, markdown or json)'],
     codes: ['  0    analysed (whatever it found)'],
     examples: ['tracewall reach --format markdown app.recording.json'],
+  },
+  collect: {
+    writes: [
+      "DIR/nodes/NODE/...   each node agent's directory, as on its node",
+      "DIR/merged/NAMESPACE/WORKLOAD/CONTAINER.recording.json   the merge of every node's pods of that container;",
+      "  each run's node is in provenance.sources[].target.node (runs of one name become NAME.NODE)",
+      'DIR/nodes and DIR/merged are replaced once everything was fetched and merged',
+    ],
+    codes: ['  0    collected', "  2    no agent pod matched; a recording was not a Kubernetes container's"],
+    examples: ['tracewall collect -o fleet/', 'tracewall collect --kubectl /usr/local/bin/kubectl -o fleet/'],
   },
 };
 

@@ -13,6 +13,7 @@ import { addReach } from './commands/reach.js';
 import { addConverge } from './commands/converge.js';
 import { addRuntime } from './commands/runtime.js';
 import { addAgent } from './commands/agent.js';
+import { addCollect } from './commands/collect.js';
 
 /** commander prefixes its own errors with "error: "; tracewall's messages all start with "tracewall: ". */
 export function tracewallPrefix(message: string): string {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   addReach(program);
   addRuntime(program);
   addAgent(program);
+  addCollect(program);
   // A usage error of a verb points at that verb's help.
   for (const verb of program.commands) verb.showHelpAfterError(`(run tracewall ${verb.name()} --help for usage)`);
   return program;

@@ -159,6 +159,8 @@ export type Target =
       noNewPrivileges?: boolean;
       /** Present when tracewall attached to the running container: its init's host pid. */
       attached?: { pid: number };
+      /** The Kubernetes node the container ran on, where known (`tracewall collect` sets it from the agent's pod). */
+      node?: string;
     }
   /** The union of other recordings made by `tracewall merge`; the runs themselves are listed in `provenance.sources`. */
   | { kind: 'merge' };
