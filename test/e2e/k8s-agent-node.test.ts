@@ -3,14 +3,11 @@
 // entrypoint does at once (a mkdir, before the agent could have seen the pod) is in its recording, runc's setup
 // (pivot_root) is not; one that ends is written then, one still running when SIGTERM comes is written then; exit 0 and
 // no loader left.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needContainerd, removePod, waitExited } from '../helpers/containerd.js';
-import { AgentNode, tracersOf } from '../helpers/agent.js';
+import { AgentNode, tracersOf, webRecordings } from '../helpers/agent.js';
 import { needBuild } from './helpers.js';
 import { ebpfBlocker } from '../../src/trace/ebpf.js';
-import { readRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 
 const why = needContainerd() ?? needBuild() ?? ebpfBlocker() ?? undefined;
@@ -54,19 +51,9 @@ describe.skipIf(why)('tracewall agent --mode node on a containerd node', () => {
     expect(tracersOf(node.agent.pid!)).toEqual([]);
     for (const p of [a, b]) await removePod(node.ctd, p.pod);
 
-    const main = path.join(node.out, 'staging', 'web', 'main');
-    expect(fs.readdirSync(main).sort()).toEqual([
-      `web-${HASH}-aaaaa.recording.json`,
-      `web-${HASH}-bbbbb.recording.json`,
-    ]);
-    for (const tag of ['aaaaa', 'bbbbb']) {
-      const rec = readRecording(path.join(main, `web-${HASH}-${tag}.recording.json`));
-      expect(rec.name).toBe(`staging-web-${HASH}-${tag}-main`);
-      expect(rec.target).toMatchObject({
-        kind: 'cri',
-        pod: { namespace: 'staging', name: `web-${HASH}-${tag}` },
-        container: 'main',
-      });
+    const recs = webRecordings(node.out, HASH, ['aaaaa', 'bbbbb']);
+    for (const [i, tag] of ['aaaaa', 'bbbbb'].entries()) {
+      const rec = recs[i]!;
       // from the entrypoint's exec: its execve and what it did at once; none of runc's setup
       expect(rec.executables[0]).toMatchObject({ path: '/bin/sh', parent: '' });
       expect(syscalls(rec)).toEqual(expect.arrayContaining(['execve', 'mkdir']));

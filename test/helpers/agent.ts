@@ -16,6 +16,8 @@ import {
 } from './containerd.js';
 import { tracewallStart } from '../e2e/helpers.js';
 import { EBPF_LOADER } from '../../src/trace/ebpf.js';
+import { readRecording } from '../../src/recording/io.js';
+import type { Recording } from '../../src/recording/types.js';
 import { BPFTRACE_PROGRAM } from '../../src/trace/bpftrace.js';
 
 /** Processes of a tracer the agent (pid `agent`) started: bpftrace on tracewall's program, or the ebpf loader. */
@@ -117,4 +119,21 @@ export class AgentNode {
     if (this.ctd) expect(leftovers(this.ctd)).toEqual({ shims: [], mounts: [] });
     if (this.dir) rmTemp(this.dir);
   }
+}
+
+/** The staging/web/main recordings of the pods `web-HASH-TAG` (exactly those in the directory), each checked for its
+ * name and CRI target. */
+export function webRecordings(out: string, hash: string, tags: string[]): Recording[] {
+  const main = path.join(out, 'staging', 'web', 'main');
+  expect(fs.readdirSync(main).sort()).toEqual(tags.map((t) => `web-${hash}-${t}.recording.json`).sort());
+  return tags.map((tag) => {
+    const rec = readRecording(path.join(main, `web-${hash}-${tag}.recording.json`));
+    expect(rec.name).toBe(`staging-web-${hash}-${tag}-main`);
+    expect(rec.target).toMatchObject({
+      kind: 'cri',
+      pod: { namespace: 'staging', name: `web-${hash}-${tag}` },
+      container: 'main',
+    });
+    return rec;
+  });
 }
