@@ -1,11 +1,13 @@
 // `tracewall agent`: the node daemon. Checks the flags, picks the tracer, turns SIGTERM/SIGINT into the agent's stop
 // request, runs the agent (src/agent/) until then and prints its news on stderr; exit 0 once everything is written.
 import path from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput, toolMissing } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { chooseEndpoint } from '../cri/client.js';
 import { runAgent } from '../agent/agent.js';
 import { attachRecorder } from '../agent/recorder.js';
+import { NODE_CAPACITY, startNodeAgentRecorder } from '../agent/node-recorder.js';
+import { ebpfBlocker, ringbufFromEnv } from '../trace/ebpf.js';
 import { DEFAULT_MAX_MERGED_RUNS } from '../agent/store.js';
 import { checkNamespace, parseSelector, type Requirement } from '../agent/selector.js';
 import { attachTracer } from './tracer-choice.js';
@@ -29,6 +31,7 @@ export interface AgentFlags {
   maxContainers?: string;
   segment?: string;
   maxMergedRuns?: string;
+  mode?: string;
 }
 
 /**
@@ -86,12 +89,29 @@ function numbers(flags: AgentFlags) {
 function configure(flags: AgentFlags) {
   const n = numbers(flags);
   const choice = oneOf('--tracer', flags.tracer ?? 'auto', ['auto', 'ebpf', 'bpftrace'] as const);
+  const mode = oneOf('--mode', flags.mode ?? 'attach', ['attach', 'node'] as const);
+  if (mode === 'node' && choice === 'bpftrace')
+    throw badInput(
+      '--mode node records with the ebpf tracer only (every container by its cgroup), not --tracer bpftrace',
+    );
   checkOutputDir('--output-dir', n.dir);
   checkAttachHost();
+  if (mode === 'node') {
+    const blocker = ebpfBlocker();
+    if (blocker) throw toolMissing(`--mode node: ${blocker}`);
+    makeOutputDir('--output-dir', n.dir);
+    const ringbuf = ringbufFromEnv(process.env);
+    return {
+      ...n,
+      maxContainers: n.maxContainers ?? NODE_CAPACITY,
+      recorder: () => startNodeAgentRecorder(ringbuf !== undefined ? { ringbufBytes: ringbuf } : {}),
+    };
+  }
   const tracer = attachTracer(choice, (line) => process.stderr.write(line));
   const maxContainers = n.maxContainers ?? DEFAULT_MAX_CONTAINERS[tracer.name as 'ebpf' | 'bpftrace'];
   makeOutputDir('--output-dir', n.dir);
-  return { ...n, maxContainers, recorder: attachRecorder(tracer, maxContainers) };
+  const recorder = attachRecorder(tracer, maxContainers);
+  return { ...n, maxContainers, recorder: () => Promise.resolve(recorder) };
 }
 
 /** Runs the verb until SIGTERM or SIGINT; resolves to 0 once every recording is written and nothing is attached. */
@@ -99,12 +119,14 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
   const namespaces = [...new Set((flags.namespace ?? []).map(namespaceFlag))];
   const selector = selectors(flags.selector ?? []);
   const endpoint = chooseEndpoint(flags.runtimeEndpoint);
-  const c = configure(flags);
+  const { recorder, ...c } = configure(flags);
   const say = (line: string): void => void process.stderr.write(`tracewall: agent: ${line}\n`);
   const interrupt = signalInterruption();
   try {
     const s = await runAgent({
       ...c,
+      // the node mode's loader starts now, before the agent watches: pods created from then on are recorded whole
+      recorder: await recorder(),
       endpoint,
       filter: { namespaces, selector },
       toolVersion: TOOL_VERSION,

@@ -133,7 +133,10 @@ const TEXT: Record<Verb, VerbText> = {
       'all written atomically; DIR is --output-dir (default /var/lib/tracewall/agent)',
     ],
     codes: ['  0    stopped by SIGTERM or SIGINT, everything written'],
-    examples: ["tracewall agent --namespace staging --selector 'app=web,tier!=cache'"],
+    examples: [
+      "tracewall agent --namespace staging --selector 'app=web,tier!=cache'",
+      'tracewall agent --mode node --namespace staging   # each container from its entrypoint (ebpf)',
+    ],
   },
   reach: {
     writes: ['nothing; the report on stdout (--format text, markdown or json)'],

@@ -11,7 +11,7 @@ import { findContainer } from '../engines/attach-target.js';
 import { engineCli } from '../engines/engine.js';
 import type { EngineName } from '../engines/run-args.js';
 import { CriClient, chooseEndpoint, socketPath } from '../cri/client.js';
-import { criRuntimeName, describeCriContainer, findCriContainerById } from '../cri/containers.js';
+import { criRuntimeName, describeCriContainer, findCriContainerById, type CriContainer } from '../cri/containers.js';
 import { nameFrom } from '../util/names.js';
 import { imageView } from '../engines/image-view.js';
 import { lookupIn } from '../trace/exec-lookup.js';
@@ -48,14 +48,18 @@ async function engineName(engine: EngineName, id: string): Promise<string> {
   return r.exitCode === 0 ? r.stdout.trim().replace(/^\//, '') : id.slice(0, 12);
 }
 
+/** A CRI container identified: its target, NAMESPACE/POD/CONTAINER and its name. */
+export function criIdentified(c: CriContainer): Identified {
+  const t = c.target;
+  const parts = [t.pod.namespace, t.pod.name, t.container].map((p) => nameFrom(p));
+  return { target: t, file: parts.join('/'), name: nameFrom(parts.join('-')), warnings: [] };
+}
+
 async function identifyCri(id: string, endpoint: string | undefined): Promise<Identified> {
   const cri = CriClient.connect(chooseEndpoint(endpoint));
   try {
     const { container, sandbox } = await findCriContainerById(cri, id);
-    const c = await describeCriContainer(cri, sandbox, container, await criRuntimeName(cri));
-    const t = c.target;
-    const parts = [t.pod.namespace, t.pod.name, t.container].map((p) => nameFrom(p));
-    return { target: t, file: parts.join('/'), name: nameFrom(parts.join('-')), warnings: [] };
+    return criIdentified(await describeCriContainer(cri, sandbox, container, await criRuntimeName(cri)));
   } finally {
     cri.close();
   }
@@ -126,6 +130,10 @@ async function withImage<T>(who: Identified | null, f: (lookup: ExecLookup | und
     await view.release();
   }
 }
+
+/** The warning of a container recorded from after its start. */
+export const ALREADY_RUNNING =
+  'the container was already running when recording started: what it did before (its start: exec, libraries, configuration) is not in this recording; merge it with a recording of its start before enforcing a profile';
 
 /** One container's Recording and where it goes. */
 export interface NodeRecording {
@@ -199,10 +207,7 @@ export async function recordNode(
         r.warnings.push(
           `the container of cgroup ${f.c.path || f.c.id} could not be identified: ${(who as Error).message}`,
         );
-      if (f.running)
-        r.warnings.push(
-          'the container was already running when recording started: what it did before (its start: exec, libraries, configuration) is not in this recording; merge it with a recording of its start before enforcing a profile',
-        );
+      if (f.running) r.warnings.push(ALREADY_RUNNING);
       if (died)
         r.warnings.push(`the ebpf loader ended on its own while recording (${died}): the recording stops there`);
       recordings.push({ cgroup: f.c, file: ident?.file ?? `cgroup/${r.name}`, recording: r });

@@ -29,10 +29,28 @@ describe.skipIf(NOT_BUILT)('agent flags', () => {
     [['--segment', '-1'], /^tracewall: --segment "-1": expected a whole number from 0 to 604800/],
     [['--max-merged-runs', '1'], /^tracewall: --max-merged-runs "1": expected a whole number from 2 to 100000/],
     [['--tracer', 'strace'], /^tracewall: option '--tracer <tracer>' argument 'strace' is invalid/],
+    [['--mode', 'pod'], /^tracewall: option '--mode <mode>' argument 'pod' is invalid/],
+    [
+      ['--mode', 'node', '--tracer', 'bpftrace'],
+      /^tracewall: --mode node records with the ebpf tracer only \(every container by its cgroup\), not --tracer bpftrace\n$/,
+    ],
   ])('agent %j: exit 2', (args, message) => {
     const r = cli(['agent', ...args]);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  const notRoot = process.getuid?.() !== 0 ? 'the ebpf check runs after the root check' : undefined;
+  if (notRoot) console.warn(`skipped agent --mode node without a loader: ${notRoot}`);
+  it.skipIf(notRoot)('--mode node where the ebpf loader is missing: exit 3 with the reason, nothing created', () => {
+    const dir = path.join(scratch('node'), 'agent');
+    const loader = path.join(dir, 'no-loader');
+    const r = cli(['agent', '--mode', 'node', '--output-dir', dir], {
+      env: { ...process.env, TRACEWALL_EBPF_LOADER: loader },
+    });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/^tracewall: --mode node: the (ebpf tracer is not built|kernel has no BTF)/);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('--output-dir naming a file: exit 2, the file untouched', () => {

@@ -6,25 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultPromise } from 'execa';
-import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
-import {
-  leftovers,
-  needContainerd,
-  removePod,
-  restartContainerd,
-  runContainer,
-  runPod,
-  startContainerd,
-  importImages,
-  waitExited,
-  type PrivateContainerd,
-  type TestPod,
-} from '../helpers/containerd.js';
-import { needBuild, tracewall, tracewallStart } from './helpers.js';
+import { needContainerd, removePod, restartContainerd, waitExited } from '../helpers/containerd.js';
+import { AgentNode, tracersOf, webRecordings } from '../helpers/agent.js';
+import { waitFor } from '../helpers/bundles.js';
+import { needBuild, tracewall } from './helpers.js';
 import { bpftraceBlocker } from '../../src/trace/bpftrace-check.js';
-import { ebpfBlocker, EBPF_LOADER } from '../../src/trace/ebpf.js';
-import { BPFTRACE_PROGRAM } from '../../src/trace/bpftrace.js';
+import { ebpfBlocker } from '../../src/trace/ebpf.js';
 import { readRecording } from '../../src/recording/io.js';
 import type { AgentStatus } from '../../src/agent/status.js';
 
@@ -48,107 +35,6 @@ const job = (tag: string): string =>
 
 /** Reads /etc/hostname until it is killed. */
 const LOOP = 'while :; do cat /etc/hostname > /dev/null; sleep 0.2; done';
-
-/** Processes of a tracer the agent (pid `agent`) started: bpftrace on tracewall's program, or the ebpf loader. */
-function tracersOf(agent: number): string[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .flatMap((p) => {
-      try {
-        const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        const ours = argv.includes(BPFTRACE_PROGRAM) || argv[0] === EBPF_LOADER;
-        return ours && argv.includes(String(agent)) ? [argv.join(' ')] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/** A private containerd, the agent running on it, and pods made as the kubelet would. */
-class AgentNode {
-  dir = '';
-  ctd!: PrivateContainerd;
-  agent!: ResultPromise;
-  stderr = '';
-
-  get out(): string {
-    return path.join(this.dir, 'agent');
-  }
-
-  /** containerd with the test images, and the agent with `args` (besides its endpoint and directory) once it watches. */
-  async start(args: string[]): Promise<void> {
-    this.dir = makeTemp('tracewall-agent-');
-    this.ctd = await startContainerd(this.dir);
-    await importImages(this.ctd);
-    this.agent = tracewallStart([
-      'agent',
-      '--runtime-endpoint',
-      this.ctd.endpoint,
-      '--output-dir',
-      this.out,
-      '--status-interval',
-      '2',
-      ...args,
-    ]);
-    this.agent.stderr!.on('data', (d: Buffer) => {
-      this.stderr += d.toString();
-    });
-    await this.said(/agent: watching /, 'the agent to start');
-  }
-
-  private goDir(tag: string): string {
-    return path.join(this.dir, `signal-${tag}`);
-  }
-
-  /** Let the job of the pod whose name ends in `tag` start. */
-  go(tag: string): void {
-    fs.writeFileSync(path.join(this.goDir(tag), 'go'), '');
-  }
-
-  /** A pod of `ns` with `labels`, its one container "main" running `command` with /signal mounted. */
-  async pod(
-    ns: string,
-    name: string,
-    labels: Record<string, string>,
-    command: string,
-  ): Promise<{ pod: TestPod; id: string }> {
-    const tag = name.split('-').pop()!;
-    fs.mkdirSync(this.goDir(tag), { recursive: true });
-    const p = await runPod(this.ctd, ns, name, { labels });
-    const id = await runContainer(this.ctd, p, {
-      name: 'main',
-      command: ['/bin/sh', '-c', command],
-      mounts: { [this.goDir(tag)]: '/signal' },
-    });
-    return { pod: p, id };
-  }
-
-  /** Wait until the agent has said something matching `re` (failing at once if it exited). */
-  said(re: RegExp, what: string, timeoutMs = 60_000): Promise<true> {
-    return waitFor(
-      what,
-      () => {
-        if (re.test(this.stderr)) return true;
-        if (this.agent.exitCode !== null)
-          throw new Error(`the agent exited (${this.agent.exitCode}) before ${what}:\n${this.stderr}`);
-        return undefined;
-      },
-      timeoutMs,
-    );
-  }
-
-  /** Kill the agent if it still runs, remove every pod, stop containerd; nothing of it left. */
-  async close(): Promise<void> {
-    if (this.agent && this.agent.exitCode === null) {
-      this.agent.kill('SIGKILL');
-      await this.agent;
-    }
-    await this.ctd?.stop();
-    if (this.ctd) expect(leftovers(this.ctd)).toEqual({ shims: [], mounts: [] });
-    if (this.dir) rmTemp(this.dir);
-  }
-}
 
 describe.skipIf(why)('tracewall agent on a containerd node', () => {
   const node = new AgentNode();
@@ -177,19 +63,9 @@ describe.skipIf(why)('tracewall agent on a containerd node', () => {
     await new Promise((r) => setTimeout(r, 2500));
     for (const p of [a, b, ...others]) await removePod(node.ctd, p.pod);
 
-    const main = path.join(out(), 'staging', 'web', 'main');
-    expect(fs.readdirSync(main).sort()).toEqual([
-      `web-${HASH}-aaaaa.recording.json`,
-      `web-${HASH}-bbbbb.recording.json`,
-    ]);
-    for (const tag of ['aaaaa', 'bbbbb']) {
-      const rec = readRecording(path.join(main, `web-${HASH}-${tag}.recording.json`));
-      expect(rec.name).toBe(`staging-web-${HASH}-${tag}-main`);
-      expect(rec.target).toMatchObject({
-        kind: 'cri',
-        pod: { namespace: 'staging', name: `web-${HASH}-${tag}` },
-        container: 'main',
-      });
+    const recs = webRecordings(out(), HASH, ['aaaaa', 'bbbbb']);
+    for (const [i, tag] of ['aaaaa', 'bbbbb'].entries()) {
+      const rec = recs[i]!;
       expect(Object.keys(rec.syscalls.x86_64 ?? {})).toContain('mkdir');
       expect(rec.files[`/tmp/made-${tag}/`]?.access).toEqual(['create']);
     }

@@ -35,10 +35,16 @@ export function addAgent(program: Command): void {
         'how to attach: auto takes ebpf where it runs, else bpftrace (default: auto)',
       ).choices(['auto', 'ebpf', 'bpftrace']),
     )
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        "attach: attach a tracer to each container once it runs (its first second is missed); node: one ebpf loader records every container of the node from its entrypoint's exec (default: attach)",
+      ).choices(['attach', 'node']),
+    )
     .option('--status-interval <seconds>', 'a status line on stderr and DIR/agent-status.json this often (default: 60)')
     .option(
       '--max-containers <n>',
-      'record at most N containers at once, one tracer process each; the rest wait (default: 64 with ebpf, 8 with bpftrace)',
+      'record at most N containers at once, one tracer process each; the rest wait (default: 64 with ebpf, 8 with bpftrace, 4096 with --mode node)',
     )
     .option(
       '--segment <seconds>',
