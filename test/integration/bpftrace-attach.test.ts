@@ -22,7 +22,14 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-attach-'));
 });
 afterAll(() => {
-  for (const c of started) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  // every group, even when one is gone already (kill would throw ESRCH and leave the rest running)
+  for (const c of started) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
   fs.rmSync(work, { recursive: true, force: true });
 });
 
