@@ -184,7 +184,9 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
       await sleep(1500);
       ac.abort(); // as Ctrl-C: close() finishes every log
       const closed = await rec.close();
-      expect([...closed.logs.keys()]).toEqual([idb]);
+      // other tests' containers (containerd pods, podman) may run meanwhile: the recorder takes those too
+      expect([...closed.logs.keys()]).toContain(idb);
+      expect([...closed.logs.keys()]).not.toContain(ida);
       expect(closed.lost).toMatchObject({ events: 0, counts: 0, cgroups: 0 });
       const { recordingOfLog } = await import('../../src/trace/ebpf-node.js');
       const rb = recordingOfLog(closed.logs.get(idb)!, rec.tracerVersion, meta('b'));
