@@ -293,8 +293,10 @@ describe.skipIf(cliWhy)('record --tracer ebpf|auto (the CLI)', () => {
   it('record --pid attaches to a running tree: its existing child and what both start later, nothing stopped', async () => {
     const { spawn } = await import('node:child_process');
     const loop = (file: string) => `while :; do cat ${file} >/dev/null; sleep 0.1; done`;
+    // a process group of its own, so that the end kills the child shell too (it was left running, orphaned)
     const target = spawn('sh', ['-c', `sh -c '${loop('/etc/passwd')}' & ${loop('/etc/hostname')}`], {
       stdio: 'ignore',
+      detached: true,
     });
     try {
       await new Promise((r) => setTimeout(r, 300));
@@ -310,7 +312,7 @@ describe.skipIf(cliWhy)('record --tracer ebpf|auto (the CLI)', () => {
       expect(rec.warnings.join('\n')).toMatch(/attached to processes that were already running/);
       expect(target.exitCode).toBeNull();
     } finally {
-      target.kill('SIGKILL');
+      process.kill(-target.pid!, 'SIGKILL');
     }
   });
 
