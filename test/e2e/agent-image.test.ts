@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/recording/io.js';
 import { runtimeVersion } from '../../src/trace/runtime-command.js';
 import { fromRoot } from '../../src/util/paths.js';
-import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
+import { makeTemp, rmTemp } from '../helpers/bundles.js';
+import { startProcess } from '../helpers/cli-process.js';
 import { importImages, needContainerd, runContainer, runPod, startContainerd } from '../helpers/containerd.js';
 import { onPath, uniqueName } from '../helpers/engines.js';
 import { fakeKubectl } from '../helpers/fake-kubectl.js';
@@ -106,7 +107,8 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
         const signal = path.join(dir, 'signal');
         fs.mkdirSync(out);
         fs.mkdirSync(signal);
-        const agent = execa(
+        const agent = startProcess(
+          'the agent container',
           'podman',
           [
             ...PODMAN,
@@ -144,23 +146,9 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
             '--status-interval',
             '2',
           ],
-          { reject: false, all: true },
+          { all: true },
         );
-        let log = '';
-        agent.all!.on('data', (d: Buffer) => (log += d.toString()));
-        const said = (re: RegExp, what: string): Promise<unknown> =>
-          waitFor(
-            what,
-            () => {
-              if (re.test(log)) return true;
-              if (agent.exitCode !== null && agent.exitCode !== undefined)
-                throw new Error(`the agent exited (${agent.exitCode}) before ${what}:\n${log}`);
-              return undefined;
-            },
-            120_000,
-          ).catch((err: Error) => {
-            throw new Error(`${err.message}; the agent said:\n${log}`);
-          });
+        const said = (re: RegExp, what: string) => agent.waitFor(re, 120_000, what);
         await said(/agent: watching /, 'the agent to watch');
         const pod = await runPod(ctd, 'staging', 'late-0');
         await runContainer(ctd, pod, {
@@ -176,12 +164,12 @@ describe.skipIf(why)('the agent image (deploy/Containerfile)', () => {
         fs.writeFileSync(path.join(signal, 'go'), '');
         await new Promise((r) => setTimeout(r, 2000));
         await execa('podman', [...PODMAN, 'stop', '--time', '60', name]);
-        const done = await agent;
-        expect(done.exitCode, log).toBe(0);
+        const done = await agent.exited(60_000);
+        expect(done.exitCode, agent.output()).toBe(0);
         const files = fs
           .readdirSync(path.join(out, 'staging'), { recursive: true, encoding: 'utf8' })
           .filter((f) => f.endsWith('/main/late-0.recording.json'));
-        expect(files, log).toHaveLength(1);
+        expect(files, agent.output()).toHaveLength(1);
         const rec = readRecording(path.join(out, 'staging', files[0]!));
         expect(rec.tracer.name).toBe('ebpf');
         expect(rec.target).toMatchObject({

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
+import { makeTemp, rmTemp } from '../helpers/bundles.js';
+import { startCli } from '../helpers/cli-process.js';
 import {
   busyboxImageTar,
   needEngine,
@@ -18,10 +19,9 @@ import {
   type EngineEnv,
   type PrivateDockerd,
 } from '../helpers/engines.js';
-import { BIN, needBuild, profilePaths } from './helpers.js';
+import { needBuild, profilePaths } from './helpers.js';
 import { bpftraceBlocker } from '../../src/trace/bpftrace-check.js';
 import { readRecording } from '../../src/recording/io.js';
-import { execa } from 'execa';
 
 /** The container's loop: reads a file; when /tmp/go appears, makes and removes a directory; LIMIT ends it. */
 const LOOP = [
@@ -133,29 +133,16 @@ for (const c of CASES) {
       expect(started.exitCode, started.stderr).toBe(0);
       container = started.stdout.trim();
       const attached = path.join(tmp, 'attached.json');
-      const t = execa(
-        process.execPath,
-        [BIN, 'record', '--container', container, '--engine', c.engine, '--duration', '4', '-o', attached],
-        {
-          env: { ...process.env, ...env },
-          reject: false,
-          stdin: 'ignore',
-        },
+      const t = startCli(
+        ['record', '--container', container, '--engine', c.engine, '--duration', '4', '-o', attached],
+        { env },
       );
-      let err = '';
-      t.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-      });
-      await waitFor(
-        'the probes to attach',
-        () => (/probes attached/.test(err) || t.exitCode !== null ? true : undefined),
-        60_000,
-      );
-      expect(err).toMatch(/probes attached/);
+      await t.waitFor(/probes attached/, 60_000, 'the probes to attach');
+      expect(t.output()).toMatch(/probes attached/);
       const ex = await engine(['exec', container, '/bin/touch', '/tmp/go']);
       expect(ex.exitCode, ex.stderr).toBe(0);
-      const done = await t;
-      expect(done.exitCode, err).toBe(0);
+      const done = await t.exited(60_000); // --duration 4
+      expect(done.exitCode, t.output()).toBe(0);
       const logs = await engine(['logs', container]);
       expect(logs.stdout).toContain('made');
 

@@ -1,7 +1,7 @@
 // Running the built tracewall binary in end-to-end tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { fromRoot } from '../../src/util/paths.js';
 
 /** The CLI entry (needs `npm run build`; npm test builds first). */
@@ -24,18 +24,6 @@ export async function tracewall(args: string[], opts: { cwd?: string; timeoutMs?
     stripFinalNewline: false,
   });
   return { exitCode: r.exitCode ?? null, signal: r.signal ?? null, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-/** Start tracewall in the background (for servers that are stopped by a signal). */
-export function tracewallStart(args: string[], opts: { cwd?: string } = {}): ResultPromise {
-  return execa(process.execPath, [BIN, ...args], {
-    reject: false,
-    cwd: opts.cwd,
-    stdin: 'ignore',
-    stripFinalNewline: false,
-    // the tests stop it with a signal and wait for it to write the recording: no SIGKILL from execa after 5 s
-    forceKillAfterDelay: false,
-  });
 }
 
 /** The three files `generate -o DIR --name NAME` writes. */

@@ -42,13 +42,12 @@ describe.skipIf(why)('tracewall agent --mode node on a containerd node', () => {
     node.go('aaaaa');
     expect((await waitExited(node.ctd, a.id)).exit_code).toBe(0);
     await node.said(new RegExp(`web-${HASH}-aaaaa/main: the container ended; wrote`), 'a written');
-    expect(tracersOf(node.agent.pid!).length).toBe(1);
+    expect(tracersOf(node.agent.pid).length).toBe(1);
 
-    node.agent.kill('SIGTERM');
-    const done = await node.agent;
+    const done = await node.agent.stop('SIGTERM', 60_000);
     expect(done.exitCode, node.stderr).toBe(0);
     expect(node.stderr).toMatch(new RegExp(`web-${HASH}-bbbbb/main: the agent is stopping; wrote`));
-    expect(tracersOf(node.agent.pid!)).toEqual([]);
+    expect(tracersOf(node.agent.pid)).toEqual([]);
     for (const p of [a, b]) await removePod(node.ctd, p.pod);
 
     const recs = webRecordings(node.out, HASH, ['aaaaa', 'bbbbb']);

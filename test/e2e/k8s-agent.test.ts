@@ -8,7 +8,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needContainerd, removePod, restartContainerd, waitExited } from '../helpers/containerd.js';
 import { AgentNode, tracersOf, webRecordings } from '../helpers/agent.js';
-import { waitFor } from '../helpers/bundles.js';
 import { needBuild, tracewall } from './helpers.js';
 import { bpftraceBlocker } from '../../src/trace/bpftrace-check.js';
 import { ebpfBlocker } from '../../src/trace/ebpf.js';
@@ -110,11 +109,7 @@ describe.skipIf(why)('tracewall agent on a containerd node', () => {
     );
     // its job runs while containerd is down
     node.go('ccccc');
-    await waitFor(
-      'pod c to write its directory',
-      () => (node.stderr.includes(`web-${HASH}-ccccc/main: the container ended; wrote`) ? true : undefined),
-      60_000,
-    );
+    await node.said(new RegExp(`web-${HASH}-ccccc/main: the container ended; wrote`), 'pod c to write its directory');
     node.ctd = await restartContainerd(node.ctd);
     await node.said(
       /agent: the CRI runtime at .* answers again \(after \d+ s\)/,
@@ -145,14 +140,13 @@ describe.skipIf(why)('tracewall agent on a containerd node', () => {
     ];
     await node.said(new RegExp(`recording staging/web-${HASH}-eeeee/main`), 'pod e recorded');
     await node.said(new RegExp(`recording staging/web-${HASH}-fffff/main`), 'pod f recorded');
-    expect(tracersOf(node.agent.pid!).length).toBeGreaterThan(0);
+    expect(tracersOf(node.agent.pid).length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1000));
-    node.agent.kill('SIGTERM');
-    const done = await node.agent;
+    const done = await node.agent.stop('SIGTERM', 60_000);
     expect(done.exitCode, node.stderr).toBe(0);
     expect(node.stderr).toMatch(/agent: stopping: ending 2 recordings and writing them/);
     expect(node.stderr).toMatch(/agent: stopped: 6 recordings written, 6 merged recordings updated/);
-    expect(tracersOf(node.agent.pid!)).toEqual([]);
+    expect(tracersOf(node.agent.pid)).toEqual([]);
     const main = path.join(out(), 'staging', 'web', 'main');
     for (const tag of ['eeeee', 'fffff']) {
       const rec = readRecording(path.join(main, `web-${HASH}-${tag}.recording.json`));
@@ -197,10 +191,9 @@ describe.skipIf(whyBpftrace)('tracewall agent --tracer bpftrace --max-containers
     // the slot is free again: db-0's next segment
     await node.said(/recording staging\/db-0\/main[^\n]*\n(.|\n)*recording staging\/db-0\/main/, 'db-0 again', 90_000);
     expect(node.stderr.match(/db-1\/main waits/g)).toHaveLength(1);
-    node.agent.kill('SIGTERM');
-    const done = await node.agent;
+    const done = await node.agent.stop('SIGTERM', 60_000);
     expect(done.exitCode, node.stderr).toBe(0);
-    expect(tracersOf(node.agent.pid!)).toEqual([]);
+    expect(tracersOf(node.agent.pid)).toEqual([]);
     expect(fs.readdirSync(main()).sort()).toEqual([
       'db-0.2.recording.json',
       'db-0.recording.json',

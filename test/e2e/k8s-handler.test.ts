@@ -20,8 +20,8 @@ import {
   waitExited,
   type PrivateContainerd,
 } from '../helpers/containerd.js';
-import { BIN, needBuild, tracewall } from './helpers.js';
-import { execa } from 'execa';
+import { needBuild, tracewall } from './helpers.js';
+import { startCli } from '../helpers/cli-process.js';
 import { BUSYBOX_PROBES } from '../../src/examples/workloads.js';
 import { readRecording } from '../../src/recording/io.js';
 
@@ -152,40 +152,27 @@ describe.skipIf(why)('runtime install --containerd: pods of RuntimeClass tracewa
       noNewPrivs: true,
       seccompLocalhost: logProfile,
     });
-    const t = execa(
-      process.execPath,
-      [
-        BIN,
-        'verify',
-        '--pod',
-        'staging/web-verify',
-        '--seccomp',
-        path.join(dir, 'profiles', 'web.seccomp.json'),
-        '--handler-dir',
-        node(),
-        '--runtime-endpoint',
-        ctd.endpoint,
-        '--timeout',
-        '60',
-        '--json',
-      ],
-      { reject: false, stdin: 'ignore' },
-    );
-    let err = '';
-    t.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    await waitFor(
-      'verify to watch',
-      () => (/watching main of pod/.test(err) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
+    const t = startCli([
+      'verify',
+      '--pod',
+      'staging/web-verify',
+      '--seccomp',
+      path.join(dir, 'profiles', 'web.seccomp.json'),
+      '--handler-dir',
+      node(),
+      '--runtime-endpoint',
+      ctd.endpoint,
+      '--timeout',
+      '60',
+      '--json',
+    ]);
+    await t.waitFor(/watching main of pod/, 60_000, 'verify to watch');
     fs.writeFileSync(path.join(go, 'go'), '');
-    const done = await t;
+    const done = await t.exited(90_000); // verify's own --timeout is 60 s
     expect((await waitExited(ctd, id)).exit_code).toBe(0);
     expect(containerLog(pod, 'main')).toMatch(/probe \/bin\/unshare: 0/);
     await removePod(ctd, pod);
-    expect(done.exitCode, err).toBe(1);
+    expect(done.exitCode, t.output()).toBe(1);
     const report = JSON.parse(done.stdout) as {
       attribution: string;
       denials: Array<{ syscall: string; origin: string }>;

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { execa } from 'execa';
-import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
+import { makeTemp, rmTemp } from '../helpers/bundles.js';
+import { startCli } from '../helpers/cli-process.js';
 import {
   BUSYBOX_IMAGE,
   containerLog,
@@ -22,7 +22,7 @@ import {
   waitExited,
   type PrivateContainerd,
 } from '../helpers/containerd.js';
-import { BIN, needBuild, tracewall } from './helpers.js';
+import { needBuild, tracewall } from './helpers.js';
 import { bpftraceBlocker } from '../../src/trace/bpftrace-check.js';
 import { readRecording } from '../../src/recording/io.js';
 import { BUSYBOX_PROBES } from '../../src/examples/workloads.js';
@@ -101,21 +101,11 @@ describe.skipIf(why)('record --pod with containerd over the CRI', () => {
       command: ['/bin/sh', '-c', JOB],
       mounts: { [signal()]: '/signal' },
     });
-    const t = execa(
-      process.execPath,
-      [BIN, 'record', '--pod', 'staging/job', '--runtime-endpoint', ctd.endpoint, '-o', recording()],
-      { reject: false, stdin: 'ignore' },
-    );
-    t.stderr!.on('data', (d: Buffer) => {
-      recordStderr += d.toString();
-    });
-    await waitFor(
-      'the probes to attach',
-      () => (/probes attached/.test(recordStderr) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
+    const t = startCli(['record', '--pod', 'staging/job', '--runtime-endpoint', ctd.endpoint, '-o', recording()]);
+    await t.waitFor(/probes attached/, 60_000, 'the probes to attach');
     fs.writeFileSync(path.join(signal(), 'go'), '');
-    const done = await t;
+    const done = await t.exited(120_000);
+    recordStderr = t.output();
     expect(done.exitCode, recordStderr).toBe(0);
     expect((await waitExited(ctd, id)).exit_code).toBe(0);
     expect(containerLog(pod, 'main')).toBe('hello pod\ndone');
@@ -244,40 +234,27 @@ describe.skipIf(why)('record --pod with containerd over the CRI', () => {
       noNewPrivs: true,
       seccompLocalhost: logProfile,
     });
-    const t = execa(
-      process.execPath,
-      [
-        BIN,
-        'verify',
-        '--pod',
-        'staging/job-verify',
-        '--seccomp',
-        path.join(profiles(), 'job.seccomp.json'),
-        '--runtime-endpoint',
-        ctd.endpoint,
-        '--timeout',
-        '60',
-        '--json',
-      ],
-      { reject: false, stdin: 'ignore' },
-    );
-    let err = '';
-    t.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    await waitFor(
-      'verify to watch',
-      () => (/watching main of pod/.test(err) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
+    const t = startCli([
+      'verify',
+      '--pod',
+      'staging/job-verify',
+      '--seccomp',
+      path.join(profiles(), 'job.seccomp.json'),
+      '--runtime-endpoint',
+      ctd.endpoint,
+      '--timeout',
+      '60',
+      '--json',
+    ]);
+    await t.waitFor(/watching main of pod/, 60_000, 'verify to watch');
     fs.writeFileSync(path.join(go, 'go'), '');
-    const done = await t;
+    const done = await t.exited(90_000); // verify's own --timeout is 60 s
     expect((await waitExited(ctd, id)).exit_code).toBe(0);
     const log = containerLog(pod, 'main');
     await removePod(ctd, pod);
     // log mode: the probes ran unbroken
     expect(log).toMatch(/probe \/bin\/unshare: 0/);
-    expect(done.exitCode, err).toBe(1);
+    expect(done.exitCode, t.output()).toBe(1);
     const report = JSON.parse(done.stdout) as {
       container: { engine: string; pod: unknown; id: string };
       attribution: string;
@@ -352,39 +329,25 @@ describe.skipIf(why)('record --pod: several containers, one by name, a CRI conta
 
   it('records the container --container names into the -o file; detaches on SIGINT, leaving the pod running', async () => {
     const out = path.join(dir, 'b-only.json');
-    const t = execa(
-      process.execPath,
-      [
-        BIN,
-        'record',
-        '--pod',
-        'staging/pair',
-        '--container',
-        'b',
-        '--name',
-        'bee',
-        '--runtime-endpoint',
-        ctd.endpoint,
-        '-o',
-        out,
-      ],
-      { reject: false, stdin: 'ignore' },
-    );
-    let err = '';
-    t.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    await waitFor(
-      'the probes to attach',
-      () => (/probes attached/.test(err) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
+    const t = startCli([
+      'record',
+      '--pod',
+      'staging/pair',
+      '--container',
+      'b',
+      '--name',
+      'bee',
+      '--runtime-endpoint',
+      ctd.endpoint,
+      '-o',
+      out,
+    ]);
+    await t.waitFor(/probes attached/, 60_000, 'the probes to attach');
     await new Promise((r) => setTimeout(r, 500));
-    t.kill('SIGINT');
-    const done = await t;
-    expect(done.exitCode, err).toBe(0);
-    expect(err).toMatch(/detached on SIGINT; nothing was stopped/);
-    expect(err).toMatch(/probes attached to 1 container\(s\)/);
+    const done = await t.stop('SIGINT', 60_000);
+    expect(done.exitCode, t.output()).toBe(0);
+    expect(t.output()).toMatch(/detached on SIGINT; nothing was stopped/);
+    expect(t.output()).toMatch(/probes attached to 1 container\(s\)/);
     const rec = readRecording(out);
     expect(rec.name).toBe('bee');
     expect(rec.target).toMatchObject({ kind: 'cri', container: 'b' });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makeNginxBundle, makeTemp, needRoot, rmTemp, waitForPort } from '../helpers/bundles.js';
 import { startBundle } from '../../src/trace/bundle.js';
 import { readRecording } from '../../src/recording/io.js';
-import { needBuild, profilePaths, tracewall, tracewallStart } from './helpers.js';
+import { needBuild, profilePaths, tracewall } from './helpers.js';
+import { startCli } from '../helpers/cli-process.js';
 
 /** The requests a client makes; the same ones during recording and replay. */
 async function exercise(port: number): Promise<string[]> {
@@ -35,12 +36,11 @@ for (const runtime of ['crun', 'runc'] as const) {
       bundleDir = path.join(tmp, 'bundle');
       makeNginxBundle(bundleDir, { port });
       const rec = path.join(tmp, 'rec.json');
-      const child = tracewallStart(['record', '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec]);
+      const child = startCli(['record', '--bundle', bundleDir, '--runtime', runtime, '--name', name, '-o', rec]);
       await waitForPort(port, 30_000);
       recorded = await exercise(port);
-      child.kill('SIGTERM');
-      const r = await child;
-      expect(r.exitCode, String(r.stderr)).toBe(0);
+      const r = await child.stop('SIGTERM', 60_000);
+      expect(r.exitCode, child.output()).toBe(0);
       const out = path.join(tmp, 'out');
       fs.mkdirSync(out);
       const g = await tracewall(['generate', '--format', 'oci', '-o', out, rec]);

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { ResultPromise } from 'execa';
-import { makeTemp, rmTemp, waitFor } from './bundles.js';
+import { makeTemp, rmTemp } from './bundles.js';
+import { startCli, type CliProcess } from './cli-process.js';
 import {
   leftovers,
   runContainer,
@@ -14,7 +14,6 @@ import {
   type PrivateContainerd,
   type TestPod,
 } from './containerd.js';
-import { tracewallStart } from '../e2e/helpers.js';
 import { EBPF_LOADER } from '../../src/trace/ebpf.js';
 import { readRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
@@ -40,8 +39,12 @@ export function tracersOf(agent: number): string[] {
 export class AgentNode {
   dir = '';
   ctd!: PrivateContainerd;
-  agent!: ResultPromise;
-  stderr = '';
+  agent!: CliProcess;
+
+  /** What the agent has said so far (its stderr). */
+  get stderr(): string {
+    return this.agent.output();
+  }
 
   get out(): string {
     return path.join(this.dir, 'agent');
@@ -52,7 +55,7 @@ export class AgentNode {
     this.dir = makeTemp('tracewall-agent-');
     this.ctd = await startContainerd(this.dir);
     await importImages(this.ctd);
-    this.agent = tracewallStart([
+    this.agent = startCli([
       'agent',
       '--runtime-endpoint',
       this.ctd.endpoint,
@@ -62,9 +65,6 @@ export class AgentNode {
       '2',
       ...args,
     ]);
-    this.agent.stderr!.on('data', (d: Buffer) => {
-      this.stderr += d.toString();
-    });
     await this.said(/agent: watching /, 'the agent to start');
   }
 
@@ -96,25 +96,13 @@ export class AgentNode {
   }
 
   /** Wait until the agent has said something matching `re` (failing at once if it exited). */
-  said(re: RegExp, what: string, timeoutMs = 60_000): Promise<true> {
-    return waitFor(
-      what,
-      () => {
-        if (re.test(this.stderr)) return true;
-        if (this.agent.exitCode !== null)
-          throw new Error(`the agent exited (${this.agent.exitCode}) before ${what}:\n${this.stderr}`);
-        return undefined;
-      },
-      timeoutMs,
-    );
+  async said(re: RegExp, what: string, timeoutMs = 60_000): Promise<void> {
+    await this.agent.waitFor(re, timeoutMs, what);
   }
 
   /** Kill the agent if it still runs, remove every pod, stop containerd; nothing of it left. */
   async close(): Promise<void> {
-    if (this.agent && this.agent.exitCode === null) {
-      this.agent.kill('SIGKILL');
-      await this.agent;
-    }
+    await this.agent?.kill();
     await this.ctd?.stop();
     if (this.ctd) expect(leftovers(this.ctd)).toEqual({ shims: [], mounts: [] });
     if (this.dir) rmTemp(this.dir);

@@ -11,7 +11,8 @@ import { BPFTRACE_PROGRAM } from '../../src/trace/bpftrace.js';
 import { readRecording } from '../../src/recording/io.js';
 import type { Recording } from '../../src/recording/types.js';
 import { waitFor } from '../helpers/bundles.js';
-import { needBuild, tracewall, tracewallStart } from '../e2e/helpers.js';
+import { needBuild, tracewall } from '../e2e/helpers.js';
+import { startCli } from '../helpers/cli-process.js';
 
 const why = bpftraceBlocker() ?? needBuild();
 if (why) console.warn(`skipped record --pid tests: ${why}`);
@@ -153,43 +154,26 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
   it('stops at SIGINT without stopping the target, and by itself when the target ends', async () => {
     const loop = await background('while :; do cat /etc/hostname >/dev/null; sleep 0.1; done');
     const out = path.join(work, 'sigint.json');
-    const t = tracewallStart(['record', '--tracer', 'bpftrace', '--pid', String(loop.pid), '-o', out]);
-    let err = '';
-    t.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    await waitFor(
-      'recording to start',
-      () => (/probes attached; recording until SIGINT/.test(err) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
-    expect(err).toMatch(/probes attached; recording until SIGINT/);
+    const t = startCli(['record', '--tracer', 'bpftrace', '--pid', String(loop.pid), '-o', out]);
+    await t.waitFor(/probes attached; recording until SIGINT/, 60_000, 'recording to start');
+    expect(t.output()).toMatch(/probes attached; recording until SIGINT/);
     await new Promise((res) => setTimeout(res, 500));
-    t.kill('SIGINT');
-    const done = await t;
-    expect(done.exitCode, err).toBe(0);
-    expect(err).toMatch(/detached on SIGINT; nothing was stopped/);
+    const done = await t.stop('SIGINT', 60_000);
+    expect(done.exitCode, t.output()).toBe(0);
+    expect(t.output()).toMatch(/detached on SIGINT; nothing was stopped/);
     expect(readRecording(out).files['/etc/hostname']?.access).toContain('read');
     expect(alive(loop.pid!)).toBe(true);
 
     const stop = path.join(work, 'stop');
     const brief = await background(`while [ ! -e ${stop} ]; do sleep 0.1; done; cat /etc/hostname; exit 7`);
     const out2 = path.join(work, 'brief.json');
-    const t2 = tracewallStart(['record', '--tracer', 'bpftrace', '--pid', String(brief.pid), '-o', out2]);
-    let err2 = '';
-    t2.stderr?.on('data', (d: Buffer) => {
-      err2 += d.toString();
-    });
-    await waitFor(
-      'recording to start',
-      () => (/probes attached/.test(err2) || t2.exitCode !== null ? true : undefined),
-      60_000,
-    );
-    expect(err2).toMatch(/probes attached/);
+    const t2 = startCli(['record', '--tracer', 'bpftrace', '--pid', String(brief.pid), '-o', out2]);
+    await t2.waitFor(/probes attached/, 60_000, 'recording to start');
+    expect(t2.output()).toMatch(/probes attached/);
     fs.writeFileSync(stop, '');
-    const r = await t2;
-    expect(r.exitCode, err2).toBe(0);
-    expect(err2).toMatch(/detached because the traced processes ended/);
+    const r = await t2.exited(60_000);
+    expect(r.exitCode, t2.output()).toBe(0);
+    expect(t2.output()).toMatch(/detached because the traced processes ended/);
     const rec = readRecording(out2);
     expect(rec.termination).toEqual({ kind: 'exit', code: 7 });
     expect(rec.files['/etc/hostname']?.access).toContain('read');
@@ -199,22 +183,14 @@ describe.skipIf(why)('record --pid (attach with bpftrace)', () => {
   it('says so, exit 1 and no recording, when the target ended before the probes were attached', async () => {
     const brief = await background('exec sleep 1000');
     const out = path.join(work, 'gone.json');
-    const t = tracewallStart(['record', '--tracer', 'bpftrace', '--pid', String(brief.pid), '-o', out]);
-    let err = '';
-    t.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
+    const t = startCli(['record', '--tracer', 'bpftrace', '--pid', String(brief.pid), '-o', out]);
     // bpftrace takes seconds to attach: the target ends meanwhile
-    await waitFor(
-      'tracewall to start attaching',
-      () => (/attaching to process/.test(err) || t.exitCode !== null ? true : undefined),
-      30_000,
-    );
-    expect(err).toMatch(/attaching to process/);
+    await t.waitFor(/attaching to process/, 30_000, 'tracewall to start attaching');
+    expect(t.output()).toMatch(/attaching to process/);
     process.kill(brief.pid!, 'SIGKILL');
-    const r = await t;
-    expect(r.exitCode, err).toBe(1);
-    expect(err).toMatch(
+    const r = await t.exited(60_000);
+    expect(r.exitCode, t.output()).toBe(1);
+    expect(t.output()).toMatch(
       new RegExp(
         `process ${brief.pid} ended before the probes were attached \\(bpftrace took [0-9.]+ s\\); nothing was recorded`,
       ),

@@ -2,8 +2,8 @@
 // into it later from its exec on; the container is left running. (The bpftrace variant: test/e2e/attach-containers.)
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
-import { makeTemp, rmTemp, waitFor } from '../helpers/bundles.js';
+import { makeTemp, rmTemp } from '../helpers/bundles.js';
+import { startCli } from '../helpers/cli-process.js';
 import {
   busyboxImageTar,
   needEngine,
@@ -13,7 +13,7 @@ import {
   uniqueName,
   type EngineEnv,
 } from '../helpers/engines.js';
-import { BIN, needBuild } from '../e2e/helpers.js';
+import { needBuild } from '../e2e/helpers.js';
 import { ebpfBlocker } from '../../src/trace/ebpf.js';
 import { readRecording } from '../../src/recording/io.js';
 
@@ -51,42 +51,19 @@ describe.skipIf(why)('record --tracer ebpf --container (podman, runc)', () => {
     expect(started.exitCode, started.stderr).toBe(0);
     container = started.stdout.trim();
     const out = path.join(tmp, 'attached.json');
-    const t = execa(
-      process.execPath,
-      [
-        BIN,
-        'record',
-        '--tracer',
-        'ebpf',
-        '--container',
-        container,
-        '--engine',
-        'podman',
-        '--duration',
-        '60',
-        '-o',
-        out,
-      ],
-      { env: { ...process.env, ...env }, reject: false, stdin: 'ignore' },
+    const t = startCli(
+      ['record', '--tracer', 'ebpf', '--container', container, '--engine', 'podman', '--duration', '60', '-o', out],
+      { env },
     );
-    let err = '';
-    t.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    await waitFor(
-      'the probes to attach',
-      () => (/probes attached/.test(err) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
+    await t.waitFor(/probes attached/, 60_000, 'the probes to attach');
     const ex = await podman(['exec', container, '/bin/touch', '/tmp/go']);
     expect(ex.exitCode, ex.stderr).toBe(0);
     // the loop sees /tmp/go within 0.2 s; then stop recording as Ctrl-C would (podman exec's own time varies too much
     // under load for a fixed --duration)
     await new Promise((r) => setTimeout(r, 1000));
-    t.kill('SIGINT');
-    const done = await t;
-    expect(err).toMatch(/detached on SIGINT; nothing was stopped/);
-    expect(done.exitCode, err).toBe(0);
+    const done = await t.stop('SIGINT', 60_000);
+    expect(t.output()).toMatch(/detached on SIGINT; nothing was stopped/);
+    expect(done.exitCode, t.output()).toBe(0);
     const rec = readRecording(out);
     expect(rec.tracer.name).toBe('ebpf');
     expect(rec.target).toMatchObject({ kind: 'podman', attached: { container } });

@@ -15,6 +15,7 @@ import {
   type EngineEnv,
 } from '../helpers/engines.js';
 import { BIN, needBuild } from '../e2e/helpers.js';
+import { startCli } from '../helpers/cli-process.js';
 import { ebpfBlocker } from '../../src/trace/ebpf.js';
 import { startNodeRecorder, type NodeCgroup, type NodeRecordingMeta } from '../../src/trace/ebpf-node.js';
 import { readRecording } from '../../src/recording/io.js';
@@ -85,19 +86,9 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
   }) => {
     if (notWorking) skip(notWorking);
     const out = path.join(tmp, 'node-out');
-    const t = execa(process.execPath, [BIN, 'record', '--node', '--duration', '120', '-o', out], {
-      env: { ...process.env, ...env },
-      reject: false,
-      stdin: 'ignore',
-    });
-    let err = '';
-    t.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    await waitFor(
-      'the recorder to start',
-      () => (/recording every container/.test(err) || t.exitCode !== null ? true : undefined),
-      60_000,
-    );
-    expect(err).toMatch(/recording every container of this host for 120 s/);
+    const t = startCli(['record', '--node', '--duration', '120', '-o', out], { env });
+    await t.waitFor(/recording every container/, 60_000, 'the recorder to start');
+    expect(t.output()).toMatch(/recording every container of this host for 120 s/);
     const a = uniqueName('node-a');
     const b = uniqueName('node-b');
     // the host's own work in the window is no container's
@@ -106,10 +97,9 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
     await start(a, 'mkdir /tmp/made-by-a; sleep 2');
     await start(b, 'nc -l -p 8080 & sleep 1; kill %1; sleep 2');
     await sleep(500);
-    t.kill('SIGINT'); // Ctrl-C: everything recorded so far is written
-    const done = await t;
-    expect(done.exitCode, err).toBe(0);
-    expect(err).toMatch(/\d+ container\(s\) recorded/); // other containers of this host may run too
+    const done = await t.stop('SIGINT', 60_000); // Ctrl-C: everything recorded so far is written
+    expect(done.exitCode, t.output()).toBe(0);
+    expect(t.output()).toMatch(/\d+ container\(s\) recorded/); // other containers of this host may run too
     const ra = readRecording(path.join(out, 'podman', `${a}.recording.json`));
     const rb = readRecording(path.join(out, 'podman', `${b}.recording.json`));
     for (const [r, name] of [
@@ -235,26 +225,11 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
         true,
       );
       const out = path.join(tmp, 'attached.json');
-      const t = execa(
-        process.execPath,
-        [BIN, 'record', '--tracer', 'ebpf', '--container', name, '--engine', 'podman', '-o', out],
-        {
-          env: { ...process.env, ...env },
-          reject: false,
-          stdin: 'ignore',
-        },
-      );
-      let err = '';
-      t.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      await waitFor(
-        'the probes to attach',
-        () => (/probes attached/.test(err) || t.exitCode !== null ? true : undefined),
-        60_000,
-      );
+      const t = startCli(['record', '--tracer', 'ebpf', '--container', name, '--engine', 'podman', '-o', out], { env });
+      await t.waitFor(/probes attached/, 60_000, 'the probes to attach');
       expect((await podman(['exec', name, '/bin/touch', '/tmp/go'])).exitCode).toBe(0);
       await sleep(1500);
-      t.kill('SIGINT');
-      expect((await t).exitCode, err).toBe(0);
+      expect((await t.stop('SIGINT', 60_000)).exitCode, t.output()).toBe(0);
       const attached = readRecording(out);
       const full = (await podman(['inspect', '-f', '{{.Id}}', name])).stdout.trim();
       const id = rec.cgroups().find((c) => c.path.endsWith(full))!.id;
