@@ -110,9 +110,18 @@ export class CliProcess {
     return this.exited(timeoutMs, ` of ${signal}`);
   }
 
-  /** Kill its whole process group at once, if it still runs, and wait for it (for cleanup). */
-  async kill(): Promise<void> {
+  /**
+   * Kill its whole process group, if it still runs, and wait for it (for cleanup): at once, or after `graceMs` of a
+   * SIGTERM to it alone (time to stop what it started outside its group, as tracers are).
+   */
+  async kill(graceMs = 0): Promise<void> {
     if (this.ended) return;
+    if (graceMs > 0) {
+      this.proc.kill('SIGTERM');
+      const deadline = Date.now() + graceMs;
+      while (!this.ended && Date.now() < deadline) await poll(50);
+      if (this.ended) return;
+    }
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
@@ -128,10 +137,10 @@ function endedHow(r: Result): string {
 
 const live = new Set<CliProcess>();
 
-// The file's last word: nothing it started outlives it, whatever failed.
+// The file's last word: nothing it started outlives it, whatever failed (SIGTERM first, as Ctrl-C would).
 afterAll(async () => {
-  await Promise.all([...live].map((p) => p.kill()));
-});
+  await Promise.all([...live].map((p) => p.kill(10_000)));
+}, 30_000);
 
 /** `tracewall ARGS` (the built CLI, bin/tracewall) in the background. */
 export function startCli(args: string[], opts: StartOptions = {}): CliProcess {
