@@ -64,11 +64,6 @@ export class CliProcess {
     return this.collected;
   }
 
-  /** Whether it has ended (and its output is complete). */
-  hasEnded(): boolean {
-    return this.ended;
-  }
-
   /**
    * Wait until its output matches `re`; fails after timeoutMs, or as soon as it ends without having written it, with
    * its output so far in the message.
