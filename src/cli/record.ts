@@ -17,7 +17,6 @@ import { record, type RecordOutcome, type RecordTarget } from '../record/record.
 import { recordEngineRun } from '../record/engine.js';
 import { recordingFromLog } from '../record/from-log.js';
 import { bpftraceTracer, ebpfTracer, straceTracer, type Tracer } from '../record/tracer.js';
-import { recordAttachCommand } from './record-attach.js';
 import { summarize } from './record-summary.js';
 import { stdoutClosed } from './closed-pipe.js';
 import { startProgress } from './progress.js';
@@ -84,7 +83,8 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     'ebpf',
     'auto',
   ] as const);
-  if (attach) return recordAttachCommand(command, opts, tracer);
+  // imported only to attach: it brings the CRI client (gRPC, protobuf), which a launch never needs
+  if (attach) return (await import('./record-attach.js')).recordAttachCommand(command, opts, tracer);
   if ((tracer === 'bpftrace' || tracer === 'ebpf') && opts.pty)
     throw badInput(
       `--pty works with --tracer strace only (${tracer} does not run the workload in a terminal of its own)`,
