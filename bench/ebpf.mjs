@@ -4,15 +4,17 @@
 //     and untraced while another process is being recorded (what every other process of the machine pays);
 //  2. the whole `tracewall record --tracer ebpf -- /bin/true` (wall time: node, the loader, the kernel's verifier);
 //  3. the loader's resident memory (peak VmRSS, sampled) on a 100,000-call and a 1,000,000-call workload;
-//  4. nginx (1 worker, crun, host network, on CPU 0) under wrk (on CPU 1): requests/s untraced and recorded by ebpf.
+//  4. nginx (1 worker, crun, host network, on CPU 0) under wrk (on CPU 1): requests/s and the server's CPU time per
+//     request, untraced, with empty syscall hooks attached (the floor), and recorded by ebpf (bench/ebpf-nginx.mjs).
 // Writes the "ebpf tracer" section of bench/RESULTS.md and bench/ebpf-results.json. Run as root after the build:
 // npm run bench:ebpf (or node bench/ebpf.mjs [--quick]).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeResultsSection } from './results-section.mjs';
+import { nginxBench } from './ebpf-nginx.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'tracewall');
@@ -113,78 +115,6 @@ async function whileRecordingOther(n) {
   }
 }
 
-async function waitPort(port, ms) {
-  const net = await import('node:net');
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise((res) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} not up in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-// As in bench/run.mjs: the server on CPU 0, wrk on CPU 1 (unpinned, this 2-core VM swings by up to 3x).
-const pin = (cpu, argv) => ['taskset', '-c', String(cpu), ...argv];
-function wrk(port, seconds) {
-  const [cmd, ...args] = pin(1, ['wrk', '-t1', '-c8', `-d${seconds}s`, `http://127.0.0.1:${port}/`]);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(execFileSync(cmd, args, { encoding: 'utf8' }));
-  if (!m) throw new Error('wrk printed no rate');
-  return Number(m[1]);
-}
-
-/** nginx in crun under wrk, untraced and recorded by ebpf, alternated: median requests/s of each. */
-async function nginx(rounds) {
-  for (const t of ['wrk', 'nginx', 'crun', 'taskset'])
-    if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return { skipped: `${t} is not installed` };
-  const { makeNginxBundle } = await import(path.join(root, 'dist', 'examples', 'bundles.js'));
-  const { runtimeCommand } = await import(path.join(root, 'dist', 'trace', 'bundle.js'));
-  const rates = { untraced: [], ebpf: [] };
-  let port = 19500;
-  for (let i = 0; i < rounds; i++) {
-    for (const variant of ['untraced', 'ebpf']) {
-      const dir = path.join(work, `nginx-${++port}`);
-      makeNginxBundle(dir, { port });
-      const cmd = runtimeCommand(dir, 'crun', { id: `tw-bench-ebpf-${process.pid}-${port}` });
-      const argv =
-        variant === 'untraced'
-          ? cmd.argv
-          : [
-              process.execPath,
-              bin,
-              'record',
-              '--tracer',
-              'ebpf',
-              '--bundle',
-              dir,
-              '--runtime',
-              'crun',
-              '-o',
-              path.join(dir, 'r.json'),
-            ];
-      const pinned = pin(0, argv);
-      const child = spawn(pinned[0], pinned.slice(1), { stdio: 'ignore' });
-      try {
-        await waitPort(port, 30000);
-        wrk(port, 1); // warm-up
-        rates[variant].push(wrk(port, quick ? 2 : 5));
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-        await cmd.cleanup();
-      }
-    }
-  }
-  return { untraced: median(rates.untraced), ebpf: median(rates.ebpf) };
-}
-
 async function main() {
   const load = os.loadavg()[0].toFixed(1);
   if (process.getuid?.() !== 0) throw new Error('bench/ebpf.mjs needs root (the ebpf tracer does)');
@@ -202,7 +132,7 @@ async function main() {
       `  round ${i + 1}: untraced ${own.untraced[i]} s, ebpf ${own.ebpf[i]} s, another recorded ${own.other[i]} s; /bin/true ${trueWall[i].toFixed(3)} s`,
     );
   }
-  const server = await nginx(quick ? 1 : 3);
+  const server = await nginxBench({ root, bin, work, rounds: quick ? 1 : 3, seconds: quick ? 2 : 5 });
   log(`nginx requests/s: ${JSON.stringify(server)}`);
   const rss = { calls100k: await loaderPeakMiB(record(dd(50_000))), calls1m: await loaderPeakMiB(record(dd(500_000))) };
   const r = {
@@ -213,7 +143,7 @@ async function main() {
     ddOwnSeconds: { untraced: median(own.untraced), ebpf: median(own.ebpf), otherRecorded: median(own.other) },
     trueWallSeconds: median(trueWall),
     loaderPeakRssMiB: rss,
-    nginxRequestsPerSecond: server,
+    nginx: server,
     // every round, to see the spread (this 2-core VM is shared with other work)
     samples: { ddOwnSeconds: own, trueWallSeconds: trueWall.map((x) => Math.round(x * 1000) / 1000) },
   };
@@ -221,6 +151,21 @@ async function main() {
   const md = markdown(r);
   writeResultsSection(root, 'ebpf tracer', md);
   log(md);
+}
+
+/** The nginx rows: requests/s and the server's CPU per request, each against untraced. */
+function nginxRows(n) {
+  if (n.skipped) return [`| nginx under wrk | skipped: ${n.skipped} | |`];
+  const u = n.untraced;
+  const row = (what, v, target) =>
+    `| ${what} | ${v.rps.toFixed(0)} req/s (${(u.rps / v.rps).toFixed(2)}x); **${v.cpuUsPerRequest.toFixed(1)} µs** CPU per request (**${(v.cpuUsPerRequest / u.cpuUsPerRequest).toFixed(2)}x**) | ${target} |`;
+  return [
+    `| nginx (crun, 1 worker, CPU 0) under wrk -t1 -c8 (CPU 1), untraced | ${u.rps.toFixed(0)} req/s; ${u.cpuUsPerRequest.toFixed(1)} µs CPU per request | |`,
+    ...(n.floor
+      ? [row("the same with empty programs on tp_btf sys_enter and sys_exit (the hooks' floor)", n.floor, '')]
+      : [`| the hooks' floor | skipped: ${n.floorSkipped} | |`]),
+    row('the same, recorded by `tracewall record --tracer ebpf --bundle`', n.ebpf, '1.1x'),
+  ];
 }
 
 function markdown(r) {
@@ -239,12 +184,7 @@ function markdown(r) {
     `| \`tracewall record --tracer ebpf -- /bin/true\`, wall | **${r.trueWallSeconds.toFixed(3)} s** | 1.0 s |`,
     `| loader peak RSS, 100,000-call workload | **${r.loaderPeakRssMiB.calls100k.toFixed(1)} MiB** | 20 MiB |`,
     `| loader peak RSS, 1,000,000-call workload | ${r.loaderPeakRssMiB.calls1m.toFixed(1)} MiB | flat |`,
-    ...(r.nginxRequestsPerSecond.skipped
-      ? [`| nginx under wrk | skipped: ${r.nginxRequestsPerSecond.skipped} | |`]
-      : [
-          `| nginx (crun, 1 worker, CPU 0) under wrk -t1 -c8 (CPU 1), requests/s untraced | ${r.nginxRequestsPerSecond.untraced.toFixed(0)} | |`,
-          `| the same, recorded by \`tracewall record --tracer ebpf --bundle\` | ${r.nginxRequestsPerSecond.ebpf.toFixed(0)} (**${(r.nginxRequestsPerSecond.untraced / r.nginxRequestsPerSecond.ebpf).toFixed(2)}x** slower) | 1.1x |`,
-        ]),
+    ...nginxRows(r.nginx),
     '',
   ].join('\n');
 }

@@ -14,10 +14,7 @@ import type { RuntimeName } from '../trace/runtime-command.js';
 import type { Interruption } from '../trace/interrupt.js';
 import { parseRunArgs } from '../engines/run-args.js';
 import { record, type RecordOutcome, type RecordTarget } from '../record/record.js';
-import { recordEngineRun } from '../record/engine.js';
-import { recordingFromLog } from '../record/from-log.js';
 import { bpftraceTracer, ebpfTracer, straceTracer, type Tracer } from '../record/tracer.js';
-import { recordAttachCommand } from './record-attach.js';
 import { summarize } from './record-summary.js';
 import { stdoutClosed } from './closed-pipe.js';
 import { startProgress } from './progress.js';
@@ -84,7 +81,8 @@ export async function recordCommand(command: string[], opts: RecordOptions): Pro
     'ebpf',
     'auto',
   ] as const);
-  if (attach) return recordAttachCommand(command, opts, tracer);
+  // imported only to attach: it brings the CRI client (gRPC, protobuf), which a launch never needs
+  if (attach) return (await import('./record-attach.js')).recordAttachCommand(command, opts, tracer);
   if ((tracer === 'bpftrace' || tracer === 'ebpf') && opts.pty)
     throw badInput(
       `--pty works with --tracer strace only (${tracer} does not run the workload in a terminal of its own)`,
@@ -240,6 +238,7 @@ async function fromLogCommand(
 ): Promise<number> {
   let rec: Recording;
   try {
+    const { recordingFromLog } = await import('../record/from-log.js');
     rec = await recordingFromLog(file, {
       name: o.name,
       toolVersion: TOOL_VERSION,
@@ -286,6 +285,7 @@ async function recordEngineCommand(
     });
     progress.sink({ kind: 'tracing', tracer: 'strace', version: '' });
     try {
+      const { recordEngineRun } = await import('../record/engine.js');
       return await recordEngineRun(engine, args, {
         name,
         toolVersion: TOOL_VERSION,

@@ -144,7 +144,7 @@ export async function recordAttached(found: Found, tracer: Tracer, opts: AttachR
       };
     if (opts.keepLog) fs.copyFileSync(logFile, opts.keepLog);
     const f = found.facts;
-    const traced = tracer.recording(logFile, {
+    const traced = await tracer.recording(logFile, {
       name: opts.name,
       toolVersion: opts.toolVersion,
       kernel: os.release(),

@@ -144,7 +144,7 @@ export async function record(target: RecordTarget, tracer: Tracer, opts: RecordO
     }
     if (opts.keepLog && fs.existsSync(logFile)) fs.copyFileSync(logFile, opts.keepLog);
     const meta = metaOf(opts, r.tracerVersion, p);
-    const rec = resolveExecs(tracer.recording(logFile, meta), p.lookup);
+    const rec = resolveExecs(await tracer.recording(logFile, meta), p.lookup);
     const status = passThroughStatus(r.exitCode, r.signal);
     // as for engines: a container whose entrypoint never ran has nothing of the application to record
     if (p.startAt && Object.keys(rec.syscalls).length === 0 && !r.tracerDied)

@@ -3,17 +3,12 @@
 import fs from 'node:fs';
 import type { Recording, TracerName } from '../recording/types.js';
 import type { RecordingMeta } from '../analyze/builder.js';
-import { recordingFromStraceChunks } from '../analyze/from-strace.js';
-import { recordingFromBpftrace } from '../analyze/from-bpftrace.js';
-import { fileChunks } from '../util/chunks.js';
-import { traceCommand } from '../trace/strace.js';
-import { traceWithBpftrace } from '../trace/bpftrace.js';
-import { traceWithEbpf } from '../trace/ebpf.js';
-import { attachWithEbpf } from '../trace/ebpf-attach.js';
-import { recordingFromEbpf } from '../analyze/from-ebpf.js';
-import { attachWithBpftrace, type AttachResult } from '../trace/bpftrace-attach.js';
+import type { AttachResult } from '../trace/bpftrace-attach.js';
 import type { Interruption } from '../trace/interrupt.js';
 import type { ProgressSink } from '../trace/progress.js';
+
+// Each tracer's code (its runner, its log's parser and adapter) is imported when that tracer is used: a run needs one
+// tracer, and loading the other two (strace's brings node-pty) cost every `record` its start-up time.
 
 /** How to run a workload under a tracer. */
 export interface LaunchOptions {
@@ -59,13 +54,14 @@ export interface Tracer {
   /** Absent for tracers that cannot attach to processes already running. */
   attach?(pid: number, opts: AttachOptions): Promise<AttachResult>;
   /** The Recording of a log this tracer wrote. */
-  recording(logFile: string, meta: RecordingMeta): Recording;
+  recording(logFile: string, meta: RecordingMeta): Promise<Recording>;
 }
 
 /** strace: ptrace-based, no root needed, follows forks from the start only. */
 export const straceTracer: Tracer = {
   name: 'strace',
   async launch(argv, o) {
+    const { traceCommand } = await import('../trace/strace.js');
     const r = await traceCommand(argv, {
       logFile: o.logFile,
       pty: o.pty,
@@ -78,7 +74,9 @@ export const straceTracer: Tracer = {
     });
     return { ...r, warnings: [] };
   },
-  recording(logFile, meta) {
+  async recording(logFile, meta) {
+    const { recordingFromStraceChunks } = await import('../analyze/from-strace.js');
+    const { fileChunks } = await import('../util/chunks.js');
     return recordingFromStraceChunks(fs.existsSync(logFile) ? fileChunks(logFile) : [], meta);
   },
 };
@@ -87,6 +85,7 @@ export const straceTracer: Tracer = {
 export const bpftraceTracer: Tracer = {
   name: 'bpftrace',
   async launch(argv, o) {
+    const { traceWithBpftrace } = await import('../trace/bpftrace.js');
     const r = await traceWithBpftrace(argv, {
       logFile: o.logFile,
       stdio: o.stdio,
@@ -98,8 +97,9 @@ export const bpftraceTracer: Tracer = {
     });
     return { ...r, tracerDied: null };
   },
-  attach: (pid, o) => attachWithBpftrace(pid, o),
-  recording(logFile, meta) {
+  attach: async (pid, o) => (await import('../trace/bpftrace-attach.js')).attachWithBpftrace(pid, o),
+  async recording(logFile, meta) {
+    const { recordingFromBpftrace } = await import('../analyze/from-bpftrace.js');
     const { startAt: _startAt, tracer: _tracer, ...rest } = meta;
     return recordingFromBpftrace(fs.readFileSync(logFile, 'utf8'), rest);
   },
@@ -109,6 +109,7 @@ export const bpftraceTracer: Tracer = {
 export const ebpfTracer: Tracer = {
   name: 'ebpf',
   async launch(argv, o) {
+    const { traceWithEbpf } = await import('../trace/ebpf.js');
     return traceWithEbpf(argv, {
       logFile: o.logFile,
       stdio: o.stdio,
@@ -119,8 +120,9 @@ export const ebpfTracer: Tracer = {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
   },
-  attach: (pid, o) => attachWithEbpf(pid, o),
-  recording(logFile, meta) {
+  attach: async (pid, o) => (await import('../trace/ebpf-attach.js')).attachWithEbpf(pid, o),
+  async recording(logFile, meta) {
+    const { recordingFromEbpf } = await import('../analyze/from-ebpf.js');
     const { startAt: _startAt, tracer: _tracer, ...rest } = meta;
     return recordingFromEbpf(fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '', rest);
   },

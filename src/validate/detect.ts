@@ -1,5 +1,5 @@
 // Recognising what a file is from its content; the file name only breaks ties.
-import { isDockerFormat } from './seccomp-docker.js';
+import { isDockerFormat } from './docker-format.js';
 import type { FileKind } from './types.js';
 import { asObject } from '../util/json.js';
 

@@ -5,21 +5,7 @@ import { DOCKER_ARCHES } from './seccomp-rules.js';
 import { ruleViews } from '../model/seccomp-profile.js';
 import { finding, type Finding } from './types.js';
 import { asObject } from '../util/json.js';
-
-/** Top-level fields only the Docker format has. */
-export const DOCKER_TOP_FIELDS: readonly string[] = ['comment', 'archMap', 'defaultErrno'];
-/** Rule fields only the Docker format has ("name" is its legacy single-name form of "names"). */
-export const DOCKER_RULE_FIELDS: readonly string[] = ['comment', 'includes', 'excludes', 'errno', 'name'];
-
-/** Whether a seccomp profile object uses Docker-only fields anywhere; without any it is plain OCI `linux.seccomp`. */
-export function isDockerFormat(profile: Record<string, unknown>): boolean {
-  if (DOCKER_TOP_FIELDS.some((f) => f in profile)) return true;
-  const rules = Array.isArray(profile.syscalls) ? profile.syscalls : [];
-  return rules.some((r) => {
-    const o = asObject(r);
-    return o !== undefined && DOCKER_RULE_FIELDS.some((f) => f in o);
-  });
-}
+import { DOCKER_RULE_FIELDS, DOCKER_TOP_FIELDS } from './docker-format.js';
 
 /** Shape checks of the Docker-only fields, plus the values Docker would never match. */
 export function dockerFieldFindings(profile: Record<string, unknown>, prefix: string): Finding[] {

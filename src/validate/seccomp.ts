@@ -1,6 +1,7 @@
 // Checking a seccomp profile object: the OCI schema (Docker profiles: their OCI subset plus their own fields), then what it means.
 import { ajvFindings, describeValue } from './ajv-findings.js';
-import { dockerFieldFindings, isDockerFormat, ociSubset } from './seccomp-docker.js';
+import { isDockerFormat } from './docker-format.js';
+import { dockerFieldFindings, ociSubset } from './seccomp-docker.js';
 import { semanticFindings } from './seccomp-semantics.js';
 import { ociSeccompValidator } from './schemas.js';
 import { finding, type Finding } from './types.js';
