@@ -26,39 +26,38 @@ function runsUnion(slot: FileSlot): number {
   return union;
 }
 
-function* filePieces(prov: ProvenanceFold): Generator<string> {
-  const paths: string[] = [];
-  for (const [path, slot] of prov.files) {
-    const union = runsUnion(slot);
-    if (slot.mask < 0) {
-      if (union !== 0)
-        throw invalid(`provenance names file ${JSON.stringify(path)}, which the recording does not have`);
-      continue;
-    }
-    if (union === 0) throw invalid(`file ${JSON.stringify(path)} has no provenance`);
-    if (union !== slot.mask)
-      throw invalid(
-        `file ${JSON.stringify(path)}: the runs' accesses (${maskAccesses(union).join(', ')}) are not the recording's (${maskAccesses(slot.mask).join(', ')})`,
-      );
-    paths.push(path);
-  }
+/** The merged recording's `files`, checked against their provenance as they are written; `count` gets how many. */
+function* filePieces(prov: ProvenanceFold, count: (files: number) => void): Generator<string> {
+  let files = 0;
   const entries = function* (): Generator<[string, string]> {
-    for (const path of stableKeyOrder(paths))
-      yield [path, stableJsonAt({ access: maskAccesses(prov.files.get(path)!.mask) }, 2)];
+    for (const [path, slot] of prov.fileEntries()) {
+      const union = runsUnion(slot);
+      if (slot.mask < 0) {
+        if (union !== 0)
+          throw invalid(`provenance names file ${JSON.stringify(path)}, which the recording does not have`);
+        continue;
+      }
+      if (union === 0) throw invalid(`file ${JSON.stringify(path)} has no provenance`);
+      if (union !== slot.mask)
+        throw invalid(
+          `file ${JSON.stringify(path)}: the runs' accesses (${maskAccesses(union).join(', ')}) are not the recording's (${maskAccesses(slot.mask).join(', ')})`,
+        );
+      files++;
+      yield [path, stableJsonAt({ access: maskAccesses(slot.mask) }, 2)];
+    }
+    count(files);
   };
   yield* stableObjectPieces(entries(), 1);
 }
 
 function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
   const names = prov.runs.names;
-  const paths = [...prov.files].filter(([, slot]) => runsUnion(slot) !== 0).map(([path]) => path);
   const entries = function* (): Generator<[string, string]> {
-    for (const path of stableKeyOrder(paths)) {
-      const runs = prov.files.get(path)!.runs;
+    for (const [path, { runs }] of prov.fileEntries()) {
       const byRun: Record<string, string[]> = {};
       for (let i = 0; i < runs.length; i += 2)
         if (runs[i + 1] !== 0) byRun[names[runs[i]!]!] = maskAccesses(runs[i + 1]!);
-      yield [path, stableJsonAt(byRun, 3)];
+      if (Object.keys(byRun).length > 0) yield [path, stableJsonAt(byRun, 3)];
     }
   };
   yield* stableObjectPieces(entries(), 2);
@@ -67,21 +66,21 @@ function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
 /** Per ABI and syscall, the runs that made it with how many calls (runs with none left out). */
 function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Generator<string> {
   const names = prov.runs.names;
-  const counted = (pairs: readonly number[]) => pairs.some((n, i) => i % 2 === 1 && n > 0);
-  const kept = new Map<Abi, string[]>();
-  for (const [abi, m] of prov.calls) {
-    const calls = [...m].filter(([, pairs]) => counted(pairs)).map(([name]) => name);
+  const kept = new Map<Abi, Set<string>>();
+  for (const [abi, m] of prov.callNames) {
+    const calls = [...m].filter(([, counted]) => counted).map(([name]) => name);
     for (const name of calls)
       if (merged[abi]?.[name] === undefined)
         throw invalid(`provenance names syscall (${abi}) ${name}, which the recording does not have`);
-    if (calls.length > 0) kept.set(abi, calls);
+    if (calls.length > 0) kept.set(abi, new Set(calls));
   }
   for (const [abi, facts] of Object.entries(merged))
     for (const name of Object.keys(facts ?? {}))
-      if (!(kept.get(abi as Abi) ?? []).includes(name)) throw invalid(`syscall (${abi}) ${name} has no provenance`);
+      if (!(kept.get(abi as Abi)?.has(name) ?? false)) throw invalid(`syscall (${abi}) ${name} has no provenance`);
   const calls = function* (abi: Abi): Generator<[string, string]> {
-    for (const name of stableKeyOrder(kept.get(abi)!)) {
-      const pairs = prov.calls.get(abi)!.get(name)!;
+    const counted = kept.get(abi)!;
+    for (const [name, pairs] of prov.callEntries(abi)) {
+      if (!counted.has(name)) continue;
       const byRun: Record<string, number> = {};
       for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1]! > 0) byRun[names[pairs[i]!]!] = pairs[i + 1]!;
       yield [name, stableJsonAt(byRun, 4)];
@@ -94,14 +93,16 @@ function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Ge
   );
 }
 
-/** The merged recording's text in pieces (each a few entries long), in order. */
-export function* mergedText({ skeleton, prov }: MergedParts): Generator<string> {
+/** The merged recording's text in pieces (each a few entries long), in order; `count` gets the number of files. */
+export function* mergedText({ skeleton, prov }: MergedParts, count: (files: number) => void): Generator<string> {
   const tag = `\u0001tracewall-merge-${Math.random().toString(36).slice(2)}-`;
   const holes: Record<string, () => Iterable<string>> = {
-    [`${tag}files`]: () => filePieces(prov),
+    [`${tag}files`]: () => filePieces(prov, count),
     [`${tag}sources`]: () =>
       stableArrayPieces(
-        prov.sources.map((t) => t.replace(/\n/g, '\n      ')),
+        (function* () {
+          for (const t of prov.sourceTexts()) yield t.replace(/\n/g, '\n      ');
+        })(),
         2,
       ),
     [`${tag}syscalls`]: () => syscallPieces(prov, skeleton.syscalls),

@@ -2,6 +2,7 @@
 // whole computation gives: the merge what concatenating every input's facts and normalising gives, the curve what
 // building the profile of the runs before each run (buildPolicy) and comparing gives.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeRecordings, RecordingMerger } from '../../src/analyze/merge.js';
@@ -13,6 +14,7 @@ import { checkRecordingSchema, readRecording, serializeRecording } from '../../s
 import { ABIS, type FileAccess, type Recording, type SyscallFact } from '../../src/recording/types.js';
 import { batchPath, healthPath, servePath } from './merge-helpers.js';
 import { makeRecording } from './render-helpers.js';
+import { SortedSpill } from '../../src/util/sorted-spill.js';
 
 /** The ten real recordings the merge bench varies (bench/merge-base/, recorded with strace). */
 function realRecordings(): Recording[] {
@@ -182,9 +184,38 @@ describe('the merged recording is written piece by piece', () => {
     expect(w.runs).toEqual(
       merger.result({ name: 'fleet', toolVersion: 'test' }).provenance!.sources.map((s) => s.name),
     );
-    expect(w.files).toBe(Object.keys(merger.result({ name: 'fleet', toolVersion: 'test' }).files).length);
+    expect(w.files()).toBe(Object.keys(merger.result({ name: 'fleet', toolVersion: 'test' }).files).length);
     expect(written(merger, 'fleet')).toBe(serializeRecording(merger.result({ name: 'fleet', toolVersion: 'test' })));
   });
+
+  it.each([1, 2, 3])(
+    'gives the same bytes when its per-run facts are spilled to chunks every %i runs',
+    (runsPerChunk) => {
+      const [a, b, ...rest] = realRecordings();
+      const ab = mergeRecordings(
+        [a!, b!].map((recording) => ({ recording, label: recording.name })),
+        { name: 'ab', toolVersion: 'test' },
+      );
+      const inputs = [...odd, ab, ...rest];
+      const whole = new RecordingMerger();
+      for (const recording of inputs) whole.add({ recording, label: recording.name });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
+      try {
+        const spilled = new RecordingMerger({
+          spill: { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk },
+        });
+        for (const recording of inputs) spilled.add({ recording, label: recording.name });
+        expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+        const w = spilled.toWrite({ name: 'fleet', toolVersion: 'test' }, () => undefined);
+        const text = [...w.pieces()].join('');
+        expect(text).toBe(serializeRecording(whole.result({ name: 'fleet', toolVersion: 'test' })));
+        expect(w.files()).toBe(Object.keys(whole.result({ name: 'fleet', toolVersion: 'test' }).files).length);
+        expect(serializeRecording(spilled.result({ name: 'fleet', toolVersion: 'test' }))).toBe(text);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses, as serializing refuses, a file no run attributes (a file with no access)', () => {
     const merger = new RecordingMerger();
