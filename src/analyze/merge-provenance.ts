@@ -15,6 +15,9 @@ import { ABIS } from '../recording/types.js';
 import { sourceOf } from '../recording/provenance.js';
 import { byCodeUnit, sortKeysDeep, stableKeyOrder } from '../util/json.js';
 import { accessMask } from './access-mask.js';
+import type { ChunkStore, SpillOptions } from './spill.js';
+
+export type { SpillOptions } from './spill.js';
 
 export const sockKey = (s: SocketFact) => `${s.family}\0${s.type}\0${s.protocol}`;
 export const endKey = (e: EndpointFact) => `${e.family}\0${e.address}\0${e.port}`;
@@ -97,20 +100,6 @@ export class SourceSummary {
     const [name] = [...this.votes.entries()].sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))[0]!;
     return { name, version: [...this.tags.keys()].sort(byCodeUnit).join(', ') };
   }
-}
-
-/** Chunks of entries sorted by key (byStableKey), kept outside memory (util/sorted-spill.ts keeps them in files). */
-export interface ChunkStore<T> {
-  /** Adds `entries` (sorted by key) as one chunk. */
-  write(entries: Iterable<[string, T]>): void;
-  /** Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order. */
-  merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Iterable<[string, T]>;
-}
-
-/** Where a ProvenanceFold spills its per-run pairs (a store by name), and every how many runs. */
-export interface SpillOptions {
-  store: <T>(name: string) => ChunkStore<T>;
-  runsPerChunk: number;
 }
 
 /** Two chunks' pairs of one file: accesses united (-1: only in provenance), pairs one after the other. */

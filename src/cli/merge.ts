@@ -106,7 +106,7 @@ function foldInputs(
   const spill = { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: SPILL_RUNS };
   const f: Folded = {
     merger: new RecordingMerger({ spill }),
-    coverage: new CoverageFold(),
+    coverage: new CoverageFold({ spill }),
     runNames: new Set(),
     firstName: '',
     notes: [],
@@ -179,7 +179,8 @@ function mergeIn(
       summary(merged.skeleton, merged.runs, merged.files(), output),
   );
   // The inputs rather than the merge: a merge keeps argument values merged, a plain input knows its own.
-  printCoverage(folded.coverage.report(convergeRuns === undefined ? {} : { convergeRuns }), {
+  const report = folded.coverage.report(convergeRuns === undefined ? {} : { convergeRuns }, { last: true });
+  printCoverage(report, {
     minRuns: 1,
     write: stderr,
     ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),

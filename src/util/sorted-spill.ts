@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { byStableKey } from './json.js';
-import type { ChunkStore } from '../analyze/merge-provenance.js';
+import type { ChunkStore } from '../analyze/spill.js';
 
 /** How much of a chunk file is read at a time. */
 const BLOCK = 1 << 15;

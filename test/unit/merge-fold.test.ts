@@ -15,6 +15,7 @@ import { ABIS, type FileAccess, type Recording, type SyscallFact } from '../../s
 import { batchPath, healthPath, servePath } from './merge-helpers.js';
 import { makeRecording } from './render-helpers.js';
 import { SortedSpill } from '../../src/util/sorted-spill.js';
+import { CoverageFold, coverageOf } from '../../src/analyze/coverage.js';
 
 /** The ten real recordings the merge bench varies (bench/merge-base/, recorded with strace). */
 function realRecordings(): Recording[] {
@@ -276,5 +277,28 @@ describe('the learning curve folds the runs into one profile', () => {
     const runs = [...tricky, ...realRecordings(), ...tricky.map((r) => ({ ...r, name: `${r.name}2` }))];
     const opts = threshold === undefined ? {} : { dirThreshold: threshold };
     expect(learningCurve(runs, opts)).toEqual(curveByRebuilding(runs, threshold));
+  });
+});
+
+describe('the coverage report folds the runs with their paths spilled', () => {
+  it.each([1, 2, 5])('gives the report of the fold in memory when the paths go to chunks every %i runs', (every) => {
+    const runs = [...realRecordings(), servePath(), batchPath(), healthPath('0')];
+    const whole = new CoverageFold();
+    runs.forEach((r) => whole.add(r));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
+    try {
+      const spilled = new CoverageFold({
+        spill: { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: every },
+      });
+      runs.forEach((r) => spilled.add(r));
+      expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+      const report = spilled.report({}, { last: true });
+      expect(report).toEqual(whole.report());
+      expect(report).toEqual(coverageOf(runs));
+      // The profile of the runs is let go with the last report: no run can come after it.
+      expect(() => spilled.add(servePath('late'))).toThrow(/after its last report/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
