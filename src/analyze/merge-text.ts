@@ -4,7 +4,14 @@
 // files) are written where that document has a placeholder, one entry at a time.
 import type { Abi, Recording } from '../recording/types.js';
 import { badInput } from '../errors.js';
-import { stableArrayPieces, stableJson, stableJsonAt, stableKeyOrder, stableObjectPieces } from '../util/json.js';
+import {
+  byStableKey,
+  stableArrayPieces,
+  stableJson,
+  stableJsonAt,
+  stableKeyOrder,
+  stableObjectPieces,
+} from '../util/json.js';
 import { maskAccesses } from './access-mask.js';
 import type { FileSlot, ProvenanceFold } from './merge-provenance.js';
 
@@ -50,22 +57,60 @@ function* filePieces(prov: ProvenanceFold, count: (files: number) => void): Gene
   yield* stableObjectPieces(entries(), 1);
 }
 
-function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
-  const names = prov.runs.names;
+/** Each run's place in stableKeyOrder of the run names: the order stableJson writes an object keyed by them in. */
+function runRanks(names: readonly string[]): Int32Array {
+  const rank = new Int32Array(names.length);
+  names
+    .map((_, run) => run)
+    .sort((a, b) => byStableKey(names[a]!, names[b]!))
+    .forEach((run, at) => (rank[run] = at));
+  return rank;
+}
+
+/**
+ * Pairs (run, value) as the stableJson text of an object keyed by run name, `depth` levels deep, in pieces (a fact of a
+ * fleet's every run would otherwise be one large object and string): pairs whose value is not kept left out, a run's
+ * last pair winning, as assigning them to an object in order and writing it gives.
+ */
+function* byRunPieces(
+  pairs: readonly number[],
+  runs: { names: readonly string[]; rank: Int32Array },
+  keep: (value: number) => boolean,
+  text: (value: number) => string,
+  depth: number,
+): Generator<string> {
+  const order: number[] = [];
+  for (let k = 0; k < pairs.length / 2; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
+  order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
   const entries = function* (): Generator<[string, string]> {
-    for (const [path, { runs }] of prov.fileEntries()) {
-      const byRun: Record<string, string[]> = {};
-      for (let i = 0; i < runs.length; i += 2)
-        if (runs[i + 1] !== 0) byRun[names[runs[i]!]!] = maskAccesses(runs[i + 1]!);
-      if (Object.keys(byRun).length > 0) yield [path, stableJsonAt(byRun, 3)];
+    let previous = -1;
+    for (const k of order) {
+      const run = pairs[2 * k]!;
+      if (run !== previous) yield [runs.names[run]!, text(pairs[2 * k + 1]!)];
+      previous = run;
     }
+  };
+  yield* stableObjectPieces(entries(), depth);
+}
+
+function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
+  const runs = { names: prov.runs.names, rank: runRanks(prov.runs.names) };
+  const texts = new Map<number, string>();
+  const text = (mask: number) => {
+    let t = texts.get(mask);
+    if (t === undefined) texts.set(mask, (t = stableJsonAt(maskAccesses(mask), 4)));
+    return t;
+  };
+  const entries = function* (): Generator<[string, Iterable<string>]> {
+    for (const [path, slot] of prov.fileEntries())
+      if (runsUnion(slot) !== 0) yield [path, byRunPieces(slot.runs, runs, (mask) => mask !== 0, text, 3)];
   };
   yield* stableObjectPieces(entries(), 2);
 }
 
 /** Per ABI and syscall, the runs that made it with how many calls (runs with none left out). */
 function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Generator<string> {
-  const names = prov.runs.names;
+  const runs = { names: prov.runs.names, rank: runRanks(prov.runs.names) };
   const kept = new Map<Abi, Set<string>>();
   for (const [abi, m] of prov.callNames) {
     const calls = [...m].filter(([, counted]) => counted).map(([name]) => name);
@@ -77,14 +122,10 @@ function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Ge
   for (const [abi, facts] of Object.entries(merged))
     for (const name of Object.keys(facts ?? {}))
       if (!(kept.get(abi as Abi)?.has(name) ?? false)) throw invalid(`syscall (${abi}) ${name} has no provenance`);
-  const calls = function* (abi: Abi): Generator<[string, string]> {
+  const calls = function* (abi: Abi): Generator<[string, Iterable<string>]> {
     const counted = kept.get(abi)!;
-    for (const [name, pairs] of prov.callEntries(abi)) {
-      if (!counted.has(name)) continue;
-      const byRun: Record<string, number> = {};
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1]! > 0) byRun[names[pairs[i]!]!] = pairs[i + 1]!;
-      yield [name, stableJsonAt(byRun, 4)];
-    }
+    for (const [name, pairs] of prov.callEntries(abi))
+      if (counted.has(name)) yield [name, byRunPieces(pairs, runs, (n) => n > 0, String, 4)];
   };
   const abis = stableKeyOrder([...kept.keys()]) as Abi[];
   yield* stableObjectPieces(

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeRecordings, RecordingMerger } from '../../src/analyze/merge.js';
-import { addedBy, learningCurve } from '../../src/analyze/converge.js';
+import { addedBy, addedTo, learningCurve, networkItems } from '../../src/analyze/converge.js';
+import { IncrementalPrior } from '../../src/analyze/converge-prior.js';
+import { PathMemo } from '../../src/analyze/generalize.js';
 import { buildPolicy } from '../../src/analyze/policy.js';
 import { normalizeRecording } from '../../src/recording/normalize.js';
 import { provenanceOf } from '../../src/recording/provenance.js';
@@ -300,5 +302,34 @@ describe('the coverage report folds the runs with their paths spilled', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the profile of the runs so far keeps each observed path as a number', () => {
+  // Each path is kept as its accesses and its form only; its rules are made again from them when it moves (an access
+  // added, a path found below it). With a memo that forgets every path, they must be made again the same way; a path
+  // read first and executed later is split into a literal exec rule and a generalised one.
+  const moving = [
+    run('r1', { '/tmp/tmp.Ab3dE9/tool': ['read'], '/srv/w/a': ['stat'], '/proc/77/status': ['read'] }),
+    run('r2', { '/srv/w/a/b': ['read'], '/srv/w/c': ['read', 'write'] }, ['/tmp/tmp.Ab3dE9/tool']),
+    run('r3', { '/tmp/tmp.Ab3dE9/tool': ['stat'], '/srv/w/a': ['dir-list'], '/proc/88/status': ['read', 'write'] }),
+    run('r4', reads('/srv/w', 0, 12)),
+    run('r5', { '/srv/w/f3': ['read', 'write'], '/srv/w/c/d': ['read'] }),
+    run('r6', { '/srv/w/a': ['read'], '/srv/w/c': ['stat'], '/proc/88/status': ['exec'] }),
+  ];
+
+  it.each([undefined, 2])('gives the curve of rebuilding each prior profile (dir threshold %s)', (threshold) => {
+    const runs = [...moving, ...realRecordings(), ...moving.map((r) => ({ ...r, name: `${r.name}2` }))];
+    const prior = new IncrementalPrior({
+      memo: new PathMemo(1),
+      ...(threshold === undefined ? {} : { dirThreshold: threshold }),
+    });
+    const curve = runs.map((r, i) => {
+      const network = networkItems(r.network);
+      const added = addedTo(r, i === 0 ? undefined : prior, network);
+      prior.add(r, network);
+      return added;
+    });
+    expect(curve).toEqual(curveByRebuilding(runs, threshold));
   });
 });
