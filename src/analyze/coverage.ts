@@ -98,6 +98,9 @@ const DIR_LIST = accessMask(['dir-list']);
  */
 function observations(touched: Iterable<[string, readonly number[]]>): FileObservation[] {
   const obs: FileObservation[] = [];
+  // One access list per mask, shared (a fleet's paths are many, their masks few).
+  const lists = new Map<number, FileAccess[]>();
+  const accessOf = (mask: number) => lists.get(mask) ?? lists.set(mask, maskAccesses(mask)).get(mask)!;
   for (const [path, pairs] of touched) {
     if (!path.startsWith('/')) continue;
     let plain = 0;
@@ -107,17 +110,24 @@ function observations(touched: Iterable<[string, readonly number[]]>): FileObser
       else plain |= pairs[i]!;
     }
     for (const mask of [plain, listed])
-      if (mask !== 0) obs.push({ path, access: maskAccesses(mask), provenance: NO_PROVENANCE });
+      if (mask !== 0) obs.push({ path, access: accessOf(mask), provenance: NO_PROVENANCE });
   }
   return obs.sort((a, b) => byCodeUnit(a.path, b.path));
 }
 
-/** File needs (rule and access) with the runs that had them (sorted, each once); and per file rule, how many runs. */
-function fileNeeds(touched: () => Iterable<[string, readonly number[]]>, memo: PathMemo): Map<string, number[]> {
+/** A set of run numbers as bits (one byte per eight runs, outside the JavaScript heap). */
+type RunSet = Uint8Array;
+
+/** File needs (rule and access) with the runs that had them; and per file rule, how many runs. */
+function fileNeeds(
+  touched: () => Iterable<[string, readonly number[]]>,
+  memo: PathMemo,
+  runs: number,
+): Map<string, RunSet> {
   const rules = generalizeFiles(observations(touched()), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
   const byPath = rulesByPath(rules);
   const texts = rules.map((r) => patternText(r.pattern));
-  const found = new Map<string, number[]>();
+  const found = new Map<string, RunSet>();
   for (const [path, pairs] of touched()) {
     const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
     const keyOf = new Map<FileAccess, string>();
@@ -128,31 +138,31 @@ function fileNeeds(touched: () => Iterable<[string, readonly number[]]>, memo: P
           const c = candidates.find((at) => rules[at]!.access.includes(a));
           keyOf.set(a, (key = `${c === undefined ? path : texts[c]!}\0${a}`));
         }
-        const runs = found.get(key);
-        if (runs === undefined) found.set(key, [pairs[i]!]);
-        else runs.push(pairs[i]!);
+        let set = found.get(key);
+        if (set === undefined) found.set(key, (set = new Uint8Array((runs + 7) >> 3)));
+        set[pairs[i]! >> 3]! |= 1 << (pairs[i]! & 7);
       }
-  }
-  for (const runs of found.values()) {
-    runs.sort((a, b) => a - b);
-    let kept = 0;
-    for (const r of runs) if (kept === 0 || runs[kept - 1] !== r) runs[kept++] = r;
-    runs.length = kept;
   }
   return found;
 }
 
+/** The runs of a RunSet, in order. */
+function* runsOf(set: RunSet): Generator<number> {
+  for (let byte = 0; byte < set.length; byte++)
+    if (set[byte] !== 0) for (let bit = 0; bit < 8; bit++) if ((set[byte]! & (1 << bit)) !== 0) yield byte * 8 + bit;
+}
+
 /** How many file rules each run needed: per rule, the runs of any of its accesses, each once. */
-function fileRulesPerRun(found: ReadonlyMap<string, readonly number[]>, runs: number): Int32Array {
-  const byRule = new Map<string, Set<number>>();
-  for (const [key, list] of found) {
+function fileRulesPerRun(found: ReadonlyMap<string, RunSet>, runs: number): Int32Array {
+  const byRule = new Map<string, RunSet>();
+  for (const [key, set] of found) {
     const rule = key.slice(0, key.lastIndexOf('\0'));
-    const s = byRule.get(rule) ?? new Set<number>();
-    byRule.set(rule, s);
-    list.forEach((r) => s.add(r));
+    const s = byRule.get(rule);
+    if (s === undefined) byRule.set(rule, set.slice());
+    else for (let i = 0; i < s.length; i++) s[i]! |= set[i]!;
   }
   const out = new Int32Array(runs);
-  for (const s of byRule.values()) for (const r of s) out[r]! += 1;
+  for (const s of byRule.values()) for (const r of runsOf(s)) out[r]! += 1;
   return out;
 }
 
@@ -198,16 +208,16 @@ function singles(needs: Iterable<Need>): Map<number, Need[]> {
 }
 
 /** The file needs as Needs. */
-function* asNeeds(found: ReadonlyMap<string, readonly number[]>): Generator<Need> {
-  for (const [key, runs] of found) {
+function* asNeeds(found: ReadonlyMap<string, RunSet>): Generator<Need> {
+  for (const [key, set] of found) {
     const at = key.lastIndexOf('\0');
-    yield {
-      kind: 'files',
-      rule: key.slice(0, at),
-      access: key.slice(at + 1),
-      runs: runs.length,
-      last: runs[runs.length - 1]!,
-    };
+    let runs = 0;
+    let last = -1;
+    for (const r of runsOf(set)) {
+      runs++;
+      last = r;
+    }
+    yield { kind: 'files', rule: key.slice(0, at), access: key.slice(at + 1), runs, last };
   }
 }
 
@@ -307,7 +317,7 @@ export class CoverageFold {
    */
   report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
     if (last) this.prior = undefined;
-    const found = fileNeeds(() => this.touchedPaths(), this.memo);
+    const found = fileNeeds(() => this.touchedPaths(), this.memo, this.runs.length);
     const fileRules = fileRulesPerRun(found, this.runs.length);
     const runs = this.runs.map((r, i): CoverageRun => ({ ...r, needed: { ...r.needed, files: fileRules[i]! } }));
     const single = singles([...this.needs.values(), ...asNeeds(found)]);

@@ -82,15 +82,25 @@ function* byRunPieces(
   const order: number[] = [];
   for (let k = 0; k < pairs.length / 2; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
   order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
-  const entries = function* (): Generator<[string, string]> {
-    let previous = -1;
-    for (const k of order) {
-      const run = pairs[2 * k]!;
-      if (run !== previous) yield [runs.names[run]!, text(pairs[2 * k + 1]!)];
-      previous = run;
+  // stableObjectPieces's text, made here a few hundred entries at a time (a piece per entry costs more than the entry).
+  const pad = '  '.repeat(depth + 1);
+  let batch: string[] = [];
+  let previous = -1;
+  for (const k of order) {
+    const run = pairs[2 * k]!;
+    if (run !== previous) {
+      batch.push(
+        `${batch.length === 0 && previous === -1 ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`,
+      );
+      if (batch.length >= 512) {
+        yield batch.join('');
+        batch = [];
+      }
     }
-  };
-  yield* stableObjectPieces(entries(), depth);
+    previous = run;
+  }
+  if (batch.length > 0) yield batch.join('');
+  yield previous === -1 ? '{}' : `\n${'  '.repeat(depth)}}`;
 }
 
 function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
