@@ -3,7 +3,7 @@
 // after generalisation, executables, capabilities, network rules) exactly as buildPolicy over those runs would,
 // without rebuilding that profile for every run (which made the curve quadratic in the number of runs).
 import type { Abi, FileAccess, Recording } from '../recording/types.js';
-import { ABIS } from '../recording/types.js';
+import { ABIS, FILE_ACCESSES } from '../recording/types.js';
 import type { PathPart } from './policy-types.js';
 import { compactPattern, literalText, patternRegExp, patternText } from './pattern.js';
 import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
@@ -26,26 +26,21 @@ interface Entry {
   pattern: PathPart[];
   literal: string | undefined;
   re: RegExp | undefined;
-  /** Accesses (access-mask.ts) by the observation (its key) that brought them. */
-  contrib: Map<string, number>;
+  /** How many observations' parts it holds, and per access bit how many of them bring it (access-mask.ts). */
+  parts: number;
+  bits: Int32Array;
   access: number;
   group: string | undefined;
 }
 
 /**
- * One observed path (key: the path, or the path and "\0d" when a run listed it as a directory), kept small: there is
- * one for every path any run touched, and a fleet's runs touch paths of their own (pids, temporary names).
+ * One observed path, as a number (an observation is kept for every path any run touched, and a fleet's runs touch paths
+ * of their own: pids, temporary names): its accesses as a mask, and DIR_FORM when generalisation sees it in its
+ * directory form (`path/`). Its key is the path, or the path and "\0d" when a run listed it as a directory. The
+ * entries it brings are not kept: they are made again from the path, its form and its accesses when it moves.
  */
-interface Observation {
-  path: string;
-  dirList: boolean;
-  /** Accesses, as a mask. */
-  access: number;
-  /** Whether generalisation sees it in its directory form (`path/`). */
-  dirForm: boolean;
-  /** The pattern texts of the entries it contributes to (one, or two when an exec part stays literal). */
-  entries: string | string[];
-}
+const DIR_FORM = 1 << 30;
+const LISTED = '\0d';
 
 interface Group {
   rule: PathPart[];
@@ -54,11 +49,9 @@ interface Group {
   re: RegExp | undefined;
 }
 
-const entryTexts = (o: Observation): readonly string[] => (typeof o.entries === 'string' ? [o.entries] : o.entries);
-
 /** File rules of the runs so far: generalizeFiles's result, maintained one observation at a time. */
 class PriorFiles {
-  private readonly observations = new Map<string, Observation>();
+  private readonly observations = new Map<string, number>();
   private readonly ancestors = new Set<string>();
   private readonly entries = new Map<string, Entry>();
   private readonly literal = new Map<string, Entry | Entry[]>();
@@ -77,17 +70,12 @@ class PriorFiles {
     for (const path of files.keys()) this.addAncestors(path);
     for (const [path, accessSet] of files) {
       const access = accessMask(accessSet);
-      const dirList = accessSet.has('dir-list');
-      const key = dirList ? `${path}\0d` : path;
+      const key = accessSet.has('dir-list') ? `${path}${LISTED}` : path;
       const o = this.observations.get(key);
-      if (o === undefined) {
-        const created: Observation = { path, dirList, access, dirForm: false, entries: [] };
-        this.observations.set(key, created);
-        this.place(key, created);
-      } else if ((access & ~o.access) !== 0) {
+      if (o === undefined) this.place(key, access);
+      else if ((access & ~o) !== 0) {
         this.unplace(key, o);
-        o.access |= access;
-        this.place(key, o);
+        this.place(key, (o & ~DIR_FORM) | access);
       }
     }
   }
@@ -117,27 +105,45 @@ class PriorFiles {
       const dir = path.slice(0, at);
       if (!this.ancestors.has(dir)) {
         this.ancestors.add(dir);
-        for (const key of [dir, `${dir}\0d`]) {
+        for (const key of [dir, `${dir}${LISTED}`]) {
           const o = this.observations.get(key);
           if (o === undefined) continue;
           this.unplace(key, o);
-          this.place(key, o);
+          this.place(key, o & ~DIR_FORM);
         }
       }
       at = path.indexOf('/', at + 1);
     }
   }
 
-  private place(key: string, o: Observation): void {
-    o.dirForm = !o.path.endsWith('/') && (o.dirList || this.ancestors.has(o.path));
-    const texts: string[] = [];
-    for (const part of observedPatterns(o.dirForm ? `${o.path}/` : o.path, maskAccesses(o.access), this.memo)) {
+  /** The parts (pattern and accesses) an observation brings, made as place made them. */
+  private parts(key: string, o: number): ReturnType<typeof observedPatterns> {
+    const path = key.endsWith(LISTED) ? key.slice(0, -LISTED.length) : key;
+    return observedPatterns((o & DIR_FORM) !== 0 ? `${path}/` : path, maskAccesses(o & ~DIR_FORM), this.memo);
+  }
+
+  /** Observation `key` with accesses `access` (its form decided here) placed into the entries, and kept. */
+  private place(key: string, access: number): void {
+    const listed = key.endsWith(LISTED);
+    const path = listed ? key.slice(0, -LISTED.length) : key;
+    const dirForm = !path.endsWith('/') && (listed || this.ancestors.has(path));
+    const o = dirForm ? access | DIR_FORM : access;
+    this.observations.set(key, o);
+    for (const part of this.parts(key, o)) {
       const text = patternText(part.pattern);
       let e = this.entries.get(text);
       if (e === undefined) {
         const pattern = compactPattern(part.pattern);
         const literal = literalText(pattern);
-        e = { pattern, literal, re: undefined, contrib: new Map(), access: 0, group: undefined };
+        e = {
+          pattern,
+          literal,
+          re: undefined,
+          parts: 0,
+          bits: new Int32Array(FILE_ACCESSES.length),
+          access: 0,
+          group: undefined,
+        };
         this.entries.set(text, e);
         if (literal === undefined) {
           e.re = patternRegExp(pattern);
@@ -148,21 +154,26 @@ class PriorFiles {
         }
       }
       const share = accessMask(part.access);
-      e.contrib.set(key, share);
+      e.parts++;
+      for (let bit = 0; bit < FILE_ACCESSES.length; bit++) if ((share & (1 << bit)) !== 0) e.bits[bit]!++;
       e.access |= share;
-      texts.push(text);
       this.regroup(e);
     }
-    o.entries = texts.length === 1 ? texts[0]! : texts;
   }
 
-  private unplace(key: string, o: Observation): void {
-    for (const text of entryTexts(o)) {
+  /** Observation `key` (as it is kept, `o`) taken out of the entries, before it is placed again. */
+  private unplace(key: string, o: number): void {
+    for (const part of this.parts(key, o)) {
+      const text = patternText(part.pattern);
       const e = this.entries.get(text)!;
-      e.contrib.delete(key);
+      const share = accessMask(part.access);
+      e.parts--;
       e.access = 0;
-      for (const share of e.contrib.values()) e.access |= share;
-      if (e.contrib.size === 0) {
+      for (let bit = 0; bit < FILE_ACCESSES.length; bit++) {
+        if ((share & (1 << bit)) !== 0) e.bits[bit]!--;
+        if (e.bits[bit]! > 0) e.access |= 1 << bit;
+      }
+      if (e.parts === 0) {
         this.entries.delete(text);
         if (e.literal === undefined) this.globs.delete(e);
         else {
@@ -173,7 +184,6 @@ class PriorFiles {
       }
       this.regroup(e);
     }
-    o.entries = [];
   }
 
   /** Keeps the `dir/*` group counts right after an entry's accesses changed. */

@@ -3,7 +3,9 @@
 // check: rare features, or timing-dependent behaviour another run may miss).
 import type { FileAccess, Recording } from '../recording/types.js';
 import { expandRecording } from '../recording/provenance.js';
-import { byCodeUnit } from '../util/json.js';
+import { byCodeUnit, stableKeyOrder } from '../util/json.js';
+import { badInput } from '../errors.js';
+import type { ChunkStore, SpillOptions } from './spill.js';
 import { patternText } from './pattern.js';
 import type { FileRule } from './policy-types.js';
 import { argumentItems, mergedArgumentCalls } from './converge-args.js';
@@ -85,6 +87,8 @@ function rulesByPath(rules: readonly FileRule[]): Map<string, number[]> {
 }
 
 const NO_PROVENANCE = { recordings: [], count: 1 };
+/** How many paths CoverageFold's memo of generalised paths holds at most (a few MiB). */
+const MEMO_PATHS = 10_000;
 const DIR_LIST = accessMask(['dir-list']);
 
 /**
@@ -92,8 +96,11 @@ const DIR_LIST = accessMask(['dir-list']);
  * that did not list it and of those that did (a listing run sees it as a directory), which gives the file rules the
  * runs' own observations give.
  */
-function observations(touched: ReadonlyMap<string, readonly number[]>): FileObservation[] {
+function observations(touched: Iterable<[string, readonly number[]]>): FileObservation[] {
   const obs: FileObservation[] = [];
+  // One access list per mask, shared (a fleet's paths are many, their masks few).
+  const lists = new Map<number, FileAccess[]>();
+  const accessOf = (mask: number) => lists.get(mask) ?? lists.set(mask, maskAccesses(mask)).get(mask)!;
   for (const [path, pairs] of touched) {
     if (!path.startsWith('/')) continue;
     let plain = 0;
@@ -103,18 +110,25 @@ function observations(touched: ReadonlyMap<string, readonly number[]>): FileObse
       else plain |= pairs[i]!;
     }
     for (const mask of [plain, listed])
-      if (mask !== 0) obs.push({ path, access: maskAccesses(mask), provenance: NO_PROVENANCE });
+      if (mask !== 0) obs.push({ path, access: accessOf(mask), provenance: NO_PROVENANCE });
   }
   return obs.sort((a, b) => byCodeUnit(a.path, b.path));
 }
 
-/** File needs (rule and access) with the runs that had them (sorted, each once); and per file rule, how many runs. */
-function fileNeeds(touched: ReadonlyMap<string, readonly number[]>, memo: PathMemo): Map<string, number[]> {
-  const rules = generalizeFiles(observations(touched), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
+/** A set of run numbers as bits (one byte per eight runs, outside the JavaScript heap). */
+type RunSet = Uint8Array;
+
+/** File needs (rule and access) with the runs that had them; and per file rule, how many runs. */
+function fileNeeds(
+  touched: () => Iterable<[string, readonly number[]]>,
+  memo: PathMemo,
+  runs: number,
+): Map<string, RunSet> {
+  const rules = generalizeFiles(observations(touched()), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
   const byPath = rulesByPath(rules);
   const texts = rules.map((r) => patternText(r.pattern));
-  const found = new Map<string, number[]>();
-  for (const [path, pairs] of touched) {
+  const found = new Map<string, RunSet>();
+  for (const [path, pairs] of touched()) {
     const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
     const keyOf = new Map<FileAccess, string>();
     for (let i = 0; i < pairs.length; i += 2)
@@ -124,31 +138,31 @@ function fileNeeds(touched: ReadonlyMap<string, readonly number[]>, memo: PathMe
           const c = candidates.find((at) => rules[at]!.access.includes(a));
           keyOf.set(a, (key = `${c === undefined ? path : texts[c]!}\0${a}`));
         }
-        const runs = found.get(key);
-        if (runs === undefined) found.set(key, [pairs[i]!]);
-        else runs.push(pairs[i]!);
+        let set = found.get(key);
+        if (set === undefined) found.set(key, (set = new Uint8Array((runs + 7) >> 3)));
+        set[pairs[i]! >> 3]! |= 1 << (pairs[i]! & 7);
       }
-  }
-  for (const runs of found.values()) {
-    runs.sort((a, b) => a - b);
-    let kept = 0;
-    for (const r of runs) if (kept === 0 || runs[kept - 1] !== r) runs[kept++] = r;
-    runs.length = kept;
   }
   return found;
 }
 
+/** The runs of a RunSet, in order. */
+function* runsOf(set: RunSet): Generator<number> {
+  for (let byte = 0; byte < set.length; byte++)
+    if (set[byte] !== 0) for (let bit = 0; bit < 8; bit++) if ((set[byte]! & (1 << bit)) !== 0) yield byte * 8 + bit;
+}
+
 /** How many file rules each run needed: per rule, the runs of any of its accesses, each once. */
-function fileRulesPerRun(found: ReadonlyMap<string, readonly number[]>, runs: number): Int32Array {
-  const byRule = new Map<string, Set<number>>();
-  for (const [key, list] of found) {
+function fileRulesPerRun(found: ReadonlyMap<string, RunSet>, runs: number): Int32Array {
+  const byRule = new Map<string, RunSet>();
+  for (const [key, set] of found) {
     const rule = key.slice(0, key.lastIndexOf('\0'));
-    const s = byRule.get(rule) ?? new Set<number>();
-    byRule.set(rule, s);
-    list.forEach((r) => s.add(r));
+    const s = byRule.get(rule);
+    if (s === undefined) byRule.set(rule, set.slice());
+    else for (let i = 0; i < s.length; i++) s[i]! |= set[i]!;
   }
   const out = new Int32Array(runs);
-  for (const s of byRule.values()) for (const r of s) out[r]! += 1;
+  for (const s of byRule.values()) for (const r of runsOf(s)) out[r]! += 1;
   return out;
 }
 
@@ -194,16 +208,16 @@ function singles(needs: Iterable<Need>): Map<number, Need[]> {
 }
 
 /** The file needs as Needs. */
-function* asNeeds(found: ReadonlyMap<string, readonly number[]>): Generator<Need> {
-  for (const [key, runs] of found) {
+function* asNeeds(found: ReadonlyMap<string, RunSet>): Generator<Need> {
+  for (const [key, set] of found) {
     const at = key.lastIndexOf('\0');
-    yield {
-      kind: 'files',
-      rule: key.slice(0, at),
-      access: key.slice(at + 1),
-      runs: runs.length,
-      last: runs[runs.length - 1]!,
-    };
+    let runs = 0;
+    let last = -1;
+    for (const r of runsOf(set)) {
+      runs++;
+      last = r;
+    }
+    yield { kind: 'files', rule: key.slice(0, at), access: key.slice(at + 1), runs, last };
   }
 }
 
@@ -218,12 +232,40 @@ export class CoverageFold {
   private readonly runs: CoverageRun[] = [];
   private readonly seen = new Map<string, number>();
   private readonly needs: Needs = new Map();
-  /** Each path generalised once, for the curve's prior and the final file rules. */
-  private readonly memo = new PathMemo();
-  private readonly prior = new IncrementalPrior({ memo: this.memo });
-  /** Per path (relative ones too): pairs (run, access mask), executables counting as exec. */
-  private readonly touched = new Map<string, number[]>();
+  /** Paths generalised once while they are recent, for the curve's prior and the final file rules. */
+  private readonly memo = new PathMemo(MEMO_PATHS);
+  /** The profile of the runs so far; undefined once `last` said no run comes after. */
+  private prior: IncrementalPrior | undefined = new IncrementalPrior({ memo: this.memo });
+  /** Per path (relative ones too): pairs (run, access mask), executables counting as exec; since the last spill. */
+  private touched = new Map<string, number[]>();
   private readonly notes: string[] = [];
+  private readonly spill: { options: SpillOptions; touched: ChunkStore<number[]>; pending: number } | undefined;
+
+  /**
+   * With `spill`, the paths the runs touched (with their runs) go to sorted chunks in its store every runsPerChunk
+   * runs, and are read back merged by path for the report; the report is the same.
+   */
+  constructor(opts: { spill?: SpillOptions } = {}) {
+    if (opts.spill !== undefined)
+      this.spill = { options: opts.spill, touched: opts.spill.store<number[]>('touched'), pending: 0 };
+  }
+
+  /** Every touched path with its pairs (run, access mask): in memory, or merged from the spilled chunks. */
+  private touchedPaths(): Iterable<[string, readonly number[]]> {
+    if (this.spill === undefined) return this.touched;
+    const memory = stableKeyOrder([...this.touched.keys()]).map((p): [string, number[]] => [p, this.touched.get(p)!]);
+    return this.spill.touched.merged(memory, (a, b) => a.concat(b));
+  }
+
+  /** After each run: every runsPerChunk runs, the touched paths so far go to a chunk. */
+  private spillTouched(): void {
+    const spill = this.spill;
+    if (spill === undefined || ++spill.pending < spill.options.runsPerChunk) return;
+    spill.pending = 0;
+    const touched = this.touched;
+    spill.touched.write(stableKeyOrder([...touched.keys()]).map((p): [string, number[]] => [p, touched.get(p)!]));
+    this.touched = new Map();
+  }
 
   /** Folds in a recording: a plain one is one run, a merged one each of its runs. */
   add(r: Recording): void {
@@ -240,8 +282,11 @@ export class CoverageFold {
     const n = (this.seen.get(run.name) ?? 0) + 1;
     this.seen.set(run.name, n);
     const network = networkItems(run.network);
-    const added = addedTo(run, i === 0 ? undefined : this.prior, network);
-    this.prior.add(run, network);
+    const prior = this.prior;
+    if (prior === undefined)
+      throw badInput(`run ${run.name}: added to a coverage fold after its last report (expected no more runs)`);
+    const added = addedTo(run, i === 0 ? undefined : prior, network);
+    prior.add(run, network);
     const kinds: Array<[CoverageKind, string[]]> = [
       ['syscalls', ABIS.flatMap((abi) => Object.keys(run.syscalls[abi] ?? {}).map((name) => syscallItem(abi, name)))],
       ['executables', run.executables.map((e) => e.path)],
@@ -263,11 +308,16 @@ export class CoverageFold {
       if (pairs === undefined) this.touched.set(path, [i, mask]);
       else pairs.push(i, mask);
     }
+    this.spillTouched();
   }
 
-  /** The report of the runs folded in so far. */
-  report(opts: CoverageOptions = {}): CoverageReport {
-    const found = fileNeeds(this.touched, this.memo);
+  /**
+   * The report of the runs folded in so far. With `last`, no run is added after it: the profile of the runs (which
+   * holds every path they touched) is let go before the report generalises those paths again.
+   */
+  report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
+    if (last) this.prior = undefined;
+    const found = fileNeeds(() => this.touchedPaths(), this.memo, this.runs.length);
     const fileRules = fileRulesPerRun(found, this.runs.length);
     const runs = this.runs.map((r, i): CoverageRun => ({ ...r, needed: { ...r.needed, files: fileRules[i]! } }));
     const single = singles([...this.needs.values(), ...asNeeds(found)]);

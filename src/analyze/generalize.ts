@@ -151,15 +151,23 @@ type Generalized = ReturnType<typeof generalizePath>;
 /**
  * generalizePath's answers (with and without names) by path, for callers that see one path many times. Equal answers
  * are kept once: the many paths that differ only by a pid or a temporary name share theirs, so a path costs its entry.
+ * With `limit`, the memo forgets everything when it holds that many paths (a fleet's runs each bring paths of their
+ * own, seen once: an unbounded memo grows with the number of runs; the paths every run shares are soon back).
  */
 export class PathMemo {
   private readonly byPath = new Map<string, readonly [Generalized, Generalized]>();
   private readonly shared = new Map<string, readonly [Generalized, Generalized]>();
 
+  constructor(private readonly limit = Infinity) {}
+
   /** Both answers for `path`. */
   get(path: string): readonly [Generalized, Generalized] {
     let both = this.byPath.get(path);
     if (both === undefined) {
+      if (this.byPath.size >= this.limit) {
+        this.byPath.clear();
+        this.shared.clear();
+      }
       const made = [generalizePath(path, true), generalizePath(path, false)] as const;
       const key = JSON.stringify(made);
       both = this.shared.get(key) ?? made;

@@ -1,6 +1,8 @@
 // The provenance part of a merge, folded one recording at a time and kept small: runs are numbers (their index in the
-// order merged), file accesses are bit masks, each source is kept as its JSON text. What grows with the runs is only
-// what the merged recording names per run: one (run, value) pair per fact a run had, and the sources.
+// order merged), file accesses are bit masks, each source is kept as its JSON text. What grows with the runs is what
+// the merged recording names per run: one (run, value) pair per file and syscall a run had, and the sources; given a
+// store to spill to (the CLI's keeps files: util/sorted-spill.ts), those go there in sorted chunks every few runs and
+// are read back merged when the merged recording is written, so that memory does not hold them.
 import type {
   Abi,
   EndpointFact,
@@ -11,8 +13,11 @@ import type {
 } from '../recording/types.js';
 import { ABIS } from '../recording/types.js';
 import { sourceOf } from '../recording/provenance.js';
-import { byCodeUnit, sortKeysDeep } from '../util/json.js';
+import { byCodeUnit, sortKeysDeep, stableKeyOrder } from '../util/json.js';
 import { accessMask } from './access-mask.js';
+import type { ChunkStore, SpillOptions } from './spill.js';
+
+export type { SpillOptions } from './spill.js';
 
 export const sockKey = (s: SocketFact) => `${s.family}\0${s.type}\0${s.protocol}`;
 export const endKey = (e: EndpointFact) => `${e.family}\0${e.address}\0${e.port}`;
@@ -97,15 +102,32 @@ export class SourceSummary {
   }
 }
 
-/** The provenance part of a merge, folded one recording at a time. */
+/** Two chunks' pairs of one file: accesses united (-1: only in provenance), pairs one after the other. */
+const combineFiles = (a: [number, number[]], b: [number, number[]]): [number, number[]] => [
+  a[0] < 0 ? b[0] : b[0] < 0 ? a[0] : a[0] | b[0],
+  a[1].concat(b[1]),
+];
+const combinePairs = (a: number[], b: number[]) => a.concat(b);
+
+/** A map's entries in stableKeyOrder, made as they are asked for. */
+function* sortedEntries<T, U>(m: ReadonlyMap<string, T>, as: (v: T) => U): Generator<[string, U]> {
+  for (const key of stableKeyOrder([...m.keys()])) yield [key, as(m.get(key)!)];
+}
+
+/**
+ * The provenance part of a merge, folded one recording at a time. The per-run pairs of files and syscalls and the
+ * sources are those of the runs since the last spill (all of them without a spill store); read them through
+ * fileEntries, callEntries and sourceTexts.
+ */
 export class ProvenanceFold {
   readonly runs = new RunTable();
-  /** Each source's JSON text (stableJson, unindented), in merge order. */
-  readonly sources: string[] = [];
+  /** The number of sources (runs) added. */
+  sourceCount = 0;
+  /** The first source's JSON text. */
+  firstSource: string | undefined;
   readonly summary = new SourceSummary();
-  /** Per ABI and syscall: pairs (run, count). */
-  readonly calls = new Map<Abi, Map<string, number[]>>();
-  readonly files = new Map<string, FileSlot>();
+  /** Per ABI and syscall: whether some run made it (a count above 0). */
+  readonly callNames = new Map<Abi, Map<string, boolean>>();
   readonly executables = new Map<string, number[]>();
   readonly capabilities = new Map<string, number[]>();
   readonly sockets = new Attributed<SocketFact>();
@@ -114,9 +136,38 @@ export class ProvenanceFold {
     connect: new Attributed<EndpointFact>(),
     listen: new Attributed<EndpointFact>(),
   };
+  /** Each source's JSON text (stableJson, unindented), in merge order, since the last spill. */
+  private sources: string[] = [];
+  /** Per ABI and syscall: pairs (run, count), since the last spill. */
+  private calls = new Map<Abi, Map<string, number[]>>();
+  /** Per file, since the last spill. */
+  private files = new Map<string, FileSlot>();
+  private readonly spill:
+    | {
+        options: SpillOptions;
+        files: ChunkStore<[number, number[]]>;
+        calls: Map<Abi, ChunkStore<number[]>>;
+        sources: ChunkStore<string>;
+        pending: number;
+      }
+    | undefined;
+
+  constructor(spill?: SpillOptions) {
+    if (spill !== undefined)
+      this.spill = {
+        options: spill,
+        files: spill.store<[number, number[]]>('files'),
+        calls: new Map(ABIS.map((abi) => [abi, spill.store<number[]>(`calls-${abi}`)])),
+        sources: spill.store<string>('sources'),
+        pending: 0,
+      };
+  }
 
   private source(s: ProvenanceSource): number {
-    this.sources.push(JSON.stringify(sortKeysDeep(s), null, 2));
+    const text = JSON.stringify(sortKeysDeep(s), null, 2);
+    this.firstSource ??= text;
+    this.sources.push(text);
+    this.sourceCount++;
     this.summary.add(s);
     return this.runs.add(s.name);
   }
@@ -127,6 +178,9 @@ export class ProvenanceFold {
     const pairs = m.get(name);
     if (pairs === undefined) m.set(name, [run, count]);
     else pairs.push(run, count);
+    let names = this.callNames.get(abi);
+    if (names === undefined) this.callNames.set(abi, (names = new Map()));
+    names.set(name, names.get(name) === true || count > 0);
   }
 
   /** The slot of a file, made (only in provenance) the first time. */
@@ -134,6 +188,44 @@ export class ProvenanceFold {
     let slot = this.files.get(path);
     if (slot === undefined) this.files.set(path, (slot = { mask: -1, runs: [] }));
     return slot;
+  }
+
+  /** After a recording: every runsPerChunk runs, the pairs and sources so far go to a chunk on disk. */
+  endRecording(runs: number): void {
+    const spill = this.spill;
+    if (spill === undefined) return;
+    spill.pending += runs;
+    if (spill.pending < spill.options.runsPerChunk) return;
+    spill.pending = 0;
+    spill.files.write(sortedEntries(this.files, (slot): [number, number[]] => [slot.mask, slot.runs]));
+    for (const [abi, m] of this.calls) spill.calls.get(abi)!.write(sortedEntries(m, (pairs) => pairs));
+    // Sources keep their order: keyed by their index, which sorts as merge order.
+    const base = this.sourceCount - this.sources.length;
+    spill.sources.write(this.sources.map((t, i): [string, string] => [String(base + i), t]));
+    this.files = new Map();
+    this.calls = new Map();
+    this.sources = [];
+  }
+
+  /** Every file with its merged accesses and pairs, in stableKeyOrder. */
+  fileEntries(): Generator<[string, FileSlot]> {
+    const memory = sortedEntries(this.files, (slot): [number, number[]] => [slot.mask, slot.runs]);
+    const all = this.spill === undefined ? memory : this.spill.files.merged(memory, combineFiles);
+    return (function* () {
+      for (const [path, [mask, runs]] of all) yield [path, { mask, runs }];
+    })();
+  }
+
+  /** Every syscall of `abi` some run made, with its pairs, in stableKeyOrder. */
+  callEntries(abi: Abi): Iterable<[string, number[]]> {
+    const memory = sortedEntries(this.calls.get(abi) ?? new Map<string, number[]>(), (pairs) => pairs);
+    return this.spill === undefined ? memory : this.spill.calls.get(abi)!.merged(memory, combinePairs);
+  }
+
+  /** Every source's JSON text, in merge order. */
+  *sourceTexts(): Generator<string> {
+    if (this.spill !== undefined) for (const [, text] of this.spill.sources.merged([], (a) => a)) yield text;
+    yield* this.sources;
   }
 
   private attribute(into: Map<string, number[]>, key: string, run: number): void {

@@ -4,7 +4,14 @@
 // files) are written where that document has a placeholder, one entry at a time.
 import type { Abi, Recording } from '../recording/types.js';
 import { badInput } from '../errors.js';
-import { stableArrayPieces, stableJson, stableJsonAt, stableKeyOrder, stableObjectPieces } from '../util/json.js';
+import {
+  byStableKey,
+  stableArrayPieces,
+  stableJson,
+  stableJsonAt,
+  stableKeyOrder,
+  stableObjectPieces,
+} from '../util/json.js';
 import { maskAccesses } from './access-mask.js';
 import type { FileSlot, ProvenanceFold } from './merge-provenance.js';
 
@@ -26,66 +33,109 @@ function runsUnion(slot: FileSlot): number {
   return union;
 }
 
-function* filePieces(prov: ProvenanceFold): Generator<string> {
-  const paths: string[] = [];
-  for (const [path, slot] of prov.files) {
-    const union = runsUnion(slot);
-    if (slot.mask < 0) {
-      if (union !== 0)
-        throw invalid(`provenance names file ${JSON.stringify(path)}, which the recording does not have`);
-      continue;
-    }
-    if (union === 0) throw invalid(`file ${JSON.stringify(path)} has no provenance`);
-    if (union !== slot.mask)
-      throw invalid(
-        `file ${JSON.stringify(path)}: the runs' accesses (${maskAccesses(union).join(', ')}) are not the recording's (${maskAccesses(slot.mask).join(', ')})`,
-      );
-    paths.push(path);
-  }
+/** The merged recording's `files`, checked against their provenance as they are written; `count` gets how many. */
+function* filePieces(prov: ProvenanceFold, count: (files: number) => void): Generator<string> {
+  let files = 0;
   const entries = function* (): Generator<[string, string]> {
-    for (const path of stableKeyOrder(paths))
-      yield [path, stableJsonAt({ access: maskAccesses(prov.files.get(path)!.mask) }, 2)];
+    for (const [path, slot] of prov.fileEntries()) {
+      const union = runsUnion(slot);
+      if (slot.mask < 0) {
+        if (union !== 0)
+          throw invalid(`provenance names file ${JSON.stringify(path)}, which the recording does not have`);
+        continue;
+      }
+      if (union === 0) throw invalid(`file ${JSON.stringify(path)} has no provenance`);
+      if (union !== slot.mask)
+        throw invalid(
+          `file ${JSON.stringify(path)}: the runs' accesses (${maskAccesses(union).join(', ')}) are not the recording's (${maskAccesses(slot.mask).join(', ')})`,
+        );
+      files++;
+      yield [path, stableJsonAt({ access: maskAccesses(slot.mask) }, 2)];
+    }
+    count(files);
   };
   yield* stableObjectPieces(entries(), 1);
 }
 
-function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
-  const names = prov.runs.names;
-  const paths = [...prov.files].filter(([, slot]) => runsUnion(slot) !== 0).map(([path]) => path);
-  const entries = function* (): Generator<[string, string]> {
-    for (const path of stableKeyOrder(paths)) {
-      const runs = prov.files.get(path)!.runs;
-      const byRun: Record<string, string[]> = {};
-      for (let i = 0; i < runs.length; i += 2)
-        if (runs[i + 1] !== 0) byRun[names[runs[i]!]!] = maskAccesses(runs[i + 1]!);
-      yield [path, stableJsonAt(byRun, 3)];
+/** Each run's place in stableKeyOrder of the run names: the order stableJson writes an object keyed by them in. */
+function runRanks(names: readonly string[]): Int32Array {
+  const rank = new Int32Array(names.length);
+  names
+    .map((_, run) => run)
+    .sort((a, b) => byStableKey(names[a]!, names[b]!))
+    .forEach((run, at) => (rank[run] = at));
+  return rank;
+}
+
+/**
+ * Pairs (run, value) as the stableJson text of an object keyed by run name, `depth` levels deep, in pieces (a fact of a
+ * fleet's every run would otherwise be one large object and string): pairs whose value is not kept left out, a run's
+ * last pair winning, as assigning them to an object in order and writing it gives.
+ */
+function* byRunPieces(
+  pairs: readonly number[],
+  runs: { names: readonly string[]; rank: Int32Array },
+  keep: (value: number) => boolean,
+  text: (value: number) => string,
+  depth: number,
+): Generator<string> {
+  const order: number[] = [];
+  for (let k = 0; k < pairs.length / 2; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
+  order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
+  // stableObjectPieces's text, made here a few hundred entries at a time (a piece per entry costs more than the entry).
+  const pad = '  '.repeat(depth + 1);
+  let batch: string[] = [];
+  let previous = -1;
+  for (const k of order) {
+    const run = pairs[2 * k]!;
+    if (run !== previous) {
+      batch.push(
+        `${batch.length === 0 && previous === -1 ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`,
+      );
+      if (batch.length >= 512) {
+        yield batch.join('');
+        batch = [];
+      }
     }
+    previous = run;
+  }
+  if (batch.length > 0) yield batch.join('');
+  yield previous === -1 ? '{}' : `\n${'  '.repeat(depth)}}`;
+}
+
+function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
+  const runs = { names: prov.runs.names, rank: runRanks(prov.runs.names) };
+  const texts = new Map<number, string>();
+  const text = (mask: number) => {
+    let t = texts.get(mask);
+    if (t === undefined) texts.set(mask, (t = stableJsonAt(maskAccesses(mask), 4)));
+    return t;
+  };
+  const entries = function* (): Generator<[string, Iterable<string>]> {
+    for (const [path, slot] of prov.fileEntries())
+      if (runsUnion(slot) !== 0) yield [path, byRunPieces(slot.runs, runs, (mask) => mask !== 0, text, 3)];
   };
   yield* stableObjectPieces(entries(), 2);
 }
 
 /** Per ABI and syscall, the runs that made it with how many calls (runs with none left out). */
 function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Generator<string> {
-  const names = prov.runs.names;
-  const counted = (pairs: readonly number[]) => pairs.some((n, i) => i % 2 === 1 && n > 0);
-  const kept = new Map<Abi, string[]>();
-  for (const [abi, m] of prov.calls) {
-    const calls = [...m].filter(([, pairs]) => counted(pairs)).map(([name]) => name);
+  const runs = { names: prov.runs.names, rank: runRanks(prov.runs.names) };
+  const kept = new Map<Abi, Set<string>>();
+  for (const [abi, m] of prov.callNames) {
+    const calls = [...m].filter(([, counted]) => counted).map(([name]) => name);
     for (const name of calls)
       if (merged[abi]?.[name] === undefined)
         throw invalid(`provenance names syscall (${abi}) ${name}, which the recording does not have`);
-    if (calls.length > 0) kept.set(abi, calls);
+    if (calls.length > 0) kept.set(abi, new Set(calls));
   }
   for (const [abi, facts] of Object.entries(merged))
     for (const name of Object.keys(facts ?? {}))
-      if (!(kept.get(abi as Abi) ?? []).includes(name)) throw invalid(`syscall (${abi}) ${name} has no provenance`);
-  const calls = function* (abi: Abi): Generator<[string, string]> {
-    for (const name of stableKeyOrder(kept.get(abi)!)) {
-      const pairs = prov.calls.get(abi)!.get(name)!;
-      const byRun: Record<string, number> = {};
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1]! > 0) byRun[names[pairs[i]!]!] = pairs[i + 1]!;
-      yield [name, stableJsonAt(byRun, 4)];
-    }
+      if (!(kept.get(abi as Abi)?.has(name) ?? false)) throw invalid(`syscall (${abi}) ${name} has no provenance`);
+  const calls = function* (abi: Abi): Generator<[string, Iterable<string>]> {
+    const counted = kept.get(abi)!;
+    for (const [name, pairs] of prov.callEntries(abi))
+      if (counted.has(name)) yield [name, byRunPieces(pairs, runs, (n) => n > 0, String, 4)];
   };
   const abis = stableKeyOrder([...kept.keys()]) as Abi[];
   yield* stableObjectPieces(
@@ -94,14 +144,16 @@ function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Ge
   );
 }
 
-/** The merged recording's text in pieces (each a few entries long), in order. */
-export function* mergedText({ skeleton, prov }: MergedParts): Generator<string> {
+/** The merged recording's text in pieces (each a few entries long), in order; `count` gets the number of files. */
+export function* mergedText({ skeleton, prov }: MergedParts, count: (files: number) => void): Generator<string> {
   const tag = `\u0001tracewall-merge-${Math.random().toString(36).slice(2)}-`;
   const holes: Record<string, () => Iterable<string>> = {
-    [`${tag}files`]: () => filePieces(prov),
+    [`${tag}files`]: () => filePieces(prov, count),
     [`${tag}sources`]: () =>
       stableArrayPieces(
-        prov.sources.map((t) => t.replace(/\n/g, '\n      ')),
+        (function* () {
+          for (const t of prov.sourceTexts()) yield t.replace(/\n/g, '\n      ');
+        })(),
         2,
       ),
     [`${tag}syscalls`]: () => syscallPieces(prov, skeleton.syscalls),

@@ -16,7 +16,7 @@ import { badInput } from '../errors.js';
 import { byCodeUnit } from '../util/json.js';
 import { addArgFact, knownArgs, noArgValues, type ArgValues } from './known-args.js';
 import { accessMask, maskAccesses } from './access-mask.js';
-import { endKey, ProvenanceFold, sockKey, VERBS } from './merge-provenance.js';
+import { endKey, ProvenanceFold, sockKey, VERBS, type SpillOptions } from './merge-provenance.js';
 import { mergedText, type MergedParts } from './merge-text.js';
 
 /** A recording to merge and the label (usually its file) that names it in messages. */
@@ -59,7 +59,7 @@ const named = (names: readonly string[], runs: readonly number[]) => runs.map((r
 export class RecordingMerger {
   /** The label of the input that brought each run (by run number). */
   private readonly labels: string[] = [];
-  private readonly prov = new ProvenanceFold();
+  private readonly prov: ProvenanceFold;
   private readonly calls = new Map<Abi, Map<string, CallAcc>>();
   private readonly warnings = new Set<string>();
   private lost: NonNullable<Recording['lost']> | undefined;
@@ -75,9 +75,17 @@ export class RecordingMerger {
   private readonly changes = new Set<string>();
   private readonly capabilities = new Map<string, Set<string>>();
 
+  /**
+   * With `spill`, the per-run pairs of files and syscalls and the sources go to sorted chunks in its store every
+   * runsPerChunk runs, so that memory does not grow with the number of runs for them; the result is the same.
+   */
+  constructor(opts: { spill?: SpillOptions } = {}) {
+    this.prov = new ProvenanceFold(opts.spill);
+  }
+
   /** How many runs were folded in so far. */
   get runs(): number {
-    return this.prov.sources.length;
+    return this.prov.sourceCount;
   }
 
   add(input: MergeInput): void {
@@ -110,6 +118,7 @@ export class RecordingMerger {
       this.capabilities.set(c.name, s);
       c.reasons.forEach((x) => s.add(x));
     }
+    this.prov.endRecording(r.provenance ? r.provenance.sources.length : 1);
   }
 
   /** Refuse two runs of one name: provenance is keyed by run name and would be ambiguous. */
@@ -215,13 +224,20 @@ export class RecordingMerger {
   toWrite(
     opts: MergeOptions,
     check: (skeleton: Recording) => void,
-  ): { skeleton: Recording; runs: readonly string[]; files: number; pieces: () => Iterable<string> } {
+  ): { skeleton: Recording; runs: readonly string[]; files: () => number; pieces: () => Iterable<string> } {
     const parts = this.parts(opts);
-    const first = JSON.parse(this.prov.sources[0]!) as RecordingProvenance['sources'][number];
+    const first = JSON.parse(this.prov.firstSource!) as RecordingProvenance['sources'][number];
     check({ ...parts.skeleton, provenance: { ...parts.skeleton.provenance!, sources: [first] } });
-    let files = 0;
-    for (const slot of this.prov.files.values()) if (slot.mask >= 0) files++;
-    return { skeleton: parts.skeleton, runs: this.prov.runs.names, files, pieces: () => mergedText(parts) };
+    let written: number | undefined;
+    const files = () => {
+      if (written === undefined) {
+        written = 0;
+        for (const [, slot] of this.prov.fileEntries()) if (slot.mask >= 0) written++;
+      }
+      return written;
+    };
+    const pieces = () => mergedText(parts, (n) => (written = n));
+    return { skeleton: parts.skeleton, runs: this.prov.runs.names, files, pieces };
   }
 
   /** The merged recording of everything added so far. */
@@ -230,23 +246,23 @@ export class RecordingMerger {
     const names = this.prov.runs.names;
     const files: Recording['files'] = {};
     const provFiles: RecordingProvenance['files'] = {};
-    for (const [path, slot] of this.prov.files) {
+    for (const [path, slot] of this.prov.fileEntries()) {
       if (slot.mask >= 0) files[path] = { access: maskAccesses(slot.mask) };
       const byRun: Record<string, ReturnType<typeof maskAccesses>> = {};
       for (let i = 0; i < slot.runs.length; i += 2) byRun[names[slot.runs[i]!]!] = maskAccesses(slot.runs[i + 1]!);
       provFiles[path] = byRun;
     }
     const provCalls: RecordingProvenance['syscalls'] = {};
-    for (const [abi, m] of this.prov.calls) {
+    for (const abi of this.prov.callNames.keys()) {
       const calls: Record<string, Record<string, number>> = {};
-      for (const [name, pairs] of m) {
+      for (const [name, pairs] of this.prov.callEntries(abi)) {
         const byRun: Record<string, number> = {};
         for (let i = 0; i < pairs.length; i += 2) byRun[names[pairs[i]!]!] = pairs[i + 1]!;
         calls[name] = byRun;
       }
       provCalls[abi] = calls;
     }
-    const sources = this.prov.sources.map((t) => JSON.parse(t) as RecordingProvenance['sources'][number]);
+    const sources = [...this.prov.sourceTexts()].map((t) => JSON.parse(t) as RecordingProvenance['sources'][number]);
     return normalizeRecording({
       ...skeleton,
       files,

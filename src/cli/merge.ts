@@ -1,6 +1,7 @@
 // `tracewall merge [-o FILE] RECORDING...`: the union of recordings as one merged recording with provenance, and the
 // coverage report of its runs.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
@@ -9,6 +10,7 @@ import { CoverageFold } from '../analyze/coverage.js';
 import { renameRuns } from '../recording/rename-runs.js';
 import { checkRecordingSchema } from '../recording/io.js';
 import { writeFileAtomicPieces } from '../util/atomic.js';
+import { SortedSpill } from '../util/sorted-spill.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { renamePlan, runNames } from './merge-names.js';
 import type { Recording } from '../recording/types.js';
@@ -76,6 +78,9 @@ function mergedName(opts: MergeFlags, runNames: ReadonlySet<string>, firstName: 
   return runNames.size === 1 ? [...runNames][0]! : firstName;
 }
 
+/** Every how many runs the merge's per-run facts go to a chunk in its temporary directory (util/sorted-spill.ts). */
+const SPILL_RUNS = 100;
+
 /** Everything merge computes from its inputs, folded one recording at a time. */
 interface Folded {
   merger: RecordingMerger;
@@ -92,10 +97,16 @@ interface Folded {
  * `renames`, the fold gives up (undefined) at the first name an earlier input already had, and the caller reads the
  * names and folds again with the plan.
  */
-function foldInputs(files: readonly string[], renames?: ReadonlyArray<Map<string, string>>): Folded | undefined {
+function foldInputs(
+  files: readonly string[],
+  work: string,
+  renames?: ReadonlyArray<Map<string, string>>,
+): Folded | undefined {
+  const dir = fs.mkdtempSync(path.join(work, 'fold-'));
+  const spill = { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: SPILL_RUNS };
   const f: Folded = {
-    merger: new RecordingMerger(),
-    coverage: new CoverageFold(),
+    merger: new RecordingMerger({ spill }),
+    coverage: new CoverageFold({ spill }),
     runNames: new Set(),
     firstName: '',
     notes: [],
@@ -115,11 +126,11 @@ function foldInputs(files: readonly string[], renames?: ReadonlyArray<Map<string
 }
 
 /** The fold of every input, with runs of shared names told apart (and the notes saying how). */
-function foldAll(files: readonly string[]): Folded {
-  const once = foldInputs(files);
+function foldAll(files: readonly string[], work: string): Folded {
+  const once = foldInputs(files, work);
   if (once !== undefined) return once;
   const plan = renamePlan(files.map((file) => ({ names: runNames(readRecordingsFor('merge', [file])[0]!), file })));
-  const folded = foldInputs(files, plan.renames)!;
+  const folded = foldInputs(files, work, plan.renames)!;
   folded.notes = plan.notes;
   return folded;
 }
@@ -136,7 +147,24 @@ export async function mergeCommand(
   if (files.length === 0) throw badInput('merge needs at least one RECORDING');
   const convergeRuns = convergeRunsFlag(opts.convergeRuns);
   refuseRepeats(files);
-  const folded = foldAll(files);
+  // The per-run facts of the merge wait here, in sorted chunks, until the merged recording is written from them.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-merge-'));
+  try {
+    return mergeIn(work, files, opts, convergeRuns, stderr);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** mergeCommand with its temporary directory `work`. */
+function mergeIn(
+  work: string,
+  files: string[],
+  opts: MergeFlags,
+  convergeRuns: number | undefined,
+  stderr: (text: string) => void,
+): number {
+  const folded = foldAll(files, work);
   const name = mergedName(opts, folded.runNames, folded.firstName);
   const output = outputFile(opts, name, files);
   const outDir = path.dirname(path.resolve(output));
@@ -147,10 +175,12 @@ export async function mergeCommand(
   );
   writeFileAtomicPieces(output, merged.pieces());
   stderr(
-    folded.notes.map((n) => `tracewall: ${n}\n`).join('') + summary(merged.skeleton, merged.runs, merged.files, output),
+    folded.notes.map((n) => `tracewall: ${n}\n`).join('') +
+      summary(merged.skeleton, merged.runs, merged.files(), output),
   );
   // The inputs rather than the merge: a merge keeps argument values merged, a plain input knows its own.
-  printCoverage(folded.coverage.report(convergeRuns === undefined ? {} : { convergeRuns }), {
+  const report = folded.coverage.report(convergeRuns === undefined ? {} : { convergeRuns }, { last: true });
+  printCoverage(report, {
     minRuns: 1,
     write: stderr,
     ...(opts.coverageJson === undefined ? {} : { jsonFile: opts.coverageJson }),

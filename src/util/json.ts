@@ -46,6 +46,15 @@ export function stableKeyOrder(keys: readonly string[]): string[] {
   return index.length === 0 ? rest : [...index, ...rest];
 }
 
+/** The order of stableKeyOrder as a comparison: array-index keys first, in numeric order, then the rest by code unit. */
+export function byStableKey(a: string, b: string): number {
+  const ai = isIndexKey(a);
+  const bi = isIndexKey(b);
+  if (ai && bi) return Number(a) - Number(b);
+  if (ai !== bi) return ai ? -1 : 1;
+  return byCodeUnit(a, b);
+}
+
 /** stableJson of `value` (without its final newline) as it reads nested `depth` levels deep in a larger document. */
 export function stableJsonAt(value: unknown, depth: number): string {
   const text = JSON.stringify(sortKeysDeep(value), null, 2);

@@ -34,6 +34,25 @@ describe.skipIf(NOT_BUILT)('merge', () => {
     expect(cli(['merge', 'batch.json', 'serve.json'], { cwd: dir }).stderr).toContain('wrote batch.recording.json');
   });
 
+  it('keeps what it spills in a temporary directory of its own, removed when it ends, written or not', () => {
+    const dir = scratch('spill');
+    const tmp = scratch('spill-tmp');
+    write(dir, 'serve.json', servePath());
+    write(dir, 'batch.json', batchPath());
+    const ok = cli(['merge', '-o', 'app.recording.json', 'serve.json', 'batch.json'], {
+      cwd: dir,
+      env: { TMPDIR: tmp },
+    });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const failed = cli(['merge', '-o', 'no/such/dir/app.json', 'serve.json', 'batch.json'], {
+      cwd: dir,
+      env: { TMPDIR: tmp },
+    });
+    expect(failed.status).toBe(2);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
   it('never writes its default over one of its inputs', () => {
     const dir = scratch('over');
     write(dir, 'serve.recording.json', servePath());

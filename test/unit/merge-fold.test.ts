@@ -2,10 +2,13 @@
 // whole computation gives: the merge what concatenating every input's facts and normalising gives, the curve what
 // building the profile of the runs before each run (buildPolicy) and comparing gives.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeRecordings, RecordingMerger } from '../../src/analyze/merge.js';
-import { addedBy, learningCurve } from '../../src/analyze/converge.js';
+import { addedBy, addedTo, learningCurve, networkItems } from '../../src/analyze/converge.js';
+import { IncrementalPrior } from '../../src/analyze/converge-prior.js';
+import { PathMemo } from '../../src/analyze/generalize.js';
 import { buildPolicy } from '../../src/analyze/policy.js';
 import { normalizeRecording } from '../../src/recording/normalize.js';
 import { provenanceOf } from '../../src/recording/provenance.js';
@@ -13,6 +16,8 @@ import { checkRecordingSchema, readRecording, serializeRecording } from '../../s
 import { ABIS, type FileAccess, type Recording, type SyscallFact } from '../../src/recording/types.js';
 import { batchPath, healthPath, servePath } from './merge-helpers.js';
 import { makeRecording } from './render-helpers.js';
+import { SortedSpill } from '../../src/util/sorted-spill.js';
+import { CoverageFold, coverageOf } from '../../src/analyze/coverage.js';
 
 /** The ten real recordings the merge bench varies (bench/merge-base/, recorded with strace). */
 function realRecordings(): Recording[] {
@@ -182,9 +187,38 @@ describe('the merged recording is written piece by piece', () => {
     expect(w.runs).toEqual(
       merger.result({ name: 'fleet', toolVersion: 'test' }).provenance!.sources.map((s) => s.name),
     );
-    expect(w.files).toBe(Object.keys(merger.result({ name: 'fleet', toolVersion: 'test' }).files).length);
+    expect(w.files()).toBe(Object.keys(merger.result({ name: 'fleet', toolVersion: 'test' }).files).length);
     expect(written(merger, 'fleet')).toBe(serializeRecording(merger.result({ name: 'fleet', toolVersion: 'test' })));
   });
+
+  it.each([1, 2, 3])(
+    'gives the same bytes when its per-run facts are spilled to chunks every %i runs',
+    (runsPerChunk) => {
+      const [a, b, ...rest] = realRecordings();
+      const ab = mergeRecordings(
+        [a!, b!].map((recording) => ({ recording, label: recording.name })),
+        { name: 'ab', toolVersion: 'test' },
+      );
+      const inputs = [...odd, ab, ...rest];
+      const whole = new RecordingMerger();
+      for (const recording of inputs) whole.add({ recording, label: recording.name });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
+      try {
+        const spilled = new RecordingMerger({
+          spill: { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk },
+        });
+        for (const recording of inputs) spilled.add({ recording, label: recording.name });
+        expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+        const w = spilled.toWrite({ name: 'fleet', toolVersion: 'test' }, () => undefined);
+        const text = [...w.pieces()].join('');
+        expect(text).toBe(serializeRecording(whole.result({ name: 'fleet', toolVersion: 'test' })));
+        expect(w.files()).toBe(Object.keys(whole.result({ name: 'fleet', toolVersion: 'test' }).files).length);
+        expect(serializeRecording(spilled.result({ name: 'fleet', toolVersion: 'test' }))).toBe(text);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses, as serializing refuses, a file no run attributes (a file with no access)', () => {
     const merger = new RecordingMerger();
@@ -245,5 +279,57 @@ describe('the learning curve folds the runs into one profile', () => {
     const runs = [...tricky, ...realRecordings(), ...tricky.map((r) => ({ ...r, name: `${r.name}2` }))];
     const opts = threshold === undefined ? {} : { dirThreshold: threshold };
     expect(learningCurve(runs, opts)).toEqual(curveByRebuilding(runs, threshold));
+  });
+});
+
+describe('the coverage report folds the runs with their paths spilled', () => {
+  it.each([1, 2, 5])('gives the report of the fold in memory when the paths go to chunks every %i runs', (every) => {
+    const runs = [...realRecordings(), servePath(), batchPath(), healthPath('0')];
+    const whole = new CoverageFold();
+    runs.forEach((r) => whole.add(r));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
+    try {
+      const spilled = new CoverageFold({
+        spill: { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: every },
+      });
+      runs.forEach((r) => spilled.add(r));
+      expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+      const report = spilled.report({}, { last: true });
+      expect(report).toEqual(whole.report());
+      expect(report).toEqual(coverageOf(runs));
+      // The profile of the runs is let go with the last report: no run can come after it.
+      expect(() => spilled.add(servePath('late'))).toThrow(/after its last report/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the profile of the runs so far keeps each observed path as a number', () => {
+  // Each path is kept as its accesses and its form only; its rules are made again from them when it moves (an access
+  // added, a path found below it). With a memo that forgets every path, they must be made again the same way; a path
+  // read first and executed later is split into a literal exec rule and a generalised one.
+  const moving = [
+    run('r1', { '/tmp/tmp.Ab3dE9/tool': ['read'], '/srv/w/a': ['stat'], '/proc/77/status': ['read'] }),
+    run('r2', { '/srv/w/a/b': ['read'], '/srv/w/c': ['read', 'write'] }, ['/tmp/tmp.Ab3dE9/tool']),
+    run('r3', { '/tmp/tmp.Ab3dE9/tool': ['stat'], '/srv/w/a': ['dir-list'], '/proc/88/status': ['read', 'write'] }),
+    run('r4', reads('/srv/w', 0, 12)),
+    run('r5', { '/srv/w/f3': ['read', 'write'], '/srv/w/c/d': ['read'] }),
+    run('r6', { '/srv/w/a': ['read'], '/srv/w/c': ['stat'], '/proc/88/status': ['exec'] }),
+  ];
+
+  it.each([undefined, 2])('gives the curve of rebuilding each prior profile (dir threshold %s)', (threshold) => {
+    const runs = [...moving, ...realRecordings(), ...moving.map((r) => ({ ...r, name: `${r.name}2` }))];
+    const prior = new IncrementalPrior({
+      memo: new PathMemo(1),
+      ...(threshold === undefined ? {} : { dirThreshold: threshold }),
+    });
+    const curve = runs.map((r, i) => {
+      const network = networkItems(r.network);
+      const added = addedTo(r, i === 0 ? undefined : prior, network);
+      prior.add(r, network);
+      return added;
+    });
+    expect(curve).toEqual(curveByRebuilding(runs, threshold));
   });
 });
