@@ -128,7 +128,7 @@ async function round(ctx, variant, port) {
   }
 }
 
-/** The nginx comparison: medians of each variant over `rounds` alternated rounds, and every sample. */
+/** The nginx comparison: medians of each variant over `rounds` alternated rounds, ratios paired by round, every sample. */
 export async function nginxBench({ root, bin, work, rounds, seconds }) {
   for (const t of ['wrk', 'nginx', 'crun', 'taskset'])
     if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) return { skipped: `${t} is not installed` };
@@ -139,13 +139,24 @@ export async function nginxBench({ root, bin, work, rounds, seconds }) {
   const ctx = { root, bin, work, seconds, floor, makeNginxBundle, runtimeCommand };
   const samples = Object.fromEntries(variants.map((v) => [v, []]));
   let port = 19500;
-  for (let i = 0; i < rounds; i++) for (const v of variants) samples[v].push(await round(ctx, v, ++port));
-  const summary = (xs) => ({
-    rps: median(xs.map((x) => x.rps)),
-    cpuUsPerRequest: median(xs.map((x) => x.cpuUsPerRequest)),
+  // the order turns each round, so no variant always runs first (or right after another one's end)
+  for (let i = 0; i < rounds; i++)
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(i + k) % variants.length];
+      samples[v].push(await round(ctx, v, ++port));
+    }
+  // each round's ratio to the untraced run of the same round: the machine's swings between rounds cancel out
+  const paired = (v, of) => samples[v].map((x, i) => of(x, samples.untraced[i]));
+  const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+  const summary = (v) => ({
+    rps: median(samples[v].map((x) => x.rps)),
+    cpuUsPerRequest: median(samples[v].map((x) => x.cpuUsPerRequest)),
+    slower: spread(paired(v, (x, u) => u.rps / x.rps)),
+    cpuRatio: spread(paired(v, (x, u) => x.cpuUsPerRequest / u.cpuUsPerRequest)),
   });
   return {
-    ...Object.fromEntries(variants.map((v) => [v, summary(samples[v])])),
+    rounds,
+    ...Object.fromEntries(variants.map((v) => [v, summary(v)])),
     ...(floor.skipped ? { floorSkipped: floor.skipped } : {}),
     samples,
   };

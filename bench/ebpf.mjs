@@ -132,7 +132,7 @@ async function main() {
       `  round ${i + 1}: untraced ${own.untraced[i]} s, ebpf ${own.ebpf[i]} s, another recorded ${own.other[i]} s; /bin/true ${trueWall[i].toFixed(3)} s`,
     );
   }
-  const server = await nginxBench({ root, bin, work, rounds: quick ? 1 : 3, seconds: quick ? 2 : 5 });
+  const server = await nginxBench({ root, bin, work, rounds: quick ? 3 : 9, seconds: 3 });
   log(`nginx requests/s: ${JSON.stringify(server)}`);
   const rss = { calls100k: await loaderPeakMiB(record(dd(50_000))), calls1m: await loaderPeakMiB(record(dd(500_000))) };
   const r = {
@@ -157,10 +157,11 @@ async function main() {
 function nginxRows(n) {
   if (n.skipped) return [`| nginx under wrk | skipped: ${n.skipped} | |`];
   const u = n.untraced;
+  const x = (s) => `**${s.median.toFixed(2)}x** (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
   const row = (what, v, target) =>
-    `| ${what} | ${v.rps.toFixed(0)} req/s (${(u.rps / v.rps).toFixed(2)}x); **${v.cpuUsPerRequest.toFixed(1)} µs** CPU per request (**${(v.cpuUsPerRequest / u.cpuUsPerRequest).toFixed(2)}x**) | ${target} |`;
+    `| ${what} | ${v.rps.toFixed(0)} req/s, ${x(v.slower)} slower; ${v.cpuUsPerRequest.toFixed(1)} µs CPU per request, ${x(v.cpuRatio)} | ${target} |`;
   return [
-    `| nginx (crun, 1 worker, CPU 0) under wrk -t1 -c8 (CPU 1), untraced | ${u.rps.toFixed(0)} req/s; ${u.cpuUsPerRequest.toFixed(1)} µs CPU per request | |`,
+    `| nginx (crun, 1 worker, CPU 0) under wrk -t1 -c8 (CPU 1), untraced; ${n.rounds} rounds, ratios paired by round (median, range) | ${u.rps.toFixed(0)} req/s; ${u.cpuUsPerRequest.toFixed(1)} µs CPU per request | |`,
     ...(n.floor
       ? [row("the same with empty programs on tp_btf sys_enter and sys_exit (the hooks' floor)", n.floor, '')]
       : [`| the hooks' floor | skipped: ${n.floorSkipped} | |`]),
