@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { waitPort } from './wait-port.mjs';
 
 const pin = (cpu, argv) => ['taskset', '-c', String(cpu), ...argv];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -58,21 +58,6 @@ const cpuTicks = (pids) =>
     const s = stat(p);
     return s ? sum + Number(s[11]) + Number(s[12]) : sum;
   }, 0);
-
-async function waitPort(port, ms) {
-  const net = await import('node:net');
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise((res) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => res(!!s.destroy() || true));
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} not up in ${ms} ms`);
-    await sleep(100);
-  }
-}
 
 /** Builds the floor's program and its attacher into `work`: the attacher's path, or why it cannot. */
 function buildFloor(root, work) {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitPort } from './wait-port.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'tracewall');
@@ -152,23 +153,6 @@ async function micro(bpfWhy) {
 }
 
 // ---- 2. server under load --------------------------------------------------------------------------------------------
-async function waitPort(port, ms) {
-  const net = await import('node:net');
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise((res) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} not up in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 // The server side runs on CPU 0 and wrk on CPU 1, for every variant alike: on this 2-core VM an unpinned run swings
 // by up to 3x with where the scheduler puts things, which no ratio survives.
 const pin = (cpu, argv) => (has('taskset') ? ['taskset', '-c', String(cpu), ...argv] : argv);
