@@ -142,7 +142,7 @@ type Candidate = [string, readonly FileAccess[]];
 /** The rules an observed path is in, and those `path/` is in (a directory the run did not see as one), unsorted. */
 type Lookup = [Candidate[], Candidate[]];
 /** How many rule look-ups a chunk of them holds. */
-const LOOKUP_BATCH = 4_000;
+const LOOKUP_BATCH = 20_000;
 
 /** The rules of the touched paths, by path, spilled to `store` (sorted by path, as the touched paths are). */
 function spillLookups(rules: Iterable<FileRule>, store: ChunkStore<Lookup>): void {

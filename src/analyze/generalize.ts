@@ -374,7 +374,7 @@ export function* generalizeFilesSorted(
   opts: { dirThreshold?: number; memo?: PathMemo; batch?: number } = {},
 ): Generator<FileRule> {
   const memo = opts.memo ?? new PathMemo();
-  const batch = opts.batch ?? 4_000;
+  const batch = opts.batch ?? 20_000;
   let held = new Map<string, ObservedPart[]>();
   let count = 0;
   const flush = (): void => {
