@@ -3,7 +3,7 @@
 // check: rare features, or timing-dependent behaviour another run may miss).
 import type { FileAccess, Recording } from '../recording/types.js';
 import { expandRecording } from '../recording/provenance.js';
-import { byCodeUnit, byStableKey, stableKeyOrder } from '../util/json.js';
+import { byCodeUnit, stableKeyOrder } from '../util/json.js';
 import { badInput } from '../errors.js';
 import type { ChunkStore, SpillOptions } from './spill.js';
 import { patternText } from './pattern.js';
@@ -19,14 +19,7 @@ import {
   type ConvergenceVerdict,
 } from './converge.js';
 import { IncrementalPrior } from './converge-prior.js';
-import {
-  DEFAULT_DIR_THRESHOLD,
-  generalizeFiles,
-  generalizeFilesSorted,
-  PathMemo,
-  type FileObservation,
-  type ObservedPart,
-} from './generalize.js';
+import { DEFAULT_DIR_THRESHOLD, generalizeFiles, PathMemo, type FileObservation } from './generalize.js';
 import { ABIS } from '../recording/types.js';
 import { accessMask, maskAccesses } from './access-mask.js';
 
@@ -101,9 +94,10 @@ const DIR_LIST = accessMask(['dir-list']);
 /**
  * The observations generalisation needs of the touched paths: per absolute path, the union of the accesses of the runs
  * that did not list it and of those that did (a listing run sees it as a directory), which gives the file rules the
- * runs' own observations give. In the order of `touched`.
+ * runs' own observations give.
  */
-function* observations(touched: Iterable<[string, readonly number[]]>): Generator<FileObservation> {
+function observations(touched: Iterable<[string, readonly number[]]>): FileObservation[] {
+  const obs: FileObservation[] = [];
   // One access list per mask, shared (a fleet's paths are many, their masks few).
   const lists = new Map<number, FileAccess[]>();
   const accessOf = (mask: number) => lists.get(mask) ?? lists.set(mask, maskAccesses(mask)).get(mask)!;
@@ -116,8 +110,9 @@ function* observations(touched: Iterable<[string, readonly number[]]>): Generato
       else plain |= pairs[i]!;
     }
     for (const mask of [plain, listed])
-      if (mask !== 0) yield { path, access: accessOf(mask), provenance: NO_PROVENANCE };
+      if (mask !== 0) obs.push({ path, access: accessOf(mask), provenance: NO_PROVENANCE });
   }
+  return obs.sort((a, b) => byCodeUnit(a.path, b.path));
 }
 
 /** A set of run numbers as bits (one byte per eight runs, outside the JavaScript heap). */
@@ -129,95 +124,19 @@ function fileNeeds(
   memo: PathMemo,
   runs: number,
 ): Map<string, RunSet> {
-  const obs = [...observations(touched())].sort((a, b) => byCodeUnit(a.path, b.path));
-  const rules = generalizeFiles(obs, { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
+  const rules = generalizeFiles(observations(touched()), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
   const byPath = rulesByPath(rules);
-  const all = rules.map((r): Candidate => [patternText(r.pattern), r.access]);
-  const candidatesOf = (path: string) => (byPath.get(path) ?? byPath.get(`${path}/`) ?? []).map((i) => all[i]!);
-  return needsOf(touched(), candidatesOf, runs);
-}
-
-/** A file rule a path may fall under: its text and accesses. */
-type Candidate = [string, readonly FileAccess[]];
-/** The rules an observed path is in, and those `path/` is in (a directory the run did not see as one), unsorted. */
-type Lookup = [Candidate[], Candidate[]];
-/** How many rule look-ups a chunk of them holds. */
-const LOOKUP_BATCH = 20_000;
-
-/** The rules of the touched paths, by path, spilled to `store` (sorted by path, as the touched paths are). */
-function spillLookups(rules: Iterable<FileRule>, store: ChunkStore<Lookup>): void {
-  let held = new Map<string, Lookup>();
-  let count = 0;
-  const chunk = (): Array<[string, Lookup]> => {
-    const h = held;
-    held = new Map();
-    count = 0;
-    return stableKeyOrder([...h.keys()]).map((k): [string, Lookup] => [k, h.get(k)!]);
-  };
-  const hold = (path: string, which: 0 | 1, c: Candidate): void => {
-    let l = held.get(path);
-    if (l === undefined) held.set(path, (l = [[], []]));
-    l[which].push(c);
-    if (++count >= LOOKUP_BATCH) store.write(chunk());
-  };
-  for (const rule of rules) {
-    const text = patternText(rule.pattern);
-    const c: Candidate = [text, rule.access];
-    for (const p of rule.generalized ? rule.generalized.from : [text]) {
-      hold(p, 0, c);
-      if (p.endsWith('/')) hold(p.slice(0, -1), 1, c);
-    }
-  }
-  store.write(chunk());
-}
-
-/**
- * fileNeeds without holding the paths: generalizeFilesSorted streams the rules a directory at a time, each path's rules
- * go to a store sorted by path, and that store is read alongside the touched paths (both sorted by byStableKey).
- */
-function spilledFileNeeds(
-  touched: () => Iterable<[string, readonly number[]]>,
-  memo: PathMemo,
-  runs: number,
-  stores: { parts: ChunkStore<ObservedPart[]>; lookups: ChunkStore<Lookup> },
-): Map<string, RunSet> {
-  const rules = generalizeFilesSorted(observations(touched()), stores.parts, {
-    dirThreshold: DEFAULT_DIR_THRESHOLD,
-    memo,
-  });
-  spillLookups(rules, stores.lookups);
-  const lookups = stores.lookups.merged([], (a, b): Lookup => [a[0].concat(b[0]), a[1].concat(b[1])]);
-  const it = lookups[Symbol.iterator]();
-  let head = it.next();
-  const candidatesOf = (path: string): Candidate[] => {
-    while (head.done !== true && byStableKey(head.value[0], path) < 0) head = it.next();
-    if (head.done === true || head.value[0] !== path) return [];
-    const [exact, slash] = head.value[1];
-    return (exact.length > 0 ? exact : slash).sort((a, b) => byCodeUnit(a[0], b[0]));
-  };
-  try {
-    return needsOf(touched(), candidatesOf, runs);
-  } finally {
-    it.return?.();
-  }
-}
-
-/** The file needs of the touched paths, each path's accesses given to the first of its rules that allows them. */
-function needsOf(
-  touched: Iterable<[string, readonly number[]]>,
-  candidatesOf: (path: string) => readonly Candidate[],
-  runs: number,
-): Map<string, RunSet> {
+  const texts = rules.map((r) => patternText(r.pattern));
   const found = new Map<string, RunSet>();
-  for (const [path, pairs] of touched) {
-    const candidates = candidatesOf(path);
+  for (const [path, pairs] of touched()) {
+    const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
     const keyOf = new Map<FileAccess, string>();
     for (let i = 0; i < pairs.length; i += 2)
       for (const a of maskAccesses(pairs[i + 1]!)) {
         let key = keyOf.get(a);
         if (key === undefined) {
-          const c = candidates.find((at) => at[1].includes(a));
-          keyOf.set(a, (key = `${c === undefined ? path : c[0]}\0${a}`));
+          const c = candidates.find((at) => rules[at]!.access.includes(a));
+          keyOf.set(a, (key = `${c === undefined ? path : texts[c]!}\0${a}`));
         }
         let set = found.get(key);
         if (set === undefined) found.set(key, (set = new Uint8Array((runs + 7) >> 3)));
@@ -320,8 +239,7 @@ export class CoverageFold {
   /** Per path (relative ones too): pairs (run, access mask), executables counting as exec; since the last spill. */
   private touched = new Map<string, number[]>();
   private readonly notes: string[] = [];
-  private readonly spill:
-    { options: SpillOptions; touched: ChunkStore<number[]>; pending: number; reports: number } | undefined;
+  private readonly spill: { options: SpillOptions; touched: ChunkStore<number[]>; pending: number } | undefined;
 
   /**
    * With `spill`, the paths the runs touched (with their runs) go to sorted chunks in its store every runsPerChunk
@@ -329,7 +247,7 @@ export class CoverageFold {
    */
   constructor(opts: { spill?: SpillOptions } = {}) {
     if (opts.spill !== undefined)
-      this.spill = { options: opts.spill, touched: opts.spill.store<number[]>('touched'), pending: 0, reports: 0 };
+      this.spill = { options: opts.spill, touched: opts.spill.store<number[]>('touched'), pending: 0 };
   }
 
   /** Every touched path with its pairs (run, access mask): in memory, or merged from the spilled chunks. */
@@ -399,15 +317,7 @@ export class CoverageFold {
    */
   report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
     if (last) this.prior = undefined;
-    const touched = () => this.touchedPaths();
-    const spill = this.spill;
-    const found =
-      spill === undefined
-        ? fileNeeds(touched, this.memo, this.runs.length)
-        : spilledFileNeeds(touched, this.memo, this.runs.length, {
-            parts: spill.options.store(`file-parts-${++spill.reports}`),
-            lookups: spill.options.store(`file-rules-${spill.reports}`),
-          });
+    const found = fileNeeds(() => this.touchedPaths(), this.memo, this.runs.length);
     const fileRules = fileRulesPerRun(found, this.runs.length);
     const runs = this.runs.map((r, i): CoverageRun => ({ ...r, needed: { ...r.needed, files: fileRules[i]! } }));
     const single = singles([...this.needs.values(), ...asNeeds(found)]);

@@ -3,8 +3,7 @@
 import type { FileAccess } from '../recording/types.js';
 import type { FileRule, PathPart, Provenance } from './policy-types.js';
 import { sortAccesses } from '../recording/normalize.js';
-import { byCodeUnit, stableKeyOrder } from '../util/json.js';
-import type { ChunkStore } from './spill.js';
+import { byCodeUnit } from '../util/json.js';
 import { compactPattern, isLiteralPattern, patternText, splitLastSegment } from './pattern.js';
 import { quoteForMessage } from '../util/strings.js';
 
@@ -211,7 +210,7 @@ export function directoryGroup(
   const split = splitLastSegment(pattern);
   if (!split || split.name.length === 0) return undefined;
   const dirText = patternText(split.dir);
-  if (!mergeableDirectory(dirText)) return undefined;
+  if (NO_DIR_MERGE.has(dirText) || NO_DIR_MERGE_UNDER.some((r) => dirText.startsWith(r))) return undefined;
   return { dir: split.dir, key: `${dirText}\0${sortAccesses(list).join(',')}` };
 }
 
@@ -280,9 +279,26 @@ function mergeDirectories(entries: Map<string, Entry>, threshold: number): void 
   }
 }
 
-/** The sorted file rules of `entries` (entries keyed by pattern text). */
-function rulesOf(entries: Map<string, Entry>): FileRule[] {
-  return [...entries.entries()]
+/** Observed paths to sorted file rules: pid/tid, random-name and hash globs, then `dir/*` for crowded directories. */
+export function generalizeFiles(
+  obs: readonly FileObservation[],
+  opts: { dirThreshold?: number; memo?: PathMemo } = {},
+): { rules: FileRule[]; warnings: string[] } {
+  const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
+  const warnings = new Set<string>();
+  const entries = new Map<string, Entry>();
+  // Many runs observe the same paths: each path is generalised once.
+  const memo: PathMemo = opts.memo ?? new PathMemo();
+  for (const o of normalizeDirectories(obs)) {
+    const parts = observedPatterns(o.path, o.access, memo);
+    for (const p of parts) addEntry(entries, entryFor(p.pattern, p.access, o, p.steps));
+    if (parts.some((p) => p.literalExec === true))
+      warnings.add(
+        `exec/mmap-exec of ${quoteForMessage(o.path)} kept literal: random-looking names are never generalised for execution, so another run may need a new rule`,
+      );
+  }
+  mergeDirectories(entries, threshold);
+  const rules: FileRule[] = [...entries.entries()]
     .sort((a, b) => byCodeUnit(a[0], b[0]))
     .map(([, e]) => {
       const rule: FileRule = {
@@ -298,109 +314,5 @@ function rulesOf(entries: Map<string, Entry>): FileRule[] {
       }
       return rule;
     });
-}
-
-/** The warning of a path whose execution was kept literal. */
-function literalExecWarning(path: string): string {
-  return `exec/mmap-exec of ${quoteForMessage(path)} kept literal: random-looking names are never generalised for execution, so another run may need a new rule`;
-}
-
-/** Observed paths to sorted file rules: pid/tid, random-name and hash globs, then `dir/*` for crowded directories. */
-export function generalizeFiles(
-  obs: readonly FileObservation[],
-  opts: { dirThreshold?: number; memo?: PathMemo } = {},
-): { rules: FileRule[]; warnings: string[] } {
-  const threshold = opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD;
-  const warnings = new Set<string>();
-  const entries = new Map<string, Entry>();
-  // Many runs observe the same paths: each path is generalised once.
-  const memo: PathMemo = opts.memo ?? new PathMemo();
-  for (const o of normalizeDirectories(obs)) {
-    const parts = observedPatterns(o.path, o.access, memo);
-    for (const p of parts) addEntry(entries, entryFor(p.pattern, p.access, o, p.steps));
-    if (parts.some((p) => p.literalExec === true)) warnings.add(literalExecWarning(o.path));
-  }
-  mergeDirectories(entries, threshold);
-  return { rules: rulesOf(entries), warnings: [...warnings].sort(byCodeUnit) };
-}
-
-/** Whether `dir/*` may be made of the files in the directory `dirText` (directoryGroup's rule by directory). */
-function mergeableDirectory(dirText: string): boolean {
-  return !NO_DIR_MERGE.has(dirText) && !NO_DIR_MERGE_UNDER.some((r) => dirText.startsWith(r));
-}
-
-/**
- * The key that gathers every pattern a rule's result depends on: the pattern's directory where files may become
- * `dir/*` (patterns merged into `dir/*` share their directory, and `dir/*` lies in it), else the pattern itself
- * (patterns merged by addEntry share their text), so that a directory where nothing is merged (`/proc/@{pid}/`) is
- * not one group.
- */
-export function directoryKey(pattern: readonly PathPart[]): string {
-  const split = splitLastSegment(pattern);
-  if (split === undefined || split.name.length === 0) return patternText(pattern);
-  const dirText = patternText(split.dir);
-  return mergeableDirectory(dirText) ? dirText : patternText(pattern);
-}
-
-/** One share of an observation (observedPatterns) as it is spilled: path, pattern, access, steps, provenance. */
-export type ObservedPart = [string, PathPart[], FileAccess[], GeneralizationStep[], Provenance];
-
-/**
- * normalizeDirectories over observations sorted by path (by code unit), one at a time: what lies below a path comes
- * right after it, so only the chain of paths that are prefixes of the current one waits (in no particular order out).
- */
-export function* normalizeSortedDirectories(obs: Iterable<FileObservation>): Generator<FileObservation> {
-  const settle = (o: FileObservation, below: boolean): FileObservation =>
-    !o.path.endsWith('/') && (below || o.access.includes('dir-list')) ? { ...o, path: `${o.path}/` } : o;
-  const waiting: FileObservation[] = [];
-  for (const o of obs) {
-    while (waiting.length > 0 && !o.path.startsWith(waiting[waiting.length - 1]!.path))
-      yield settle(waiting.pop()!, false);
-    for (let i = waiting.length - 1; i >= 0; i--)
-      if (o.path[waiting[i]!.path.length] === '/') yield settle(waiting.splice(i, 1)[0]!, true);
-    waiting.push(o);
-  }
-  while (waiting.length > 0) yield settle(waiting.pop()!, false);
-}
-
-/**
- * generalizeFiles over observations sorted by path without holding them: their shares go to `store` by directoryKey
- * (a chunk every `batch` shares), and each directory's rules are made from the store's merged stream, one directory
- * at a time. The rules are generalizeFiles's, each directory's sorted, the directories in byStableKey order.
- */
-export function* generalizeFilesSorted(
-  obs: Iterable<FileObservation>,
-  store: ChunkStore<ObservedPart[]>,
-  opts: { dirThreshold?: number; memo?: PathMemo; batch?: number } = {},
-): Generator<FileRule> {
-  const memo = opts.memo ?? new PathMemo();
-  const batch = opts.batch ?? 20_000;
-  let held = new Map<string, ObservedPart[]>();
-  let count = 0;
-  const flush = (): void => {
-    const h = held;
-    store.write(stableKeyOrder([...h.keys()]).map((k): [string, ObservedPart[]] => [k, h.get(k)!]));
-    held = new Map();
-    count = 0;
-  };
-  for (const o of normalizeSortedDirectories(obs)) {
-    for (const p of observedPatterns(o.path, o.access, memo)) {
-      const key = directoryKey(p.pattern);
-      const part: ObservedPart = [o.path, p.pattern, p.access, p.steps, o.provenance];
-      const list = held.get(key);
-      if (list === undefined) held.set(key, [part]);
-      else list.push(part);
-      if (++count >= batch) flush();
-    }
-  }
-  const rest = held;
-  const memory = stableKeyOrder([...rest.keys()]).map((k): [string, ObservedPart[]] => [k, rest.get(k)!]);
-  held = new Map();
-  for (const [, parts] of store.merged(memory, (a, b) => a.concat(b))) {
-    const entries = new Map<string, Entry>();
-    for (const [path, pattern, access, steps, provenance] of parts)
-      addEntry(entries, entryFor(pattern, access, { path, access, provenance }, steps));
-    mergeDirectories(entries, opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
-    yield* rulesOf(entries);
-  }
+  return { rules, warnings: [...warnings].sort(byCodeUnit) };
 }
