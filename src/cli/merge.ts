@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { badInput } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { RecordingMerger } from '../analyze/merge.js';
@@ -147,6 +148,11 @@ export async function mergeCommand(
   if (files.length === 0) throw badInput('merge needs at least one RECORDING');
   const convergeRuns = convergeRunsFlag(opts.convergeRuns);
   refuseRepeats(files);
+  // The fold's live heap is small (~30-60 MiB at 4,000 recordings), but V8 lets the heap grow to 3-5 times that
+  // between collections; sized for memory, it collects sooner: peak RSS nearly flat in the number of recordings, for
+  // 10-25% more CPU (README, merge at scale). V8 reads the flag when it sizes the heap, so setting it here, in the
+  // process that runs this one command, takes effect.
+  v8.setFlagsFromString('--optimize-for-size');
   // The per-run facts of the merge wait here, in sorted chunks, until the merged recording is written from them.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-merge-'));
   try {
