@@ -830,8 +830,9 @@ static __always_inline void fd_path(struct task_struct *t, long long fd, struct 
 	*m = BPF_CORE_READ(f, f_path.mnt);
 }
 
-/* FNV-1a over a string's 8-byte words (the bytes after its end zeroed). A plain bounded loop: bpf_loop calls its
- * callback indirectly once per word, which cost about 150 ns per path on the hot path of a repeated fact. */
+/* FNV-1a over a string's 8-byte words (the bytes after its end zeroed). A plain bounded loop, not bpf_loop (which calls
+ * its callback indirectly once per word): hashing a repeated fact measured about 180 ns with bpf_loop and the root read
+ * by helper calls, 80 ns after both changes (bpf_stats, a newfstatat loop). */
 static __always_inline unsigned long long hash_str(unsigned long long h, unsigned char *buf, unsigned int len)
 {
 #pragma clang loop unroll(disable)
