@@ -73,7 +73,7 @@ export function addedArgumentItems(
 }
 
 /** addedArgumentItems with the prior profile's syscall rules looked up by `rule` (PriorProfile.syscall). */
-export function addedArguments(run: Recording, rule: PriorProfile['syscall'] | undefined): string[] {
+export function addedArguments(run: Pick<Recording, 'syscalls'>, rule: PriorProfile['syscall'] | undefined): string[] {
   const out: string[] = [];
   for (const [name, key] of Object.entries(NARROWED_ARGUMENTS)) {
     const facts = inAbis((abi) => run.syscalls[abi]?.[name]);

@@ -2,7 +2,7 @@
 // asks of the profile of the runs before a run (which syscalls and narrowed argument values, which file accesses
 // after generalisation, executables, capabilities, network rules) exactly as buildPolicy over those runs would,
 // without rebuilding that profile for every run (which made the curve quadratic in the number of runs).
-import type { Abi, FileAccess, Recording } from '../recording/types.js';
+import type { Abi, FileAccess, FileFact, Recording } from '../recording/types.js';
 import { ABIS, FILE_ACCESSES } from '../recording/types.js';
 import type { PathPart } from './policy-types.js';
 import { compactPattern, literalText, patternRegExp, patternText } from './pattern.js';
@@ -78,6 +78,24 @@ class PriorFiles {
         this.place(key, (o & ~DIR_FORM) | access);
       }
     }
+  }
+
+  /**
+   * Lets go of what is kept for `keys` (paths and directories, as priorKeys names them). Their rules stay; only a path
+   * no later run observes, or has a path below it, may be forgotten: the answers then stay exactly the same, since a
+   * later run reads and moves only the observations of its own paths and of the directories above them.
+   */
+  forget(keys: Iterable<string>): void {
+    for (const key of keys) {
+      this.observations.delete(key);
+      this.observations.delete(`${key}${LISTED}`);
+      this.ancestors.delete(key);
+    }
+  }
+
+  /** How many paths and directories are kept. */
+  get kept(): number {
+    return this.observations.size + this.ancestors.size;
   }
 
   private literalEntries(text: string): readonly Entry[] {
@@ -210,8 +228,39 @@ class PriorFiles {
   }
 }
 
+/** What the learning curve reads of a run (a Recording is one): what the coverage fold keeps of a run for its curve. */
+export interface CurveRun {
+  syscalls: Recording['syscalls'];
+  files: Readonly<Record<string, FileFact>>;
+  executables: ReadonlyArray<{ path: string }>;
+  identity: { capabilities: ReadonlyArray<{ name: string }> };
+}
+
+/** The part of `run` the learning curve reads. */
+export function curveRun(run: Recording): CurveRun {
+  return {
+    syscalls: run.syscalls,
+    files: run.files,
+    executables: run.executables.map((e) => ({ path: e.path })),
+    identity: { capabilities: run.identity.capabilities.map((c) => ({ name: c.name })) },
+  };
+}
+
+/**
+ * The keys the prior keeps for a run's observed paths (observedFiles): each path and each directory above it. A key
+ * no later run brings may be forgotten after this run (IncrementalPrior.forget).
+ */
+export function priorKeys(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const path of paths) {
+    out.add(path);
+    for (let at = path.indexOf('/', 1); at > 0; at = path.indexOf('/', at + 1)) out.add(path.slice(0, at));
+  }
+  return out;
+}
+
 /** A run's file accesses, executables counting as exec (as buildPolicy sees them); relative paths are left out. */
-export function observedFiles(run: Recording): Map<string, Set<FileAccess>> {
+export function observedFiles(run: Pick<CurveRun, 'files' | 'executables'>): Map<string, Set<FileAccess>> {
   const out = new Map<string, Set<FileAccess>>();
   for (const [path, f] of Object.entries(run.files)) out.set(path, new Set(f.access));
   for (const e of run.executables) out.set(e.path, (out.get(e.path) ?? new Set<FileAccess>()).add('exec'));
@@ -237,7 +286,7 @@ export class IncrementalPrior implements PriorProfile {
   }
 
   /** Folds in one plain run; `networkItems` names its network facts as the curve does. */
-  add(run: Recording, networkItems: readonly string[]): void {
+  add(run: CurveRun, networkItems: readonly string[]): void {
     for (const abi of ABIS) {
       for (const [name, fact] of Object.entries(run.syscalls[abi] ?? {})) {
         const byName = this.calls.get(abi) ?? new Map<string, ArgValues>();
@@ -251,6 +300,16 @@ export class IncrementalPrior implements PriorProfile {
     run.executables.forEach((e) => this.executables.add(e.path));
     run.identity.capabilities.forEach((c) => this.capabilities.add(c.name));
     networkItems.forEach((n) => this.network.add(n));
+  }
+
+  /** Lets go of the paths and directories `keys` (priorKeys) once no later run brings them; the answers stay the same. */
+  forget(keys: Iterable<string>): void {
+    this.files.forget(keys);
+  }
+
+  /** How many paths and directories the profile keeps (for tests of forget). */
+  get keptPaths(): number {
+    return this.files.kept;
   }
 
   /** A syscall rule as buildPolicy writes it: an argument's values only when every run making the call knew it. */

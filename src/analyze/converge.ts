@@ -8,7 +8,7 @@ import { byCodeUnit } from '../util/json.js';
 import { addedArguments } from './converge-args.js';
 import type { CoverageItems, CoverageKind } from './coverage.js';
 import { literalText, patternRegExp } from './pattern.js';
-import { IncrementalPrior, observedFiles, type PriorProfile } from './converge-prior.js';
+import { IncrementalPrior, observedFiles, type CurveRun, type PriorProfile } from './converge-prior.js';
 import type { FileRule, Policy } from './policy-types.js';
 
 /** How many last runs must add nothing, unless asked otherwise. */
@@ -76,15 +76,11 @@ export function policyPrior(policy: Policy): PriorProfile {
 
 /** What `run` did that `prior` (the profile of the runs before it; undefined for none) does not allow, sorted. */
 export function addedBy(run: Recording, prior: Policy | undefined): CoverageItems {
-  return addedTo(run, prior === undefined ? undefined : policyPrior(prior));
+  return addedTo(run, prior === undefined ? undefined : policyPrior(prior), networkItems(run.network));
 }
 
 /** addedBy against a PriorProfile: a built Policy (policyPrior) or the runs so far folded in (IncrementalPrior). */
-export function addedTo(
-  run: Recording,
-  prior: PriorProfile | undefined,
-  runNetwork = networkItems(run.network),
-): CoverageItems {
+export function addedTo(run: CurveRun, prior: PriorProfile | undefined, runNetwork: readonly string[]): CoverageItems {
   const syscalls = ABIS.flatMap((abi) =>
     Object.keys(run.syscalls[abi] ?? {})
       .filter((name) => prior?.syscall(abi, name) === undefined)

@@ -5,7 +5,7 @@ import type { FileAccess, Recording } from '../recording/types.js';
 import { expandRecording } from '../recording/provenance.js';
 import { byCodeUnit, stableKeyOrder } from '../util/json.js';
 import { badInput } from '../errors.js';
-import type { ChunkStore, SpillOptions } from './spill.js';
+import type { ChunkStore, LineLog, SpillOptions } from './spill.js';
 import { patternText } from './pattern.js';
 import type { FileRule } from './policy-types.js';
 import { argumentItems, mergedArgumentCalls } from './converge-args.js';
@@ -18,7 +18,7 @@ import {
   syscallItem,
   type ConvergenceVerdict,
 } from './converge.js';
-import { IncrementalPrior } from './converge-prior.js';
+import { curveRun, IncrementalPrior, observedFiles, priorKeys, type CurveRun } from './converge-prior.js';
 import { DEFAULT_DIR_THRESHOLD, generalizeFiles, PathMemo, type FileObservation } from './generalize.js';
 import { ABIS } from '../recording/types.js';
 import { accessMask, maskAccesses } from './access-mask.js';
@@ -195,6 +195,11 @@ export function coverageOf(recordings: readonly Recording[], opts: CoverageOptio
   return fold.report(opts);
 }
 
+/** A map's entries sorted by key as the chunk stores sort them. */
+function sortedEntries<T>(m: ReadonlyMap<string, T>): Array<[string, T]> {
+  return stableKeyOrder([...m.keys()]).map((k): [string, T] => [k, m.get(k)!]);
+}
+
 /** The needs only one run had, by run. */
 function singles(needs: Iterable<Need>): Map<number, Need[]> {
   const out = new Map<number, Need[]>();
@@ -221,50 +226,86 @@ function* asNeeds(found: ReadonlyMap<string, RunSet>): Generator<Need> {
   }
 }
 
+/** How many (key, last run) entries of the spilled curve are sorted by run in memory before they go to a chunk. */
+const FORGET_BATCH = 50_000;
+
+/** What a spilled fold keeps outside memory, and what it holds until the next chunk. */
+interface FoldSpill {
+  options: SpillOptions;
+  /** Per path (relative ones too): pairs (run, access mask), as CoverageFold.touched. */
+  touched: ChunkStore<number[]>;
+  /** Each run's CurveRun and network items, one JSON line per run, for the learning curve made at the report. */
+  curve: LineLog;
+  /** Per key the curve's profile keeps (priorKeys), the last run that brought it; since the last chunk in `recent`. */
+  lastUse: ChunkStore<number>;
+  recent: Map<string, number>;
+  pending: number;
+  reports: number;
+}
+
+/** A run's line of the report; `added` is made at the report when the fold spills. */
+type FoldedRun = Omit<CoverageRun, 'added'> & { added: CoverageItems | undefined };
+
 /**
- * Coverage folded one recording at a time (add), so that a caller can read each and let it go: what each run added to
- * the profile of the runs before it is computed as it comes; report() gives what coverageOf gives for the same
- * recordings in the same order. Runs sharing a name are told apart as buildPolicy does (`name#2`). What is kept per run
- * is its line of the report (name, counts, what it added); per fact, how many runs needed it and the last; per path,
- * the runs that touched it as numbers with their accesses as bit masks (file rules are known only at the end).
+ * Coverage folded one recording at a time (add), so that a caller can read each and let it go: report() gives what
+ * coverageOf gives for the same recordings in the same order. Runs sharing a name are told apart as buildPolicy does
+ * (`name#2`). What is kept per run is its line of the report (name, counts, what it added); per fact, how many runs
+ * needed it and the last; per path, the runs that touched it as numbers with their accesses as bit masks (file rules
+ * are known only at the end). In memory, what each run added to the profile of the runs before it is computed as it
+ * comes. With a spill, it is computed at the report from the runs kept in a log, knowing for every path the last run
+ * that brings it: the profile of the runs so far forgets each path after that run, so it holds the paths still to
+ * come, not every path of every run.
  */
 export class CoverageFold {
-  private readonly runs: CoverageRun[] = [];
+  private readonly runs: FoldedRun[] = [];
   private readonly seen = new Map<string, number>();
   private readonly needs: Needs = new Map();
   /** Paths generalised once while they are recent, for the curve's prior and the final file rules. */
   private readonly memo = new PathMemo(MEMO_PATHS);
-  /** The profile of the runs so far; undefined once `last` said no run comes after. */
-  private prior: IncrementalPrior | undefined = new IncrementalPrior({ memo: this.memo });
+  /** The profile of the runs so far, in memory (no spill). */
+  private readonly prior: IncrementalPrior | undefined;
+  /** Set by the last report: no run may come after it. */
+  private closed = false;
   /** Per path (relative ones too): pairs (run, access mask), executables counting as exec; since the last spill. */
   private touched = new Map<string, number[]>();
   private readonly notes: string[] = [];
-  private readonly spill: { options: SpillOptions; touched: ChunkStore<number[]>; pending: number } | undefined;
+  private readonly spill: FoldSpill | undefined;
 
   /**
    * With `spill`, the paths the runs touched (with their runs) go to sorted chunks in its store every runsPerChunk
-   * runs, and are read back merged by path for the report; the report is the same.
+   * runs, and are read back merged by path for the report, and the learning curve is made at the report from the runs
+   * kept in its log; the report is the same.
    */
   constructor(opts: { spill?: SpillOptions } = {}) {
-    if (opts.spill !== undefined)
-      this.spill = { options: opts.spill, touched: opts.spill.store<number[]>('touched'), pending: 0 };
+    const spill = opts.spill;
+    if (spill === undefined) this.prior = new IncrementalPrior({ memo: this.memo });
+    else
+      this.spill = {
+        options: spill,
+        touched: spill.store<number[]>('touched'),
+        curve: spill.log('curve'),
+        lastUse: spill.store<number>('last-use'),
+        recent: new Map(),
+        pending: 0,
+        reports: 0,
+      };
   }
 
   /** Every touched path with its pairs (run, access mask): in memory, or merged from the spilled chunks. */
   private touchedPaths(): Iterable<[string, readonly number[]]> {
     if (this.spill === undefined) return this.touched;
-    const memory = stableKeyOrder([...this.touched.keys()]).map((p): [string, number[]] => [p, this.touched.get(p)!]);
-    return this.spill.touched.merged(memory, (a, b) => a.concat(b));
+    return this.spill.touched.merged(sortedEntries(this.touched), (a, b) => a.concat(b));
   }
 
-  /** After each run: every runsPerChunk runs, the touched paths so far go to a chunk. */
+  /** After each run: every runsPerChunk runs, the touched paths and the last uses so far go to chunks. */
   private spillTouched(): void {
     const spill = this.spill;
     if (spill === undefined || ++spill.pending < spill.options.runsPerChunk) return;
     spill.pending = 0;
-    const touched = this.touched;
-    spill.touched.write(stableKeyOrder([...touched.keys()]).map((p): [string, number[]] => [p, touched.get(p)!]));
+    spill.touched.write(sortedEntries(this.touched));
     this.touched = new Map();
+    spill.lastUse.write(sortedEntries(spill.recent));
+    spill.recent = new Map();
   }
 
   /** Folds in a recording: a plain one is one run, a merged one each of its runs. */
@@ -282,11 +323,10 @@ export class CoverageFold {
     const n = (this.seen.get(run.name) ?? 0) + 1;
     this.seen.set(run.name, n);
     const network = networkItems(run.network);
-    const prior = this.prior;
-    if (prior === undefined)
+    if (this.closed)
       throw badInput(`run ${run.name}: added to a coverage fold after its last report (expected no more runs)`);
-    const added = addedTo(run, i === 0 ? undefined : prior, network);
-    prior.add(run, network);
+    const added = this.spill === undefined ? this.addToPrior(this.prior!, run, i, network) : undefined;
+    if (this.spill !== undefined) this.logForCurve(this.spill, run, i, network);
     const kinds: Array<[CoverageKind, string[]]> = [
       ['syscalls', ABIS.flatMap((abi) => Object.keys(run.syscalls[abi] ?? {}).map((name) => syscallItem(abi, name)))],
       ['executables', run.executables.map((e) => e.path)],
@@ -311,15 +351,76 @@ export class CoverageFold {
     this.spillTouched();
   }
 
+  /** What run `i` added to the profile of the runs before it, which then takes it in. */
+  private addToPrior(prior: IncrementalPrior, run: Recording, i: number, network: string[]): CoverageItems {
+    const added = addedTo(run, i === 0 ? undefined : prior, network);
+    prior.add(run, network);
+    return added;
+  }
+
+  /** A spilled fold keeps the run for its curve, and notes it as the last run so far of each of its prior keys. */
+  private logForCurve(spill: FoldSpill, run: Recording, i: number, network: string[]): void {
+    const c = curveRun(run);
+    spill.curve.append(JSON.stringify([c, network]));
+    for (const key of priorKeys(observedFiles(c).keys())) spill.recent.set(key, i);
+  }
+
+  /**
+   * The learning curve of a spilled fold, from its log of runs: after each run, the profile forgets the keys no later
+   * run brings (forgetByRun), which leaves its answers the same.
+   */
+  private spilledCurve(spill: FoldSpill): CoverageItems[] {
+    const prior = new IncrementalPrior({ memo: this.memo });
+    const forget = this.forgetByRun(spill)[Symbol.iterator]();
+    const out: CoverageItems[] = [];
+    try {
+      let head = forget.next();
+      for (const line of spill.curve.lines()) {
+        const [run, network] = JSON.parse(line) as [CurveRun, string[]];
+        const i = out.length;
+        out.push(addedTo(run, i === 0 ? undefined : prior, network));
+        prior.add(run, network);
+        for (; head.done !== true && Number(head.value[0]) <= i; head = forget.next()) prior.forget(head.value[1]);
+      }
+    } finally {
+      forget.return?.();
+    }
+    return out;
+  }
+
+  /** Per run (as a numeric key, in order): the prior keys whose last run it is; sorted by run through chunks. */
+  private forgetByRun(spill: FoldSpill): Iterable<[string, string[]]> {
+    const store = spill.options.store<string[]>(`forget-${spill.reports++}`);
+    let batch = new Map<number, string[]>();
+    let held = 0;
+    const byRun = (): Array<[string, string[]]> =>
+      [...batch.keys()].sort((a, b) => a - b).map((r): [string, string[]] => [String(r), batch.get(r)!]);
+    for (const [key, last] of spill.lastUse.merged(sortedEntries(spill.recent), (a, b) => Math.max(a, b))) {
+      const list = batch.get(last);
+      if (list === undefined) batch.set(last, [key]);
+      else list.push(key);
+      if (++held < FORGET_BATCH) continue;
+      store.write(byRun());
+      batch = new Map();
+      held = 0;
+    }
+    return store.merged(byRun(), (a, b) => a.concat(b));
+  }
+
   /**
    * The report of the runs folded in so far. With `last`, no run is added after it: the profile of the runs (which
    * holds every path they touched) is let go before the report generalises those paths again.
    */
   report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
-    if (last) this.prior = undefined;
+    if (last) this.closed = true;
+    const added = this.spill === undefined ? this.runs.map((r) => r.added!) : this.spilledCurve(this.spill);
     const found = fileNeeds(() => this.touchedPaths(), this.memo, this.runs.length);
     const fileRules = fileRulesPerRun(found, this.runs.length);
-    const runs = this.runs.map((r, i): CoverageRun => ({ ...r, needed: { ...r.needed, files: fileRules[i]! } }));
+    const runs = this.runs.map((r, i): CoverageRun => ({
+      ...r,
+      needed: { ...r.needed, files: fileRules[i]! },
+      added: added[i]!,
+    }));
     const single = singles([...this.needs.values(), ...asNeeds(found)]);
     const onlyOne =
       runs.length < 2

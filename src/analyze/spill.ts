@@ -9,8 +9,16 @@ export interface ChunkStore<T> {
   merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Iterable<[string, T]>;
 }
 
-/** Where a fold spills what it keeps per run (to a store by name), and every how many runs. */
+/** Lines kept outside memory in the order they were appended (util/sorted-spill.ts keeps them in a file). */
+export interface LineLog {
+  append(line: string): void;
+  /** Every line appended so far, in order (may be read more than once). */
+  lines(): Iterable<string>;
+}
+
+/** Where a fold spills what it keeps per run (to a store or a log by name), and every how many runs. */
 export interface SpillOptions {
   store: <T>(name: string) => ChunkStore<T>;
+  log: (name: string) => LineLog;
   runsPerChunk: number;
 }

@@ -11,7 +11,7 @@ import { CoverageFold } from '../analyze/coverage.js';
 import { renameRuns } from '../recording/rename-runs.js';
 import { checkRecordingSchema } from '../recording/io.js';
 import { writeFileAtomicPieces } from '../util/atomic.js';
-import { SortedSpill } from '../util/sorted-spill.js';
+import { fileSpill } from '../util/sorted-spill.js';
 import { readRecordingsFor } from './read-recordings.js';
 import { renamePlan, runNames } from './merge-names.js';
 import type { Recording } from '../recording/types.js';
@@ -104,7 +104,7 @@ function foldInputs(
   renames?: ReadonlyArray<Map<string, string>>,
 ): Folded | undefined {
   const dir = fs.mkdtempSync(path.join(work, 'fold-'));
-  const spill = { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: SPILL_RUNS };
+  const spill = fileSpill(dir, SPILL_RUNS);
   const f: Folded = {
     merger: new RecordingMerger({ spill }),
     coverage: new CoverageFold({ spill }),

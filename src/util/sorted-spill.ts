@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { byStableKey } from './json.js';
-import type { ChunkStore } from '../analyze/spill.js';
+import type { ChunkStore, LineLog, SpillOptions } from '../analyze/spill.js';
 
 /** How much of a chunk file is read at a time. */
 const BLOCK = 1 << 15;
@@ -111,4 +111,45 @@ export class SortedSpill<T> implements ChunkStore<T> {
     const streams = [...this.files.map((f) => chunkEntries<T>(f)), memory[Symbol.iterator]()];
     return mergeSorted(streams, combine);
   }
+}
+
+/** How many lines a FileLog holds before it appends them to its file. */
+const LOG_BATCH = 256;
+
+/** Lines appended to a file under a directory the caller owns (and removes), read back in order. */
+export class FileLog implements LineLog {
+  private batch: string[] = [];
+  private readonly file: string;
+  private created = false;
+
+  constructor(dir: string, name: string) {
+    this.file = path.join(dir, `${name}.log`);
+  }
+
+  append(line: string): void {
+    if (line.includes('\n')) throw new Error(`FileLog ${this.file}: a line must not hold a newline`);
+    this.batch.push(line + '\n');
+    if (this.batch.length >= LOG_BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.created) fs.writeFileSync(this.file, '', { flag: 'wx', mode: 0o600 });
+    this.created = true;
+    if (this.batch.length > 0) fs.appendFileSync(this.file, this.batch.join(''));
+    this.batch = [];
+  }
+
+  *lines(): Generator<string> {
+    this.flush();
+    yield* fileLines(this.file);
+  }
+}
+
+/** SpillOptions whose stores and logs keep their chunks in files under `dir` (the caller's, which it removes). */
+export function fileSpill(dir: string, runsPerChunk: number): SpillOptions {
+  return {
+    store: <T>(name: string) => new SortedSpill<T>(dir, name),
+    log: (name) => new FileLog(dir, name),
+    runsPerChunk,
+  };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeRecordings, RecordingMerger } from '../../src/analyze/merge.js';
 import { addedBy, addedTo, learningCurve, networkItems } from '../../src/analyze/converge.js';
-import { IncrementalPrior } from '../../src/analyze/converge-prior.js';
+import { IncrementalPrior, observedFiles, priorKeys } from '../../src/analyze/converge-prior.js';
 import { PathMemo } from '../../src/analyze/generalize.js';
 import { buildPolicy } from '../../src/analyze/policy.js';
 import { normalizeRecording } from '../../src/recording/normalize.js';
@@ -16,7 +16,7 @@ import { checkRecordingSchema, readRecording, serializeRecording } from '../../s
 import { ABIS, type FileAccess, type Recording, type SyscallFact } from '../../src/recording/types.js';
 import { batchPath, healthPath, servePath } from './merge-helpers.js';
 import { makeRecording } from './render-helpers.js';
-import { SortedSpill } from '../../src/util/sorted-spill.js';
+import { fileSpill } from '../../src/util/sorted-spill.js';
 import { CoverageFold, coverageOf } from '../../src/analyze/coverage.js';
 
 /** The ten real recordings the merge bench varies (bench/merge-base/, recorded with strace). */
@@ -205,7 +205,7 @@ describe('the merged recording is written piece by piece', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
       try {
         const spilled = new RecordingMerger({
-          spill: { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk },
+          spill: fileSpill(dir, runsPerChunk),
         });
         for (const recording of inputs) spilled.add({ recording, label: recording.name });
         expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
@@ -257,24 +257,36 @@ function curveByRebuilding(runs: readonly Recording[], dirThreshold?: number) {
   );
 }
 
-describe('the learning curve folds the runs into one profile', () => {
-  // Runs whose profiles do not only grow: a crowded directory becomes dir/*, then an access added to one of its files
-  // takes that file out of the group and the rest is no longer crowded; a file a later run shows to be a directory
-  // takes its dir/ form and leaves its group; a random-named executable stays literal; pids and temp names
-  // generalise; a relative path is left out.
-  const tricky = [
-    run('a', reads('/srv/data', 0, 9)),
-    run('b', { '/srv/data/new': ['read'], '/srv/data/f0': ['read', 'write'] }),
-    run('c', { '/srv/data/f1': ['write'], '/srv/data/other': ['read'] }),
-    run('d', { '/srv/data/f2/inner': ['read'], '/srv/data/f2': ['stat'], '/opt/x': ['dir-list'] }),
-    run('e', { '/opt/x/y': ['read'], '/opt/x': ['stat'], '/proc/4242/status': ['read'] }, ['/tmp/tmp.Ab3dE9/tool']),
-    run('f', { '/proc/977/status': ['read'], '/tmp/tmp.Zz81Qq': ['read', 'write'] }, ['/tmp/tmp.Xy7kP2/tool']),
-    run('g', reads('/srv/data', 3, 12), ['relative/tool']),
-    run('h', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`/srv/many/d${i}`, ['stat'] as FileAccess[]]))),
-    run('i', { '/srv/many/d0/sub': ['read'] }),
-    run('j', { '/srv/many/zz': ['stat'] }),
-  ];
+// Runs whose profiles do not only grow: a crowded directory becomes dir/*, then an access added to one of its files
+// takes that file out of the group and the rest is no longer crowded; a file a later run shows to be a directory
+// takes its dir/ form and leaves its group; a random-named executable stays literal; pids and temp names
+// generalise; a relative path is left out.
+const tricky = [
+  run('a', reads('/srv/data', 0, 9)),
+  run('b', { '/srv/data/new': ['read'], '/srv/data/f0': ['read', 'write'] }),
+  run('c', { '/srv/data/f1': ['write'], '/srv/data/other': ['read'] }),
+  run('d', { '/srv/data/f2/inner': ['read'], '/srv/data/f2': ['stat'], '/opt/x': ['dir-list'] }),
+  run('e', { '/opt/x/y': ['read'], '/opt/x': ['stat'], '/proc/4242/status': ['read'] }, ['/tmp/tmp.Ab3dE9/tool']),
+  run('f', { '/proc/977/status': ['read'], '/tmp/tmp.Zz81Qq': ['read', 'write'] }, ['/tmp/tmp.Xy7kP2/tool']),
+  run('g', reads('/srv/data', 3, 12), ['relative/tool']),
+  run('h', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`/srv/many/d${i}`, ['stat'] as FileAccess[]]))),
+  run('i', { '/srv/many/d0/sub': ['read'] }),
+  run('j', { '/srv/many/zz': ['stat'] }),
+];
 
+// Each path is kept as its accesses and its form only; its rules are made again from them when it moves (an access
+// added, a path found below it). With a memo that forgets every path, they must be made again the same way; a path
+// read first and executed later is split into a literal exec rule and a generalised one.
+const moving = [
+  run('r1', { '/tmp/tmp.Ab3dE9/tool': ['read'], '/srv/w/a': ['stat'], '/proc/77/status': ['read'] }),
+  run('r2', { '/srv/w/a/b': ['read'], '/srv/w/c': ['read', 'write'] }, ['/tmp/tmp.Ab3dE9/tool']),
+  run('r3', { '/tmp/tmp.Ab3dE9/tool': ['stat'], '/srv/w/a': ['dir-list'], '/proc/88/status': ['read', 'write'] }),
+  run('r4', reads('/srv/w', 0, 12)),
+  run('r5', { '/srv/w/f3': ['read', 'write'], '/srv/w/c/d': ['read'] }),
+  run('r6', { '/srv/w/a': ['read'], '/srv/w/c': ['stat'], '/proc/88/status': ['exec'] }),
+];
+
+describe('the learning curve folds the runs into one profile', () => {
   it.each([undefined, 2, 8])('is the curve of rebuilding each prior profile (dir threshold %s)', (threshold) => {
     const runs = [...tricky, ...realRecordings(), ...tricky.map((r) => ({ ...r, name: `${r.name}2` }))];
     const opts = threshold === undefined ? {} : { dirThreshold: threshold };
@@ -284,13 +296,13 @@ describe('the learning curve folds the runs into one profile', () => {
 
 describe('the coverage report folds the runs with their paths spilled', () => {
   it.each([1, 2, 5])('gives the report of the fold in memory when the paths go to chunks every %i runs', (every) => {
-    const runs = [...realRecordings(), servePath(), batchPath(), healthPath('0')];
+    const runs = [...tricky, ...realRecordings(), servePath(), batchPath(), ...moving, healthPath('0'), ...moving];
     const whole = new CoverageFold();
     runs.forEach((r) => whole.add(r));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
     try {
       const spilled = new CoverageFold({
-        spill: { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: every },
+        spill: fileSpill(dir, every),
       });
       runs.forEach((r) => spilled.add(r));
       expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
@@ -306,18 +318,6 @@ describe('the coverage report folds the runs with their paths spilled', () => {
 });
 
 describe('the profile of the runs so far keeps each observed path as a number', () => {
-  // Each path is kept as its accesses and its form only; its rules are made again from them when it moves (an access
-  // added, a path found below it). With a memo that forgets every path, they must be made again the same way; a path
-  // read first and executed later is split into a literal exec rule and a generalised one.
-  const moving = [
-    run('r1', { '/tmp/tmp.Ab3dE9/tool': ['read'], '/srv/w/a': ['stat'], '/proc/77/status': ['read'] }),
-    run('r2', { '/srv/w/a/b': ['read'], '/srv/w/c': ['read', 'write'] }, ['/tmp/tmp.Ab3dE9/tool']),
-    run('r3', { '/tmp/tmp.Ab3dE9/tool': ['stat'], '/srv/w/a': ['dir-list'], '/proc/88/status': ['read', 'write'] }),
-    run('r4', reads('/srv/w', 0, 12)),
-    run('r5', { '/srv/w/f3': ['read', 'write'], '/srv/w/c/d': ['read'] }),
-    run('r6', { '/srv/w/a': ['read'], '/srv/w/c': ['stat'], '/proc/88/status': ['exec'] }),
-  ];
-
   it.each([undefined, 2])('gives the curve of rebuilding each prior profile (dir threshold %s)', (threshold) => {
     const runs = [...moving, ...realRecordings(), ...moving.map((r) => ({ ...r, name: `${r.name}2` }))];
     const prior = new IncrementalPrior({
@@ -331,5 +331,51 @@ describe('the profile of the runs so far keeps each observed path as a number', 
       return added;
     });
     expect(curve).toEqual(curveByRebuilding(runs, threshold));
+  });
+});
+
+/** Per run, the prior keys (priorKeys of its observed paths) that no later run brings: what may be forgotten after it. */
+function lastUses(runs: readonly Recording[]): string[][] {
+  const last = new Map<string, number>();
+  runs.forEach((r, i) => priorKeys(observedFiles(r).keys()).forEach((k) => last.set(k, i)));
+  const out: string[][] = runs.map(() => []);
+  for (const [k, i] of last) out[i]!.push(k);
+  return out;
+}
+
+describe('the profile of the runs so far forgets the paths no later run brings', () => {
+  // A fleet's runs each bring paths of their own (pids, temporary names): forgetting them after their last run keeps the
+  // profile's memory to the paths still to come, and must not change one answer, including for paths that move later
+  // (an access added, a path found below one: they are brought again, so they are not forgotten before).
+  it.each([undefined, 2])('gives the curve of rebuilding each prior profile (dir threshold %s)', (threshold) => {
+    const runs = [...tricky, ...moving, ...realRecordings(), ...moving.map((r) => ({ ...r, name: `${r.name}2` }))];
+    const opts = { memo: new PathMemo(1), ...(threshold === undefined ? {} : { dirThreshold: threshold }) };
+    const forgetting = new IncrementalPrior(opts);
+    const keeping = new IncrementalPrior(opts);
+    const forget = lastUses(runs);
+    const curve = runs.map((r, i) => {
+      const network = networkItems(r.network);
+      const added = addedTo(r, i === 0 ? undefined : forgetting, network);
+      forgetting.add(r, network);
+      keeping.add(r, network);
+      forgetting.forget(forget[i]!);
+      return added;
+    });
+    expect(curve).toEqual(curveByRebuilding(runs, threshold));
+    expect(forgetting.keptPaths).toBe(0);
+    expect(keeping.keptPaths).toBeGreaterThan(100);
+  });
+
+  it('keeps a path a later run brings again, with its accesses', () => {
+    const prior = new IncrementalPrior({ dirThreshold: 2 });
+    prior.add(run('a', { '/srv/x/f1': ['read'], '/srv/x/f2': ['read'], '/srv/x/f3': ['read'] }), []);
+    expect(prior.allows('/srv/x/f9', 'read')).toBe(true);
+    // f1 takes write later: until then it is kept, and moving it out of the dir/* group uncrowds the directory.
+    prior.forget(['/srv/x/f2']);
+    prior.add(run('b', { '/srv/x/f1': ['read', 'write'] }), []);
+    expect(prior.allows('/srv/x/f9', 'read')).toBe(false);
+    expect(prior.allows('/srv/x/f2', 'read')).toBe(true);
+    // f1 and f3, and the directories /srv and /srv/x above them.
+    expect(prior.keptPaths).toBe(4);
   });
 });
