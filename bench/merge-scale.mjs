@@ -17,7 +17,7 @@ import { writeResultsSection } from './results-section.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'tracewall');
 const probe = path.join(root, 'bench', 'merge-rss.mjs');
-const COUNTS = [10, 100, 1000, 2000, 4000];
+const COUNTS = [10, 100, 1000, 2000, 4000, 8000];
 const CHECKED = 1000;
 const WORKLOADS = 10;
 const at = process.argv.indexOf('--rounds');
@@ -26,13 +26,23 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-bench-merge-'));
 const log = (s) => process.stdout.write(s + '\n');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-/** One `tracewall merge` of `files`: wall seconds, CPU seconds, peak RSS (MiB), output size, what it merged. */
+/**
+ * The largest heap V8 found live after a full collection (--trace-gc's "Mark-Compact A (B) -> C (D) MB" lines, C):
+ * what the merge holds, without the room V8 leaves the heap to grow into between collections (which peak RSS counts).
+ */
+function liveHeap(traceGc) {
+  let max = 0;
+  for (const m of traceGc.matchAll(/Mark-Compact[^\n]*?-> ([0-9.]+) \(/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
+/** One `tracewall merge` of `files`: wall seconds, CPU seconds, peak RSS and live heap (MiB), output size, what it merged. */
 function mergeOnce(files, n) {
   const out = path.join(work, `merged-${n}.recording.json`);
   const load = os.loadavg()[0];
   const usage = path.join(work, `usage-${n}.json`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', probe, bin, 'merge', '-o', out, ...files], {
+  const r = spawnSync(process.execPath, ['--trace-gc', '--import', probe, bin, 'merge', '-o', out, ...files], {
     env: { ...process.env, TRACEWALL_BENCH_USAGE: usage },
     encoding: 'utf8',
     maxBuffer: 1 << 28,
@@ -49,6 +59,7 @@ function mergeOnce(files, n) {
     wallSeconds: wall,
     cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6,
     peakRssMiB: u.maxRSS / 1024,
+    liveHeapMiB: liveHeap(r.stdout),
     outputMiB: fs.statSync(out).size / 2 ** 20,
     runs: merged.provenance.sources.length,
     files: Object.keys(merged.files).length,
@@ -78,7 +89,7 @@ function checkBytes(files, out, text) {
 function markdown(r) {
   const rows = r.results.map(
     (x) =>
-      `| ${x.recordings.toLocaleString('en')} | ${x.wallSeconds.toFixed(2)} s | ${x.cpuSeconds.toFixed(2)} s | ${x.peakRssMiB.toFixed(0)} MiB | ${x.outputMiB.toFixed(1)} MiB | ${x.files.toLocaleString('en')} | ${x.loadAverage.toFixed(1)} |`,
+      `| ${x.recordings.toLocaleString('en')} | ${x.wallSeconds.toFixed(2)} s | ${x.cpuSeconds.toFixed(2)} s | ${x.peakRssMiB.toFixed(0)} MiB | ${x.liveHeapMiB.toFixed(0)} MiB | ${x.outputMiB.toFixed(1)} MiB | ${x.files.toLocaleString('en')} | ${x.loadAverage.toFixed(1)} |`,
   );
   return [
     '## merge at scale (bench/merge-scale.mjs)',
@@ -86,10 +97,12 @@ function markdown(r) {
     `Measured ${r.when} on ${r.machine.cpus} cores (${r.machine.cpu}), kernel ${r.machine.kernel}; per count the lower median of ${r.rounds} rounds (every round is in bench/merge-results.json).`,
     `\`tracewall merge\` (with its coverage report and convergence verdict) of ${WORKLOADS} real workloads x N/${WORKLOADS} pods`,
     `(bench/merge-gen.mjs). Target: 1,000 recordings in 10 s, memory flat in the count. The merged recording of ${CHECKED.toLocaleString('en')} was`,
-    'checked byte for byte against the one the library builds whole. Load: the 1-minute load average while it ran.',
+    'checked byte for byte against the one the library builds whole. Live heap: the most V8 found live after a full',
+    'collection (--trace-gc), what the merge holds without the room V8 leaves the heap between collections (which peak',
+    'RSS counts). Load: the 1-minute load average while it ran.',
     '',
-    '| recordings | wall | CPU | peak RSS | merged recording | file paths in it | load |',
-    '| --: | --: | --: | --: | --: | --: | --: |',
+    '| recordings | wall | CPU | peak RSS | live heap | merged recording | file paths in it | load |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: |',
     ...rows,
     '',
   ].join('\n');
@@ -107,7 +120,7 @@ function main() {
       const m = mergeOnce(pick(n), n);
       rounds[n].push(m);
       log(
-        `  round ${round + 1}: ${n} recordings: ${m.wallSeconds.toFixed(2)} s wall, ${m.peakRssMiB.toFixed(0)} MiB peak, load ${m.loadAverage.toFixed(1)}`,
+        `  round ${round + 1}: ${n} recordings: ${m.wallSeconds.toFixed(2)} s wall, ${m.peakRssMiB.toFixed(0)} MiB peak, ${m.liveHeapMiB.toFixed(0)} MiB live, load ${m.loadAverage.toFixed(1)}`,
       );
     }
   const results = COUNTS.map((n) => {
@@ -118,15 +131,17 @@ function main() {
       wallSeconds: med('wallSeconds'),
       cpuSeconds: med('cpuSeconds'),
       peakRssMiB: med('peakRssMiB'),
+      liveHeapMiB: med('liveHeapMiB'),
       outputMiB: ms[0].outputMiB,
       runs: ms[0].runs,
       files: ms[0].files,
       verdict: ms[0].verdict,
       loadAverage: med('loadAverage'),
-      rounds: ms.map(({ wallSeconds, cpuSeconds, peakRssMiB, loadAverage }) => ({
+      rounds: ms.map(({ wallSeconds, cpuSeconds, peakRssMiB, liveHeapMiB, loadAverage }) => ({
         wallSeconds,
         cpuSeconds,
         peakRssMiB,
+        liveHeapMiB,
         loadAverage,
       })),
     };
