@@ -68,47 +68,101 @@ export function* mergeSorted<T>(
   }
 }
 
+/** The most chunks merged at once: more are first merged a group at a time into larger chunks, as an external sort does. */
+const FAN_IN = 16;
+
 /**
  * Chunks of sorted entries in files under a directory the caller owns (and removes): `write` adds one, `merged` reads
- * them all back merged by key, after them the entries still in memory (sorted too).
+ * them all back merged by key, after them the entries still in memory (sorted too). At most `fanIn` chunks are open at
+ * once, each with its read buffer: when there are more, `merged` first merges consecutive groups of `fanIn` into one
+ * chunk each (the values of a key combined, so `combine` must be associative, as concatenation is), until `fanIn` or
+ * fewer are left, so that its memory does not grow with the number of chunks.
  */
 export class SortedSpill<T> implements ChunkStore<T> {
-  private readonly files: string[] = [];
+  private files: string[] = [];
+  /** How many chunk files were made (their names' numbers). */
+  private made = 0;
 
   constructor(
     private readonly dir: string,
     private readonly name: string,
-  ) {}
+    private readonly fanIn = FAN_IN,
+  ) {
+    if (!Number.isInteger(fanIn) || fanIn < 2)
+      throw new TypeError(`SortedSpill fanIn ${fanIn}: expected an integer of at least 2`);
+  }
 
   /** Whether any chunk was written. */
   get spilled(): boolean {
     return this.files.length > 0;
   }
 
+  /** How many chunks there are now (fewer after `merged` merged groups of them). */
+  get chunks(): number {
+    return this.files.length;
+  }
+
   /** Writes `entries`, sorted by key, as one chunk (one JSON line per entry). */
   write(entries: Iterable<[string, T]>): void {
-    const file = path.join(this.dir, `${this.name}-${this.files.length}.jsonl`);
+    this.files.push(this.chunk(entries));
+  }
+
+  /** Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order. */
+  *merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Generator<[string, T]> {
+    this.compact(combine);
+    yield* mergeSorted([...this.files.map((f) => chunkEntries<T>(f)), memory[Symbol.iterator]()], combine);
+  }
+
+  /** A new chunk file of `entries`. */
+  private chunk(entries: Iterable<[string, T]>): string {
+    const file = path.join(this.dir, `${this.name}-${this.made++}.jsonl`);
     const fd = fs.openSync(file, 'wx', 0o600);
     try {
       let batch: string[] = [];
+      let size = 0;
       const flush = () => {
         if (batch.length > 0) fs.writeSync(fd, batch.join(''));
         batch = [];
+        size = 0;
       };
       for (const e of entries) {
-        batch.push(JSON.stringify(e) + '\n');
-        if (batch.length >= 1024) flush();
+        const line = JSON.stringify(e) + '\n';
+        batch.push(line);
+        size += line.length;
+        if (size >= BLOCK) flush();
       }
       flush();
     } finally {
       fs.closeSync(fd);
     }
-    this.files.push(file);
+    return file;
   }
 
-  /** Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order. */
-  merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Generator<[string, T]> {
-    const streams = [...this.files.map((f) => chunkEntries<T>(f)), memory[Symbol.iterator]()];
-    return mergeSorted(streams, combine);
+  /**
+   * While there are more than fanIn chunks, each run of fanIn consecutive ones is merged into one (in their place, so
+   * the order of values stays that of the chunks) and the merged ones are removed. A merge already reading them keeps
+   * its open files; one not begun reads the new ones.
+   */
+  private compact(combine: (a: T, b: T) => T): void {
+    while (this.files.length > this.fanIn) {
+      const next: string[] = [];
+      for (let i = 0; i < this.files.length; i += this.fanIn) {
+        const group = this.files.slice(i, i + this.fanIn);
+        if (group.length === 1) {
+          next.push(group[0]!);
+          continue;
+        }
+        next.push(
+          this.chunk(
+            mergeSorted(
+              group.map((f) => chunkEntries<T>(f)),
+              combine,
+            ),
+          ),
+        );
+        for (const f of group) fs.unlinkSync(f);
+      }
+      this.files = next;
+    }
   }
 }
