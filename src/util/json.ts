@@ -31,9 +31,13 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+
 /** An array index as a JavaScript object key ("0", "42"): such keys come first, in numeric order, in any object. */
 function isIndexKey(key: string): boolean {
-  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
+  // Most keys (paths, names) do not begin with a digit; a merge asks for every key of every chunk it reads.
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && INDEX_KEY.test(key) && Number(key) < 4294967295;
 }
 
 /**

@@ -7,10 +7,17 @@ import { StringDecoder } from 'node:string_decoder';
 import { byStableKey } from './json.js';
 import type { ChunkStore } from '../analyze/spill.js';
 
-/** How much of a chunk file is read at a time. */
-const BLOCK = 1 << 15;
+/**
+ * How much of a chunk file is read at a time, and how much of one is gathered before it is written. Small: a merge
+ * holds a block of each chunk it reads, and what it holds while other chunks are read lives long enough for V8 to move
+ * it out of its young generation, where it would stay until a full collection.
+ */
+const BLOCK = 1 << 12;
 
-/** The lines of a file, read a block at a time (the file stays open until the lines are read or given up). */
+/**
+ * The lines of a file, read a block at a time (the file stays open until the lines are read or given up): each is cut
+ * from its block as it is asked for, so a reader holds its block, not the block's lines.
+ */
 function* fileLines(file: string): Generator<string> {
   const fd = fs.openSync(file, 'r');
   try {
@@ -20,9 +27,14 @@ function* fileLines(file: string): Generator<string> {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, BLOCK, null);
       if (n === 0) break;
-      const lines = (rest + decoder.write(buf.subarray(0, n))).split('\n');
-      rest = lines.pop()!;
-      yield* lines;
+      const text = decoder.write(buf.subarray(0, n));
+      let from = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', from)) {
+        yield rest + text.slice(from, end);
+        rest = '';
+        from = end + 1;
+      }
+      rest += text.slice(from);
     }
     rest += decoder.end();
     if (rest !== '') yield rest;
@@ -44,6 +56,7 @@ export function* mergeSorted<T>(
   streams: ReadonlyArray<Iterator<[string, T]>>,
   combine: (a: T, b: T) => T,
 ): Generator<[string, T]> {
+  // Index loops, no closures: this runs once per key of every chunk, and what it allocates is the merge's garbage.
   const heads: Array<[string, T] | undefined> = [];
   try {
     for (const s of streams) {
@@ -52,15 +65,19 @@ export function* mergeSorted<T>(
     }
     for (;;) {
       let key: string | undefined;
-      for (const h of heads) if (h !== undefined && (key === undefined || byStableKey(h[0], key) < 0)) key = h[0];
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h !== undefined && (key === undefined || byStableKey(h[0], key) < 0)) key = h[0];
+      }
       if (key === undefined) return;
       let value: T | undefined;
-      heads.forEach((h, i) => {
-        if (h === undefined || h[0] !== key) return;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h === undefined || h[0] !== key) continue;
         value = value === undefined ? h[1] : combine(value, h[1]);
         const r = streams[i]!.next();
         heads[i] = r.done === true ? undefined : r.value;
-      });
+      }
       yield [key, value!];
     }
   } finally {
