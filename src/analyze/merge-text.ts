@@ -7,8 +7,8 @@ import { badInput } from '../errors.js';
 import {
   byStableKey,
   stableArrayPieces,
-  stableJson,
   stableJsonAt,
+  stableJsonPieces,
   stableKeyOrder,
   stableObjectPieces,
 } from '../util/json.js';
@@ -80,15 +80,31 @@ interface RunOrder {
   rank: Int32Array;
 }
 
+/** Pairs and runs up to this many are ordered by one number each (see runOrder). */
+const ORDER_SPAN = 2 ** 26;
+
 /**
  * The pairs (run, value) to write, as indices of pairs: those whose value is kept, in the runs' order, a run's last
- * pair first (it wins, as assigning the pairs to an object in order gives).
+ * pair first (it wins, as assigning the pairs to an object in order gives). Ordered as numbers (rank, then the pair
+ * from the last) in a typed array, sorted in place: a fact of a fleet's every run orders thousands of pairs, and an
+ * array of them on V8's heap would be garbage that lives long enough to grow its young generation.
  */
-function runOrder(pairs: readonly number[], runs: RunOrder, keep: (value: number) => boolean): number[] {
-  const order: number[] = [];
-  for (let k = 0; k < pairs.length / 2; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
-  if (order.length > 1) order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
-  return order;
+function runOrder(pairs: ArrayLike<number>, runs: RunOrder, keep: (value: number) => boolean): ArrayLike<number> {
+  const n = pairs.length / 2;
+  let kept = 0;
+  for (let k = 0; k < n; k++) if (keep(pairs[2 * k + 1]!)) kept++;
+  if (n >= ORDER_SPAN || runs.names.length >= ORDER_SPAN) {
+    const order: number[] = [];
+    for (let k = 0; k < n; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
+    return order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
+  }
+  const keys = new Float64Array(kept);
+  let at = 0;
+  for (let k = 0; k < n; k++)
+    if (keep(pairs[2 * k + 1]!)) keys[at++] = runs.rank[pairs[2 * k]!]! * ORDER_SPAN + (ORDER_SPAN - 1 - k);
+  keys.sort();
+  for (let i = 0; i < kept; i++) keys[i] = ORDER_SPAN - 1 - (keys[i]! % ORDER_SPAN);
+  return keys;
 }
 
 /** At most how many runs an object keyed by run name is made as one string (most of a fleet's files are one pod's). */
@@ -113,7 +129,8 @@ function byRun(
   const pad = '  '.repeat(depth + 1);
   let out = '';
   let previous = -1;
-  for (const k of order) {
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
     const run = pairs[2 * k]!;
     if (run !== previous)
       out += `${out === '' ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`;
@@ -124,7 +141,7 @@ function byRun(
 
 /** byRun's text of a long `order`, made a few hundred entries at a time. */
 function* byRunPieces(
-  order: readonly number[],
+  order: ArrayLike<number>,
   pairs: readonly number[],
   runs: RunOrder,
   text: (value: number) => string,
@@ -134,7 +151,8 @@ function* byRunPieces(
   let batch = '';
   let entries = 0;
   let previous = -1;
-  for (const k of order) {
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
     const run = pairs[2 * k]!;
     if (run !== previous) {
       batch += `${entries === 0 && previous === -1 ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`;
@@ -194,18 +212,21 @@ function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Ge
 /** The merged recording's text in pieces (each a few entries long), in order; `count` gets the number of files. */
 export function* mergedText({ skeleton, prov }: MergedParts, count: (files: number) => void): Generator<string> {
   const tag = `\u0001tracewall-merge-${Math.random().toString(36).slice(2)}-`;
-  const holes: Record<string, () => Iterable<string>> = {
-    [`${tag}files`]: () => filePieces(prov, count),
-    [`${tag}sources`]: () =>
-      stableArrayPieces(
-        (function* () {
-          for (const t of prov.sourceTexts()) yield t.replace(/\n/g, '\n      ');
-        })(),
-        2,
-      ),
-    [`${tag}syscalls`]: () => syscallPieces(prov, skeleton.syscalls),
-    [`${tag}provenance-files`]: () => provenanceFilePieces(prov),
-  };
+  const holes = new Map<string, () => Iterable<string>>([
+    [`${tag}files`, () => filePieces(prov, count)],
+    [
+      `${tag}sources`,
+      () =>
+        stableArrayPieces(
+          (function* () {
+            for (const t of prov.sourceTexts()) yield t.replace(/\n/g, '\n      ');
+          })(),
+          2,
+        ),
+    ],
+    [`${tag}syscalls`, () => syscallPieces(prov, skeleton.syscalls)],
+    [`${tag}provenance-files`, () => provenanceFilePieces(prov)],
+  ]);
   const doc = {
     ...skeleton,
     files: `${tag}files`,
@@ -216,15 +237,8 @@ export function* mergedText({ skeleton, prov }: MergedParts, count: (files: numb
       files: `${tag}provenance-files`,
     },
   };
-  const text = stableJson(doc);
-  const at = Object.keys(holes)
-    .map((hole) => ({ hole, quoted: JSON.stringify(hole), index: text.indexOf(JSON.stringify(hole)) }))
-    .sort((a, b) => a.index - b.index);
-  let from = 0;
-  for (const { hole, quoted, index } of at) {
-    yield text.slice(from, index);
-    yield* holes[hole]!();
-    from = index + quoted.length;
-  }
-  yield text.slice(from);
+  // Walked as stableJson would write it, the holes' pieces where their placeholders are: the skeleton's own lists
+  // (which runs had each executable, capability and socket) are never one string either.
+  yield* stableJsonPieces(doc, 0, (text) => holes.get(text)?.());
+  yield '\n';
 }
