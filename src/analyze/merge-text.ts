@@ -7,8 +7,8 @@ import { badInput } from '../errors.js';
 import {
   byStableKey,
   stableArrayPieces,
-  stableJson,
   stableJsonAt,
+  stableJsonPieces,
   stableKeyOrder,
   stableObjectPieces,
 } from '../util/json.js';
@@ -36,6 +36,13 @@ function runsUnion(slot: FileSlot): number {
 /** The merged recording's `files`, checked against their provenance as they are written; `count` gets how many. */
 function* filePieces(prov: ProvenanceFold, count: (files: number) => void): Generator<string> {
   let files = 0;
+  // A file's text is its accesses': made once per set of accesses.
+  const texts = new Map<number, string>();
+  const text = (mask: number) => {
+    let t = texts.get(mask);
+    if (t === undefined) texts.set(mask, (t = stableJsonAt({ access: maskAccesses(mask) }, 2)));
+    return t;
+  };
   const entries = function* (): Generator<[string, string]> {
     for (const [path, slot] of prov.fileEntries()) {
       const union = runsUnion(slot);
@@ -50,7 +57,7 @@ function* filePieces(prov: ProvenanceFold, count: (files: number) => void): Gene
           `file ${JSON.stringify(path)}: the runs' accesses (${maskAccesses(union).join(', ')}) are not the recording's (${maskAccesses(slot.mask).join(', ')})`,
         );
       files++;
-      yield [path, stableJsonAt({ access: maskAccesses(slot.mask) }, 2)];
+      yield [path, text(slot.mask)];
     }
     count(files);
   };
@@ -67,39 +74,97 @@ function runRanks(names: readonly string[]): Int32Array {
   return rank;
 }
 
+/** Runs as the order stableJson writes an object keyed by their names in, and each run's name as a JSON key. */
+interface RunOrder {
+  names: readonly string[];
+  rank: Int32Array;
+}
+
+/** Pairs and runs up to this many are ordered by one number each (see runOrder). */
+const ORDER_SPAN = 2 ** 26;
+
 /**
- * Pairs (run, value) as the stableJson text of an object keyed by run name, `depth` levels deep, in pieces (a fact of a
- * fleet's every run would otherwise be one large object and string): pairs whose value is not kept left out, a run's
- * last pair winning, as assigning them to an object in order and writing it gives.
+ * The pairs (run, value) to write, as indices of pairs: those whose value is kept, in the runs' order, a run's last
+ * pair first (it wins, as assigning the pairs to an object in order gives). Ordered as numbers (rank, then the pair
+ * from the last) in a typed array, sorted in place: a fact of a fleet's every run orders thousands of pairs, and an
+ * array of them on V8's heap would be garbage that lives long enough to grow its young generation.
  */
-function* byRunPieces(
+function runOrder(pairs: ArrayLike<number>, runs: RunOrder, keep: (value: number) => boolean): ArrayLike<number> {
+  const n = pairs.length / 2;
+  let kept = 0;
+  for (let k = 0; k < n; k++) if (keep(pairs[2 * k + 1]!)) kept++;
+  if (n >= ORDER_SPAN || runs.names.length >= ORDER_SPAN) {
+    const order: number[] = [];
+    for (let k = 0; k < n; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
+    return order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
+  }
+  const keys = new Float64Array(kept);
+  let at = 0;
+  for (let k = 0; k < n; k++)
+    if (keep(pairs[2 * k + 1]!)) keys[at++] = runs.rank[pairs[2 * k]!]! * ORDER_SPAN + (ORDER_SPAN - 1 - k);
+  keys.sort();
+  for (let i = 0; i < kept; i++) keys[i] = ORDER_SPAN - 1 - (keys[i]! % ORDER_SPAN);
+  return keys;
+}
+
+/** At most how many runs an object keyed by run name is made as one string (most of a fleet's files are one pod's). */
+const SHORT = 64;
+
+/**
+ * Pairs (run, value) as the stableJson text of an object keyed by run name, `depth` levels deep: one string when it is
+ * short, else in pieces (a fact of a fleet's every run would otherwise be one large object and string). Pairs whose
+ * value is not kept are left out, a run's last pair winning, as assigning them to an object in order and writing it
+ * gives.
+ */
+function byRun(
   pairs: readonly number[],
-  runs: { names: readonly string[]; rank: Int32Array },
+  runs: RunOrder,
   keep: (value: number) => boolean,
   text: (value: number) => string,
   depth: number,
-): Generator<string> {
-  const order: number[] = [];
-  for (let k = 0; k < pairs.length / 2; k++) if (keep(pairs[2 * k + 1]!)) order.push(k);
-  order.sort((a, b) => runs.rank[pairs[2 * a]!]! - runs.rank[pairs[2 * b]!]! || b - a);
-  // stableObjectPieces's text, made here a few hundred entries at a time (a piece per entry costs more than the entry).
+): string | Iterable<string> {
+  const order = runOrder(pairs, runs, keep);
+  if (order.length > SHORT) return byRunPieces(order, pairs, runs, text, depth);
+  // stableObjectPieces's text, made here at once (a piece per entry costs more than the entry).
   const pad = '  '.repeat(depth + 1);
-  let batch: string[] = [];
+  let out = '';
   let previous = -1;
-  for (const k of order) {
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
+    const run = pairs[2 * k]!;
+    if (run !== previous)
+      out += `${out === '' ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`;
+    previous = run;
+  }
+  return out === '' ? '{}' : `${out}\n${'  '.repeat(depth)}}`;
+}
+
+/** byRun's text of a long `order`, made a few hundred entries at a time. */
+function* byRunPieces(
+  order: ArrayLike<number>,
+  pairs: readonly number[],
+  runs: RunOrder,
+  text: (value: number) => string,
+  depth: number,
+): Generator<string> {
+  const pad = '  '.repeat(depth + 1);
+  let batch = '';
+  let entries = 0;
+  let previous = -1;
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
     const run = pairs[2 * k]!;
     if (run !== previous) {
-      batch.push(
-        `${batch.length === 0 && previous === -1 ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`,
-      );
-      if (batch.length >= 512) {
-        yield batch.join('');
-        batch = [];
+      batch += `${entries === 0 && previous === -1 ? '{\n' : ',\n'}${pad}${JSON.stringify(runs.names[run]!)}: ${text(pairs[2 * k + 1]!)}`;
+      if (++entries >= 512) {
+        yield batch;
+        batch = '';
+        entries = 0;
       }
     }
     previous = run;
   }
-  if (batch.length > 0) yield batch.join('');
+  if (batch !== '') yield batch;
   yield previous === -1 ? '{}' : `\n${'  '.repeat(depth)}}`;
 }
 
@@ -113,7 +178,7 @@ function* provenanceFilePieces(prov: ProvenanceFold): Generator<string> {
   };
   const entries = function* (): Generator<[string, Iterable<string>]> {
     for (const [path, slot] of prov.fileEntries())
-      if (runsUnion(slot) !== 0) yield [path, byRunPieces(slot.runs, runs, (mask) => mask !== 0, text, 3)];
+      if (runsUnion(slot) !== 0) yield [path, byRun(slot.runs, runs, (mask) => mask !== 0, text, 3)];
   };
   yield* stableObjectPieces(entries(), 2);
 }
@@ -135,7 +200,7 @@ function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Ge
   const calls = function* (abi: Abi): Generator<[string, Iterable<string>]> {
     const counted = kept.get(abi)!;
     for (const [name, pairs] of prov.callEntries(abi))
-      if (counted.has(name)) yield [name, byRunPieces(pairs, runs, (n) => n > 0, String, 4)];
+      if (counted.has(name)) yield [name, byRun(pairs, runs, (n) => n > 0, String, 4)];
   };
   const abis = stableKeyOrder([...kept.keys()]) as Abi[];
   yield* stableObjectPieces(
@@ -147,18 +212,21 @@ function* syscallPieces(prov: ProvenanceFold, merged: Recording['syscalls']): Ge
 /** The merged recording's text in pieces (each a few entries long), in order; `count` gets the number of files. */
 export function* mergedText({ skeleton, prov }: MergedParts, count: (files: number) => void): Generator<string> {
   const tag = `\u0001tracewall-merge-${Math.random().toString(36).slice(2)}-`;
-  const holes: Record<string, () => Iterable<string>> = {
-    [`${tag}files`]: () => filePieces(prov, count),
-    [`${tag}sources`]: () =>
-      stableArrayPieces(
-        (function* () {
-          for (const t of prov.sourceTexts()) yield t.replace(/\n/g, '\n      ');
-        })(),
-        2,
-      ),
-    [`${tag}syscalls`]: () => syscallPieces(prov, skeleton.syscalls),
-    [`${tag}provenance-files`]: () => provenanceFilePieces(prov),
-  };
+  const holes = new Map<string, () => Iterable<string>>([
+    [`${tag}files`, () => filePieces(prov, count)],
+    [
+      `${tag}sources`,
+      () =>
+        stableArrayPieces(
+          (function* () {
+            for (const t of prov.sourceTexts()) yield t.replace(/\n/g, '\n      ');
+          })(),
+          2,
+        ),
+    ],
+    [`${tag}syscalls`, () => syscallPieces(prov, skeleton.syscalls)],
+    [`${tag}provenance-files`, () => provenanceFilePieces(prov)],
+  ]);
   const doc = {
     ...skeleton,
     files: `${tag}files`,
@@ -169,15 +237,8 @@ export function* mergedText({ skeleton, prov }: MergedParts, count: (files: numb
       files: `${tag}provenance-files`,
     },
   };
-  const text = stableJson(doc);
-  const at = Object.keys(holes)
-    .map((hole) => ({ hole, quoted: JSON.stringify(hole), index: text.indexOf(JSON.stringify(hole)) }))
-    .sort((a, b) => a.index - b.index);
-  let from = 0;
-  for (const { hole, quoted, index } of at) {
-    yield text.slice(from, index);
-    yield* holes[hole]!();
-    from = index + quoted.length;
-  }
-  yield text.slice(from);
+  // Walked as stableJson would write it, the holes' pieces where their placeholders are: the skeleton's own lists
+  // (which runs had each executable, capability and socket) are never one string either.
+  yield* stableJsonPieces(doc, 0, (text) => holes.get(text)?.());
+  yield '\n';
 }

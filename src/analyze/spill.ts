@@ -5,7 +5,10 @@
 export interface ChunkStore<T> {
   /** Adds `entries` (sorted by key) as one chunk. */
   write(entries: Iterable<[string, T]>): void;
-  /** Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order. */
+  /**
+   * Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order.
+   * `combine` must be associative: a store may combine groups of chunks first.
+   */
   merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Iterable<[string, T]>;
 }
 

@@ -72,19 +72,45 @@ export function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: stri
   }
 }
 
-/** Writes `pieces` to an open file descriptor, gathered into writes of about 1 MiB. */
-function writePieces(fd: number, pieces: Iterable<string>): void {
-  let buffered: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (size > 0) fs.writeSync(fd, buffered.join(''));
-    buffered = [];
-    size = 0;
-  };
+/** How much of a pieced text is gathered before it is written. */
+const WRITE_BLOCK = 1 << 18;
+/** The longest string copied into the block at once: its UTF-8 (at most 3 bytes per UTF-16 unit) always fits. */
+const MAX_UNITS = Math.floor(WRITE_BLOCK / 3);
+
+/** `pieces`, the long ones cut into parts of at most MAX_UNITS code units, never inside a surrogate pair. */
+function* bounded(pieces: Iterable<string>): Generator<string> {
   for (const piece of pieces) {
-    buffered.push(piece);
-    size += piece.length;
-    if (size >= 1 << 20) flush();
+    if (piece.length <= MAX_UNITS) {
+      yield piece;
+      continue;
+    }
+    for (let from = 0; from < piece.length;) {
+      let to = Math.min(from + MAX_UNITS, piece.length);
+      const last = piece.charCodeAt(to - 1);
+      if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
+      yield piece.slice(from, to);
+      from = to;
+    }
+  }
+}
+
+/**
+ * Writes `pieces` to an open file descriptor, their bytes gathered in one buffer written whenever it is full: no string
+ * longer than a piece is made, so the garbage does not grow with the text (a joined batch of pieces would be a large
+ * string, allocated outside V8's young generation and kept until the next full collection).
+ */
+function writePieces(fd: number, pieces: Iterable<string>): void {
+  const block = Buffer.allocUnsafe(WRITE_BLOCK);
+  let used = 0;
+  const flush = () => {
+    for (let at = 0; at < used;) at += fs.writeSync(fd, block, at, used - at);
+    used = 0;
+  };
+  for (const piece of bounded(pieces)) {
+    // Only a piece that might not fit is measured.
+    const free = WRITE_BLOCK - used;
+    if (piece.length * 3 > free && Buffer.byteLength(piece) > free) flush();
+    used += block.write(piece, used);
   }
   flush();
 }

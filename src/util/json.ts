@@ -31,9 +31,13 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+
 /** An array index as a JavaScript object key ("0", "42"): such keys come first, in numeric order, in any object. */
 function isIndexKey(key: string): boolean {
-  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
+  // Most keys (paths, names) do not begin with a digit; a merge asks for every key of every chunk it reads.
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && INDEX_KEY.test(key) && Number(key) < 4294967295;
 }
 
 /**
@@ -89,4 +93,45 @@ export function* stableArrayPieces(items: Iterable<string>, depth: number): Gene
     first = false;
   }
   yield first ? '[]' : `\n${'  '.repeat(depth)}]`;
+}
+
+/**
+ * stableJsonAt's text of `value` in pieces, made as they are asked for (arrays and objects entry by entry), so that a
+ * large document is never one string nor copied; a string for which `hole` gives pieces is written as those pieces
+ * instead (a placeholder for a part made elsewhere).
+ */
+export function* stableJsonPieces(
+  value: unknown,
+  depth: number,
+  hole: (text: string) => Iterable<string> | undefined = () => undefined,
+): Generator<string> {
+  if (typeof value === 'string') {
+    const pieces = hole(value);
+    if (pieces === undefined) yield JSON.stringify(value);
+    else yield* pieces;
+    return;
+  }
+  if (value === null || typeof value !== 'object') {
+    yield JSON.stringify(value) ?? 'null';
+    return;
+  }
+  const pad = '  '.repeat(depth + 1);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      yield `${i === 0 ? '[\n' : ',\n'}${pad}`;
+      yield* stableJsonPieces(value[i], depth + 1, hole);
+    }
+    yield value.length === 0 ? '[]' : `\n${'  '.repeat(depth)}]`;
+    return;
+  }
+  // As sortKeysDeep and JSON.stringify: own keys in stableKeyOrder, those whose value JSON has no text for left out.
+  const object = value as Record<string, unknown>;
+  const written = (v: unknown) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+  let first = true;
+  for (const key of stableKeyOrder(Object.keys(object).filter((k) => written(object[k])))) {
+    yield `${first ? '{\n' : ',\n'}${pad}${JSON.stringify(key)}: `;
+    yield* stableJsonPieces(object[key], depth + 1, hole);
+    first = false;
+  }
+  yield first ? '{}' : `\n${'  '.repeat(depth)}}`;
 }

@@ -7,10 +7,17 @@ import { StringDecoder } from 'node:string_decoder';
 import { byStableKey } from './json.js';
 import type { ChunkStore, LineLog, SpillOptions } from '../analyze/spill.js';
 
-/** How much of a chunk file is read at a time. */
-const BLOCK = 1 << 15;
+/**
+ * How much of a chunk file is read at a time, and how much of one is gathered before it is written. Small: a merge
+ * holds a block of each chunk it reads, and what it holds while other chunks are read lives long enough for V8 to move
+ * it out of its young generation, where it would stay until a full collection.
+ */
+const BLOCK = 1 << 12;
 
-/** The lines of a file, read a block at a time (the file stays open until the lines are read or given up). */
+/**
+ * The lines of a file, read a block at a time (the file stays open until the lines are read or given up): each is cut
+ * from its block as it is asked for, so a reader holds its block, not the block's lines.
+ */
 function* fileLines(file: string): Generator<string> {
   const fd = fs.openSync(file, 'r');
   try {
@@ -20,9 +27,14 @@ function* fileLines(file: string): Generator<string> {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, BLOCK, null);
       if (n === 0) break;
-      const lines = (rest + decoder.write(buf.subarray(0, n))).split('\n');
-      rest = lines.pop()!;
-      yield* lines;
+      const text = decoder.write(buf.subarray(0, n));
+      let from = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', from)) {
+        yield rest + text.slice(from, end);
+        rest = '';
+        from = end + 1;
+      }
+      rest += text.slice(from);
     }
     rest += decoder.end();
     if (rest !== '') yield rest;
@@ -44,6 +56,7 @@ export function* mergeSorted<T>(
   streams: ReadonlyArray<Iterator<[string, T]>>,
   combine: (a: T, b: T) => T,
 ): Generator<[string, T]> {
+  // Index loops, no closures: this runs once per key of every chunk, and what it allocates is the merge's garbage.
   const heads: Array<[string, T] | undefined> = [];
   try {
     for (const s of streams) {
@@ -52,15 +65,19 @@ export function* mergeSorted<T>(
     }
     for (;;) {
       let key: string | undefined;
-      for (const h of heads) if (h !== undefined && (key === undefined || byStableKey(h[0], key) < 0)) key = h[0];
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h !== undefined && (key === undefined || byStableKey(h[0], key) < 0)) key = h[0];
+      }
       if (key === undefined) return;
       let value: T | undefined;
-      heads.forEach((h, i) => {
-        if (h === undefined || h[0] !== key) return;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h === undefined || h[0] !== key) continue;
         value = value === undefined ? h[1] : combine(value, h[1]);
         const r = streams[i]!.next();
         heads[i] = r.done === true ? undefined : r.value;
-      });
+      }
       yield [key, value!];
     }
   } finally {
@@ -68,48 +85,102 @@ export function* mergeSorted<T>(
   }
 }
 
+/** The most chunks merged at once: more are first merged a group at a time into larger chunks, as an external sort does. */
+const FAN_IN = 16;
+
 /**
  * Chunks of sorted entries in files under a directory the caller owns (and removes): `write` adds one, `merged` reads
- * them all back merged by key, after them the entries still in memory (sorted too).
+ * them all back merged by key, after them the entries still in memory (sorted too). At most `fanIn` chunks are open at
+ * once, each with its read buffer: when there are more, `merged` first merges consecutive groups of `fanIn` into one
+ * chunk each (the values of a key combined, so `combine` must be associative, as concatenation is), until `fanIn` or
+ * fewer are left, so that its memory does not grow with the number of chunks.
  */
 export class SortedSpill<T> implements ChunkStore<T> {
-  private readonly files: string[] = [];
+  private files: string[] = [];
+  /** How many chunk files were made (their names' numbers). */
+  private made = 0;
 
   constructor(
     private readonly dir: string,
     private readonly name: string,
-  ) {}
+    private readonly fanIn = FAN_IN,
+  ) {
+    if (!Number.isInteger(fanIn) || fanIn < 2)
+      throw new TypeError(`SortedSpill fanIn ${fanIn}: expected an integer of at least 2`);
+  }
 
   /** Whether any chunk was written. */
   get spilled(): boolean {
     return this.files.length > 0;
   }
 
+  /** How many chunks there are now (fewer after `merged` merged groups of them). */
+  get chunks(): number {
+    return this.files.length;
+  }
+
   /** Writes `entries`, sorted by key, as one chunk (one JSON line per entry). */
   write(entries: Iterable<[string, T]>): void {
-    const file = path.join(this.dir, `${this.name}-${this.files.length}.jsonl`);
+    this.files.push(this.chunk(entries));
+  }
+
+  /** Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order. */
+  *merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Generator<[string, T]> {
+    this.compact(combine);
+    yield* mergeSorted([...this.files.map((f) => chunkEntries<T>(f)), memory[Symbol.iterator]()], combine);
+  }
+
+  /** A new chunk file of `entries`. */
+  private chunk(entries: Iterable<[string, T]>): string {
+    const file = path.join(this.dir, `${this.name}-${this.made++}.jsonl`);
     const fd = fs.openSync(file, 'wx', 0o600);
     try {
       let batch: string[] = [];
+      let size = 0;
       const flush = () => {
         if (batch.length > 0) fs.writeSync(fd, batch.join(''));
         batch = [];
+        size = 0;
       };
       for (const e of entries) {
-        batch.push(JSON.stringify(e) + '\n');
-        if (batch.length >= 1024) flush();
+        const line = JSON.stringify(e) + '\n';
+        batch.push(line);
+        size += line.length;
+        if (size >= BLOCK) flush();
       }
       flush();
     } finally {
       fs.closeSync(fd);
     }
-    this.files.push(file);
+    return file;
   }
 
-  /** Every chunk's entries and then `memory`'s (sorted), merged by key; values of one key combined in that order. */
-  merged(memory: Iterable<[string, T]>, combine: (a: T, b: T) => T): Generator<[string, T]> {
-    const streams = [...this.files.map((f) => chunkEntries<T>(f)), memory[Symbol.iterator]()];
-    return mergeSorted(streams, combine);
+  /**
+   * While there are more than fanIn chunks, each run of fanIn consecutive ones is merged into one (in their place, so
+   * the order of values stays that of the chunks) and the merged ones are removed. A merge already reading them keeps
+   * its open files; one not begun reads the new ones.
+   */
+  private compact(combine: (a: T, b: T) => T): void {
+    while (this.files.length > this.fanIn) {
+      const next: string[] = [];
+      for (let i = 0; i < this.files.length; i += this.fanIn) {
+        const group = this.files.slice(i, i + this.fanIn);
+        if (group.length === 1) {
+          next.push(group[0]!);
+          continue;
+        }
+        next.push(
+          this.chunk(
+            mergeSorted(
+              group.map((f) => chunkEntries<T>(f)),
+              combine,
+            ),
+          ),
+        );
+        for (const f of group) fs.unlinkSync(f);
+      }
+      this.files = next;
+    }
   }
 }
 
@@ -145,10 +216,13 @@ export class FileLog implements LineLog {
   }
 }
 
-/** SpillOptions whose stores and logs keep their chunks in files under `dir` (the caller's, which it removes). */
-export function fileSpill(dir: string, runsPerChunk: number): SpillOptions {
+/**
+ * SpillOptions whose stores and logs keep their chunks in files under `dir` (the caller's, which it removes); `fanIn`:
+ * how many chunks a store merges at once (SortedSpill).
+ */
+export function fileSpill(dir: string, runsPerChunk: number, fanIn?: number): SpillOptions {
   return {
-    store: <T>(name: string) => new SortedSpill<T>(dir, name),
+    store: <T>(name: string) => new SortedSpill<T>(dir, name, fanIn),
     log: (name) => new FileLog(dir, name),
     runsPerChunk,
   };

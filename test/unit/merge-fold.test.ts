@@ -191,9 +191,15 @@ describe('the merged recording is written piece by piece', () => {
     expect(written(merger, 'fleet')).toBe(serializeRecording(merger.result({ name: 'fleet', toolVersion: 'test' })));
   });
 
-  it.each([1, 2, 3])(
-    'gives the same bytes when its per-run facts are spilled to chunks every %i runs',
-    (runsPerChunk) => {
+  it.each([
+    [1, 16],
+    [2, 16],
+    [3, 16],
+    [1, 2],
+    [1, 3],
+  ])(
+    'gives the same bytes when its per-run facts are spilled to chunks every %i runs (merged %i chunks at a time)',
+    (runsPerChunk, fanIn) => {
       const [a, b, ...rest] = realRecordings();
       const ab = mergeRecordings(
         [a!, b!].map((recording) => ({ recording, label: recording.name })),
@@ -205,7 +211,7 @@ describe('the merged recording is written piece by piece', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-spill-'));
       try {
         const spilled = new RecordingMerger({
-          spill: fileSpill(dir, runsPerChunk),
+          spill: fileSpill(dir, runsPerChunk, fanIn),
         });
         for (const recording of inputs) spilled.add({ recording, label: recording.name });
         expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
