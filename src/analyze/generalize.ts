@@ -6,6 +6,7 @@ import { sortAccesses } from '../recording/normalize.js';
 import { byCodeUnit } from '../util/json.js';
 import { compactPattern, isLiteralPattern, patternText, splitLastSegment } from './pattern.js';
 import { quoteForMessage } from '../util/strings.js';
+import { badInput } from '../errors.js';
 
 /** The generalisation steps, in the order they are applied and reported. */
 export type GeneralizationStep = 'proc-pid' | 'proc-tid' | 'temp-name' | 'hash' | 'dir-many';
@@ -315,4 +316,134 @@ export function generalizeFiles(
       return rule;
     });
   return { rules, warnings: [...warnings].sort(byCodeUnit) };
+}
+
+/** A path of a stream sorted by path: its accesses per observation (none when not observed) and the caller's value. */
+export interface StreamedPath<T> {
+  path: string;
+  observed: ReadonlyArray<readonly FileAccess[]>;
+  value: T;
+}
+
+/** A path with whether an observed path lies below it (normalizeDirectories's ancestors). */
+export type FamilyPath<T> = StreamedPath<T> & { below: boolean };
+/** One path and the same path with trailing slashes (`/a`, `/a/`, `/a//`): those a path's rules are looked up among. */
+export type PathFamily<T> = Array<FamilyPath<T>>;
+
+/** A path without its trailing slashes: what the paths of one family share. */
+function familyBase(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end--;
+  return path.slice(0, end);
+}
+
+/**
+ * The paths of `paths` (absolute ones sorted by code unit, as byStableKey sorts them), by family, each family given
+ * once every path below it has passed, so that whether a path is a directory is known without holding the paths: only
+ * the chain of families whose first path is a prefix of the current path waits.
+ */
+export function* pathFamilies<T>(paths: Iterable<StreamedPath<T>>): Generator<PathFamily<T>> {
+  const waiting: Array<PathFamily<T>> = [];
+  let previous: string | undefined;
+  for (const p of paths) {
+    if (p.path.startsWith('/')) {
+      if (previous !== undefined && byCodeUnit(previous, p.path) >= 0)
+        throw badInput(`path ${quoteForMessage(p.path)} after ${quoteForMessage(previous)} (expected sorted paths)`);
+      previous = p.path;
+    }
+    while (waiting.length > 0 && !p.path.startsWith(waiting[waiting.length - 1]![0]!.path)) yield waiting.pop()!;
+    if (p.observed.length > 0)
+      for (const family of waiting)
+        for (const m of family) if (p.path[m.path.length] === '/' && p.path.startsWith(m.path)) m.below = true;
+    const member: FamilyPath<T> = { ...p, below: false };
+    const top = waiting[waiting.length - 1];
+    if (top !== undefined && familyBase(top[0]!.path) === familyBase(p.path)) top.push(member);
+    else waiting.push([member]);
+  }
+  while (waiting.length > 0) yield waiting.pop()!;
+}
+
+/** Each observation of a family as normalizeDirectories gives it: its path (with `/` for a directory) and accesses. */
+function* familyObservations<T>(family: PathFamily<T>): Generator<[string, readonly FileAccess[]]> {
+  for (const m of family)
+    for (const access of m.observed)
+      yield [!m.path.endsWith('/') && (m.below || access.includes('dir-list')) ? `${m.path}/` : m.path, access];
+}
+
+/** A file rule as a path's look-up gives it: its pattern's text and its accesses. */
+export type RuleAccess = [string, readonly FileAccess[]];
+
+/**
+ * generalizeFiles's rules of observations streamed by family (pathFamilies), kept by pattern rather than by path: what
+ * each rule allows, and the rule each observed pattern ended in; the paths themselves are not held. `lookUp` gives a
+ * path's rules as the paths each rule came from (FileRule.generalized.from, literal rules by their text) give them.
+ */
+export class StreamedFileRules {
+  private constructor(
+    /** Final rule by the text of each pattern an observation had. */
+    private readonly ruleOf: ReadonlyMap<string, string>,
+    /** Accesses and literalness of each final rule, by text. */
+    private readonly rules: ReadonlyMap<string, { access: readonly FileAccess[]; literal: boolean }>,
+    private readonly memo: PathMemo,
+  ) {}
+
+  /** The rules of every observation of `families` (folded as generalizeFiles folds them, `from` by pattern). */
+  static of<T>(
+    families: Iterable<PathFamily<T>>,
+    opts: { dirThreshold?: number; memo?: PathMemo } = {},
+  ): StreamedFileRules {
+    const memo = opts.memo ?? new PathMemo();
+    const entries = new Map<string, Entry>();
+    for (const family of families)
+      for (const [path, access] of familyObservations(family))
+        for (const p of observedPatterns(path, access, memo)) {
+          const recordings = new Set<string>();
+          const from = new Set([patternText(p.pattern)]);
+          addEntry(entries, {
+            pattern: p.pattern,
+            access: new Set(p.access),
+            recordings,
+            count: 1,
+            steps: new Set(),
+            from,
+          });
+        }
+    mergeDirectories(entries, opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
+    const ruleOf = new Map<string, string>();
+    const rules = new Map<string, { access: readonly FileAccess[]; literal: boolean }>();
+    for (const [text, e] of entries) {
+      rules.set(text, { access: sortAccesses(e.access), literal: isLiteralPattern(e.pattern) });
+      for (const pattern of e.from) ruleOf.set(pattern, text);
+    }
+    return new StreamedFileRules(ruleOf, rules, memo);
+  }
+
+  /** Every rule: its text and accesses, sorted by text (generalizeFiles's rules without provenance and steps). */
+  list(): RuleAccess[] {
+    return [...this.rules.entries()].sort((a, b) => byCodeUnit(a[0], b[0])).map(([t, r]) => [t, r.access]);
+  }
+
+  /**
+   * For each path of `family` (a family of the same stream), the rules whose paths hold it, else those whose paths hold
+   * it as a directory (`path/`), sorted by text: rulesByPath's look-up of generalizeFiles's rules.
+   */
+  lookUp<T>(family: PathFamily<T>): RuleAccess[][] {
+    const holding = (path: string): string[] => {
+      const texts = new Set<string>();
+      for (const [p, access] of familyObservations(family)) {
+        if (p !== path) continue;
+        for (const part of observedPatterns(p, access, this.memo)) {
+          const text = this.ruleOf.get(patternText(part.pattern));
+          if (text === undefined) throw badInput(`path ${quoteForMessage(p)}: not among the observations of the rules`);
+          if (!this.rules.get(text)!.literal) texts.add(text);
+        }
+      }
+      if (this.rules.get(path)?.literal === true) texts.add(path);
+      return [...texts].sort(byCodeUnit);
+    };
+    return family.map((m) => {
+      const own = holding(m.path);
+      return (own.length > 0 ? own : holding(`${m.path}/`)).map((t): RuleAccess => [t, this.rules.get(t)!.access]);
+    });
+  }
 }
