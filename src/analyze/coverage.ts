@@ -131,6 +131,7 @@ function* runsOf(set: RunSet): Generator<number> {
  */
 class FileNeeds {
   private readonly byRule = new Map<string, Map<FileAccess, RunSet>>();
+  private readonly masks = new Map<number, readonly FileAccess[]>();
   /** Lists longer than this become bits (about where they cost more). */
   private readonly listMax: number;
 
@@ -143,7 +144,7 @@ class FileNeeds {
     // Per access, the needs of its rule (the rule is looked up once per access of the path).
     const needsOf = new Map<FileAccess, Map<FileAccess, RunSet>>();
     for (let i = 0; i < pairs.length; i += 2)
-      for (const a of maskAccesses(pairs[i + 1]!)) {
+      for (const a of this.accessesOf(pairs[i + 1]!)) {
         let byAccess = needsOf.get(a);
         if (byAccess === undefined) {
           const rule = rules.find((r) => r[1].includes(a))?.[0] ?? path;
@@ -155,6 +156,13 @@ class FileNeeds {
         const grown = this.addRun(set ?? [], pairs[i]!);
         if (grown !== set) byAccess.set(a, grown);
       }
+  }
+
+  /** The accesses of a mask (one list per mask, shared). */
+  private accessesOf(mask: number): readonly FileAccess[] {
+    let list = this.masks.get(mask);
+    if (list === undefined) this.masks.set(mask, (list = maskAccesses(mask)));
+    return list;
   }
 
   /** `set` with `run`: the same set, or bits made of a list grown too long. */
@@ -200,8 +208,8 @@ class FileNeeds {
 }
 
 /** The file needs of the touched paths (sorted by path), generalised as generalizeFiles would, streamed twice. */
-function fileNeeds(touched: () => Iterable<[string, readonly number[]]>, memo: PathMemo, runs: number): FileNeeds {
-  const rules = StreamedFileRules.of(pathFamilies(streamed(touched())), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo });
+function fileNeeds(touched: () => Iterable<[string, readonly number[]]>, runs: number): FileNeeds {
+  const rules = StreamedFileRules.of(pathFamilies(streamed(touched())), { dirThreshold: DEFAULT_DIR_THRESHOLD });
   const needs = new FileNeeds(runs);
   for (const family of pathFamilies(streamed(touched()))) {
     const lookUps = rules.lookUp(family);
@@ -263,7 +271,7 @@ export class CoverageFold {
   private readonly runs: CoverageRun[] = [];
   private readonly seen = new Map<string, number>();
   private readonly needs: Needs = new Map();
-  /** Paths generalised once while they are recent, for the curve's prior and the final file rules. */
+  /** Paths generalised once while they are recent, for the curve's prior. */
   private readonly memo = new PathMemo(MEMO_PATHS);
   /** The profile of the runs so far; undefined once `last` said no run comes after. */
   private prior: IncrementalPrior | undefined = new IncrementalPrior({ memo: this.memo });
@@ -347,7 +355,7 @@ export class CoverageFold {
    */
   report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
     if (last) this.prior = undefined;
-    const files = fileNeeds(() => this.touchedPaths(), this.memo, this.runs.length);
+    const files = fileNeeds(() => this.touchedPaths(), this.runs.length);
     const fileRules = files.perRun();
     const runs = this.runs.map((r, i): CoverageRun => ({ ...r, needed: { ...r.needed, files: fileRules[i]! } }));
     const single = singles([this.needs.values(), files.singles()]);

@@ -177,6 +177,51 @@ export class PathMemo {
     }
     return both;
   }
+
+  /** generalizePath(path, true). */
+  full(path: string): Generalized {
+    return this.get(path)[0];
+  }
+
+  /** generalizePath(path, false). */
+  pidOnly(path: string): Generalized {
+    return this.get(path)[1];
+  }
+}
+
+/** What observedPatterns asks of a memo: generalizePath's answers for a path, with names and without (pids only). */
+export interface PathAnswers {
+  full(path: string): Generalized;
+  pidOnly(path: string): Generalized;
+}
+
+/**
+ * generalizePath's answers for the last few paths only, each made when asked: for a stream of paths sorted by path,
+ * where the observations of one path come together and are not seen again (nothing is kept, so nothing grows).
+ */
+export class RecentPaths implements PathAnswers {
+  private readonly byPath = new Map<string, { full?: Generalized; pidOnly?: Generalized }>();
+
+  private answers(path: string): { full?: Generalized; pidOnly?: Generalized } {
+    let a = this.byPath.get(path);
+    if (a === undefined) {
+      if (this.byPath.size >= 8) this.byPath.clear();
+      this.byPath.set(path, (a = {}));
+    }
+    return a;
+  }
+
+  /** generalizePath(path, true). */
+  full(path: string): Generalized {
+    const a = this.answers(path);
+    return (a.full ??= generalizePath(path, true));
+  }
+
+  /** generalizePath(path, false). */
+  pidOnly(path: string): Generalized {
+    const a = this.answers(path);
+    return (a.pidOnly ??= generalizePath(path, false));
+  }
 }
 
 /**
@@ -186,12 +231,14 @@ export class PathMemo {
 export function observedPatterns(
   path: string,
   access: readonly FileAccess[],
-  memo: PathMemo = new PathMemo(),
+  memo: PathAnswers = new PathMemo(),
 ): Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> {
-  const [full, pidOnly] = memo.get(path);
+  const full = memo.full(path);
   const execish = access.filter((a) => EXECISH.has(a));
   const rest = access.filter((a) => !EXECISH.has(a));
-  if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
+  // Without names, only where it matters (an execution): the answer without names is asked only then.
+  const pidOnly = execish.length > 0 ? memo.pidOnly(path) : full;
+  if (full.steps.length > pidOnly.steps.length) {
     const out: Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> = [
       { pattern: pidOnly.pattern, access: execish, steps: pidOnly.steps, literalExec: true },
     ];
@@ -355,7 +402,7 @@ export function* pathFamilies<T>(paths: Iterable<StreamedPath<T>>): Generator<Pa
     if (p.observed.length > 0)
       for (const family of waiting)
         for (const m of family) if (p.path[m.path.length] === '/' && p.path.startsWith(m.path)) m.below = true;
-    const member: FamilyPath<T> = { ...p, below: false };
+    const member: FamilyPath<T> = { path: p.path, observed: p.observed, value: p.value, below: false };
     const top = waiting[waiting.length - 1];
     if (top !== undefined && familyBase(top[0]!.path) === familyBase(p.path)) top.push(member);
     else waiting.push([member]);
@@ -384,29 +431,32 @@ export class StreamedFileRules {
     private readonly ruleOf: ReadonlyMap<string, string>,
     /** Accesses and literalness of each final rule, by text. */
     private readonly rules: ReadonlyMap<string, { access: readonly FileAccess[]; literal: boolean }>,
-    private readonly memo: PathMemo,
+    private readonly memo: PathAnswers,
   ) {}
 
   /** The rules of every observation of `families` (folded as generalizeFiles folds them, `from` by pattern). */
   static of<T>(
     families: Iterable<PathFamily<T>>,
-    opts: { dirThreshold?: number; memo?: PathMemo } = {},
+    opts: { dirThreshold?: number; memo?: PathAnswers } = {},
   ): StreamedFileRules {
-    const memo = opts.memo ?? new PathMemo();
+    const memo = opts.memo ?? new RecentPaths();
     const entries = new Map<string, Entry>();
     for (const family of families)
       for (const [path, access] of familyObservations(family))
         for (const p of observedPatterns(path, access, memo)) {
-          const recordings = new Set<string>();
-          const from = new Set([patternText(p.pattern)]);
-          addEntry(entries, {
-            pattern: p.pattern,
-            access: new Set(p.access),
-            recordings,
-            count: 1,
-            steps: new Set(),
-            from,
-          });
+          // addEntry's fold, without making an entry for a pattern already seen (most are).
+          const text = patternText(p.pattern);
+          const seen = entries.get(text);
+          if (seen !== undefined) for (const a of p.access) seen.access.add(a);
+          else
+            entries.set(text, {
+              pattern: p.pattern,
+              access: new Set(p.access),
+              recordings: new Set(),
+              count: 1,
+              steps: new Set(),
+              from: new Set([text]),
+            });
         }
     mergeDirectories(entries, opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
     const ruleOf = new Map<string, string>();
@@ -429,17 +479,18 @@ export class StreamedFileRules {
    */
   lookUp<T>(family: PathFamily<T>): RuleAccess[][] {
     const holding = (path: string): string[] => {
-      const texts = new Set<string>();
+      const texts: string[] = [];
+      const hold = (text: string) => texts.includes(text) || texts.push(text);
       for (const [p, access] of familyObservations(family)) {
         if (p !== path) continue;
         for (const part of observedPatterns(p, access, this.memo)) {
           const text = this.ruleOf.get(patternText(part.pattern));
           if (text === undefined) throw badInput(`path ${quoteForMessage(p)}: not among the observations of the rules`);
-          if (!this.rules.get(text)!.literal) texts.add(text);
+          if (!this.rules.get(text)!.literal) hold(text);
         }
       }
-      if (this.rules.get(path)?.literal === true) texts.add(path);
-      return [...texts].sort(byCodeUnit);
+      if (this.rules.get(path)?.literal === true) hold(path);
+      return texts.length > 1 ? texts.sort(byCodeUnit) : texts;
     };
     return family.map((m) => {
       const own = holding(m.path);
