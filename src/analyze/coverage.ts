@@ -110,19 +110,18 @@ function* streamed(touched: Iterable<[string, readonly number[]]>): Generator<St
 }
 
 /**
- * The runs of one file need: a few as a list of run numbers, many as bits (one byte per eight runs), so that the many
- * needs of one run each (a pod's own paths) cost their runs, not the number of runs.
+ * The runs of one file need: one as its number, a few as a list of run numbers, many as bits (one byte per eight runs),
+ * so that the many needs of one run each (a pod's own paths) cost their runs, not the number of runs.
  */
-type RunSet = number[] | Uint8Array;
+type RunSet = number | number[] | Uint8Array;
 
-/** The runs of a RunSet, in order for bits. */
+/** The runs of a RunSet, in order but for a list. */
 function* runsOf(set: RunSet): Generator<number> {
-  if (Array.isArray(set)) {
-    yield* set;
-    return;
-  }
-  for (let byte = 0; byte < set.length; byte++)
-    if (set[byte] !== 0) for (let bit = 0; bit < 8; bit++) if ((set[byte]! & (1 << bit)) !== 0) yield byte * 8 + bit;
+  if (typeof set === 'number') yield set;
+  else if (Array.isArray(set)) yield* set;
+  else
+    for (let byte = 0; byte < set.length; byte++)
+      if (set[byte] !== 0) for (let bit = 0; bit < 8; bit++) if ((set[byte]! & (1 << bit)) !== 0) yield byte * 8 + bit;
 }
 
 /**
@@ -153,7 +152,7 @@ class FileNeeds {
           needsOf.set(a, byAccess);
         }
         const set = byAccess.get(a);
-        const grown = this.addRun(set ?? [], pairs[i]!);
+        const grown = this.addRun(set, pairs[i]!);
         if (grown !== set) byAccess.set(a, grown);
       }
   }
@@ -165,8 +164,10 @@ class FileNeeds {
     return list;
   }
 
-  /** `set` with `run`: the same set, or bits made of a list grown too long. */
-  private addRun(set: RunSet, run: number): RunSet {
+  /** `set` with `run`: the same set, or a larger kind (a number becomes a list, a list grown too long bits). */
+  private addRun(set: RunSet | undefined, run: number): RunSet {
+    if (set === undefined || set === run) return run;
+    if (typeof set === 'number') return [set, run];
     if (!Array.isArray(set)) {
       set[run >> 3]! |= 1 << (run & 7);
       return set;
@@ -185,12 +186,13 @@ class FileNeeds {
     for (const byAccess of this.byRule.values()) {
       const sets = [...byAccess.values()];
       if (sets.length === 1) for (const r of runsOf(sets[0]!)) out[r]! += 1;
-      else if (sets.every((s) => Array.isArray(s))) for (const r of new Set(sets.flat())) out[r]! += 1;
+      else if (!sets.some((s) => s instanceof Uint8Array))
+        for (const r of new Set(sets.flatMap((s) => [...runsOf(s)]))) out[r]! += 1;
       else {
         const bits = new Uint8Array((this.runs + 7) >> 3);
         for (const s of sets)
-          if (Array.isArray(s)) for (const r of s) bits[r >> 3]! |= 1 << (r & 7);
-          else for (let i = 0; i < s.length; i++) bits[i]! |= s[i]!;
+          if (s instanceof Uint8Array) for (let i = 0; i < s.length; i++) bits[i]! |= s[i]!;
+          else for (const r of runsOf(s)) bits[r >> 3]! |= 1 << (r & 7);
         for (const r of runsOf(bits)) out[r]! += 1;
       }
     }
@@ -201,8 +203,8 @@ class FileNeeds {
   *singles(): Generator<Need> {
     for (const [rule, byAccess] of this.byRule)
       for (const [access, set] of byAccess) {
-        const runs = [...runsOf(set)];
-        if (runs.length === 1) yield { kind: 'files', rule, access, runs: 1, last: runs[0]! };
+        // A set of one run is a number (a list or bits holds more than one).
+        if (typeof set === 'number') yield { kind: 'files', rule, access, runs: 1, last: set };
       }
   }
 }
