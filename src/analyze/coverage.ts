@@ -23,7 +23,7 @@ import {
   pathFamilies,
   StreamedFileRules,
   type RuleAccess,
-  type StreamedPath,
+  type FamilyPath,
 } from './generalize.js';
 import { ABIS } from '../recording/types.js';
 import { accessMask, maskAccesses } from './access-mask.js';
@@ -90,7 +90,7 @@ const DIR_LIST = accessMask(['dir-list']);
  * not list it and of those that did (a listing run sees it as a directory), which gives the file rules the runs' own
  * observations give; relative paths are not observed. The pairs go along.
  */
-function* streamed(touched: Iterable<[string, readonly number[]]>): Generator<StreamedPath<readonly number[]>> {
+function* streamed(touched: Iterable<[string, readonly number[]]>): Generator<FamilyPath<readonly number[]>> {
   // One access list per mask, shared (a fleet's paths are many, their masks few).
   const lists = new Map<number, FileAccess[]>();
   const accessOf = (mask: number) => lists.get(mask) ?? lists.set(mask, maskAccesses(mask)).get(mask)!;
@@ -103,9 +103,10 @@ function* streamed(touched: Iterable<[string, readonly number[]]>): Generator<St
         if ((pairs[i]! & DIR_LIST) !== 0) listed |= pairs[i]!;
         else plain |= pairs[i]!;
       }
-      for (const mask of [plain, listed]) if (mask !== 0) observed.push(accessOf(mask));
+      if (plain !== 0) observed.push(accessOf(plain));
+      if (listed !== 0) observed.push(accessOf(listed));
     }
-    yield { path, observed, value: pairs };
+    yield { path, observed, value: pairs, below: false };
   }
 }
 
@@ -146,7 +147,7 @@ class FileNeeds {
       for (const a of this.accessesOf(pairs[i + 1]!)) {
         let byAccess = needsOf.get(a);
         if (byAccess === undefined) {
-          const rule = rules.find((r) => r[1].includes(a))?.[0] ?? path;
+          const rule = rules.find((r) => r.access.includes(a))?.text ?? path;
           byAccess = this.byRule.get(rule);
           if (byAccess === undefined) this.byRule.set(rule, (byAccess = new Map()));
           needsOf.set(a, byAccess);

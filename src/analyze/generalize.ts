@@ -365,15 +365,17 @@ export function generalizeFiles(
   return { rules, warnings: [...warnings].sort(byCodeUnit) };
 }
 
-/** A path of a stream sorted by path: its accesses per observation (none when not observed) and the caller's value. */
-export interface StreamedPath<T> {
+/**
+ * A path of a stream sorted by path: its accesses per observation (none when not observed), the caller's value, and
+ * whether an observed path lies below it (normalizeDirectories's ancestors), which pathFamilies sets (give false).
+ */
+export interface FamilyPath<T> {
   path: string;
   observed: ReadonlyArray<readonly FileAccess[]>;
   value: T;
+  below: boolean;
 }
 
-/** A path with whether an observed path lies below it (normalizeDirectories's ancestors). */
-export type FamilyPath<T> = StreamedPath<T> & { below: boolean };
 /** One path and the same path with trailing slashes (`/a`, `/a/`, `/a//`): those a path's rules are looked up among. */
 export type PathFamily<T> = Array<FamilyPath<T>>;
 
@@ -389,7 +391,7 @@ function familyBase(path: string): string {
  * once every path below it has passed, so that whether a path is a directory is known without holding the paths: only
  * the chain of families whose first path is a prefix of the current path waits.
  */
-export function* pathFamilies<T>(paths: Iterable<StreamedPath<T>>): Generator<PathFamily<T>> {
+export function* pathFamilies<T>(paths: Iterable<FamilyPath<T>>): Generator<PathFamily<T>> {
   const waiting: Array<PathFamily<T>> = [];
   let previous: string | undefined;
   for (const p of paths) {
@@ -402,23 +404,33 @@ export function* pathFamilies<T>(paths: Iterable<StreamedPath<T>>): Generator<Pa
     if (p.observed.length > 0)
       for (const family of waiting)
         for (const m of family) if (p.path[m.path.length] === '/' && p.path.startsWith(m.path)) m.below = true;
-    const member: FamilyPath<T> = { path: p.path, observed: p.observed, value: p.value, below: false };
+    p.below = false;
     const top = waiting[waiting.length - 1];
-    if (top !== undefined && familyBase(top[0]!.path) === familyBase(p.path)) top.push(member);
-    else waiting.push([member]);
+    if (top !== undefined && familyBase(top[0]!.path) === familyBase(p.path)) top.push(p);
+    else waiting.push([p]);
   }
   while (waiting.length > 0) yield waiting.pop()!;
 }
 
 /** Each observation of a family as normalizeDirectories gives it: its path (with `/` for a directory) and accesses. */
-function* familyObservations<T>(family: PathFamily<T>): Generator<[string, readonly FileAccess[]]> {
+function familyObservations<T>(family: PathFamily<T>): Array<[string, readonly FileAccess[]]> {
+  const out: Array<[string, readonly FileAccess[]]> = [];
   for (const m of family)
     for (const access of m.observed)
-      yield [!m.path.endsWith('/') && (m.below || access.includes('dir-list')) ? `${m.path}/` : m.path, access];
+      out.push([!m.path.endsWith('/') && (m.below || access.includes('dir-list')) ? `${m.path}/` : m.path, access]);
+  return out;
 }
 
 /** A file rule as a path's look-up gives it: its pattern's text and its accesses. */
-export type RuleAccess = [string, readonly FileAccess[]];
+export interface RuleAccess {
+  readonly text: string;
+  readonly access: readonly FileAccess[];
+}
+
+/** A final rule of StreamedFileRules. */
+interface StreamedRule extends RuleAccess {
+  readonly literal: boolean;
+}
 
 /**
  * generalizeFiles's rules of observations streamed by family (pathFamilies), kept by pattern rather than by path: what
@@ -428,9 +440,9 @@ export type RuleAccess = [string, readonly FileAccess[]];
 export class StreamedFileRules {
   private constructor(
     /** Final rule by the text of each pattern an observation had. */
-    private readonly ruleOf: ReadonlyMap<string, string>,
-    /** Accesses and literalness of each final rule, by text. */
-    private readonly rules: ReadonlyMap<string, { access: readonly FileAccess[]; literal: boolean }>,
+    private readonly ruleOf: ReadonlyMap<string, StreamedRule>,
+    /** The final rules by text. */
+    private readonly rules: ReadonlyMap<string, StreamedRule>,
     private readonly memo: PathAnswers,
   ) {}
 
@@ -459,18 +471,19 @@ export class StreamedFileRules {
             });
         }
     mergeDirectories(entries, opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
-    const ruleOf = new Map<string, string>();
-    const rules = new Map<string, { access: readonly FileAccess[]; literal: boolean }>();
+    const ruleOf = new Map<string, StreamedRule>();
+    const rules = new Map<string, StreamedRule>();
     for (const [text, e] of entries) {
-      rules.set(text, { access: sortAccesses(e.access), literal: isLiteralPattern(e.pattern) });
-      for (const pattern of e.from) ruleOf.set(pattern, text);
+      const rule = { text, access: sortAccesses(e.access), literal: isLiteralPattern(e.pattern) };
+      rules.set(text, rule);
+      for (const pattern of e.from) ruleOf.set(pattern, rule);
     }
     return new StreamedFileRules(ruleOf, rules, memo);
   }
 
-  /** Every rule: its text and accesses, sorted by text (generalizeFiles's rules without provenance and steps). */
+  /** Every rule, sorted by text (generalizeFiles's rules: their text and accesses). */
   list(): RuleAccess[] {
-    return [...this.rules.entries()].sort((a, b) => byCodeUnit(a[0], b[0])).map(([t, r]) => [t, r.access]);
+    return [...this.rules.values()].sort((a, b) => byCodeUnit(a.text, b.text));
   }
 
   /**
@@ -478,23 +491,27 @@ export class StreamedFileRules {
    * it as a directory (`path/`), sorted by text: rulesByPath's look-up of generalizeFiles's rules.
    */
   lookUp<T>(family: PathFamily<T>): RuleAccess[][] {
-    const holding = (path: string): string[] => {
-      const texts: string[] = [];
-      const hold = (text: string) => texts.includes(text) || texts.push(text);
-      for (const [p, access] of familyObservations(family)) {
-        if (p !== path) continue;
-        for (const part of observedPatterns(p, access, this.memo)) {
-          const text = this.ruleOf.get(patternText(part.pattern));
-          if (text === undefined) throw badInput(`path ${quoteForMessage(p)}: not among the observations of the rules`);
-          if (!this.rules.get(text)!.literal) hold(text);
-        }
-      }
-      if (this.rules.get(path)?.literal === true) hold(path);
-      return texts.length > 1 ? texts.sort(byCodeUnit) : texts;
-    };
+    const observations = familyObservations(family);
     return family.map((m) => {
-      const own = holding(m.path);
-      return (own.length > 0 ? own : holding(`${m.path}/`)).map((t): RuleAccess => [t, this.rules.get(t)!.access]);
+      const own = this.holding(m.path, observations);
+      return own.length > 0 ? own : this.holding(`${m.path}/`, observations);
     });
+  }
+
+  /** The rules whose paths hold `path`: those of its observations but literal ones, and the literal rule of its text. */
+  private holding(path: string, observations: ReadonlyArray<[string, readonly FileAccess[]]>): RuleAccess[] {
+    const held: StreamedRule[] = [];
+    const hold = (rule: StreamedRule) => held.includes(rule) || held.push(rule);
+    for (const [p, access] of observations) {
+      if (p !== path) continue;
+      for (const part of observedPatterns(p, access, this.memo)) {
+        const rule = this.ruleOf.get(patternText(part.pattern));
+        if (rule === undefined) throw badInput(`path ${quoteForMessage(p)}: not among the observations of the rules`);
+        if (!rule.literal) hold(rule);
+      }
+    }
+    const literal = this.rules.get(path);
+    if (literal?.literal === true) hold(literal);
+    return held.length > 1 ? held.sort((a, b) => byCodeUnit(a.text, b.text)) : held;
   }
 }

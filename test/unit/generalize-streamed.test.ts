@@ -12,7 +12,7 @@ import {
   StreamedFileRules,
   type FileObservation,
   type RuleAccess,
-  type StreamedPath,
+  type FamilyPath,
 } from '../../src/analyze/generalize.js';
 import { patternText } from '../../src/analyze/pattern.js';
 import { CoverageFold } from '../../src/analyze/coverage.js';
@@ -103,10 +103,13 @@ function rulesByPath(rules: readonly FileRule[]): Map<string, RuleAccess[]> {
   for (const rule of rules) {
     const text = patternText(rule.pattern);
     for (const p of rule.generalized ? rule.generalized.from : [text])
-      m.set(p, [...(m.get(p) ?? []), [text, rule.access]]);
+      m.set(p, [...(m.get(p) ?? []), { text, access: rule.access }]);
   }
   return m;
 }
+
+/** A rule's text and accesses only. */
+const plain = (rules: readonly RuleAccess[]): RuleAccess[] => rules.map((r) => ({ text: r.text, access: r.access }));
 
 /** StreamedFileRules's rules and look-ups against generalizeFiles's for the same observations. */
 function compare(paths: Array<[string, FileAccess[][]]>, dirThreshold: number): void {
@@ -115,14 +118,14 @@ function compare(paths: Array<[string, FileAccess[][]]>, dirThreshold: number): 
     .flatMap(([p, lists]) => lists.map((access) => ({ path: p, access, provenance: { recordings: [], count: 1 } })));
   const whole = generalizeFiles(obs, { dirThreshold }).rules;
   const byPath = rulesByPath(whole);
-  const stream = (): Array<StreamedPath<number>> =>
-    paths.map(([p, lists], i) => ({ path: p, observed: p.startsWith('/') ? lists : [], value: i }));
+  const stream = (): Array<FamilyPath<number>> =>
+    paths.map(([p, lists], i) => ({ path: p, observed: p.startsWith('/') ? lists : [], value: i, below: false }));
   const streamed = StreamedFileRules.of(pathFamilies(stream()), { dirThreshold });
-  expect(streamed.list()).toEqual(whole.map((r) => [patternText(r.pattern), r.access]));
+  expect(plain(streamed.list())).toEqual(whole.map((r) => ({ text: patternText(r.pattern), access: r.access })));
   const looked = new Map<string, RuleAccess[]>();
   for (const family of pathFamilies(stream())) {
     const lookUps = streamed.lookUp(family);
-    family.forEach((m, i) => looked.set(m.path, lookUps[i]!));
+    family.forEach((m, i) => looked.set(m.path, plain(lookUps[i]!)));
   }
   expect(looked.size).toBe(paths.length);
   for (const [p] of paths) expect([p, looked.get(p)]).toEqual([p, byPath.get(p) ?? byPath.get(`${p}/`) ?? []]);
@@ -146,7 +149,9 @@ describe('file rules streamed by path family', () => {
 
   it('gives a family once everything below it has passed, with the paths that lie below others marked', () => {
     const paths = ['/a', '/a-b', '/a-b/c', '/a.d', '/a/', '/a//', '/a/e', '/x/', '/x/y', '/z', 'rel/'];
-    const families = [...pathFamilies(paths.map((p) => ({ path: p, observed: [['read' as FileAccess]], value: 0 })))];
+    const families = [
+      ...pathFamilies(paths.map((p) => ({ path: p, observed: [['read' as FileAccess]], value: 0, below: false }))),
+    ];
     const shown = families.map((f) => f.map((m) => `${m.path}${m.below ? ' below' : ''}`));
     expect(shown).toEqual([
       ['/a-b/c'],
@@ -162,15 +167,15 @@ describe('file rules streamed by path family', () => {
     // A path nobody observed makes no directory.
     const unobserved = [
       ...pathFamilies([
-        { path: '/q', observed: [['read']], value: 0 },
-        { path: '/q/r', observed: [], value: 0 },
+        { path: '/q', observed: [['read']], value: 0, below: false },
+        { path: '/q/r', observed: [], value: 0, below: false },
       ]),
     ];
     expect(unobserved.flat().find((m) => m.path === '/q')?.below).toBe(false);
   });
 
   it('refuses paths out of order', () => {
-    const paths = ['/b', '/a'].map((p) => ({ path: p, observed: [], value: 0 }));
+    const paths = ['/b', '/a'].map((p) => ({ path: p, observed: [], value: 0, below: false }));
     expect(() => [...pathFamilies(paths)]).toThrow(/expected sorted paths/);
   });
 });
@@ -213,7 +218,7 @@ function fileReport(runs: readonly Recording[]): { needed: number[]; onlyOne: st
     const candidates = byPath.get(p) ?? byPath.get(`${p}/`) ?? [];
     for (const [run, accesses] of pairs)
       for (const a of accesses) {
-        const rule = candidates.find((c) => c[1].includes(a))?.[0] ?? p;
+        const rule = candidates.find((c) => c.access.includes(a))?.text ?? p;
         const byAccess = found.get(rule) ?? found.set(rule, new Map()).get(rule)!;
         byAccess.set(a, (byAccess.get(a) ?? new Set()).add(run));
       }
