@@ -6,8 +6,6 @@ import { expandRecording } from '../recording/provenance.js';
 import { byCodeUnit, stableKeyOrder } from '../util/json.js';
 import { badInput } from '../errors.js';
 import type { ChunkStore, LineLog, SpillOptions } from './spill.js';
-import { patternText } from './pattern.js';
-import type { FileRule } from './policy-types.js';
 import { argumentItems, mergedArgumentCalls } from './converge-args.js';
 import {
   addedTo,
@@ -19,7 +17,14 @@ import {
   type ConvergenceVerdict,
 } from './converge.js';
 import { curveRun, IncrementalPrior, observedFiles, priorKeys, type CurveRun } from './converge-prior.js';
-import { DEFAULT_DIR_THRESHOLD, generalizeFiles, PathMemo, type FileObservation } from './generalize.js';
+import {
+  DEFAULT_DIR_THRESHOLD,
+  PathMemo,
+  pathFamilies,
+  StreamedFileRules,
+  type RuleAccess,
+  type FamilyPath,
+} from './generalize.js';
 import { ABIS } from '../recording/types.js';
 import { accessMask, maskAccesses } from './access-mask.js';
 
@@ -76,94 +81,144 @@ function need(needs: Needs, kind: CoverageKind, rule: string, run: number, acces
   }
 }
 
-/** Observed path to the file rules that cover it (a path can be split between an exec rule and a generalised one). */
-function rulesByPath(rules: readonly FileRule[]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  rules.forEach((rule, i) => {
-    for (const p of rule.generalized ? rule.generalized.from : [patternText(rule.pattern)])
-      m.set(p, [...(m.get(p) ?? []), i]);
-  });
-  return m;
-}
-
-const NO_PROVENANCE = { recordings: [], count: 1 };
 /** How many paths CoverageFold's memo of generalised paths holds at most (a few MiB). */
 const MEMO_PATHS = 10_000;
 const DIR_LIST = accessMask(['dir-list']);
 
 /**
- * The observations generalisation needs of the touched paths: per absolute path, the union of the accesses of the runs
- * that did not list it and of those that did (a listing run sees it as a directory), which gives the file rules the
- * runs' own observations give.
+ * The touched paths as generalisation streams them: per absolute path, the union of the accesses of the runs that did
+ * not list it and of those that did (a listing run sees it as a directory), which gives the file rules the runs' own
+ * observations give; relative paths are not observed. The pairs go along.
  */
-function observations(touched: Iterable<[string, readonly number[]]>): FileObservation[] {
-  const obs: FileObservation[] = [];
+function* streamed(touched: Iterable<[string, readonly number[]]>): Generator<FamilyPath<readonly number[]>> {
   // One access list per mask, shared (a fleet's paths are many, their masks few).
   const lists = new Map<number, FileAccess[]>();
   const accessOf = (mask: number) => lists.get(mask) ?? lists.set(mask, maskAccesses(mask)).get(mask)!;
   for (const [path, pairs] of touched) {
-    if (!path.startsWith('/')) continue;
-    let plain = 0;
-    let listed = 0;
-    for (let i = 1; i < pairs.length; i += 2) {
-      if ((pairs[i]! & DIR_LIST) !== 0) listed |= pairs[i]!;
-      else plain |= pairs[i]!;
+    const observed: FileAccess[][] = [];
+    if (path.startsWith('/')) {
+      let plain = 0;
+      let listed = 0;
+      for (let i = 1; i < pairs.length; i += 2) {
+        if ((pairs[i]! & DIR_LIST) !== 0) listed |= pairs[i]!;
+        else plain |= pairs[i]!;
+      }
+      if (plain !== 0) observed.push(accessOf(plain));
+      if (listed !== 0) observed.push(accessOf(listed));
     }
-    for (const mask of [plain, listed])
-      if (mask !== 0) obs.push({ path, access: accessOf(mask), provenance: NO_PROVENANCE });
+    yield { path, observed, value: pairs, below: false };
   }
-  return obs.sort((a, b) => byCodeUnit(a.path, b.path));
 }
 
-/** A set of run numbers as bits (one byte per eight runs, outside the JavaScript heap). */
-type RunSet = Uint8Array;
+/**
+ * The runs of one file need: one as its number, a few as a list of run numbers, many as bits (one byte per eight runs),
+ * so that the many needs of one run each (a pod's own paths) cost their runs, not the number of runs.
+ */
+type RunSet = number | number[] | Uint8Array;
 
-/** File needs (rule and access) with the runs that had them; and per file rule, how many runs. */
-function fileNeeds(
-  touched: () => Iterable<[string, readonly number[]]>,
-  memo: PathMemo,
-  runs: number,
-): Map<string, RunSet> {
-  const rules = generalizeFiles(observations(touched()), { dirThreshold: DEFAULT_DIR_THRESHOLD, memo }).rules;
-  const byPath = rulesByPath(rules);
-  const texts = rules.map((r) => patternText(r.pattern));
-  const found = new Map<string, RunSet>();
-  for (const [path, pairs] of touched()) {
-    const candidates = byPath.get(path) ?? byPath.get(`${path}/`) ?? [];
-    const keyOf = new Map<FileAccess, string>();
+/** The runs of a RunSet, in order but for a list. */
+function* runsOf(set: RunSet): Generator<number> {
+  if (typeof set === 'number') yield set;
+  else if (Array.isArray(set)) yield* set;
+  else
+    for (let byte = 0; byte < set.length; byte++)
+      if (set[byte] !== 0) for (let bit = 0; bit < 8; bit++) if ((set[byte]! & (1 << bit)) !== 0) yield byte * 8 + bit;
+}
+
+/**
+ * File needs (rule, or path when no rule allows the access, and access) with the runs that had them, by rule. Each
+ * touched path's access goes to the first of its rules (in text order) that allows it.
+ */
+class FileNeeds {
+  private readonly byRule = new Map<string, Map<FileAccess, RunSet>>();
+  private readonly masks = new Map<number, readonly FileAccess[]>();
+  /** Lists longer than this become bits (about where they cost more). */
+  private readonly listMax: number;
+
+  constructor(private readonly runs: number) {
+    this.listMax = Math.max(16, runs >> 6);
+  }
+
+  /** The runs of `pairs` (run, access mask) needed their accesses of `path`, whose rules are `rules`. */
+  add(path: string, pairs: readonly number[], rules: readonly RuleAccess[]): void {
+    // Per access, the needs of its rule (the rule is looked up once per access of the path).
+    const needsOf = new Map<FileAccess, Map<FileAccess, RunSet>>();
     for (let i = 0; i < pairs.length; i += 2)
-      for (const a of maskAccesses(pairs[i + 1]!)) {
-        let key = keyOf.get(a);
-        if (key === undefined) {
-          const c = candidates.find((at) => rules[at]!.access.includes(a));
-          keyOf.set(a, (key = `${c === undefined ? path : texts[c]!}\0${a}`));
+      for (const a of this.accessesOf(pairs[i + 1]!)) {
+        let byAccess = needsOf.get(a);
+        if (byAccess === undefined) {
+          const rule = rules.find((r) => r.access.includes(a))?.text ?? path;
+          byAccess = this.byRule.get(rule);
+          if (byAccess === undefined) this.byRule.set(rule, (byAccess = new Map()));
+          needsOf.set(a, byAccess);
         }
-        let set = found.get(key);
-        if (set === undefined) found.set(key, (set = new Uint8Array((runs + 7) >> 3)));
-        set[pairs[i]! >> 3]! |= 1 << (pairs[i]! & 7);
+        const set = byAccess.get(a);
+        const grown = this.addRun(set, pairs[i]!);
+        if (grown !== set) byAccess.set(a, grown);
       }
   }
-  return found;
-}
 
-/** The runs of a RunSet, in order. */
-function* runsOf(set: RunSet): Generator<number> {
-  for (let byte = 0; byte < set.length; byte++)
-    if (set[byte] !== 0) for (let bit = 0; bit < 8; bit++) if ((set[byte]! & (1 << bit)) !== 0) yield byte * 8 + bit;
-}
-
-/** How many file rules each run needed: per rule, the runs of any of its accesses, each once. */
-function fileRulesPerRun(found: ReadonlyMap<string, RunSet>, runs: number): Int32Array {
-  const byRule = new Map<string, RunSet>();
-  for (const [key, set] of found) {
-    const rule = key.slice(0, key.lastIndexOf('\0'));
-    const s = byRule.get(rule);
-    if (s === undefined) byRule.set(rule, set.slice());
-    else for (let i = 0; i < s.length; i++) s[i]! |= set[i]!;
+  /** The accesses of a mask (one list per mask, shared). */
+  private accessesOf(mask: number): readonly FileAccess[] {
+    let list = this.masks.get(mask);
+    if (list === undefined) this.masks.set(mask, (list = maskAccesses(mask)));
+    return list;
   }
-  const out = new Int32Array(runs);
-  for (const s of byRule.values()) for (const r of runsOf(s)) out[r]! += 1;
-  return out;
+
+  /** `set` with `run`: the same set, or a larger kind (a number becomes a list, a list grown too long bits). */
+  private addRun(set: RunSet | undefined, run: number): RunSet {
+    if (set === undefined || set === run) return run;
+    if (typeof set === 'number') return [set, run];
+    if (!Array.isArray(set)) {
+      set[run >> 3]! |= 1 << (run & 7);
+      return set;
+    }
+    if (set[set.length - 1] === run || set.includes(run)) return set;
+    set.push(run);
+    if (set.length <= this.listMax) return set;
+    const bits = new Uint8Array((this.runs + 7) >> 3);
+    for (const r of set) bits[r >> 3]! |= 1 << (r & 7);
+    return bits;
+  }
+
+  /** How many file rules each run needed: per rule, the runs of any of its accesses, each once. */
+  perRun(): Int32Array {
+    const out = new Int32Array(this.runs);
+    for (const byAccess of this.byRule.values()) {
+      const sets = [...byAccess.values()];
+      if (sets.length === 1) for (const r of runsOf(sets[0]!)) out[r]! += 1;
+      else if (!sets.some((s) => s instanceof Uint8Array))
+        for (const r of new Set(sets.flatMap((s) => [...runsOf(s)]))) out[r]! += 1;
+      else {
+        const bits = new Uint8Array((this.runs + 7) >> 3);
+        for (const s of sets)
+          if (s instanceof Uint8Array) for (let i = 0; i < s.length; i++) bits[i]! |= s[i]!;
+          else for (const r of runsOf(s)) bits[r >> 3]! |= 1 << (r & 7);
+        for (const r of runsOf(bits)) out[r]! += 1;
+      }
+    }
+    return out;
+  }
+
+  /** The file needs only one run had. */
+  *singles(): Generator<Need> {
+    for (const [rule, byAccess] of this.byRule)
+      for (const [access, set] of byAccess) {
+        // A set of one run is a number (a list or bits holds more than one).
+        if (typeof set === 'number') yield { kind: 'files', rule, access, runs: 1, last: set };
+      }
+  }
+}
+
+/** The file needs of the touched paths (sorted by path), generalised as generalizeFiles would, streamed twice. */
+function fileNeeds(touched: () => Iterable<[string, readonly number[]]>, runs: number): FileNeeds {
+  const rules = StreamedFileRules.of(pathFamilies(streamed(touched())), { dirThreshold: DEFAULT_DIR_THRESHOLD });
+  const needs = new FileNeeds(runs);
+  for (const family of pathFamilies(streamed(touched()))) {
+    const lookUps = rules.lookUp(family);
+    family.forEach((m, i) => needs.add(m.path, m.value, lookUps[i]!));
+  }
+  return needs;
 }
 
 function emptyItems(): CoverageItems {
@@ -201,29 +256,16 @@ function sortedEntries<T>(m: ReadonlyMap<string, T>): Array<[string, T]> {
 }
 
 /** The needs only one run had, by run. */
-function singles(needs: Iterable<Need>): Map<number, Need[]> {
+function singles(lists: ReadonlyArray<Iterable<Need>>): Map<number, Need[]> {
   const out = new Map<number, Need[]>();
-  for (const n of needs) {
-    if (n.runs !== 1) continue;
-    const list = out.get(n.last);
-    if (list === undefined) out.set(n.last, [n]);
-    else list.push(n);
-  }
-  return out;
-}
-
-/** The file needs as Needs. */
-function* asNeeds(found: ReadonlyMap<string, RunSet>): Generator<Need> {
-  for (const [key, set] of found) {
-    const at = key.lastIndexOf('\0');
-    let runs = 0;
-    let last = -1;
-    for (const r of runsOf(set)) {
-      runs++;
-      last = r;
+  for (const needs of lists)
+    for (const n of needs) {
+      if (n.runs !== 1) continue;
+      const list = out.get(n.last);
+      if (list === undefined) out.set(n.last, [n]);
+      else list.push(n);
     }
-    yield { kind: 'files', rule: key.slice(0, at), access: key.slice(at + 1), runs, last };
-  }
+  return out;
 }
 
 /** How many (key, last run) entries of the spilled curve are sorted by run in memory before they go to a chunk. */
@@ -260,7 +302,7 @@ export class CoverageFold {
   private readonly runs: FoldedRun[] = [];
   private readonly seen = new Map<string, number>();
   private readonly needs: Needs = new Map();
-  /** Paths generalised once while they are recent, for the curve's prior and the final file rules. */
+  /** Paths generalised once while they are recent, for the curve's prior. */
   private readonly memo = new PathMemo(MEMO_PATHS);
   /** The profile of the runs so far, in memory (no spill). */
   private readonly prior: IncrementalPrior | undefined;
@@ -291,10 +333,10 @@ export class CoverageFold {
       };
   }
 
-  /** Every touched path with its pairs (run, access mask): in memory, or merged from the spilled chunks. */
+  /** Every touched path with its pairs (run, access mask), sorted by path: in memory, or merged with the spilled chunks. */
   private touchedPaths(): Iterable<[string, readonly number[]]> {
-    if (this.spill === undefined) return this.touched;
-    return this.spill.touched.merged(sortedEntries(this.touched), (a, b) => a.concat(b));
+    const memory = sortedEntries(this.touched);
+    return this.spill === undefined ? memory : this.spill.touched.merged(memory, (a, b) => a.concat(b));
   }
 
   /** After each run: every runsPerChunk runs, the touched paths and the last uses so far go to chunks. */
@@ -414,14 +456,14 @@ export class CoverageFold {
   report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
     if (last) this.closed = true;
     const added = this.spill === undefined ? this.runs.map((r) => r.added!) : this.spilledCurve(this.spill);
-    const found = fileNeeds(() => this.touchedPaths(), this.memo, this.runs.length);
-    const fileRules = fileRulesPerRun(found, this.runs.length);
+    const files = fileNeeds(() => this.touchedPaths(), this.runs.length);
+    const fileRules = files.perRun();
     const runs = this.runs.map((r, i): CoverageRun => ({
       ...r,
       needed: { ...r.needed, files: fileRules[i]! },
       added: added[i]!,
     }));
-    const single = singles([...this.needs.values(), ...asNeeds(found)]);
+    const single = singles([this.needs.values(), files.singles()]);
     const onlyOne =
       runs.length < 2
         ? []

@@ -6,6 +6,7 @@ import { sortAccesses } from '../recording/normalize.js';
 import { byCodeUnit } from '../util/json.js';
 import { compactPattern, isLiteralPattern, patternText, splitLastSegment } from './pattern.js';
 import { quoteForMessage } from '../util/strings.js';
+import { badInput } from '../errors.js';
 
 /** The generalisation steps, in the order they are applied and reported. */
 export type GeneralizationStep = 'proc-pid' | 'proc-tid' | 'temp-name' | 'hash' | 'dir-many';
@@ -176,6 +177,51 @@ export class PathMemo {
     }
     return both;
   }
+
+  /** generalizePath(path, true). */
+  full(path: string): Generalized {
+    return this.get(path)[0];
+  }
+
+  /** generalizePath(path, false). */
+  pidOnly(path: string): Generalized {
+    return this.get(path)[1];
+  }
+}
+
+/** What observedPatterns asks of a memo: generalizePath's answers for a path, with names and without (pids only). */
+export interface PathAnswers {
+  full(path: string): Generalized;
+  pidOnly(path: string): Generalized;
+}
+
+/**
+ * generalizePath's answers for the last few paths only, each made when asked: for a stream of paths sorted by path,
+ * where the observations of one path come together and are not seen again (nothing is kept, so nothing grows).
+ */
+export class RecentPaths implements PathAnswers {
+  private readonly byPath = new Map<string, { full?: Generalized; pidOnly?: Generalized }>();
+
+  private answers(path: string): { full?: Generalized; pidOnly?: Generalized } {
+    let a = this.byPath.get(path);
+    if (a === undefined) {
+      if (this.byPath.size >= 8) this.byPath.clear();
+      this.byPath.set(path, (a = {}));
+    }
+    return a;
+  }
+
+  /** generalizePath(path, true). */
+  full(path: string): Generalized {
+    const a = this.answers(path);
+    return (a.full ??= generalizePath(path, true));
+  }
+
+  /** generalizePath(path, false). */
+  pidOnly(path: string): Generalized {
+    const a = this.answers(path);
+    return (a.pidOnly ??= generalizePath(path, false));
+  }
 }
 
 /**
@@ -185,12 +231,14 @@ export class PathMemo {
 export function observedPatterns(
   path: string,
   access: readonly FileAccess[],
-  memo: PathMemo = new PathMemo(),
+  memo: PathAnswers = new PathMemo(),
 ): Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> {
-  const [full, pidOnly] = memo.get(path);
+  const full = memo.full(path);
   const execish = access.filter((a) => EXECISH.has(a));
   const rest = access.filter((a) => !EXECISH.has(a));
-  if (execish.length > 0 && full.steps.length > pidOnly.steps.length) {
+  // Without names, only where it matters (an execution): the answer without names is asked only then.
+  const pidOnly = execish.length > 0 ? memo.pidOnly(path) : full;
+  if (full.steps.length > pidOnly.steps.length) {
     const out: Array<{ pattern: PathPart[]; access: FileAccess[]; steps: GeneralizationStep[]; literalExec?: true }> = [
       { pattern: pidOnly.pattern, access: execish, steps: pidOnly.steps, literalExec: true },
     ];
@@ -315,4 +363,155 @@ export function generalizeFiles(
       return rule;
     });
   return { rules, warnings: [...warnings].sort(byCodeUnit) };
+}
+
+/**
+ * A path of a stream sorted by path: its accesses per observation (none when not observed), the caller's value, and
+ * whether an observed path lies below it (normalizeDirectories's ancestors), which pathFamilies sets (give false).
+ */
+export interface FamilyPath<T> {
+  path: string;
+  observed: ReadonlyArray<readonly FileAccess[]>;
+  value: T;
+  below: boolean;
+}
+
+/** One path and the same path with trailing slashes (`/a`, `/a/`, `/a//`): those a path's rules are looked up among. */
+export type PathFamily<T> = Array<FamilyPath<T>>;
+
+/** A path without its trailing slashes: what the paths of one family share. */
+function familyBase(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end--;
+  return path.slice(0, end);
+}
+
+/**
+ * The paths of `paths` (absolute ones sorted by code unit, as byStableKey sorts them), by family, each family given
+ * once every path below it has passed, so that whether a path is a directory is known without holding the paths: only
+ * the chain of families whose first path is a prefix of the current path waits.
+ */
+export function* pathFamilies<T>(paths: Iterable<FamilyPath<T>>): Generator<PathFamily<T>> {
+  const waiting: Array<PathFamily<T>> = [];
+  let previous: string | undefined;
+  for (const p of paths) {
+    if (p.path.startsWith('/')) {
+      if (previous !== undefined && byCodeUnit(previous, p.path) >= 0)
+        throw badInput(`path ${quoteForMessage(p.path)} after ${quoteForMessage(previous)} (expected sorted paths)`);
+      previous = p.path;
+    }
+    while (waiting.length > 0 && !p.path.startsWith(waiting[waiting.length - 1]![0]!.path)) yield waiting.pop()!;
+    if (p.observed.length > 0)
+      for (const family of waiting)
+        for (const m of family) if (p.path[m.path.length] === '/' && p.path.startsWith(m.path)) m.below = true;
+    p.below = false;
+    const top = waiting[waiting.length - 1];
+    if (top !== undefined && familyBase(top[0]!.path) === familyBase(p.path)) top.push(p);
+    else waiting.push([p]);
+  }
+  while (waiting.length > 0) yield waiting.pop()!;
+}
+
+/** Each observation of a family as normalizeDirectories gives it: its path (with `/` for a directory) and accesses. */
+function familyObservations<T>(family: PathFamily<T>): Array<[string, readonly FileAccess[]]> {
+  const out: Array<[string, readonly FileAccess[]]> = [];
+  for (const m of family)
+    for (const access of m.observed)
+      out.push([!m.path.endsWith('/') && (m.below || access.includes('dir-list')) ? `${m.path}/` : m.path, access]);
+  return out;
+}
+
+/** A file rule as a path's look-up gives it: its pattern's text and its accesses. */
+export interface RuleAccess {
+  readonly text: string;
+  readonly access: readonly FileAccess[];
+}
+
+/** A final rule of StreamedFileRules. */
+interface StreamedRule extends RuleAccess {
+  readonly literal: boolean;
+}
+
+/**
+ * generalizeFiles's rules of observations streamed by family (pathFamilies), kept by pattern rather than by path: what
+ * each rule allows, and the rule each observed pattern ended in; the paths themselves are not held. `lookUp` gives a
+ * path's rules as the paths each rule came from (FileRule.generalized.from, literal rules by their text) give them.
+ */
+export class StreamedFileRules {
+  private constructor(
+    /** Final rule by the text of each pattern an observation had. */
+    private readonly ruleOf: ReadonlyMap<string, StreamedRule>,
+    /** The final rules by text. */
+    private readonly rules: ReadonlyMap<string, StreamedRule>,
+    private readonly memo: PathAnswers,
+  ) {}
+
+  /** The rules of every observation of `families` (folded as generalizeFiles folds them, `from` by pattern). */
+  static of<T>(
+    families: Iterable<PathFamily<T>>,
+    opts: { dirThreshold?: number; memo?: PathAnswers } = {},
+  ): StreamedFileRules {
+    const memo = opts.memo ?? new RecentPaths();
+    const entries = new Map<string, Entry>();
+    for (const family of families)
+      for (const [path, access] of familyObservations(family))
+        for (const p of observedPatterns(path, access, memo)) {
+          // addEntry's fold, without making an entry for a pattern already seen (most are).
+          const text = patternText(p.pattern);
+          const seen = entries.get(text);
+          if (seen !== undefined) for (const a of p.access) seen.access.add(a);
+          else
+            entries.set(text, {
+              pattern: p.pattern,
+              access: new Set(p.access),
+              recordings: new Set(),
+              count: 1,
+              steps: new Set(),
+              from: new Set([text]),
+            });
+        }
+    mergeDirectories(entries, opts.dirThreshold ?? DEFAULT_DIR_THRESHOLD);
+    const ruleOf = new Map<string, StreamedRule>();
+    const rules = new Map<string, StreamedRule>();
+    for (const [text, e] of entries) {
+      const rule = { text, access: sortAccesses(e.access), literal: isLiteralPattern(e.pattern) };
+      rules.set(text, rule);
+      for (const pattern of e.from) ruleOf.set(pattern, rule);
+    }
+    return new StreamedFileRules(ruleOf, rules, memo);
+  }
+
+  /** Every rule, sorted by text (generalizeFiles's rules: their text and accesses). */
+  list(): RuleAccess[] {
+    return [...this.rules.values()].sort((a, b) => byCodeUnit(a.text, b.text));
+  }
+
+  /**
+   * For each path of `family` (a family of the same stream), the rules whose paths hold it, else those whose paths hold
+   * it as a directory (`path/`), sorted by text: rulesByPath's look-up of generalizeFiles's rules.
+   */
+  lookUp<T>(family: PathFamily<T>): RuleAccess[][] {
+    const observations = familyObservations(family);
+    return family.map((m) => {
+      const own = this.holding(m.path, observations);
+      return own.length > 0 ? own : this.holding(`${m.path}/`, observations);
+    });
+  }
+
+  /** The rules whose paths hold `path`: those of its observations but literal ones, and the literal rule of its text. */
+  private holding(path: string, observations: ReadonlyArray<[string, readonly FileAccess[]]>): RuleAccess[] {
+    const held: StreamedRule[] = [];
+    const hold = (rule: StreamedRule) => held.includes(rule) || held.push(rule);
+    for (const [p, access] of observations) {
+      if (p !== path) continue;
+      for (const part of observedPatterns(p, access, this.memo)) {
+        const rule = this.ruleOf.get(patternText(part.pattern));
+        if (rule === undefined) throw badInput(`path ${quoteForMessage(p)}: not among the observations of the rules`);
+        if (!rule.literal) hold(rule);
+      }
+    }
+    const literal = this.rules.get(path);
+    if (literal?.literal === true) hold(literal);
+    return held.length > 1 ? held.sort((a, b) => byCodeUnit(a.text, b.text)) : held;
+  }
 }
