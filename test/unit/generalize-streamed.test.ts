@@ -16,7 +16,7 @@ import {
 } from '../../src/analyze/generalize.js';
 import { patternText } from '../../src/analyze/pattern.js';
 import { CoverageFold } from '../../src/analyze/coverage.js';
-import { SortedSpill } from '../../src/util/sorted-spill.js';
+import { fileSpill } from '../../src/util/sorted-spill.js';
 import { byCodeUnit, stableKeyOrder } from '../../src/util/json.js';
 import { makeRecording } from './render-helpers.js';
 
@@ -239,7 +239,7 @@ describe('coverage of a fleet with its file rules streamed', () => {
     const expected = fileReport(runs);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracewall-test-streamed-'));
     try {
-      const spill = { store: <T>(name: string) => new SortedSpill<T>(dir, name), runsPerChunk: 7 };
+      const spill = fileSpill(dir, 7);
       for (const fold of [new CoverageFold(), new CoverageFold({ spill })]) {
         runs.forEach((r) => fold.add(r));
         const report = fold.report({}, { last: true });
