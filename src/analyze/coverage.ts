@@ -304,8 +304,8 @@ export class CoverageFold {
   private readonly needs: Needs = new Map();
   /** Paths generalised once while they are recent, for the curve's prior. */
   private readonly memo = new PathMemo(MEMO_PATHS);
-  /** The profile of the runs so far, in memory (no spill). */
-  private readonly prior: IncrementalPrior | undefined;
+  /** The profile of the runs so far, in memory (no spill); let go at the last report. */
+  private prior: IncrementalPrior | undefined;
   /** Set by the last report: no run may come after it. */
   private closed = false;
   /** Per path (relative ones too): pairs (run, access mask), executables counting as exec; since the last spill. */
@@ -344,9 +344,9 @@ export class CoverageFold {
     const spill = this.spill;
     if (spill === undefined || ++spill.pending < spill.options.runsPerChunk) return;
     spill.pending = 0;
-    spill.touched.write(sortedEntries(this.touched));
+    if (this.touched.size > 0) spill.touched.write(sortedEntries(this.touched));
     this.touched = new Map();
-    spill.lastUse.write(sortedEntries(spill.recent));
+    if (spill.recent.size > 0) spill.lastUse.write(sortedEntries(spill.recent));
     spill.recent = new Map();
   }
 
@@ -450,11 +450,15 @@ export class CoverageFold {
   }
 
   /**
-   * The report of the runs folded in so far. With `last`, no run is added after it: the profile of the runs (which
-   * holds every path they touched) is let go before the report generalises those paths again.
+   * The report of the runs folded in so far. With `last`, no run is added after it: the profile of the runs in memory
+   * (which holds every path they touched) is let go before the report generalises those paths again. A spilled fold
+   * holds none: it makes the curve here, from its log of runs.
    */
   report(opts: CoverageOptions = {}, { last = false }: { last?: boolean } = {}): CoverageReport {
-    if (last) this.closed = true;
+    if (last) {
+      this.closed = true;
+      this.prior = undefined;
+    }
     const added = this.spill === undefined ? this.runs.map((r) => r.added!) : this.spilledCurve(this.spill);
     const files = fileNeeds(() => this.touchedPaths(), this.runs.length);
     const fileRules = files.perRun();

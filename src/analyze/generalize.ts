@@ -6,7 +6,6 @@ import { sortAccesses } from '../recording/normalize.js';
 import { byCodeUnit } from '../util/json.js';
 import { compactPattern, isLiteralPattern, patternText, splitLastSegment } from './pattern.js';
 import { quoteForMessage } from '../util/strings.js';
-import { badInput } from '../errors.js';
 
 /** The generalisation steps, in the order they are applied and reported. */
 export type GeneralizationStep = 'proc-pid' | 'proc-tid' | 'temp-name' | 'hash' | 'dir-many';
@@ -397,7 +396,7 @@ export function* pathFamilies<T>(paths: Iterable<FamilyPath<T>>): Generator<Path
   for (const p of paths) {
     if (p.path.startsWith('/')) {
       if (previous !== undefined && byCodeUnit(previous, p.path) >= 0)
-        throw badInput(`path ${quoteForMessage(p.path)} after ${quoteForMessage(previous)} (expected sorted paths)`);
+        throw new Error(`path ${quoteForMessage(p.path)} after ${quoteForMessage(previous)} (expected sorted paths)`);
       previous = p.path;
     }
     while (waiting.length > 0 && !p.path.startsWith(waiting[waiting.length - 1]![0]!.path)) yield waiting.pop()!;
@@ -506,7 +505,7 @@ export class StreamedFileRules {
       if (p !== path) continue;
       for (const part of observedPatterns(p, access, this.memo)) {
         const rule = this.ruleOf.get(patternText(part.pattern));
-        if (rule === undefined) throw badInput(`path ${quoteForMessage(p)}: not among the observations of the rules`);
+        if (rule === undefined) throw new Error(`path ${quoteForMessage(p)}: not among the observations of the rules`);
         if (!rule.literal) hold(rule);
       }
     }

@@ -77,21 +77,34 @@ const WRITE_BLOCK = 1 << 18;
 /** The longest string copied into the block at once: its UTF-8 (at most 3 bytes per UTF-16 unit) always fits. */
 const MAX_UNITS = Math.floor(WRITE_BLOCK / 3);
 
-/** `pieces`, the long ones cut into parts of at most MAX_UNITS code units, never inside a surrogate pair. */
+/** Whether UTF-16 unit `c` begins a surrogate pair. */
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
+/**
+ * `pieces`, a pair split between two pieces joined again (each piece is encoded on its own, which would make each half
+ * U+FFFD), and the long ones cut into parts of at most MAX_UNITS code units, never inside a surrogate pair.
+ */
 function* bounded(pieces: Iterable<string>): Generator<string> {
-  for (const piece of pieces) {
+  let carry = '';
+  for (const given of pieces) {
+    let piece = carry + given;
+    carry = '';
+    if (piece.length > 0 && isHighSurrogate(piece.charCodeAt(piece.length - 1))) {
+      carry = piece.slice(-1);
+      piece = piece.slice(0, -1);
+    }
     if (piece.length <= MAX_UNITS) {
       yield piece;
       continue;
     }
     for (let from = 0; from < piece.length;) {
       let to = Math.min(from + MAX_UNITS, piece.length);
-      const last = piece.charCodeAt(to - 1);
-      if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
+      if (to < piece.length && isHighSurrogate(piece.charCodeAt(to - 1))) to--;
       yield piece.slice(from, to);
       from = to;
     }
   }
+  if (carry !== '') yield carry;
 }
 
 /**

@@ -96,7 +96,7 @@ const FAN_IN = 16;
  * fewer are left, so that its memory does not grow with the number of chunks.
  */
 export class SortedSpill<T> implements ChunkStore<T> {
-  private files: string[] = [];
+  private readonly files: string[] = [];
   /** How many chunk files were made (their names' numbers). */
   private made = 0;
 
@@ -107,11 +107,6 @@ export class SortedSpill<T> implements ChunkStore<T> {
   ) {
     if (!Number.isInteger(fanIn) || fanIn < 2)
       throw new TypeError(`SortedSpill fanIn ${fanIn}: expected an integer of at least 2`);
-  }
-
-  /** Whether any chunk was written. */
-  get spilled(): boolean {
-    return this.files.length > 0;
   }
 
   /** How many chunks there are now (fewer after `merged` merged groups of them). */
@@ -130,10 +125,11 @@ export class SortedSpill<T> implements ChunkStore<T> {
     yield* mergeSorted([...this.files.map((f) => chunkEntries<T>(f)), memory[Symbol.iterator]()], combine);
   }
 
-  /** A new chunk file of `entries`. */
+  /** A new chunk file of `entries` (none, if making them fails). */
   private chunk(entries: Iterable<[string, T]>): string {
     const file = path.join(this.dir, `${this.name}-${this.made++}.jsonl`);
     const fd = fs.openSync(file, 'wx', 0o600);
+    let written = false;
     try {
       let batch: string[] = [];
       let size = 0;
@@ -149,8 +145,10 @@ export class SortedSpill<T> implements ChunkStore<T> {
         if (size >= BLOCK) flush();
       }
       flush();
+      written = true;
     } finally {
       fs.closeSync(fd);
+      if (!written) fs.rmSync(file, { force: true });
     }
     return file;
   }
@@ -162,24 +160,19 @@ export class SortedSpill<T> implements ChunkStore<T> {
    */
   private compact(combine: (a: T, b: T) => T): void {
     while (this.files.length > this.fanIn) {
-      const next: string[] = [];
-      for (let i = 0; i < this.files.length; i += this.fanIn) {
+      // Each merged group takes its place in `files` before its chunks go: a failure leaves the store as it stands.
+      for (let i = 0; i < this.files.length; i++) {
         const group = this.files.slice(i, i + this.fanIn);
-        if (group.length === 1) {
-          next.push(group[0]!);
-          continue;
-        }
-        next.push(
-          this.chunk(
-            mergeSorted(
-              group.map((f) => chunkEntries<T>(f)),
-              combine,
-            ),
+        if (group.length === 1) continue;
+        const merged = this.chunk(
+          mergeSorted(
+            group.map((f) => chunkEntries<T>(f)),
+            combine,
           ),
         );
+        this.files.splice(i, group.length, merged);
         for (const f of group) fs.unlinkSync(f);
       }
-      this.files = next;
     }
   }
 }

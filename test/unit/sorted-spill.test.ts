@@ -72,6 +72,29 @@ describe('sorted spill: chunks merged a group at a time', () => {
     expect(() => new SortedSpill<number[]>(dir, 'bad', 1)).toThrow(/fanIn 1: expected an integer of at least 2/);
   });
 
+  it('a compaction that fails leaves every listed chunk in place and no partial chunk', () => {
+    const spill = new SortedSpill<number[]>(dir, 't', 2);
+    for (let c = 0; c < 5; c++) spill.write(chunk(c));
+    fs.appendFileSync(path.join(dir, 't-3.jsonl'), 'not json\n');
+    expect(() => [...spill.merged([], concat)]).toThrow(SyntaxError);
+    // The groups merged before the failure took their chunks' places; the one that failed left its chunks.
+    const left = fs.readdirSync(dir).sort();
+    expect(left).toEqual(['t-2.jsonl', 't-3.jsonl', 't-4.jsonl', 't-5.jsonl']);
+    fs.writeFileSync(
+      path.join(dir, 't-3.jsonl'),
+      chunk(3)
+        .map((e) => JSON.stringify(e) + '\n')
+        .join(''),
+    );
+    const whole = [
+      ...mergeSorted(
+        [0, 1, 2, 3, 4].map((c) => chunk(c)[Symbol.iterator]()),
+        concat,
+      ),
+    ];
+    expect([...spill.merged([], concat)]).toEqual(whole);
+  });
+
   it('a merge begun before a compaction keeps reading its chunks', () => {
     const spill = new SortedSpill<number[]>(dir, 'files', 2);
     for (let c = 0; c < 3; c++) spill.write(chunk(c));
@@ -110,6 +133,11 @@ describe('a pieced text is written through one fixed buffer', () => {
       ...Array.from({ length: 30_000 }, (_, i) => `"k${i}": "${i % 7 === 0 ? '\u2028' : 'v'}",\n`),
       astral.repeat(200_000),
       '',
+      // A pair split between two pieces (and across an empty one) is one character, not two halves.
+      'a\ud83d',
+      '\ude00b\ud83d',
+      '',
+      '\ude01',
       '}\n',
     ];
     const file = path.join(dir, 'out.json');
