@@ -199,8 +199,9 @@ describe.skipIf(why)('the ebpf node mode (podman, runc)', () => {
     });
     const name = uniqueName('lossy');
     try {
-      // 2,000 distinct files opened in one tight loop: far more facts than the buffer holds before the loader drains it
-      await start(name, 'i=0; while [ $i -lt 2000 ]; do echo > /tmp/f$i; i=$((i+1)); done; sleep 1');
+      // 20,000 distinct files created by one process, a few microseconds apart (a shell loop, tens apart, let an idle
+      // loader drain the buffer in time): far more facts than the buffer holds before the loader can drain it
+      await start(name, "touch $(seq 1 20000 | sed 's#^#/tmp/f#'); sleep 1");
       const full = (await podman(['inspect', '-f', '{{.Id}}', name])).stdout.trim();
       const id = await waitFor('its cgroup', () => seen.find((c) => c.path.endsWith(full))?.id, 30_000);
       const r = await rec.take(id, meta('lossy'));
