@@ -247,12 +247,14 @@ export function curveRun(run: Recording): CurveRun {
 }
 
 /**
- * The keys the prior keeps for a run's observed paths (observedFiles): each path and each directory above it. A key
- * no later run brings may be forgotten after this run (IncrementalPrior.forget).
+ * The keys the prior keeps for a run's paths (its files and executables): each absolute path and each directory above
+ * it; relative paths are left out, as observedFiles leaves them out. A key no later run brings may be forgotten after
+ * this run (IncrementalPrior.forget).
  */
 export function priorKeys(paths: Iterable<string>): Set<string> {
   const out = new Set<string>();
   for (const path of paths) {
+    if (!path.startsWith('/')) continue;
     out.add(path);
     for (let at = path.indexOf('/', 1); at > 0; at = path.indexOf('/', at + 1)) out.add(path.slice(0, at));
   }

@@ -16,7 +16,7 @@ import {
   syscallItem,
   type ConvergenceVerdict,
 } from './converge.js';
-import { curveRun, IncrementalPrior, observedFiles, priorKeys, type CurveRun } from './converge-prior.js';
+import { curveRun, IncrementalPrior, priorKeys, type CurveRun } from './converge-prior.js';
 import {
   DEFAULT_DIR_THRESHOLD,
   PathMemo,
@@ -367,8 +367,12 @@ export class CoverageFold {
     const network = networkItems(run.network);
     if (this.closed)
       throw badInput(`run ${run.name}: added to a coverage fold after its last report (expected no more runs)`);
-    const added = this.spill === undefined ? this.addToPrior(this.prior!, run, i, network) : undefined;
-    if (this.spill !== undefined) this.logForCurve(this.spill, run, i, network);
+    const files = new Map<string, number>();
+    for (const [path, f] of Object.entries(run.files)) files.set(path, accessMask(f.access));
+    for (const e of run.executables) files.set(e.path, (files.get(e.path) ?? 0) | accessMask(['exec']));
+    let added: CoverageItems | undefined;
+    if (this.spill === undefined) added = this.addToPrior(this.prior!, run, i, network);
+    else this.logForCurve(this.spill, run, i, network, files.keys());
     const kinds: Array<[CoverageKind, string[]]> = [
       ['syscalls', ABIS.flatMap((abi) => Object.keys(run.syscalls[abi] ?? {}).map((name) => syscallItem(abi, name)))],
       ['executables', run.executables.map((e) => e.path)],
@@ -382,9 +386,6 @@ export class CoverageFold {
       needed[kind] = new Set(rules).size;
     }
     this.runs.push({ name: n === 1 ? run.name : `${run.name}#${n}`, needed, added });
-    const files = new Map<string, number>();
-    for (const [path, f] of Object.entries(run.files)) files.set(path, accessMask(f.access));
-    for (const e of run.executables) files.set(e.path, (files.get(e.path) ?? 0) | accessMask(['exec']));
     for (const [path, mask] of files) {
       const pairs = this.touched.get(path);
       if (pairs === undefined) this.touched.set(path, [i, mask]);
@@ -400,11 +401,13 @@ export class CoverageFold {
     return added;
   }
 
-  /** A spilled fold keeps the run for its curve, and notes it as the last run so far of each of its prior keys. */
-  private logForCurve(spill: FoldSpill, run: Recording, i: number, network: string[]): void {
-    const c = curveRun(run);
-    spill.curve.append(JSON.stringify([c, network]));
-    for (const key of priorKeys(observedFiles(c).keys())) spill.recent.set(key, i);
+  /**
+   * A spilled fold keeps the run for its curve, and notes it as the last run so far of each of its prior keys (of
+   * `paths`, the run's files and executables).
+   */
+  private logForCurve(spill: FoldSpill, run: Recording, i: number, network: string[], paths: Iterable<string>): void {
+    spill.curve.append(JSON.stringify([curveRun(run), network]));
+    for (const key of priorKeys(paths)) spill.recent.set(key, i);
   }
 
   /**

@@ -17,11 +17,11 @@ import {
   runContainer,
   runPod,
   startContainerd,
+  verifyReleased,
   waitExited,
   type PrivateContainerd,
 } from '../helpers/containerd.js';
 import { needBuild, tracewall } from './helpers.js';
-import { startCli } from '../helpers/cli-process.js';
 import { BUSYBOX_PROBES } from '../../src/examples/workloads.js';
 import { readRecording } from '../../src/recording/io.js';
 
@@ -152,23 +152,13 @@ describe.skipIf(why)('runtime install --containerd: pods of RuntimeClass tracewa
       noNewPrivs: true,
       seccompLocalhost: logProfile,
     });
-    const t = startCli([
-      'verify',
-      '--pod',
+    const { t, done } = await verifyReleased(
+      ctd,
       'staging/web-verify',
-      '--seccomp',
       path.join(dir, 'profiles', 'web.seccomp.json'),
-      '--handler-dir',
-      node(),
-      '--runtime-endpoint',
-      ctd.endpoint,
-      '--timeout',
-      '60',
-      '--json',
-    ]);
-    await t.waitFor(/watching main of pod/, 60_000, 'verify to watch');
-    fs.writeFileSync(path.join(go, 'go'), '');
-    const done = await t.exited(90_000); // verify's own --timeout is 60 s
+      go,
+      ['--handler-dir', node()],
+    );
     expect((await waitExited(ctd, id)).exit_code).toBe(0);
     expect(containerLog(pod, 'main')).toMatch(/probe \/bin\/unshare: 0/);
     await removePod(ctd, pod);

@@ -19,6 +19,7 @@ import {
   runContainer,
   runPod,
   startContainerd,
+  verifyReleased,
   waitExited,
   type PrivateContainerd,
 } from '../helpers/containerd.js';
@@ -234,21 +235,7 @@ describe.skipIf(why)('record --pod with containerd over the CRI', () => {
       noNewPrivs: true,
       seccompLocalhost: logProfile,
     });
-    const t = startCli([
-      'verify',
-      '--pod',
-      'staging/job-verify',
-      '--seccomp',
-      path.join(profiles(), 'job.seccomp.json'),
-      '--runtime-endpoint',
-      ctd.endpoint,
-      '--timeout',
-      '60',
-      '--json',
-    ]);
-    await t.waitFor(/watching main of pod/, 60_000, 'verify to watch');
-    fs.writeFileSync(path.join(go, 'go'), '');
-    const done = await t.exited(90_000); // verify's own --timeout is 60 s
+    const { t, done } = await verifyReleased(ctd, 'staging/job-verify', path.join(profiles(), 'job.seccomp.json'), go);
     expect((await waitExited(ctd, id)).exit_code).toBe(0);
     const log = containerLog(pod, 'main');
     await removePod(ctd, pod);

@@ -10,6 +10,7 @@ import { CriClient } from '../../src/cri/client.js';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../../src/cri/types.js';
 import type { CriSecurityContext } from '../../src/cri/kubelet-mapping.js';
 import { busyboxImageTar, live, onPath, podmanEnv, run, tail, unmountBelow } from './engines.js';
+import { startCli, type CliProcess, type Ended } from './cli-process.js';
 
 export const BUSYBOX_IMAGE = 'localhost/tracewall-busybox:test';
 export const PAUSE_IMAGE = 'localhost/tracewall-pause:test';
@@ -372,4 +373,35 @@ export function containerLog(pod: TestPod, name: string): string {
 export async function removePod(c: PrivateContainerd, pod: TestPod): Promise<void> {
   await c.cri.call('StopPodSandbox', { pod_sandbox_id: pod.sandboxId }, 60_000);
   await c.cri.call('RemovePodSandbox', { pod_sandbox_id: pod.sandboxId }, 60_000);
+}
+
+/**
+ * `tracewall verify --pod POD --seccomp PROFILE [extra] --runtime-endpoint ... --timeout 60 --json` started; once it
+ * watches the pod's main container, that container is let go (the file `go` in the directory `goDir`, which the
+ * container waits for in its /signal mount). Resolves when verify ends.
+ */
+export async function verifyReleased(
+  c: PrivateContainerd,
+  pod: string,
+  seccomp: string,
+  goDir: string,
+  extra: string[] = [],
+): Promise<{ t: CliProcess; done: Ended }> {
+  const t = startCli([
+    'verify',
+    '--pod',
+    pod,
+    '--seccomp',
+    seccomp,
+    ...extra,
+    '--runtime-endpoint',
+    c.endpoint,
+    '--timeout',
+    '60',
+    '--json',
+  ]);
+  await t.waitFor(/watching main of pod/, 60_000, 'verify to watch');
+  fs.writeFileSync(path.join(goDir, 'go'), '');
+  const done = await t.exited(90_000); // verify's own --timeout is 60 s
+  return { t, done };
 }
